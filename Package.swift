@@ -1,0 +1,114 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+/// Settings every target shares (Hummingbird's upcoming features, swift-log's explicit Sendable).
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .unsafeFlags(["-require-explicit-sendable"]),
+]
+
+let package = Package(
+    name: "ecs-mesh-controller",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "ecs-mesh-controller", targets: ["ecs-mesh-controller"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: [.defaults, "YAML"]),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    ],
+    targets: [
+        // libevent, seen through a module map; only HTTPServer imports it.
+        .systemLibrary(
+            name: "CLibevent",
+            pkgConfig: "libevent",
+            providers: [.apt(["libevent-dev"])]
+        ),
+        .target(
+            name: "HTTPServer",
+            dependencies: [
+                "CLibevent",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "MeshModel",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "Journal",
+            dependencies: [
+                "MeshModel",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "AWS",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "Consul",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "Controller",
+            dependencies: [
+                "HTTPServer", "MeshModel", "Journal", "AWS", "Consul",
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "ecs-mesh-controller",
+            dependencies: [
+                "Controller",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(name: "HTTPServerTests", dependencies: [
+            "HTTPServer", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ], swiftSettings: strictSettings),
+        .testTarget(name: "MeshModelTests", dependencies: ["MeshModel"],
+                    resources: [.copy("Fixtures")], swiftSettings: strictSettings),
+        .testTarget(name: "JournalTests", dependencies: ["Journal", "MeshModel"], swiftSettings: strictSettings),
+        .testTarget(name: "AWSTests", dependencies: [
+            "AWS", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ], resources: [.copy("Fixtures")], swiftSettings: strictSettings),
+        .testTarget(name: "ConsulTests", dependencies: [
+            "Consul", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ], swiftSettings: strictSettings),
+        .testTarget(name: "ControllerTests", dependencies: [
+            "Controller", "HTTPServer", "Journal", "MeshModel",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ], swiftSettings: strictSettings),
+        .testTarget(name: "IntegrationTests", dependencies: [
+            "Controller", "AWS", "Consul", "Journal", "MeshModel",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ], swiftSettings: strictSettings),
+    ]
+)
