@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# Installs what the build and the local stack need on a Debian bookworm machine.
+#
+# Idempotent and quiet on a warm machine: apt runs only for packages that are
+# missing, pip only when moto_server is missing, and Consul is fetched only when
+# <repo>/.local/consul holds no working 1.8.7 binary. Safe to run concurrently:
+# a lock file serialises the work. Runs without a TTY (CI).
+#
+# Consul: bookworm carries no `consul` package; bullseye carries 1.8.7. We fetch
+# the .deb through a PRIVATE apt configuration (own sources list, lists and cache
+# in a temp dir, the mirror URIs copied from the machine's own Debian sources)
+# and unpack it with `dpkg -x` into <repo>/.local/consul. Nothing is installed
+# system-wide and the system's apt configuration is never touched.
+#
+# Env: CONSUL_DIR (default <repo>/.local/consul), DEBIAN_MIRROR (override the
+# mirror URI read from /etc/apt), DEPS_SKIP_APT=1 / DEPS_SKIP_PIP=1 to skip steps.
+# Prints the path of the consul binary on stdout (last line); progress on stderr.
+set -euo pipefail
+
+readonly CONSUL_VERSION="1.8.7"
+readonly CONSUL_SUITE="bullseye"
+readonly MOTO_REQUIREMENT="moto[server]==5.2.1"
+readonly APT_PACKAGES=(libevent-dev libsqlite3-dev pkg-config wrk curl ca-certificates python3-pip)
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+consul_dir="${CONSUL_DIR:-$repo/.local/consul}"
+consul_bin="$consul_dir/usr/bin/consul"
+
+log() { printf 'deps: %s\n' "$*" >&2; }
+die() { printf 'deps: error: %s\n' "$*" >&2; exit 1; }
+
+# Runs a command as root (directly when we are root, else through sudo).
+as_root() {
+  if [[ "$(id -u)" -eq 0 ]]; then
+    "$@"
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo -n "$@"
+  else
+    die "need root for: $*"
+  fi
+}
+
+# --- apt packages -------------------------------------------------------------
+install_apt_packages() {
+  local missing=() pkg
+  for pkg in "${APT_PACKAGES[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q '^install ok installed$'; then
+      missing+=("$pkg")
+    fi
+  done
+  if [[ ${#missing[@]} -eq 0 ]]; then
+    log "apt packages present"
+    return
+  fi
+  log "installing apt packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  as_root apt-get update -qq
+  as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+}
+
+# --- moto ---------------------------------------------------------------------
+moto_available() {
+  command -v moto_server >/dev/null 2>&1 && python3 -c 'import moto.server' >/dev/null 2>&1
+}
+
+install_moto() {
+  if moto_available; then
+    log "moto_server present"
+    return
+  fi
+  log "installing $MOTO_REQUIREMENT"
+  if ! python3 -m pip install --quiet "$MOTO_REQUIREMENT" >&2; then
+    # Debian's system Python refuses pip installs (PEP 668) unless told otherwise.
+    python3 -m pip install --quiet --break-system-packages "$MOTO_REQUIREMENT" >&2
+  fi
+  hash -r
+  moto_available || die "moto_server still not available after pip install"
+}
+
+# --- consul -------------------------------------------------------------------
+consul_ok() {
+  [[ -x "$consul_bin" ]] || return 1
+  local out
+  # Capture first: with pipefail, an early-exiting grep would SIGPIPE consul and fail the check.
+  out="$("$consul_bin" version 2>/dev/null)" || return 1
+  [[ "${out%%$'\n'*}" == "Consul v${CONSUL_VERSION}" ]]
+}
+
+# Prints the first mirror URI of the machine's main Debian suite (not -security).
+debian_mirror() {
+  if [[ -n "${DEBIAN_MIRROR:-}" ]]; then
+    printf '%s\n' "$DEBIAN_MIRROR"
+    return
+  fi
+  local codename uri
+  # shellcheck source=/dev/null
+  codename="$(. /etc/os-release && printf '%s' "${VERSION_CODENAME:-bookworm}")"
+  # deb822 stanzas: remember URIs, print them when the Suites line names the codename itself.
+  uri="$(awk -v want="$codename" '
+      /^[[:space:]]*#/ { next }
+      /^[[:space:]]*$/ { uris = ""; suites = ""; next }
+      tolower($1) == "uris:"   { uris = $2 }
+      tolower($1) == "suites:" { for (i = 2; i <= NF; i++) if ($i == want) suites = want }
+      uris != "" && suites != "" { print uris; exit }
+    ' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)"
+  if [[ -z "$uri" && -r /etc/apt/sources.list ]]; then
+    # One-line format: deb [opts] URI suite components...
+    uri="$(awk -v want="$codename" '
+        $1 == "deb" { for (i = 2; i <= NF; i++) if ($i !~ /^\[/ && $i !~ /\]$/) { if ($(i+1) == want) { print $i; exit } break } }
+      ' /etc/apt/sources.list || true)"
+  fi
+  [[ -n "$uri" ]] || die "no Debian mirror URI found in /etc/apt (set DEBIAN_MIRROR)"
+  printf '%s\n' "$uri"
+}
+
+fetch_consul() {
+  if consul_ok; then
+    log "consul ${CONSUL_VERSION} present"
+    return
+  fi
+  local mirror keyring tmp deb version
+  mirror="$(debian_mirror)"
+  keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+  [[ -r "$keyring" ]] || die "missing $keyring (package debian-archive-keyring)"
+  tmp="$(mktemp -d)"
+  cleanup_dirs+=("$tmp")
+  mkdir -p "$tmp/lists/partial" "$tmp/cache/archives/partial" "$tmp/deb"
+  printf 'deb [signed-by=%s] %s %s main\n' "$keyring" "$mirror" "$CONSUL_SUITE" >"$tmp/sources.list"
+  local apt_private=(
+    -o "Dir::Etc::sourcelist=$tmp/sources.list"
+    -o "Dir::Etc::sourceparts=-"
+    -o "Dir::State::Lists=$tmp/lists"
+    -o "Dir::Cache=$tmp/cache"
+    -o "Dir::Cache::archives=$tmp/cache/archives"
+    -o "Acquire::Languages=none"
+    -o "APT::Sandbox::User=root"
+  )
+  log "fetching consul ${CONSUL_VERSION} from ${CONSUL_SUITE} (private apt source)"
+  apt-get "${apt_private[@]}" -qq update >&2
+  (cd "$tmp/deb" && apt-get "${apt_private[@]}" -qq download "consul" >&2)
+  deb="$(find "$tmp/deb" -maxdepth 1 -name 'consul_*.deb' | head -n 1)"
+  [[ -n "$deb" ]] || die "apt-get download consul produced no .deb"
+  version="$(dpkg-deb -f "$deb" Version)"
+  [[ "$version" == "${CONSUL_VERSION}"* ]] || die "expected consul ${CONSUL_VERSION}, got ${version}"
+  # Unpack next to the target and swap in, so a half-written tree is never seen.
+  local staging="${consul_dir}.tmp.$$"
+  cleanup_dirs+=("$staging")
+  rm -rf "$staging"
+  dpkg -x "$deb" "$staging"
+  rm -rf "$consul_dir"
+  mkdir -p "$(dirname "$consul_dir")"
+  mv "$staging" "$consul_dir"
+  consul_ok || die "unpacked consul does not report v${CONSUL_VERSION}: $("$consul_bin" version 2>&1 | sed -n 1p)"
+  log "consul ${version} unpacked into ${consul_dir}"
+}
+
+# Temp and staging dirs of fetch_consul, removed on any exit.
+cleanup_dirs=()
+cleanup() { if [[ ${#cleanup_dirs[@]} -gt 0 ]]; then rm -rf "${cleanup_dirs[@]}"; fi; }
+trap cleanup EXIT
+
+main() {
+  mkdir -p "$repo/.local"
+  exec 9>"$repo/.local/deps.lock"
+  flock 9
+  [[ "${DEPS_SKIP_APT:-0}" == 1 ]] || install_apt_packages
+  [[ "${DEPS_SKIP_PIP:-0}" == 1 ]] || install_moto
+  fetch_consul
+  log "$("$consul_bin" version 2>&1 | sed -n 1p)"
+  printf '%s\n' "$consul_bin"
+}
+
+main "$@"

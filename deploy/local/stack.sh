@@ -1,0 +1,312 @@
+#!/usr/bin/env bash
+# Runs the local integration stack on loopback: a Consul 1.8.7 dev agent with
+# ACLs on (default deny, known master token) and a moto server (AWS mocks).
+#
+# Usage: deploy/local/stack.sh start|stop|status|env
+#   start   start what is not running, wait (bounded) until both answer, write
+#           <state>/env; when already running, only re-verify health.
+#   stop    TERM both, wait, KILL after a bound; idempotent.
+#   status  print each component's state; exit 0 only when both are healthy.
+#   env     print the env file (`source <(deploy/local/stack.sh env)`, or source
+#           deploy/local/.state/env directly).
+#
+# Env (read by `start`; the running stack remembers its own values):
+#   CONSUL_PORT          Consul HTTP port (default 18500). Server RPC, serf LAN and
+#                        serf WAN use CONSUL_PORT-200, -199, -198 (Consul's own
+#                        offsets: 18300-18302); DNS and gRPC are disabled.
+#   MOTO_PORT            moto port (default 15000).
+#   CONSUL_MASTER_TOKEN  ACL master (and agent) token (a fixed UUID by default).
+#   STACK_WAIT_SECONDS   how long `start` waits for health (default 30).
+#   STACK_STATE_DIR      state dir (default deploy/local/.state): pids, logs, data, env.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+state="${STACK_STATE_DIR:-$here/.state}"
+consul_bin="$repo/.local/consul/usr/bin/consul"
+
+readonly DEFAULT_MASTER_TOKEN="6d2a3f0e-5b1c-4e8a-9f47-0c3d8e1b2a55"
+readonly STOP_WAIT_SECONDS=10
+
+log() { printf 'stack: %s\n' "$*" >&2; }
+die() { printf 'stack: error: %s\n' "$*" >&2; exit 1; }
+
+# --- settings -----------------------------------------------------------------
+# Requested settings come from the environment; a running stack's settings come
+# from <state>/settings, so stop/status/env talk to what actually runs.
+load_requested_settings() {
+  consul_port="${CONSUL_PORT:-18500}"
+  moto_port="${MOTO_PORT:-15000}"
+  master_token="${CONSUL_MASTER_TOKEN:-$DEFAULT_MASTER_TOKEN}"
+  wait_seconds="${STACK_WAIT_SECONDS:-30}"
+  local p
+  for p in "$consul_port" "$moto_port" "$wait_seconds"; do
+    [[ "$p" =~ ^[0-9]+$ ]] || die "not a number: '$p'"
+  done
+  ((consul_port > 1224 && consul_port < 65536)) || die "CONSUL_PORT out of range: $consul_port"
+  ((moto_port > 0 && moto_port < 65536)) || die "MOTO_PORT out of range: $moto_port"
+}
+
+load_running_settings() {
+  if [[ -r "$state/settings" ]]; then
+    # shellcheck source=/dev/null
+    source "$state/settings"
+  fi
+}
+
+write_settings() {
+  umask 077
+  printf 'consul_port=%q\nmoto_port=%q\nmaster_token=%q\n' \
+    "$consul_port" "$moto_port" "$master_token" >"$state/settings.tmp"
+  mv "$state/settings.tmp" "$state/settings"
+}
+
+# --- processes ----------------------------------------------------------------
+# Prints the pid recorded for component $1 when that process is alive and still
+# the program we started (guards against pid reuse); fails otherwise.
+live_pid() {
+  local name="$1" pid cmdline
+  [[ -r "$state/$name.pid" ]] || return 1
+  pid="$(<"$state/$name.pid")"
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  [[ -r "/proc/$pid/cmdline" ]] || return 1
+  cmdline="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)"
+  case "$name" in
+    consul) [[ "$cmdline" == *"consul agent -dev"* ]] || return 1 ;;
+    moto) [[ "$cmdline" == *moto_server* ]] || return 1 ;;
+  esac
+  printf '%s\n' "$pid"
+}
+
+port_in_use() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+start_consul() {
+  if live_pid consul >/dev/null; then
+    log "consul already running (pid $(live_pid consul))"
+    return
+  fi
+  rm -rf "$state/consul-data"
+  mkdir -p "$state/consul-data"
+  umask 077
+  cat >"$state/consul.hcl" <<HCL
+# Written by deploy/local/stack.sh; regenerated on every start.
+node_name   = "mesh-local"
+datacenter  = "dc1"
+bind_addr   = "127.0.0.1"
+client_addr = "127.0.0.1"
+data_dir    = "$state/consul-data"
+ports {
+  http     = $consul_port
+  https    = -1
+  dns      = -1
+  grpc     = -1
+  server   = $((consul_port - 200))
+  serf_lan = $((consul_port - 199))
+  serf_wan = $((consul_port - 198))
+}
+acl {
+  enabled                  = true
+  default_policy           = "deny"
+  enable_token_persistence = true
+  tokens {
+    master = "$master_token"
+    agent  = "$master_token"
+  }
+}
+HCL
+  log "starting consul on 127.0.0.1:$consul_port"
+  setsid nohup "$consul_bin" agent -dev -config-file="$state/consul.hcl" \
+    </dev/null >"$state/consul.log" 2>&1 9>&- &
+  printf '%s\n' "$!" >"$state/consul.pid"
+  started+=(consul)
+}
+
+start_moto() {
+  if live_pid moto >/dev/null; then
+    log "moto already running (pid $(live_pid moto))"
+    return
+  fi
+  log "starting moto on 127.0.0.1:$moto_port"
+  setsid nohup moto_server -H 127.0.0.1 -p "$moto_port" \
+    </dev/null >"$state/moto.log" 2>&1 9>&- &
+  printf '%s\n' "$!" >"$state/moto.pid"
+  started+=(moto)
+}
+
+# --- health -------------------------------------------------------------------
+consul_healthy() {
+  local leader code
+  leader="$(curl -fsS --max-time 2 "http://127.0.0.1:$consul_port/v1/status/leader" 2>/dev/null)" || return 1
+  [[ -n "$leader" && "$leader" != '""' ]] || return 1
+  code="$(curl -sS --max-time 2 -o /dev/null -w '%{http_code}' \
+    -H "X-Consul-Token: $master_token" \
+    "http://127.0.0.1:$consul_port/v1/acl/token/self" 2>/dev/null)" || return 1
+  [[ "$code" == 200 ]]
+}
+
+moto_healthy() {
+  curl -fsS --max-time 2 -o /dev/null "http://127.0.0.1:$moto_port/moto-api/" 2>/dev/null
+}
+
+# Pins ECS task status so DescribeTasks does not advance it on every call.
+moto_pin_ecs_tasks() {
+  curl -fsS --max-time 5 -o /dev/null -X POST \
+    -H 'Content-Type: application/json' \
+    -d '{"model_name":"ecs::task","transition":{"progression":"manual","times":1000000}}' \
+    "http://127.0.0.1:$moto_port/moto-api/state-manager/set-transition"
+}
+
+# Components this `start` launched; a failed start stops them again.
+started=()
+
+# Fails with the component's log tail, stopping what this start launched.
+fail_with_log() {
+  local name="$1" why="$2" c
+  log "$name: $why; last lines of $state/$name.log:"
+  tail -n 30 "$state/$name.log" >&2 2>/dev/null || true
+  for c in "${started[@]}"; do stop_component "$c"; done
+  exit 1
+}
+
+# Checks, before anything starts, that the ports of the components to start are free.
+check_ports_free() {
+  if ! live_pid consul >/dev/null; then
+    [[ -x "$consul_bin" ]] || {
+      log "consul binary missing; fetching it with deps.sh"
+      DEPS_SKIP_APT=1 DEPS_SKIP_PIP=1 "$here/deps.sh" >/dev/null
+    }
+    local p
+    for p in "$consul_port" $((consul_port - 200)) $((consul_port - 199)) $((consul_port - 198)); do
+      port_in_use "$p" && die "port $p is taken by another process (set CONSUL_PORT)"
+    done
+  fi
+  if ! live_pid moto >/dev/null; then
+    command -v moto_server >/dev/null 2>&1 || die "moto_server not found (run deploy/local/deps.sh)"
+    port_in_use "$moto_port" && die "port $moto_port is taken by another process (set MOTO_PORT)"
+  fi
+  return 0
+}
+
+# Waits until both components answer, or fails after wait_seconds.
+wait_healthy() {
+  local deadline=$((SECONDS + wait_seconds)) consul_up=0 moto_up=0
+  while ((SECONDS < deadline)); do
+    live_pid consul >/dev/null || fail_with_log consul "process exited during start"
+    live_pid moto >/dev/null || fail_with_log moto "process exited during start"
+    ((consul_up)) || { consul_healthy && consul_up=1; }
+    ((moto_up)) || { moto_healthy && moto_up=1; }
+    ((consul_up && moto_up)) && return 0
+    sleep 0.2
+  done
+  ((consul_up)) || fail_with_log consul "no leader or ACLs not answering after ${wait_seconds}s"
+  fail_with_log moto "not answering after ${wait_seconds}s"
+}
+
+write_env() {
+  umask 077
+  cat >"$state/env.tmp" <<ENV
+export MESH_INTEGRATION=1
+export CONSUL_HTTP_ADDR=http://127.0.0.1:$consul_port
+export CONSUL_HTTP_TOKEN=$master_token
+export AWS_ENDPOINT_URL=http://127.0.0.1:$moto_port
+export AWS_REGION=us-east-1
+export AWS_ACCESS_KEY_ID=test
+export AWS_SECRET_ACCESS_KEY=test
+export CONSUL_PID=$(live_pid consul)
+export MOTO_PID=$(live_pid moto)
+ENV
+  mv "$state/env.tmp" "$state/env"
+}
+
+# --- commands -----------------------------------------------------------------
+cmd_start() {
+  load_requested_settings
+  if live_pid consul >/dev/null || live_pid moto >/dev/null; then
+    local want_consul="$consul_port" want_moto="$moto_port" want_token="$master_token"
+    load_running_settings
+    if [[ "$want_consul/$want_moto/$want_token" != "$consul_port/$moto_port/$master_token" ]]; then
+      die "stack already runs with other settings (consul $consul_port, moto $moto_port); stop it first"
+    fi
+  fi
+  check_ports_free
+  write_settings
+  start_consul
+  start_moto
+  wait_healthy
+  moto_pin_ecs_tasks || fail_with_log moto "refused the ECS state-manager transition"
+  write_env
+  log "ready: consul pid $(live_pid consul) on :$consul_port, moto pid $(live_pid moto) on :$moto_port"
+  log "env: source $state/env"
+}
+
+# Sends TERM, waits up to STOP_WAIT_SECONDS, then KILLs.
+stop_component() {
+  local name="$1" pid deadline
+  if ! pid="$(live_pid "$name")"; then
+    rm -f "$state/$name.pid"
+    log "$name not running"
+    return
+  fi
+  log "stopping $name (pid $pid)"
+  kill -TERM "$pid" 2>/dev/null || true
+  deadline=$((SECONDS + STOP_WAIT_SECONDS))
+  while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do
+    sleep 0.1
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    log "$name ignored TERM for ${STOP_WAIT_SECONDS}s; sending KILL"
+    kill -KILL "$pid" 2>/dev/null || true
+    while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+  fi
+  rm -f "$state/$name.pid"
+}
+
+cmd_stop() {
+  stop_component moto
+  stop_component consul
+  rm -f "$state/env" "$state/settings"
+  rm -rf "$state/consul-data"
+}
+
+cmd_status() {
+  load_requested_settings
+  load_running_settings
+  local ok=0 pid
+  if pid="$(live_pid consul)"; then
+    if consul_healthy; then echo "consul: running pid $pid, healthy on :$consul_port"; else
+      echo "consul: running pid $pid, NOT healthy on :$consul_port"; ok=1; fi
+  else
+    echo "consul: stopped"; ok=1
+  fi
+  if pid="$(live_pid moto)"; then
+    if moto_healthy; then echo "moto: running pid $pid, healthy on :$moto_port"; else
+      echo "moto: running pid $pid, NOT healthy on :$moto_port"; ok=1; fi
+  else
+    echo "moto: stopped"; ok=1
+  fi
+  return "$ok"
+}
+
+cmd_env() {
+  [[ -r "$state/env" ]] || die "no env file; run: $0 start"
+  cat "$state/env"
+}
+
+main() {
+  local cmd="${1:-}"
+  case "$cmd" in
+    start | stop | status | env) ;;
+    *) die "usage: $0 start|stop|status|env" ;;
+  esac
+  mkdir -p "$state"
+  # One stack command at a time (status and env only read, so they skip the lock).
+  if [[ "$cmd" == start || "$cmd" == stop ]]; then
+    exec 9>"$state/stack.lock"
+    flock 9
+  fi
+  "cmd_$cmd"
+}
+
+main "$@"
