@@ -1,0 +1,28 @@
+public import Foundation
+public import MeshModel
+
+extension EventJournal {
+    /// Journals events and folds them into task state, returning once the transaction is durable.
+    ///
+    /// In one transaction (shared with whatever else queued meanwhile), for each event in order: the
+    /// event row is inserted with its outcome, the task is folded (``TaskFold``) and its row upserted,
+    /// and when the event was applied the work key `task:<arn>` is marked pending with a new
+    /// generation. Several events of one task fold in order. Cancelling the caller does not withdraw
+    /// the events.
+    ///
+    /// - Parameters:
+    ///   - events: Decoded events, in the order they appeared in the request.
+    ///   - receivedAt: When the request arrived (stored on every row).
+    /// - Returns: One result per event, in order.
+    /// - Throws: ``JournalError/overloaded`` at once when too many events are queued (429);
+    ///   ``JournalError/unavailable`` when the database could not write (503);
+    ///   ``JournalError/closed`` after ``close()``.
+    public func append(_ events: [DecodedEvent], receivedAt: Date) async throws(JournalError) -> [AppendResult] {
+        guard !events.isEmpty else { return [] }
+        let output = try await perform(.append(events: events, receivedAt: receivedAt))
+        guard case .appended(let results) = output, results.count == events.count else {
+            throw JournalError.failed.with(message: "append produced an unexpected result")
+        }
+        return results
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import GRDB
+public import MeshModel
+
+/// Reads of events and folded task state. Each runs on a reader connection and blocks the calling
+/// thread for the duration of one small query.
+extension EventJournal {
+    /// The folded state of one task, or `nil` if no event for it was applied.
+    public func task(arn: String) throws(JournalError) -> TaskRecord? {
+        try read { db in
+            let decoder = JSONDecoder()
+            return try Row.fetchOne(db, sql: TaskRecord.selectByArnSQL, arguments: [arn]).map {
+                try TaskRecord(journalRow: $0, decoder: decoder)
+            }
+        }
+    }
+
+    /// Tasks ordered by ARN, optionally of one cluster and/or one `lastStatus`.
+    ///
+    /// - Parameters:
+    ///   - after: Keyset pagination: only tasks whose ARN sorts after this one.
+    ///   - limit: At most this many (clamped to 1...10 000).
+    public func tasks(cluster: String? = nil, status: String? = nil, limit: Int = 100,
+                      after: String? = nil) throws(JournalError) -> [TaskRecord] {
+        var conditions: [String] = []
+        var arguments: StatementArguments = []
+        if let cluster {
+            conditions.append("cluster_arn = ?")
+            arguments += [cluster]
+        }
+        if let status {
+            conditions.append("last_status = ?")
+            arguments += [status]
+        }
+        if let after {
+            conditions.append("task_arn > ?")
+            arguments += [after]
+        }
+        arguments += [Self.clamp(limit)]
+        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let sql = "SELECT \(TaskRecord.journalColumns) FROM tasks \(filter) ORDER BY task_arn LIMIT ?"
+        return try read { db in
+            let decoder = JSONDecoder()
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map {
+                try TaskRecord(journalRow: $0, decoder: decoder)
+            }
+        }
+    }
+
+    /// Journal rows with a sequence number greater than `sequence`, oldest first (the journal tail).
+    public func entries(after sequence: Int64, limit: Int) throws(JournalError) -> [JournalEntry] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT \(JournalEntry.journalColumns) FROM events WHERE sequence > ? ORDER BY sequence LIMIT ?
+                """, arguments: [sequence, Self.clamp(limit)]).map(JournalEntry.init(journalRow:))
+        }
+    }
+
+    /// The newest journal rows of one task, oldest first.
+    public func entries(forTask arn: String, limit: Int) throws(JournalError) -> [JournalEntry] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT * FROM (SELECT \(JournalEntry.journalColumns) FROM events WHERE task_arn = ?
+                               ORDER BY sequence DESC LIMIT ?)
+                ORDER BY sequence
+                """, arguments: [arn, Self.clamp(limit)]).map(JournalEntry.init(journalRow:))
+        }
+    }
+
+    /// The highest sequence number journaled so far (0 when empty).
+    public func lastSequence() throws(JournalError) -> Int64 {
+        try read { db in
+            try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(sequence), 0) FROM events") ?? 0
+        }
+    }
+
+    /// Runs `PRAGMA integrity_check`; `true` when SQLite answers `ok`.
+    public func integrityCheck() throws(JournalError) -> Bool {
+        try read { db in
+            try String.fetchAll(db, sql: "PRAGMA integrity_check") == ["ok"]
+        }
+    }
+
+    /// How the database is set up, for the status endpoint and tests: `journal_mode` (`"wal"` for a
+    /// file) and `synchronous` (2 = FULL).
+    public func databaseSettings() throws(JournalError) -> JournalDatabaseSettings {
+        do {
+            return try dbWriter.write { db in
+                JournalDatabaseSettings(
+                    journalMode: try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "",
+                    synchronous: try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1)
+            }
+        } catch {
+            throw JournalError.mapping(error)
+        }
+    }
+
+    static func clamp(_ limit: Int) -> Int { min(max(limit, 1), 10_000) }
+}
+
+/// The durability-relevant settings of the writer connection.
+public struct JournalDatabaseSettings: Sendable, Equatable {
+    /// `PRAGMA journal_mode`: `"wal"` for a file database, `"memory"` in memory.
+    public var journalMode: String
+    /// `PRAGMA synchronous`: 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA.
+    public var synchronous: Int
+}

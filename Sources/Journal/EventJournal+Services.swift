@@ -1,0 +1,40 @@
+import Foundation
+import GRDB
+
+/// Per-service token state and per-task metadata, for the token and registration workers.
+/// Writes go through the group-commit writer like everything else.
+extension EventJournal {
+    /// Inserts or replaces the record of `service.name`. Durable when it returns.
+    public func upsertService(_ service: ServiceRecord) async throws(JournalError) {
+        _ = try await perform(.upsertService(service))
+    }
+
+    /// The record of one service, or `nil`.
+    public func service(name: String) throws(JournalError) -> ServiceRecord? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT \(ServiceRecord.journalColumns) FROM services WHERE name = ?",
+                             arguments: [name]).map(ServiceRecord.init(journalRow:))
+        }
+    }
+
+    /// All services, ordered by name.
+    public func services() throws(JournalError) -> [ServiceRecord] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT \(ServiceRecord.journalColumns) FROM services ORDER BY name")
+                .map(ServiceRecord.init(journalRow:))
+        }
+    }
+
+    /// Inserts or replaces the cached metadata of `meta.taskArn`. Durable when it returns.
+    public func upsertTaskMeta(_ meta: TaskMeta) async throws(JournalError) {
+        _ = try await perform(.upsertTaskMeta(meta))
+    }
+
+    /// The cached metadata of one task, or `nil`.
+    public func taskMeta(arn: String) throws(JournalError) -> TaskMeta? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT \(TaskMeta.journalColumns) FROM task_meta WHERE task_arn = ?",
+                             arguments: [arn]).map(TaskMeta.init(journalRow:))
+        }
+    }
+}

@@ -1,0 +1,83 @@
+public import Foundation
+import GRDB
+
+/// Durable work keys (DESIGN principle 2). The journal only stores them; the in-memory queue in the
+/// Controller deduplicates and keeps one worker per key.
+extension EventJournal {
+    /// Marks keys pending with a new generation (inserting them if new). Durable when it returns.
+    public func markWork(_ keys: [String], at date: Date = Date()) async throws(JournalError) {
+        guard !keys.isEmpty else { return }
+        _ = try await perform(.markWork(keys: keys, at: date))
+    }
+
+    /// Claims a key for a worker: pending (or running, after a restart) becomes running.
+    ///
+    /// - Returns: The item with the generation the worker must hand back to
+    ///   ``recordAttempt(key:generation:succeeded:error:parked:notBefore:at:)``, or `nil` if the key
+    ///   is unknown, done or parked.
+    public func startAttempt(key: String, at date: Date = Date()) async throws(JournalError) -> WorkItem? {
+        guard case .workItem(let item) = try await perform(.startAttempt(key: key, at: date)) else { return nil }
+        return item
+    }
+
+    /// Records the outcome of a worker's attempt at `key`.
+    ///
+    /// Success marks the key done only if `generation` is still current; otherwise a newer event
+    /// arrived while working and the key stays pending. Failure increments `attempts`, keeps `error`
+    /// as `lastError`, and leaves the key pending until `notBefore`, or parks it as failed when
+    /// `parked` (unless a newer event arrived, which keeps it pending).
+    ///
+    /// - Returns: The item as stored now.
+    /// - Throws: ``JournalError/notFound`` if the key does not exist.
+    @discardableResult
+    public func recordAttempt(key: String, generation: Int64, succeeded: Bool, error: String?, parked: Bool,
+                              notBefore: Date?, at date: Date = Date()) async throws(JournalError) -> WorkItem? {
+        let attempt = WorkAttempt(key: key, generation: generation, succeeded: succeeded, error: error,
+                                  parked: parked, notBefore: notBefore, at: date)
+        guard case .workItem(let item) = try await perform(.recordAttempt(attempt)) else { return nil }
+        return item
+    }
+
+    /// Keys waiting for a worker: pending ones, and running ones (interrupted by a restart), those
+    /// whose backoff ends first coming first.
+    public func pendingWork(limit: Int) throws(JournalError) -> [WorkItem] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT \(WorkItem.journalColumns) FROM work WHERE state IN ('pending', 'running')
+                ORDER BY COALESCE(not_before, 0), updated_at, key LIMIT ?
+                """, arguments: [Self.clamp(limit)]).map(WorkItem.init(journalRow:))
+        }
+    }
+
+    /// Keys in one state (or all), ordered by key, for the admin API.
+    public func work(state: WorkState?, limit: Int) throws(JournalError) -> [WorkItem] {
+        try read { db in
+            if let state {
+                return try Row.fetchAll(db, sql: """
+                    SELECT \(WorkItem.journalColumns) FROM work WHERE state = ? ORDER BY key LIMIT ?
+                    """, arguments: [state.rawValue, Self.clamp(limit)]).map(WorkItem.init(journalRow:))
+            }
+            return try Row.fetchAll(db, sql: "SELECT \(WorkItem.journalColumns) FROM work ORDER BY key LIMIT ?",
+                                    arguments: [Self.clamp(limit)]).map(WorkItem.init(journalRow:))
+        }
+    }
+
+    /// One key, or `nil`.
+    public func workItem(key: String) throws(JournalError) -> WorkItem? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT \(WorkItem.journalColumns) FROM work WHERE key = ?",
+                             arguments: [key]).map(WorkItem.init(journalRow:))
+        }
+    }
+
+    /// How many keys are in each state (every state present, zero if none).
+    public func workCounts() throws(JournalError) -> [WorkState: Int] {
+        try read { db in
+            var counts = Dictionary(uniqueKeysWithValues: WorkState.allCases.map { ($0, 0) })
+            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) FROM work GROUP BY state") {
+                if let state = WorkState(rawValue: row[0]) { counts[state] = row[1] }
+            }
+            return counts
+        }
+    }
+}

@@ -1,0 +1,139 @@
+import GRDB
+public import Logging
+
+/// The durable journal: received events, the task state folded from them, and the work keys the
+/// workers converge — all in one SQLite database, written by one group-committing writer.
+///
+/// Writes (``append(_:receivedAt:)``, work keys, services) go through a single writer that commits
+/// whatever queued up during the previous commit in one transaction, so one fsync acknowledges many
+/// requests; each call returns only once its transaction is durable (DESIGN principle 1). Reads run
+/// concurrently on the pool's reader connections and block the calling thread only briefly.
+///
+/// ```swift
+/// let journal = try EventJournal(configuration: .init(path: "/var/lib/mesh/journal.sqlite"), logger: logger)
+/// let results = try await journal.append(events, receivedAt: .now) // durable when this returns
+/// await journal.close()
+/// ```
+public final class EventJournal: Sendable {
+    let dbWriter: any DatabaseWriter
+    let logger: Logger
+    let writer: GroupCommitWriter<WriteOperation, WriteOutput>
+    let counters: CommitCounters
+
+    /// Opens (or creates) the database file in WAL mode with `synchronous=FULL`, and migrates it.
+    ///
+    /// - Throws: ``JournalError/openFailed`` if the file cannot be opened as a database,
+    ///   ``JournalError/migrationFailed`` if the schema cannot be brought up to date.
+    public convenience init(configuration: JournalConfiguration, logger: Logger) throws(JournalError) {
+        var config = Configuration()
+        config.label = "journal"
+        config.maximumReaderCount = max(1, configuration.maxReaderCount)
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        let pool: DatabasePool
+        do {
+            pool = try DatabasePool(path: configuration.path, configuration: config)
+        } catch {
+            throw JournalError.mapping(error, fallback: .openFailed)
+        }
+        try self.init(dbWriter: pool, maxBatchSize: configuration.maxBatchSize,
+                      maxQueuedEvents: configuration.maxQueuedEvents, logger: logger)
+        logger.info("Journal opened", metadata: ["db.path": "\(configuration.path)"])
+    }
+
+    /// A journal in memory (GRDB's `DatabaseQueue()`), for tests: same schema, same writer, no file.
+    public static func inMemory(
+        maxBatchSize: Int = JournalConfiguration.defaultMaxBatchSize,
+        maxQueuedEvents: Int = JournalConfiguration.defaultMaxQueuedEvents,
+        logger: Logger
+    ) throws(JournalError) -> EventJournal {
+        let queue: DatabaseQueue
+        do {
+            queue = try DatabaseQueue()
+        } catch {
+            throw JournalError.mapping(error, fallback: .openFailed)
+        }
+        return try EventJournal(dbWriter: queue, maxBatchSize: maxBatchSize,
+                                maxQueuedEvents: maxQueuedEvents, logger: logger)
+    }
+
+    private init(dbWriter: any DatabaseWriter, maxBatchSize: Int, maxQueuedEvents: Int,
+                 logger: Logger) throws(JournalError) {
+        do {
+            try JournalSchema.migrator(logger: logger).migrate(dbWriter)
+        } catch {
+            let failure = JournalError.mapping(error, fallback: .migrationFailed)
+            logger.error("Journal migration failed", metadata: ["db.error": "\(failure)"])
+            throw failure
+        }
+        let counters = CommitCounters()
+        let committer = JournalCommitter(dbWriter: dbWriter, logger: logger, counters: counters)
+        self.dbWriter = dbWriter
+        self.logger = logger
+        self.counters = counters
+        self.writer = GroupCommitWriter(maxBatchWeight: maxBatchSize, maxQueuedWeight: maxQueuedEvents,
+                                        commit: committer.commit)
+    }
+
+    deinit {
+        // Dropped without close(): refuse new writes; the loop still commits what was queued.
+        writer.closeWithoutWaiting()
+    }
+
+    /// Stops accepting writes, commits everything already queued, then closes the database.
+    /// Later writes throw ``JournalError/closed``; so do reads.
+    public func close() async {
+        await writer.close()
+        do {
+            try dbWriter.close()
+        } catch {
+            logger.warning("Journal database did not close cleanly", metadata: [
+                "db.error": "\(JournalError.mapping(error))",
+            ])
+        }
+        logger.info("Journal closed")
+    }
+
+    /// Counters of the writer, for metrics and tests.
+    public var statistics: JournalStatistics {
+        let writerStats = writer.statistics
+        let commits = counters.snapshot
+        return JournalStatistics(
+            commits: commits.commits, failedCommits: commits.failedCommits, committedEvents: commits.events,
+            batches: writerStats.batches, queuedEvents: writerStats.queuedWeight,
+            largestBatch: writerStats.largestBatch)
+    }
+
+    // MARK: - Plumbing
+
+    /// Queues one operation for the group-commit writer and waits until its batch is durable.
+    func perform(_ operation: WriteOperation) async throws(JournalError) -> WriteOutput {
+        try await writer.submit(operation, weight: operation.weight).get()
+    }
+
+    /// Runs a read on a reader connection, translating errors.
+    func read<T>(_ body: (Database) throws -> T) throws(JournalError) -> T {
+        do {
+            return try dbWriter.read(body)
+        } catch {
+            throw JournalError.mapping(error)
+        }
+    }
+}
+
+/// Counters of the journal's writer.
+public struct JournalStatistics: Sendable, Equatable {
+    /// Transactions committed (each is one fsync).
+    public var commits: Int
+    /// Transactions that failed and were rolled back.
+    public var failedCommits: Int
+    /// Events in committed transactions.
+    public var committedEvents: Int
+    /// Batches the writer took from its queue (a failed batch may take several transactions).
+    public var batches: Int
+    /// Events (and work keys) waiting for the writer now.
+    public var queuedEvents: Int
+    /// The largest batch so far, in events.
+    public var largestBatch: Int
+}

@@ -1,0 +1,22 @@
+/// How the journal opens its database and how much it queues.
+public struct JournalConfiguration: Sendable {
+    /// Default for ``maxBatchSize``: large enough to amortise one fsync over many events, small enough
+    /// that one transaction stays well under EventBridge's 5 s request timeout.
+    public static let defaultMaxBatchSize = 1024
+    /// Default for ``maxQueuedEvents``: about half a second of peak load at the measured write rate.
+    public static let defaultMaxQueuedEvents = 20_000
+
+    /// File path of the SQLite database (its `-wal` and `-shm` files sit beside it).
+    public var path: String
+    /// The most events (or work-key writes) committed in one transaction.
+    public var maxBatchSize: Int = JournalConfiguration.defaultMaxBatchSize
+    /// Backpressure: once this many events wait for the writer, `append` throws
+    /// ``JournalError/overloaded`` at once (the HTTP layer answers 429).
+    public var maxQueuedEvents: Int = JournalConfiguration.defaultMaxQueuedEvents
+    /// Connections for concurrent reads (the admin API, workers).
+    public var maxReaderCount: Int = 4
+
+    public init(path: String) {
+        self.path = path
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+import MeshModel
+
+/// One request to the single writer. Everything that changes the database is one of these, so all
+/// writes are serialised and group-committed together.
+enum WriteOperation: Sendable {
+    case append(events: [DecodedEvent], receivedAt: Date)
+    case markWork(keys: [String], at: Date)
+    case startAttempt(key: String, at: Date)
+    case recordAttempt(WorkAttempt)
+    case upsertService(ServiceRecord)
+    case upsertTaskMeta(TaskMeta)
+
+    /// How much of a batch (and of the backpressure budget) the operation uses: events or keys.
+    var weight: Int {
+        switch self {
+        case .append(let events, _): max(1, events.count)
+        case .markWork(let keys, _): max(1, keys.count)
+        case .startAttempt, .recordAttempt, .upsertService, .upsertTaskMeta: 1
+        }
+    }
+}
+
+/// The outcome of a worker's attempt at a work key.
+struct WorkAttempt: Sendable {
+    var key: String
+    /// The generation the worker read when it started; a newer one means an event arrived meanwhile.
+    var generation: Int64
+    var succeeded: Bool
+    var error: String?
+    /// Park the key as failed (only if no newer event arrived).
+    var parked: Bool
+    var notBefore: Date?
+    var at: Date
+}
+
+/// What one operation produced.
+enum WriteOutput: Sendable {
+    case appended([AppendResult])
+    case workItem(WorkItem?)
+    case done
+}
