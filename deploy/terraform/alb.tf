@@ -3,6 +3,7 @@
 
 resource "aws_lb" "public" {
   #checkov:skip=CKV2_AWS_28:A WAF web ACL is optional (var.waf_web_acl_arn). The only forwarded routes are authenticated (API key, per-service Consul token) or health probes.
+  #checkov:skip=CKV2_AWS_76:Follows from the optional WAF (CKV2_AWS_28); the Log4j rule set protects Java, and the controller is Swift.
   #checkov:skip=CKV_AWS_91:Access logs are optional (var.alb_access_logs_bucket); the bucket and its ELB policy belong to the caller.
   name                       = var.name
   load_balancer_type         = "application"
