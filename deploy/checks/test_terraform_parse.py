@@ -1,0 +1,95 @@
+"""deploy/terraform parses, and its interface is documented."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tf_model import MODULE, load_module, parse, tf_files
+
+TF_FILES = tf_files()
+
+
+def test_module_has_terraform_files():
+    """The glob below really finds the module (a wrong path would make every check vacuous)."""
+    # Given / When
+    names = {path.name for path in TF_FILES}
+    # Then
+    assert {"variables.tf", "outputs.tf", "versions.tf", "iam.tf"} <= names
+
+
+@pytest.mark.parametrize("path", TF_FILES, ids=lambda p: str(p.relative_to(MODULE)))
+def test_file_parses_with_python_hcl2(path):
+    """Every .tf file of the module and its examples is valid HCL2 with at least one block."""
+    # Given / When
+    document = parse(path)
+    # Then
+    assert document, f"{path} parsed to nothing"
+
+
+@pytest.mark.parametrize("root", [MODULE, *sorted(p for p in (MODULE / "examples").iterdir() if p.is_dir())],
+                         ids=lambda p: str(p.relative_to(MODULE.parent)))
+def test_every_variable_has_a_description_and_a_type(root):
+    """Callers see what each input means and Terraform checks its type."""
+    # Given
+    module = load_module(root)
+    # When
+    undocumented = [name for name, body in module.variables.items() if not body.get("description") or "type" not in body]
+    # Then
+    assert module.variables
+    assert not undocumented, f"variables without description or type: {undocumented}"
+
+
+def test_every_output_has_a_description():
+    """Callers see what each output is."""
+    # Given
+    module = load_module()
+    # When
+    undocumented = [name for name, body in module.outputs.items() if not body.get("description")]
+    # Then
+    assert module.outputs
+    assert not undocumented, f"outputs without description: {undocumented}"
+
+
+def test_readme_tables_list_every_variable_and_output():
+    """The README's variables and outputs tables do not drift from the code."""
+    # Given
+    module = load_module()
+    readme = (MODULE / "README.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"^\| `([a-z0-9_]+)` \|", readme, flags=re.MULTILINE))
+    # When
+    missing = sorted((set(module.variables) | set(module.outputs)) - documented)
+    stale = sorted(documented - set(module.variables) - set(module.outputs))
+    # Then
+    assert not missing, f"README.md tables lack: {missing}"
+    assert not stale, f"README.md tables list names the module no longer has: {stale}"
+
+
+def test_controller_service_runs_exactly_one_task_without_overlap():
+    """Two controller tasks must never write the journal: desired 1 (or 0), stop-before-start deploys."""
+    # Given
+    module = load_module()
+    service = module.resources_of("aws_ecs_service")["controller"]
+    # When / Then
+    assert service["deployment_maximum_percent"] == 100
+    assert service["deployment_minimum_healthy_percent"] == 0
+    assert service["desired_count"] == "${var.desired_count}"
+    validation = module.variables["desired_count"]["validation"]
+    assert "contains([0, 1], var.desired_count)" in str(validation)
+
+
+def test_eventbridge_target_retries_for_a_day_and_dead_letters():
+    """The rule target keeps the 24 h / 185 retry policy by default and has a DLQ."""
+    # Given
+    module = load_module()
+    target = module.resources_of("aws_cloudwatch_event_target")["webhook"]
+    # When
+    retry = target["retry_policy"][0] if isinstance(target["retry_policy"], list) else target["retry_policy"]
+    # Then
+    assert retry["maximum_event_age_in_seconds"] == "${var.event_maximum_age_in_seconds}"
+    assert retry["maximum_retry_attempts"] == "${var.event_maximum_retry_attempts}"
+    assert module.variables["event_maximum_age_in_seconds"]["default"] == 86400
+    assert module.variables["event_maximum_retry_attempts"]["default"] == 185
+    assert module.variables["invocation_rate_limit_per_second"]["default"] == 300
+    assert "aws_sqs_queue.dead_letter.arn" in str(target["dead_letter_config"])
