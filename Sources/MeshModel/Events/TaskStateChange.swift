@@ -41,8 +41,8 @@ public struct TaskStateChange: Sendable, Equatable {
 
     /// The last `/` segment of ``taskArn`` (works for long and short ARN formats).
     public var taskID: String {
-        guard let slash = taskArn.lastIndex(of: "/") else { return taskArn }
-        return String(taskArn[taskArn.index(after: slash)...])
+        guard let slash = taskArn.utf8.lastIndex(of: UInt8(ascii: "/")) else { return taskArn }
+        return String(taskArn[taskArn.utf8.index(after: slash)...])
     }
 
     public init(
