@@ -68,6 +68,19 @@ struct EventDecoderErrorTests {
         #expect(isMalformed(error(decoding: body)))
     }
 
+    /// Every truncation of a valid event is malformed, never a crash or a partial event.
+    @Test func decode_whenBodyTruncatedAnywhere_throwsMalformedJSON() throws {
+        // Given
+        let body = try EventFixtures.stopped()
+        let lastContent = try #require(body.lastIndex { !(" \n\r\t".utf8.contains($0)) })
+
+        // When
+        let accepted = (0...lastContent).filter { !isMalformed(error(decoding: Array(body[..<$0]))) }
+
+        // Then
+        #expect(accepted.isEmpty)
+    }
+
     /// Deeply nested input is rejected without exhausting the stack.
     @Test func decode_whenNestingIsTooDeep_throwsMalformedJSON() {
         // Given
