@@ -93,3 +93,14 @@ def test_eventbridge_target_retries_for_a_day_and_dead_letters():
     assert module.variables["event_maximum_retry_attempts"]["default"] == 185
     assert module.variables["invocation_rate_limit_per_second"]["default"] == 300
     assert "aws_sqs_queue.dead_letter.arn" in str(target["dead_letter_config"])
+
+
+def test_default_name_keeps_own_secrets_outside_the_service_secret_prefix():
+    """With the defaults, "<name>/..." secrets are not under "<secrets_prefix>-*" (the task role's reach)."""
+    # Given
+    variables = load_module().variables
+    name, prefix = variables["name"]["default"], variables["secrets_prefix"]["default"]
+    # When
+    own_secret = f"{name}/webhook-api-key"
+    # Then
+    assert not own_secret.startswith(f"{prefix}-"), (name, prefix)

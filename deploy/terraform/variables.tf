@@ -233,7 +233,7 @@ variable "consul_security_group_id" {
 variable "secrets_prefix" {
   description = "Prefix of the per-service token secrets the controller creates and reads (<prefix>-<service>, MESH_SECRETS_PREFIX). The task role may touch only secrets under it."
   type        = string
-  default     = "ecs-mesh"
+  default     = "ecs-mesh-token"
 
   validation {
     condition     = can(regex("^[A-Za-z0-9/_+=.@-]{1,200}$", var.secrets_prefix)) && !endswith(var.secrets_prefix, "-")

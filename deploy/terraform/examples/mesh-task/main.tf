@@ -23,7 +23,6 @@ module "ecs_mesh_controller" {
   domain_name               = var.domain_name
   route53_zone_id           = var.route53_zone_id
   acm_certificate_arn       = var.acm_certificate_arn
-  secrets_prefix            = "ecs-mesh"
 }
 
 locals {
