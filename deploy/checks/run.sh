@@ -19,17 +19,22 @@ set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 python="${PYTHON:-python3}"
-home="${DEPLOY_CHECKS_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/ecs-mesh-controller/deploy-checks}"
+home="${DEPLOY_CHECKS_HOME:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/ecs-mesh-controller/deploy-checks}"
 export PIP_DISABLE_PIP_VERSION_CHECK=1 PYTHONDONTWRITEBYTECODE=1
 
 started=$SECONDS
 declare -a results=()
 failed=0
+count_ok=0 count_fail=0 count_skip=0
 step_started=$SECONDS
 record() { # name status detail: one summary line, with the seconds since the previous one
     results+=("$(printf '%-8s %-5s %4ss  %s' "$1" "$2" "$((SECONDS - step_started))" "$3")")
     step_started=$SECONDS
-    [[ "$2" == "FAIL" ]] && failed=1
+    case "$2" in
+        ok) count_ok=$((count_ok + 1)) ;;
+        FAIL) count_fail=$((count_fail + 1)); failed=1 ;;
+        *) count_skip=$((count_skip + 1)) ;;
+    esac
     return 0
 }
 
@@ -144,4 +149,6 @@ if [[ $failed == 0 ]]; then
 else
     echo "deploy/checks: FAILED"
 fi
+# The plain closing line CI reads: "<word>: N passed, N failed[, N skipped]".
+echo "deploy-checks: $count_ok passed, $count_fail failed$([[ $count_skip -gt 0 ]] && echo ", $count_skip skipped")"
 exit $failed
