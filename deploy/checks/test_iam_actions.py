@@ -118,7 +118,7 @@ def test_task_role_carries_only_the_reviewed_policies(module):
 
 
 def test_every_other_policy_document_is_known_and_within_its_purpose(module):
-    """Documents other than "task" hold only what their purpose needs; none grants the code's actions."""
+    """Documents other than "task" are classified, and each holds only what its purpose needs."""
     # Given
     documents = {name: doc for name, doc in module.policy_documents().items() if name != "task"}
     # When
