@@ -98,7 +98,9 @@ let package = Package(
         ], swiftSettings: strictSettings),
         .testTarget(name: "MeshModelTests", dependencies: ["MeshModel"],
                     resources: [.copy("Fixtures")], swiftSettings: strictSettings),
-        .testTarget(name: "JournalTests", dependencies: ["Journal", "MeshModel"], swiftSettings: strictSettings),
+        .testTarget(name: "JournalTests", dependencies: [
+            "Journal", "MeshModel", .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: strictSettings),
         .testTarget(name: "AWSTests", dependencies: [
             "AWS", .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),

@@ -28,12 +28,24 @@ public final class EventJournal: Sendable {
         var config = Configuration()
         config.label = "journal"
         config.maximumReaderCount = max(1, configuration.maxReaderCount)
-        config.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
         let pool: DatabasePool
         do {
             pool = try DatabasePool(path: configuration.path, configuration: config)
+            // After opening: GRDB's WAL setup sets synchronous=NORMAL on the writer connection, which
+            // would make commits durable only at checkpoints. FULL fsyncs the WAL on every commit.
+            let maxPageCount = configuration.maxPageCount
+            let synchronous = try pool.writeWithoutTransaction { db in
+                if let maxPageCount {
+                    try db.execute(sql: "PRAGMA max_page_count = \(max(1, maxPageCount))")
+                }
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+                // A larger page cache keeps a batch's B-tree pages from spilling to the WAL mid-transaction.
+                try db.execute(sql: "PRAGMA cache_size = -16384")
+                return try Int.fetchOne(db, sql: "PRAGMA synchronous")
+            }
+            guard synchronous == 2 else {
+                throw JournalError.openFailed.with(message: "PRAGMA synchronous is \(synchronous ?? -1), not FULL")
+            }
         } catch {
             throw JournalError.mapping(error, fallback: .openFailed)
         }
@@ -68,7 +80,8 @@ public final class EventJournal: Sendable {
             throw failure
         }
         let counters = CommitCounters()
-        let committer = JournalCommitter(dbWriter: dbWriter, logger: logger, counters: counters)
+        let committer = JournalCommitter(dbWriter: dbWriter, logger: logger, counters: counters,
+                                         taskCache: TaskCache())
         self.dbWriter = dbWriter
         self.logger = logger
         self.counters = counters
@@ -102,7 +115,7 @@ public final class EventJournal: Sendable {
         return JournalStatistics(
             commits: commits.commits, failedCommits: commits.failedCommits, committedEvents: commits.events,
             batches: writerStats.batches, queuedEvents: writerStats.queuedWeight,
-            largestBatch: writerStats.largestBatch)
+            inFlightEvents: writerStats.inFlightWeight, largestBatch: writerStats.largestBatch)
     }
 
     // MARK: - Plumbing
@@ -134,6 +147,8 @@ public struct JournalStatistics: Sendable, Equatable {
     public var batches: Int
     /// Events (and work keys) waiting for the writer now.
     public var queuedEvents: Int
+    /// Events (and work keys) in the transaction being committed now.
+    public var inFlightEvents: Int
     /// The largest batch so far, in events.
     public var largestBatch: Int
 }

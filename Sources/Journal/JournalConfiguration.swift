@@ -15,6 +15,9 @@ public struct JournalConfiguration: Sendable {
     public var maxQueuedEvents: Int = JournalConfiguration.defaultMaxQueuedEvents
     /// Connections for concurrent reads (the admin API, workers).
     public var maxReaderCount: Int = 4
+    /// Optional cap on the database size in pages (`PRAGMA max_page_count`; pages are 4 KiB). Beyond
+    /// it, writes fail with ``JournalError/unavailable`` as on a full disk, before the disk is full.
+    public var maxPageCount: Int?
 
     public init(path: String) {
         self.path = path

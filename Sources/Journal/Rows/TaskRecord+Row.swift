@@ -12,17 +12,19 @@ extension TaskRecord {
 
     static let selectByArnSQL = "SELECT \(journalColumns) FROM tasks WHERE task_arn = ?"
 
-    static let upsertSQL = """
+    /// Inserts a task seen for the first time.
+    static let insertSQL = """
         INSERT INTO tasks (\(journalColumns), last_sequence)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT(task_arn) DO UPDATE SET
-            task_id = excluded.task_id, cluster_arn = excluded.cluster_arn,
-            last_status = excluded.last_status, desired_status = excluded.desired_status,
-            version = excluded.version, task_group = excluded.task_group,
-            task_definition_arn = excluded.task_definition_arn, family = excluded.family,
-            address = excluded.address, containers_json = excluded.containers_json,
-            started_at = excluded.started_at, stopped_at = excluded.stopped_at,
-            updated_at = excluded.updated_at, last_sequence = excluded.last_sequence
+        """
+
+    /// Updates a known task. `task_id` and `cluster_arn` are part of the ARN and never change, so
+    /// they are left alone (and so is the cluster index).
+    static let updateSQL = """
+        UPDATE tasks SET last_status = ?, desired_status = ?, version = ?, task_group = ?,
+            task_definition_arn = ?, family = ?, address = ?, containers_json = ?, started_at = ?,
+            stopped_at = ?, updated_at = ?, last_sequence = ?
+        WHERE task_arn = ?
         """
 
     /// Decodes a row selected with ``journalColumns``.
@@ -46,15 +48,22 @@ extension TaskRecord {
         )
     }
 
-    /// Arguments for ``upsertSQL``.
-    func journalArguments(lastSequence: Int64, encoder: JSONEncoder) throws -> StatementArguments {
-        let containersJSON = containers.isEmpty
-            ? "[]" : String(decoding: try encoder.encode(containers), as: UTF8.self)
-        return [
+    /// Arguments for ``insertSQL``.
+    func insertArguments(lastSequence: Int64) -> StatementArguments {
+        [
             taskArn, taskID, clusterArn, lastStatus.rawValue, desiredStatus?.rawValue, version, group,
-            taskDefinitionArn, family, address, containersJSON,
+            taskDefinitionArn, family, address, ContainerJSON.encode(containers),
             JournalTime.seconds(startedAt), JournalTime.seconds(stoppedAt), JournalTime.seconds(updatedAt),
             lastSequence,
+        ]
+    }
+
+    /// Arguments for ``updateSQL``.
+    func updateArguments(lastSequence: Int64) -> StatementArguments {
+        [
+            lastStatus.rawValue, desiredStatus?.rawValue, version, group, taskDefinitionArn, family, address,
+            ContainerJSON.encode(containers), JournalTime.seconds(startedAt), JournalTime.seconds(stoppedAt),
+            JournalTime.seconds(updatedAt), lastSequence, taskArn,
         ]
     }
 }

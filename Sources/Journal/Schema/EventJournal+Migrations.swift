@@ -6,6 +6,8 @@ import Logging
 /// Tables and columns are named by strings, not by app types (GRDB's migration guide), so later
 /// refactoring of the records cannot silently change an old migration. Timestamps are `REAL` seconds
 /// since 1970 (exact round trip of `Date`), booleans `INTEGER` 0/1, JSON documents `TEXT`.
+/// CHECK constraints spell value sets with `OR`, not `IN (...)`: SQLite builds an ephemeral table
+/// for an `IN` list on every row written, which cost more than the insert itself.
 enum JournalSchema {
     /// Builds the migrator; each migration logs its identifier under `db.migration` when it runs.
     static func migrator(logger: Logger) -> DatabaseMigrator {
@@ -24,18 +26,20 @@ enum JournalSchema {
         return migrator
     }
 
-    /// One row per received event, with the outcome of folding it. AUTOINCREMENT keeps sequence
-    /// numbers, which clients have seen, from ever being reused.
+    /// One row per received event, with the outcome of folding it. The sequence is the rowid, so
+    /// SQLite numbers rows max+1 without AUTOINCREMENT's extra `sqlite_sequence` write per insert.
+    /// Numbers are never reused as long as the newest row is never deleted (pruning, if ever added,
+    /// must keep the last row).
     private static func createEvents(_ db: Database) throws {
         try db.execute(sql: """
             CREATE TABLE events (
-                sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+                sequence INTEGER PRIMARY KEY,
                 received_at REAL NOT NULL,
                 event_id TEXT NOT NULL,
                 task_arn TEXT NOT NULL,
                 version INTEGER NOT NULL,
                 last_status TEXT NOT NULL,
-                outcome TEXT NOT NULL CHECK (outcome IN ('applied', 'duplicate', 'stale')),
+                outcome TEXT NOT NULL CHECK (outcome = 'applied' OR outcome = 'duplicate' OR outcome = 'stale'),
                 source TEXT NOT NULL DEFAULT 'event',
                 body TEXT NOT NULL
             )
@@ -64,16 +68,18 @@ enum JournalSchema {
                 last_sequence INTEGER NOT NULL
             )
             """)
+        // No index on last_status: it changes with nearly every event, and only the admin API filters
+        // on it. cluster_arn never changes for a task, so its index costs nothing on updates.
         try db.execute(sql: "CREATE INDEX tasks_by_cluster ON tasks(cluster_arn, task_arn)")
-        try db.execute(sql: "CREATE INDEX tasks_by_status ON tasks(last_status, task_arn)")
     }
 
-    /// Durable work keys for the workers.
+    /// Durable work keys for the workers. No index on state: every mark rewrites it, and listing by
+    /// state is rare (startup, admin API); a scan of one small row per key is cheap.
     private static func createWork(_ db: Database) throws {
         try db.execute(sql: """
             CREATE TABLE work (
                 key TEXT PRIMARY KEY NOT NULL,
-                state TEXT NOT NULL CHECK (state IN ('pending', 'running', 'failed', 'done')),
+                state TEXT NOT NULL CHECK (state = 'pending' OR state = 'running' OR state = 'failed' OR state = 'done'),
                 generation INTEGER NOT NULL CHECK (generation >= 1),
                 attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
                 last_error TEXT,
@@ -81,7 +87,6 @@ enum JournalSchema {
                 updated_at REAL NOT NULL
             )
             """)
-        try db.execute(sql: "CREATE INDEX work_by_state ON work(state, key)")
     }
 
     /// What the token worker knows per service (never a token secret, only its SHA-256).
@@ -105,7 +110,7 @@ enum JournalSchema {
         try db.execute(sql: """
             CREATE TABLE task_meta (
                 task_arn TEXT PRIMARY KEY NOT NULL,
-                mesh INTEGER NOT NULL CHECK (mesh IN (0, 1)),
+                mesh INTEGER NOT NULL CHECK (mesh = 0 OR mesh = 1),
                 service_name TEXT,
                 tags_json TEXT NOT NULL DEFAULT '{}',
                 service_port INTEGER,

@@ -36,6 +36,8 @@ final class GroupCommitWriter<Operation: Sendable, Output: Sendable>: Sendable {
         var queuedWeight = 0
         /// The largest batch weight seen.
         var largestBatch = 0
+        /// Weight of the batch being committed right now (0 when idle).
+        var inFlightWeight = 0
     }
 
     private let state = Mutex(State())
@@ -113,9 +115,11 @@ final class GroupCommitWriter<Operation: Sendable, Output: Sendable>: Sendable {
 
     private func runLoop() async {
         while let batch = await nextBatch() {
-            let results = await commit(batch.map(\.operation))
             let weight = batch.reduce(0) { $0 + $1.weight }
+            counters.withLock { $0.inFlightWeight = weight }
+            let results = await commit(batch.map(\.operation))
             counters.withLock {
+                $0.inFlightWeight = 0
                 $0.batches += 1
                 $0.operations += batch.count
                 $0.largestBatch = max($0.largestBatch, weight)

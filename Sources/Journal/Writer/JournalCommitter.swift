@@ -15,6 +15,7 @@ struct JournalCommitter: Sendable {
     let dbWriter: any DatabaseWriter
     let logger: Logger
     let counters: CommitCounters
+    let taskCache: TaskCache
 
     func commit(_ operations: [WriteOperation]) async -> [Result<WriteOutput, JournalError>] {
         do {
@@ -43,16 +44,17 @@ struct JournalCommitter: Sendable {
 
     private func transaction(_ operations: [WriteOperation]) async throws -> [WriteOutput] {
         do {
-            let outputs = try await dbWriter.write { db in
-                var batch = WriteBatch(db: db)
+            let (outputs, committedTasks) = try await dbWriter.write { db in
+                var batch = WriteBatch(db: db, cache: taskCache)
                 var outputs: [WriteOutput] = []
                 outputs.reserveCapacity(operations.count)
                 for operation in operations {
                     outputs.append(try batch.apply(operation))
                 }
                 try batch.flush()
-                return outputs
+                return (outputs, batch.knownTasks)
             }
+            taskCache.merge(committedTasks)
             counters.recordCommit(operations)
             return outputs
         } catch {

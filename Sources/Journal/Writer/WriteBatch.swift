@@ -9,17 +9,31 @@ import MeshModel
 /// runs before any operation that reads them and at the end of the batch. Lives only inside one
 /// `write` closure, on GRDB's writer queue.
 struct WriteBatch {
+    /// What the batch knows of one task.
+    private struct TaskEntry {
+        var record: TaskRecord?
+        /// Whether the `tasks` row exists (so flushing updates rather than inserts).
+        var stored: Bool
+        /// Set when folded but not yet written: the sequence and time of the last applied event.
+        var pending: (sequence: Int64, at: Date)?
+    }
+
     let db: Database
-    private let encoder = JSONEncoder()
+    private let cache: TaskCache
     private let decoder = JSONDecoder()
-    /// Known state per task arn; `.some(nil)` caches "no such task".
-    private var tasks: [String: TaskRecord?] = [:]
-    /// Changed tasks not yet written, in first-change order, with the sequence and time of the change.
-    private var dirtyTasks: [String: (sequence: Int64, at: Date)] = [:]
+    private var tasks: [String: TaskEntry] = [:]
+    /// Tasks with a pending write, in first-change order.
     private var dirtyOrder: [String] = []
 
-    init(db: Database) {
+    init(db: Database, cache: TaskCache) {
         self.db = db
+        self.cache = cache
+    }
+
+    /// The stored task records this batch read or wrote, to merge into the ``TaskCache`` once
+    /// committed. Call after ``flush()``.
+    var knownTasks: [String: TaskRecord] {
+        tasks.compactMapValues { $0.stored ? $0.record : nil }
     }
 
     /// Applies one operation.
@@ -55,8 +69,8 @@ struct WriteBatch {
         results.reserveCapacity(events.count)
         for event in events {
             let change = event.change
-            let current = try task(arn: change.taskArn)
-            let (outcome, record) = TaskFold.fold(change, into: current)
+            var entry = try taskEntry(arn: change.taskArn)
+            let (outcome, record) = TaskFold.fold(change, into: entry.record)
             insert.setUncheckedArguments([
                 receivedSeconds, change.eventID, change.taskArn, change.version,
                 change.lastStatus.rawValue, outcome.rawValue, String(decoding: event.rawJSON, as: UTF8.self),
@@ -64,40 +78,49 @@ struct WriteBatch {
             try insert.execute()
             let sequence = db.lastInsertedRowID
             if outcome == .applied, let record {
-                tasks[change.taskArn] = .some(record)
-                if dirtyTasks.updateValue((sequence, receivedAt), forKey: change.taskArn) == nil {
-                    dirtyOrder.append(change.taskArn)
-                }
+                if entry.pending == nil { dirtyOrder.append(change.taskArn) }
+                entry.record = record
+                entry.pending = (sequence, receivedAt)
             }
+            tasks[change.taskArn] = entry
             results.append(AppendResult(sequence: sequence, outcome: outcome, taskArn: change.taskArn))
         }
         return results
     }
 
-    private mutating func task(arn: String) throws -> TaskRecord? {
-        if let cached = tasks[arn] { return cached }
+    /// The batch's entry for a task: from this batch, else the writer's cache, else the database.
+    private func taskEntry(arn: String) throws -> TaskEntry {
+        if let known = tasks[arn] { return known }
+        if let cached = cache.record(arn: arn) { return TaskEntry(record: cached, stored: true) }
         let select = try db.cachedStatement(sql: TaskRecord.selectByArnSQL)
         let record = try Row.fetchOne(select, arguments: [arn]).map {
             try TaskRecord(journalRow: $0, decoder: decoder)
         }
-        tasks[arn] = .some(record)
-        return record
+        return TaskEntry(record: record, stored: record != nil)
     }
 
     /// Writes every changed task and marks its work key `task:<arn>` (once per batch: one
     /// generation bump says "something newer arrived", however many events did).
     mutating func flush() throws {
         guard !dirtyOrder.isEmpty else { return }
-        let upsert = try db.cachedStatement(sql: TaskRecord.upsertSQL)
         let mark = try db.cachedStatement(sql: WorkItem.markSQL)
         for arn in dirtyOrder {
-            guard let change = dirtyTasks[arn], let record = tasks[arn] ?? nil else { continue }
-            upsert.setUncheckedArguments(try record.journalArguments(lastSequence: change.sequence, encoder: encoder))
-            try upsert.execute()
-            mark.setUncheckedArguments(["task:" + arn, JournalTime.seconds(change.at)])
+            guard var entry = tasks[arn], let pending = entry.pending, let record = entry.record else { continue }
+            if entry.stored {
+                let update = try db.cachedStatement(sql: TaskRecord.updateSQL)
+                update.setUncheckedArguments(record.updateArguments(lastSequence: pending.sequence))
+                try update.execute()
+            } else {
+                let insert = try db.cachedStatement(sql: TaskRecord.insertSQL)
+                insert.setUncheckedArguments(record.insertArguments(lastSequence: pending.sequence))
+                try insert.execute()
+            }
+            entry.stored = true
+            entry.pending = nil
+            tasks[arn] = entry
+            mark.setUncheckedArguments(["task:" + arn, JournalTime.seconds(pending.at)])
             try mark.execute()
         }
-        dirtyTasks.removeAll(keepingCapacity: true)
         dirtyOrder.removeAll(keepingCapacity: true)
     }
 

@@ -1,0 +1,141 @@
+import Foundation
+import Journal
+import MeshModel
+import Testing
+
+/// Appending events and reading back events and folded task state (in memory, real migrator).
+struct EventJournalAppendTests {
+    /// A first event is journaled as applied and becomes the task's state.
+    @Test func append_whenFirstEvent_appliesAndReadsBack() async throws {
+        // Given
+        let journal = try JournalFixtures.inMemory()
+        let arn = JournalFixtures.taskArn()
+        let event = JournalFixtures.event(arn: arn, version: 1, status: .pending)
+        let receivedAt = Date(timeIntervalSince1970: 1_700_000_123.25)
+
+        // When
+        let results = try await journal.append([event], receivedAt: receivedAt)
+
+        // Then
+        #expect(results == [AppendResult(sequence: 1, outcome: .applied, taskArn: arn)])
+        let task = try #require(try journal.task(arn: arn))
+        #expect(task == TaskFold.fold(event.change, into: nil).record)
+        #expect(task.containers == [ContainerState(name: "app", lastStatus: "RUNNING")])
+        let entries = try journal.entries(after: 0, limit: 10)
+        #expect(entries.count == 1)
+        #expect(entries.first?.receivedAt == receivedAt)
+        #expect(entries.first?.body == String(decoding: event.rawJSON, as: UTF8.self))
+        #expect(entries.first?.source == "event")
+        #expect(try journal.lastSequence() == 1)
+        #expect(try journal.workItem(key: "task:\(arn)")?.state == .pending)
+    }
+
+    /// A redelivery (same version) and an older event are journaled with their outcome and change nothing.
+    @Test func append_whenDuplicateOrStale_journalsOutcomeAndKeepsState() async throws {
+        // Given
+        let journal = try JournalFixtures.inMemory()
+        let arn = JournalFixtures.taskArn()
+        _ = try await journal.append([JournalFixtures.event(arn: arn, version: 5, status: .running)], receivedAt: Date())
+        let before = try journal.task(arn: arn)
+        let generationBefore = try journal.workItem(key: "task:\(arn)")?.generation
+
+        // When
+        let duplicate = try await journal.append(
+            [JournalFixtures.event(arn: arn, version: 5, status: .stopped)], receivedAt: Date())
+        let stale = try await journal.append(
+            [JournalFixtures.event(arn: arn, version: 3, status: .pending)], receivedAt: Date())
+
+        // Then
+        #expect(duplicate.map(\.outcome) == [.duplicate])
+        #expect(stale.map(\.outcome) == [.stale])
+        #expect(try journal.task(arn: arn) == before)
+        #expect(try journal.workItem(key: "task:\(arn)")?.generation == generationBefore)
+        let entries = try journal.entries(forTask: arn, limit: 10)
+        #expect(entries.map(\.outcome) == [.applied, .duplicate, .stale])
+        #expect(entries.map(\.version) == [5, 5, 3])
+        #expect(entries.map(\.lastStatus) == ["RUNNING", "STOPPED", "PENDING"])
+    }
+
+    /// Several events of one task in one call fold in order, within one transaction.
+    @Test func append_whenSeveralEventsOfOneTask_foldsInOrder() async throws {
+        // Given
+        let journal = try JournalFixtures.inMemory()
+        let arn = JournalFixtures.taskArn()
+        let events = [
+            JournalFixtures.event(arn: arn, version: 1, status: .pending),
+            JournalFixtures.event(arn: arn, version: 3, status: .running),
+            JournalFixtures.event(arn: arn, version: 2, status: .activating),
+            JournalFixtures.event(arn: arn, version: 3, status: .running),
+            JournalFixtures.event(arn: arn, version: 4, status: .stopped, desired: .stopped, address: nil),
+        ]
+        let commitsBefore = journal.statistics.commits
+
+        // When
+        let results = try await journal.append(events, receivedAt: Date())
+
+        // Then
+        #expect(results.map(\.outcome) == [.applied, .applied, .stale, .duplicate, .applied])
+        #expect(results.map(\.sequence) == [1, 2, 3, 4, 5])
+        #expect(journal.statistics.commits == commitsBefore + 1)
+        let task = try #require(try journal.task(arn: arn))
+        #expect(task.version == 4)
+        #expect(task.lastStatus == .stopped)
+        #expect(task.address == "10.0.1.7", "an event without address keeps the known one")
+        #expect(try journal.workItem(key: "task:\(arn)")?.generation == 1, "one bump per batch")
+    }
+
+    /// Tasks can be listed by cluster and status, with keyset pagination.
+    @Test func tasks_whenFilteredAndPaged_returnsMatchingInArnOrder() async throws {
+        // Given
+        let journal = try JournalFixtures.inMemory()
+        let arns = (0..<5).map { "arn:aws:ecs:us-east-1:1:task/mesh/\($0)" }
+        let events = arns.enumerated().map { index, arn in
+            JournalFixtures.event(arn: arn, version: 1, status: index.isMultiple(of: 2) ? .running : .stopped)
+        }
+        _ = try await journal.append(events, receivedAt: Date())
+
+        // When
+        let running = try journal.tasks(status: "RUNNING")
+        let firstPage = try journal.tasks(cluster: JournalFixtures.cluster, limit: 2)
+        let secondPage = try journal.tasks(cluster: JournalFixtures.cluster, limit: 2, after: firstPage.last?.taskArn)
+        let otherCluster = try journal.tasks(cluster: "arn:aws:ecs:us-east-1:1:cluster/other")
+
+        // Then
+        #expect(running.map(\.taskArn) == [arns[0], arns[2], arns[4]])
+        #expect(firstPage.map(\.taskArn) == [arns[0], arns[1]])
+        #expect(secondPage.map(\.taskArn) == [arns[2], arns[3]])
+        #expect(otherCluster.isEmpty)
+    }
+
+    /// The journal tail pages by sequence; a task's entries are its newest rows, oldest first.
+    @Test func entries_whenPaged_returnsRowsAfterSequence() async throws {
+        // Given
+        let journal = try JournalFixtures.inMemory()
+        let arn = JournalFixtures.taskArn()
+        let events = (1...6).map { JournalFixtures.event(arn: arn, version: Int64($0)) }
+        _ = try await journal.append(events, receivedAt: Date())
+
+        // When
+        let tail = try journal.entries(after: 4, limit: 10)
+        let newest = try journal.entries(forTask: arn, limit: 2)
+
+        // Then
+        #expect(tail.map(\.sequence) == [5, 6])
+        #expect(newest.map(\.version) == [5, 6])
+        #expect(try journal.entries(forTask: "arn:unknown", limit: 5).isEmpty)
+    }
+
+    /// An empty append is a no-op that does not touch the writer.
+    @Test func append_whenEmpty_returnsNothing() async throws {
+        // Given
+        let journal = try JournalFixtures.inMemory()
+
+        // When
+        let results = try await journal.append([], receivedAt: Date())
+
+        // Then
+        #expect(results.isEmpty)
+        #expect(journal.statistics.batches == 0)
+        #expect(try journal.lastSequence() == 0)
+    }
+}

@@ -1,0 +1,131 @@
+import Foundation
+import Journal
+import MeshModel
+import Testing
+
+/// File-backed DatabasePool: settings, restart, unclean shutdown, integrity.
+struct EventJournalFileTests {
+    /// A file database runs in WAL mode with synchronous=FULL, and passes integrity_check.
+    @Test func open_whenFileBacked_usesWALAndFullSync() async throws {
+        // Given
+        let path = try JournalFixtures.temporaryDatabasePath()
+
+        // When
+        let journal = try EventJournal(configuration: JournalConfiguration(path: path), logger: JournalFixtures.logger)
+
+        // Then
+        let settings = try journal.databaseSettings()
+        #expect(settings.journalMode == "wal")
+        #expect(settings.synchronous == 2)
+        #expect(try journal.integrityCheck())
+        await journal.close()
+    }
+
+    /// Reopening after close keeps events, tasks, work keys and services; migrations do not rerun destructively.
+    @Test func reopen_whenClosedCleanly_keepsEverything() async throws {
+        // Given
+        let path = try JournalFixtures.temporaryDatabasePath()
+        let arn = JournalFixtures.taskArn()
+        let first = try EventJournal(configuration: JournalConfiguration(path: path), logger: JournalFixtures.logger)
+        _ = try await first.append([JournalFixtures.event(arn: arn, version: 1, status: .pending),
+                                    JournalFixtures.event(arn: arn, version: 2)], receivedAt: Date())
+        _ = try await first.startAttempt(key: "task:\(arn)")
+        try await first.markWork(["service:mesh/web"])
+        let service = ServiceRecord(name: "web", clusterArn: JournalFixtures.cluster, accessorID: "a-1",
+                                    updatedAt: Date(timeIntervalSince1970: 1_700_000_000))
+        try await first.upsertService(service)
+        let taskBefore = try first.task(arn: arn)
+        await first.close()
+
+        // When
+        let second = try EventJournal(configuration: JournalConfiguration(path: path), logger: JournalFixtures.logger)
+
+        // Then
+        #expect(try second.task(arn: arn) == taskBefore)
+        #expect(try second.lastSequence() == 2)
+        #expect(Set(try second.pendingWork(limit: 10).map(\.key)) == ["task:\(arn)", "service:mesh/web"])
+        #expect(try second.workItem(key: "task:\(arn)")?.state == .running, "resumed by the workers")
+        #expect(try second.service(name: "web") == service)
+        let next = try await second.append([JournalFixtures.event(arn: arn, version: 3)], receivedAt: Date())
+        #expect(next.first?.sequence == 3)
+        #expect(try second.integrityCheck())
+        await second.close()
+    }
+
+    /// A journal dropped without close (as after a crash of the process's owner) reopens intact.
+    @Test func reopen_whenDroppedWithoutClose_keepsAcknowledgedEvents() async throws {
+        // Given
+        let path = try JournalFixtures.temporaryDatabasePath()
+        let arn = JournalFixtures.taskArn()
+        var acknowledged: [AppendResult] = []
+        do {
+            let journal = try EventJournal(configuration: JournalConfiguration(path: path), logger: JournalFixtures.logger)
+            for version in 1...10 {
+                acknowledged += try await journal.append([JournalFixtures.event(arn: arn, version: Int64(version))],
+                                                         receivedAt: Date())
+            }
+            // no close(): the journal is simply dropped here
+        }
+
+        // When
+        let reopened = try EventJournal(configuration: JournalConfiguration(path: path), logger: JournalFixtures.logger)
+
+        // Then
+        #expect(try reopened.integrityCheck())
+        #expect(try reopened.entries(after: 0, limit: 100).map(\.sequence) == acknowledged.map(\.sequence))
+        #expect(try reopened.task(arn: arn)?.version == 10)
+        #expect(try reopened.workItem(key: "task:\(arn)")?.state == .pending)
+        await reopened.close()
+    }
+
+    /// When the database cannot grow (as on a full disk), the batch fails with a retryable
+    /// .unavailable carrying SQLite's code, and the writer keeps answering later batches.
+    @Test func append_whenDatabaseFull_throwsUnavailableAndKeepsServing() async throws {
+        // Given: a database capped at a few pages
+        var configuration = JournalConfiguration(path: try JournalFixtures.temporaryDatabasePath())
+        configuration.maxPageCount = 40
+        let journal = try EventJournal(configuration: configuration, logger: JournalFixtures.logger)
+        let committedBefore = try await journal.append(
+            [JournalFixtures.event(arn: JournalFixtures.taskArn(), version: 1)], receivedAt: Date())
+
+        // When: appending until the cap is hit
+        var failure: JournalError?
+        for round in 0..<100 where failure == nil {
+            let events = (0..<50).map { JournalFixtures.event(arn: JournalFixtures.taskArn("full\(round)-\($0)"), version: 1) }
+            do {
+                _ = try await journal.append(events, receivedAt: Date())
+            } catch {
+                failure = error
+            }
+        }
+
+        // Then
+        #expect(failure == .unavailable)
+        #expect(failure?.isRetryable == true)
+        #expect(failure?.extendedResultCode == 13, "SQLITE_FULL")
+        let later = await #expect(throws: JournalError.self) {
+            try await journal.append((0..<50).map { JournalFixtures.event(arn: JournalFixtures.taskArn("later\($0)"), version: 1) },
+                                     receivedAt: Date())
+        }
+        #expect(later == .unavailable)
+        #expect(journal.statistics.failedCommits >= 2)
+        #expect(try journal.integrityCheck())
+        #expect(try journal.entries(after: 0, limit: 1).map(\.sequence) == committedBefore.map(\.sequence))
+        await journal.close()
+    }
+
+    /// A path in a missing directory fails to open with a non-retryable error.
+    @Test func open_whenDirectoryMissing_throwsOpenFailed() throws {
+        // Given
+        let path = "/nonexistent-\(UUID().uuidString)/journal.sqlite"
+
+        // When
+        let error = #expect(throws: JournalError.self) {
+            _ = try EventJournal(configuration: JournalConfiguration(path: path), logger: JournalFixtures.logger)
+        }
+
+        // Then
+        #expect(error == .openFailed || error == .unavailable)
+        #expect(error.map { "\($0)" }?.contains("JournalError") == true)
+    }
+}

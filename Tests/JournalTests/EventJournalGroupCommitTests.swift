@@ -1,0 +1,122 @@
+import Foundation
+import Journal
+import MeshModel
+import Testing
+
+/// The single writer: batching, backpressure, draining on close.
+struct EventJournalGroupCommitTests {
+    /// 200 concurrent single-event appends share transactions (file-backed, real fsync).
+    @Test func append_whenManyConcurrent_commitsInFewerTransactions() async throws {
+        // Given
+        let path = try JournalFixtures.temporaryDatabasePath()
+        let journal = try EventJournal(configuration: JournalConfiguration(path: path), logger: JournalFixtures.logger)
+        let arns = (0..<200).map { JournalFixtures.taskArn("c\($0)") }
+
+        // When
+        let sequences = try await withThrowingTaskGroup(of: Int64.self) { group in
+            for arn in arns {
+                group.addTask {
+                    try await journal.append([JournalFixtures.event(arn: arn, version: 1)], receivedAt: Date())[0].sequence
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+
+        // Then
+        let statistics = journal.statistics
+        #expect(Set(sequences) == Set(1...200))
+        #expect(statistics.committedEvents == 200)
+        #expect(statistics.commits < 200)
+        #expect(statistics.largestBatch > 1)
+        #expect(try journal.tasks(limit: 1000).count == 200)
+        await journal.close()
+    }
+
+    /// Beyond maxQueuedEvents, append fails at once with a retryable .overloaded; accepted ones commit.
+    @Test func append_whenQueueFull_throwsOverloaded() async throws {
+        // Given: a large batch keeps the writer busy while small appends arrive
+        let journal = try JournalFixtures.inMemory(maxBatchSize: 50_000, maxQueuedEvents: 20)
+        let bigArn = JournalFixtures.taskArn("big")
+        let big = (1...20_000).map { JournalFixtures.event(arn: bigArn, version: Int64($0)) }
+        let bigAppend = Task { try await journal.append(big, receivedAt: Date()) }
+        #expect(await JournalFixtures.eventually { journal.statistics.inFlightEvents == 20_000 })
+
+        // When
+        let outcomes = await withTaskGroup(of: Result<[AppendResult], JournalError>.self) { group in
+            for index in 0..<60 {
+                group.addTask {
+                    do throws(JournalError) {
+                        return .success(try await journal.append(
+                            [JournalFixtures.event(arn: JournalFixtures.taskArn("s\(index)"), version: 1)],
+                            receivedAt: Date()))
+                    } catch {
+                        return .failure(error)
+                    }
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+
+        // Then
+        let failures = outcomes.compactMap { outcome -> JournalError? in
+            if case .failure(let error) = outcome { return error }
+            return nil
+        }
+        #expect(failures.count == 40)
+        #expect(failures.allSatisfy { $0 == .overloaded && $0.isRetryable })
+        #expect(try await bigAppend.value.count == 20_000)
+        #expect(try journal.lastSequence() == 20_020)
+    }
+
+    /// close() commits everything already queued, then later appends throw .closed.
+    @Test func close_whenAppendsQueued_drainsThemThenRejects() async throws {
+        // Given
+        let path = try JournalFixtures.temporaryDatabasePath()
+        let journal = try EventJournal(configuration: JournalConfiguration(path: path), logger: JournalFixtures.logger)
+        let bigArn = JournalFixtures.taskArn("big")
+        let big = (1...5_000).map { JournalFixtures.event(arn: bigArn, version: Int64($0)) }
+        let bigAppend = Task { try await journal.append(big, receivedAt: Date()) }
+        #expect(await JournalFixtures.eventually { journal.statistics.inFlightEvents > 0 })
+        let queued = (0..<20).map { index in
+            Task { try await journal.append([JournalFixtures.event(arn: JournalFixtures.taskArn("q\(index)"), version: 1)],
+                                            receivedAt: Date()) }
+        }
+        #expect(await JournalFixtures.eventually { journal.statistics.queuedEvents == 20 })
+
+        // When
+        await journal.close()
+
+        // Then
+        #expect(try await bigAppend.value.count == 5_000)
+        for task in queued {
+            #expect(try await task.value.first?.outcome == .applied)
+        }
+        let error = await #expect(throws: JournalError.self) {
+            try await journal.append([JournalFixtures.event(arn: bigArn, version: 9_999)], receivedAt: Date())
+        }
+        #expect(error == .closed)
+        #expect(throws: JournalError.closed) { try journal.lastSequence() }
+        let reopened = try EventJournal(configuration: JournalConfiguration(path: path), logger: JournalFixtures.logger)
+        #expect(try reopened.lastSequence() == 5_020)
+        await reopened.close()
+    }
+
+    /// Work-key writes and appends share the writer and both become durable.
+    @Test func markWork_whenInterleavedWithAppends_allCommit() async throws {
+        // Given
+        let journal = try JournalFixtures.inMemory()
+        let arn = JournalFixtures.taskArn()
+
+        // When
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { _ = try await journal.append([JournalFixtures.event(arn: arn, version: 1)], receivedAt: Date()) }
+            group.addTask { try await journal.markWork(["service:mesh/web"]) }
+            group.addTask { try await journal.markWork(["task:\(arn)"]) }
+            try await group.waitForAll()
+        }
+
+        // Then
+        #expect(try journal.workItem(key: "service:mesh/web")?.state == .pending)
+        #expect(try journal.workItem(key: "task:\(arn)")?.generation == 2)
+    }
+}

@@ -1,0 +1,141 @@
+import Foundation
+import Journal
+import Testing
+
+/// Durable work keys: marking, attempts, generations, parking.
+struct EventJournalWorkTests {
+    /// Marking a new key makes it pending at generation 1; marking again bumps the generation.
+    @Test func markWork_whenMarkedTwice_isPendingWithBumpedGeneration() async throws {
+        // Given
+        let journal = try JournalFixtures.inMemory()
+
+        // When
+        try await journal.markWork(["service:mesh/web"])
+        let first = try journal.workItem(key: "service:mesh/web")
+        try await journal.markWork(["service:mesh/web", "service:mesh/api"])
+
+        // Then
+        #expect(first?.state == .pending)
+        #expect(first?.generation == 1)
+        #expect(try journal.workItem(key: "service:mesh/web")?.generation == 2)
+        #expect(try journal.pendingWork(limit: 10).map(\.key).sorted() == ["service:mesh/api", "service:mesh/web"])
+        #expect(try journal.workCounts() == [.pending: 2, .running: 0, .failed: 0, .done: 0])
+    }
+
+    /// Success with the generation the worker started from settles the key as done.
+    @Test func recordAttempt_whenSucceededAtCurrentGeneration_isDone() async throws {
+        // Given
+        let journal = try JournalFixtures.inMemory()
+        try await journal.markWork(["task:a"])
+        let started = try #require(try await journal.startAttempt(key: "task:a"))
+
+        // When
+        try await journal.recordAttempt(key: "task:a", generation: started.generation, succeeded: true,
+                                        error: nil, parked: false, notBefore: nil)
+
+        // Then
+        #expect(started.state == .running)
+        #expect(try journal.workItem(key: "task:a")?.state == .done)
+        #expect(try journal.pendingWork(limit: 10).isEmpty)
+        #expect(try await journal.startAttempt(key: "task:a") == nil, "a done key cannot be claimed")
+    }
+
+    /// A newer event marked while a worker was running keeps the key pending after its success.
+    @Test func recordAttempt_whenGenerationBumpedWhileRunning_staysPending() async throws {
+        // Given
+        let journal = try JournalFixtures.inMemory()
+        try await journal.markWork(["task:b"])
+        let started = try #require(try await journal.startAttempt(key: "task:b"))
+        try await journal.markWork(["task:b"])
+
+        // When
+        let after = try await journal.recordAttempt(key: "task:b", generation: started.generation, succeeded: true,
+                                                    error: nil, parked: false, notBefore: nil)
+
+        // Then
+        #expect(after?.state == .pending)
+        #expect(after?.generation == started.generation + 1)
+        #expect(try journal.workItem(key: "task:b")?.state == .pending)
+    }
+
+    /// Failures count attempts, keep the error and the backoff; parking marks the key failed.
+    @Test func recordAttempt_whenFailing_countsAttemptsThenParks() async throws {
+        // Given
+        let journal = try JournalFixtures.inMemory()
+        try await journal.markWork(["task:c"])
+        let generation = try #require(try journal.workItem(key: "task:c")).generation
+        let retryAt = Date(timeIntervalSince1970: 1_800_000_000)
+
+        // When
+        try await journal.recordAttempt(key: "task:c", generation: generation, succeeded: false,
+                                        error: "consul: 500", parked: false, notBefore: retryAt)
+        let retrying = try journal.workItem(key: "task:c")
+        try await journal.recordAttempt(key: "task:c", generation: generation, succeeded: false,
+                                        error: "consul: 503", parked: true, notBefore: nil)
+        let parked = try journal.workItem(key: "task:c")
+
+        // Then
+        #expect(retrying?.state == .pending)
+        #expect(retrying?.attempts == 1)
+        #expect(retrying?.lastError == "consul: 500")
+        #expect(retrying?.notBefore == retryAt)
+        #expect(parked?.state == .failed)
+        #expect(parked?.attempts == 2)
+        #expect(parked?.lastError == "consul: 503")
+        #expect(try journal.work(state: .failed, limit: 10).map(\.key) == ["task:c"])
+        #expect(try journal.workCounts()[.failed] == 1)
+    }
+
+    /// A newer event wakes a parked key: pending again, attempts start afresh.
+    @Test func markWork_whenParked_wakesWithFreshAttempts() async throws {
+        // Given
+        let journal = try JournalFixtures.inMemory()
+        try await journal.markWork(["task:d"])
+        try await journal.recordAttempt(key: "task:d", generation: 1, succeeded: false, error: "boom",
+                                        parked: true, notBefore: nil)
+
+        // When
+        try await journal.markWork(["task:d"])
+
+        // Then
+        let item = try #require(try journal.workItem(key: "task:d"))
+        #expect(item.state == .pending)
+        #expect(item.attempts == 0)
+        #expect(item.generation == 2)
+        #expect(item.lastError == "boom", "the last error stays visible until a success")
+    }
+
+    /// Recording an attempt for an unknown key fails with notFound and does not disturb others.
+    @Test func recordAttempt_whenKeyUnknown_throwsNotFound() async throws {
+        // Given
+        let journal = try JournalFixtures.inMemory()
+
+        // When
+        let error = await #expect(throws: JournalError.self) {
+            try await journal.recordAttempt(key: "task:none", generation: 1, succeeded: true, error: nil,
+                                            parked: false, notBefore: nil)
+        }
+
+        // Then
+        #expect(error == .notFound)
+        #expect(error?.isRetryable == false)
+        try await journal.markWork(["task:other"])
+        #expect(try journal.workItem(key: "task:other")?.state == .pending)
+    }
+
+    /// An applied event marks its task key; a running key interrupted by a restart is still pending work.
+    @Test func pendingWork_whenRunning_isIncluded() async throws {
+        // Given
+        let journal = try JournalFixtures.inMemory()
+        let arn = JournalFixtures.taskArn()
+        _ = try await journal.append([JournalFixtures.event(arn: arn, version: 1)], receivedAt: Date())
+
+        // When
+        _ = try await journal.startAttempt(key: "task:\(arn)")
+
+        // Then
+        let pending = try journal.pendingWork(limit: 10)
+        #expect(pending.map(\.key) == ["task:\(arn)"])
+        #expect(pending.first?.state == .running)
+    }
+}
