@@ -1,0 +1,76 @@
+/// A service instance on a node (Consul's `AgentService`): in a catalog registration and in
+/// `/v1/catalog/node-services/:node` and health answers.
+public struct CatalogService: Sendable, Equatable, Codable {
+    /// Instance ID, unique on the node, e.g. `web-<taskId>`.
+    public var id: String
+    /// Service name, e.g. `web` or `web-sidecar-proxy`.
+    public var service: String
+    /// ``ServiceKind/typical`` or ``ServiceKind/connectProxy``.
+    public var kind: ServiceKind
+    public var address: String
+    public var port: Int
+    public var meta: [String: String]
+    public var tags: [String]
+    /// Set for ``ServiceKind/connectProxy``.
+    public var proxy: ConnectProxy?
+    /// Read-only, set on services read from Consul.
+    public var createIndex: UInt64?
+    public var modifyIndex: UInt64?
+
+    public init(
+        id: String, service: String, kind: ServiceKind = .typical, address: String, port: Int,
+        meta: [String: String] = [:], tags: [String] = [], proxy: ConnectProxy? = nil
+    ) {
+        self.id = id
+        self.service = service
+        self.kind = kind
+        self.address = address
+        self.port = port
+        self.meta = meta
+        self.tags = tags
+        self.proxy = proxy
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id = "ID", service = "Service", kind = "Kind", address = "Address", port = "Port"
+        case meta = "Meta", tags = "Tags", proxy = "Proxy", createIndex = "CreateIndex", modifyIndex = "ModifyIndex"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(String.self, forKey: .id)
+        service = container.lenient(.service, default: "")
+        kind = container.lenient(.kind, default: .typical)
+        address = container.lenient(.address, default: "")
+        port = container.lenient(.port, default: 0)
+        meta = container.lenient(.meta, default: [:])
+        tags = container.lenient(.tags, default: [])
+        proxy = container.lenient(.proxy)
+        createIndex = container.lenient(.createIndex)
+        modifyIndex = container.lenient(.modifyIndex)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(service, forKey: .service)
+        if kind != .typical { try container.encode(kind, forKey: .kind) }
+        try container.encode(address, forKey: .address)
+        try container.encode(port, forKey: .port)
+        try container.encodeUnlessEmpty(meta, forKey: .meta)
+        try container.encode(tags, forKey: .tags)
+        try container.encodeIfPresent(proxy, forKey: .proxy)
+    }
+}
+
+/// `Kind` of a service: empty for a typical service, `connect-proxy` for a sidecar.
+public struct ServiceKind: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible {
+    public let rawValue: String
+
+    public init(rawValue: String) { self.rawValue = rawValue }
+
+    public static let typical = ServiceKind(rawValue: "")
+    public static let connectProxy = ServiceKind(rawValue: "connect-proxy")
+
+    public var description: String { rawValue.isEmpty ? "typical" : rawValue }
+}
