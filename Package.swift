@@ -86,6 +86,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
         ),
@@ -100,7 +101,19 @@ let package = Package(
         ),
         .testTarget(name: "HTTPServerTests", dependencies: [
             "HTTPServer", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
         ], swiftSettings: strictSettings),
+        // Throwaway benchmark peer of Tests/Benchmarks/ceiling/evhttp_ceiling.c: answers POST 202.
+        .executableTarget(
+            name: "bench-echo-server",
+            dependencies: ["HTTPServer", .product(name: "Logging", package: "swift-log")],
+            path: "Sources/http-ceiling-swift",
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "MeshModelTests", dependencies: ["MeshModel"],
                     resources: [.copy("Fixtures")], swiftSettings: strictSettings),
         .testTarget(name: "JournalTests", dependencies: [
@@ -120,12 +133,18 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
         ], swiftSettings: strictSettings),
+        // Shared by the test targets: sample events and the controller as a child process.
+        .target(name: "MeshTestSupport", dependencies: [
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ], path: "Tests/MeshTestSupport", swiftSettings: strictSettings),
         .testTarget(name: "ControllerTests", dependencies: [
-            "Controller", "HTTPServer", "Journal", "MeshModel",
+            "Controller", "HTTPServer", "Journal", "MeshModel", "MeshTestSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ], swiftSettings: strictSettings),
         .testTarget(name: "IntegrationTests", dependencies: [
-            "Controller", "AWS", "Consul", "Journal", "MeshModel",
+            "Controller", "AWS", "Consul", "Journal", "MeshModel", "MeshTestSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ], swiftSettings: strictSettings),
     ]

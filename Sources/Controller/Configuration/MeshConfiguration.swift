@@ -1,0 +1,144 @@
+import Foundation
+
+/// Everything the controller can be told, as one `Sendable` value tree.
+///
+/// Defaults live here, in the initialisers, so a configuration file only has to name what differs.
+/// Loading and validation live in `MeshConfiguration+ConfigReader.swift`; nothing else reads the
+/// environment or files.
+public struct MeshConfiguration: Sendable, Equatable {
+    /// One HTTP listener: where it binds.
+    public struct Listener: Sendable, Equatable {
+        public var host: String
+        public var port: Int
+        public init(host: String, port: Int) {
+            self.host = host
+            self.port = port
+        }
+    }
+
+    /// The embedded evhttp server's limits.
+    public struct Server: Sendable, Equatable {
+        /// The listener EventBridge and the heartbeat sidecars reach.
+        public var publicListener = Listener(host: "127.0.0.1", port: 8080)
+        /// Operators' listener; loopback unless deliberately exposed.
+        public var adminListener = Listener(host: "127.0.0.1", port: 8081)
+        public var maxBodyBytes = 1 << 20
+        public var maxHeaderBytes = 16 << 10
+        /// Read/write/idle timeout, so a slow client cannot hold a connection.
+        public var connectionTimeoutSeconds = 10.0
+        /// EventBridge gives up after 5 s, so we answer 503 before that rather than never.
+        public var replyDeadlineSeconds = 4.0
+        public var maxPendingRequests = 4096
+        public var shutdownGraceSeconds = 10.0
+        public init() {}
+    }
+
+    /// How EventBridge's API-destination connection authenticates to us.
+    public struct Webhook: Sendable, Equatable {
+        /// Header an API_KEY connection sends (`ApiKeyName`), compared case-insensitively.
+        public var apiKeyHeader = "x-api-key"
+        public var apiKey: String?
+        /// Credentials of a BASIC connection.
+        public var basicUsername: String?
+        public var basicPassword: String?
+        /// Clusters whose events are accepted (ARNs or names). Empty means every cluster.
+        public var allowedClusters: [String] = []
+        /// `Retry-After` seconds sent with 429 and 503.
+        public var retryAfterSeconds = 2
+        public init() {}
+    }
+
+    public struct Journal: Sendable, Equatable {
+        public var path = "./ecs-mesh-journal.sqlite"
+        public var maxBatchSize = 1024
+        public var maxQueuedEvents = 20_000
+        public init() {}
+    }
+
+    public struct Consul: Sendable, Equatable {
+        public var httpAddr = "http://127.0.0.1:8500"
+        public var token: String?
+        public var caCertPath: String?
+        public init() {}
+    }
+
+    public struct AWS: Sendable, Equatable {
+        public var region: String?
+        public var endpointURL: String?
+        public init() {}
+    }
+
+    /// What the workers write to Consul and Secrets Manager (names follow consul-ecs).
+    public struct Mesh: Sendable, Equatable {
+        /// Secrets are named `<secretsPrefix>-<service>` (and `<secretsPrefix>-consul-client`).
+        public var secretsPrefix = "ecs-mesh"
+        /// Port registered for each sidecar proxy (consul-ecs `proxy.publicListenerPort`).
+        public var proxyPort = 20000
+        /// How long a service keeps its token after its last task stopped.
+        public var tokenGraceSeconds = 300.0
+        /// Whether to provision the shared client token `<secretsPrefix>-consul-client`.
+        public var clientToken = false
+        public init() {}
+    }
+
+    /// The work queue that drives the workers.
+    public struct Work: Sendable, Equatable {
+        /// Keys worked on at once.
+        public var concurrency = 8
+        /// Failed attempts before a key is parked as failed.
+        public var maxAttempts = 10
+        /// Ceiling of the first retry's random delay.
+        public var backoffBaseMillis = 200
+        /// Largest retry delay ceiling.
+        public var backoffCapSeconds = 30.0
+        public init() {}
+    }
+
+    public struct Logging: Sendable, Equatable {
+        public enum Format: String, Sendable, Equatable, CaseIterable {
+            case text, json
+        }
+        public var level = "info"
+        public var format = Format.text
+        public init() {}
+    }
+
+    public var server = Server()
+    public var webhook = Webhook()
+    public var journal = Journal()
+    public var consul = Consul()
+    public var aws = AWS()
+    public var mesh = Mesh()
+    public var work = Work()
+    public var logging = Logging()
+
+    public init() {}
+}
+
+extension MeshConfiguration {
+    /// A human summary for `check-config` and the start-up log, with every secret redacted.
+    public var redactedSummary: [String: String] {
+        [
+            "server.public": "\(server.publicListener.host):\(server.publicListener.port)",
+            "server.admin": "\(server.adminListener.host):\(server.adminListener.port)",
+            "server.maxBodyBytes": String(server.maxBodyBytes),
+            "webhook.apiKeyHeader": webhook.apiKeyHeader,
+            "webhook.apiKey": webhook.apiKey == nil ? "unset" : "<redacted>",
+            "webhook.basic": webhook.basicUsername == nil ? "unset" : "<redacted>",
+            "webhook.allowedClusters": webhook.allowedClusters.isEmpty ? "*" : webhook.allowedClusters.joined(separator: ","),
+            "journal.path": journal.path,
+            "consul.http.addr": consul.httpAddr,
+            "consul.http.token": consul.token == nil ? "unset" : "<redacted>",
+            "aws.region": aws.region ?? "unset",
+            "aws.endpoint.url": aws.endpointURL ?? "default",
+            "mesh.secretsPrefix": mesh.secretsPrefix,
+            "mesh.proxyPort": String(mesh.proxyPort),
+            "mesh.tokenGraceSeconds": String(mesh.tokenGraceSeconds),
+            "mesh.clientToken": String(mesh.clientToken),
+            "work.concurrency": String(work.concurrency),
+            "work.maxAttempts": String(work.maxAttempts),
+            "log.level": logging.level,
+            "log.format": logging.format.rawValue,
+        ]
+    }
+}

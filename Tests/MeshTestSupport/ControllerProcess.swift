@@ -1,0 +1,147 @@
+public import AsyncHTTPClient
+public import Foundation
+import NIOCore
+import NIOHTTP1
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The real `ecs-mesh-controller` executable, started as a child process on free loopback ports.
+///
+/// Only available when the test command exported `MESH_CONTROLLER_BIN` (the README's test command
+/// does, after building); a bare `swift test` skips the tests that need it.
+public final class ControllerProcess: @unchecked Sendable {
+    // Safety: `process` is created in `start()` and then only read; tests drive one instance from one task.
+    public static var binaryPath: String? { ProcessInfo.processInfo.environment["MESH_CONTROLLER_BIN"] }
+    public static var isAvailable: Bool { binaryPath.map { FileManager.default.isExecutableFile(atPath: $0) } ?? false }
+
+    public static let apiKey = "integration-webhook-key-0123456789"
+
+    public let directory: URL
+    public let publicPort: Int
+    public let adminPort: Int
+    public let extraEnvironment: [String: String]
+    public private(set) var process: Process?
+    public let logURL: URL
+
+    public var journalPath: String { directory.appendingPathComponent("journal.sqlite").path }
+    public var baseURL: String { "http://127.0.0.1:\(publicPort)" }
+    public var adminURL: String { "http://127.0.0.1:\(adminPort)" }
+
+    public init(directory: URL? = nil, extraEnvironment: [String: String] = [:]) throws {
+        let directory = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("mesh-it-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        self.directory = directory
+        self.publicPort = try FreePort.next()
+        self.adminPort = try FreePort.next()
+        self.extraEnvironment = extraEnvironment
+        self.logURL = directory.appendingPathComponent("controller.log")
+    }
+
+    /// Starts the executable and waits until `/healthz` answers.
+    public func start(timeout: Duration = .seconds(30)) async throws {
+        guard let binary = Self.binaryPath else { throw ProcessFailure("MESH_CONTROLLER_BIN is not set") }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["serve"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["MESH_SERVER_PUBLIC_PORT"] = String(publicPort)
+        environment["MESH_SERVER_ADMIN_PORT"] = String(adminPort)
+        environment["MESH_WEBHOOK_API_KEY"] = Self.apiKey
+        environment["MESH_JOURNAL_PATH"] = journalPath
+        environment["MESH_LOG_LEVEL"] = environment["MESH_LOG_LEVEL"] ?? "info"
+        environment.merge(extraEnvironment) { _, new in new }
+        process.environment = environment
+        if !FileManager.default.fileExists(atPath: logURL.path) {
+            FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        }
+        let log = try FileHandle(forWritingTo: logURL)
+        log.seekToEndOfFile()
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        self.process = process
+        try await waitUntilHealthy(timeout: timeout)
+    }
+
+    public func waitUntilHealthy(timeout: Duration) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let process, !process.isRunning {
+                throw ProcessFailure("controller exited with \(process.terminationStatus): \(logTail())")
+            }
+            if let response = try? await HTTPClient.shared.get(url: baseURL + "/healthz").get(), response.status == .ok {
+                return
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw ProcessFailure("controller did not become healthy in \(timeout): \(logTail())")
+    }
+
+    /// SIGKILL: the crash the journal must survive.
+    public func kill() {
+        guard let process else { return }
+        Glibc.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// SIGTERM and wait: the graceful path; returns the exit status.
+    @discardableResult
+    public func terminate() -> Int32 {
+        guard let process, process.isRunning else { return process?.terminationStatus ?? 0 }
+        process.terminate()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    public func logTail(_ bytes: Int = 4000) -> String {
+        guard let data = try? Data(contentsOf: logURL) else { return "" }
+        return String(decoding: data.suffix(bytes), as: UTF8.self)
+    }
+
+    public func postEvent(_ body: [UInt8], client: HTTPClient = .shared) async throws -> (status: Int, body: [UInt8]) {
+        var request = HTTPClientRequest(url: baseURL + "/v1/events")
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
+        request.headers.add(name: "x-api-key", value: Self.apiKey)
+        request.body = .bytes(ByteBuffer(bytes: body))
+        let response = try await client.execute(request, timeout: .seconds(10))
+        let buffer = try await response.body.collect(upTo: 1 << 20)
+        return (Int(response.status.code), Array(buffer.readableBytesView))
+    }
+
+    deinit {
+        if let process, process.isRunning {
+            Glibc.kill(process.processIdentifier, SIGKILL)
+        }
+    }
+}
+
+public struct ProcessFailure: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Ephemeral loopback ports for child processes (bind 0, read, close).
+public enum FreePort {
+    public static func next() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw ProcessFailure("socket() failed") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+        }
+        guard bound == 0 else { throw ProcessFailure("bind() failed") }
+        let named = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        guard named == 0 else { throw ProcessFailure("getsockname() failed") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}

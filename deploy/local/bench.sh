@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Ingest benchmark: wrk POSTs a realistic 1.5 KB ECS event at 1, 32 and 128 connections against
+#   1. a plain C evhttp server that answers 202 and stores nothing (the ceiling of this design), and
+#   2. the controller (release build) with its durable SQLite journal (WAL, synchronous=FULL),
+# in the same run, and prints req/s, p50/p99 and the ratio to the ceiling as a Markdown table.
+# Usage: deploy/local/bench.sh [seconds per run, default 10]
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+cd "$repo"
+duration="${1:-10}"
+
+"$here/deps.sh" >/dev/null
+
+work="$(mktemp -d /tmp/mesh-bench.XXXXXX)"
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "building (release)..." >&2
+swift build -c release --product ecs-mesh-controller >&2
+bin="$(swift build -c release --show-bin-path)/ecs-mesh-controller"
+cc -O2 -o "$work/evhttp_ceiling" Tests/Benchmarks/ceiling/evhttp_ceiling.c -levent
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+wait_http() {  # url
+  for _ in $(seq 1 200); do
+    if curl -s -o /dev/null "$1"; then return 0; fi
+    sleep 0.05
+  done
+  echo "server at $1 did not start" >&2; return 1
+}
+
+ceiling_port="$(free_port)"
+"$work/evhttp_ceiling" "$ceiling_port" >"$work/ceiling.log" 2>&1 &
+pids+=($!)
+wait_http "http://127.0.0.1:$ceiling_port/"
+
+controller_port="$(free_port)"
+admin_port="$(free_port)"
+MESH_SERVER_PUBLIC_PORT="$controller_port" MESH_SERVER_ADMIN_PORT="$admin_port" \
+MESH_WEBHOOK_API_KEY="bench-key-0123456789abcdef" MESH_JOURNAL_PATH="$work/journal.sqlite" \
+MESH_LOG_LEVEL=warning "$bin" serve >"$work/controller.log" 2>&1 &
+pids+=($!)
+wait_http "http://127.0.0.1:$controller_port/healthz"
+
+# run_wrk NAME URL CONNECTIONS -> prints "rps p50 p99 non2xx"
+run_wrk() {
+  local url="$2" connections="$3" threads=2
+  [ "$connections" -lt 2 ] && threads=1
+  local out
+  out="$(BENCH_API_KEY="bench-key-0123456789abcdef" wrk -t"$threads" -c"$connections" -d"${duration}s" --latency \
+        -s Tests/Benchmarks/post.lua "$url" 2>&1)"
+  echo "$out" >>"$work/wrk.log"
+  local rps p50 p99 bad
+  rps="$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")"
+  p50="$(awk '$1=="50%" {print $2}' <<<"$out")"
+  p99="$(awk '$1=="99%" {print $2}' <<<"$out")"
+  bad="$(awk '/Non-2xx or 3xx responses:/ {print $5}' <<<"$out")"
+  echo "${rps:-0} ${p50:-?} ${p99:-?} ${bad:-0}"
+}
+
+echo
+echo "Ingest benchmark, $(date -u +%Y-%m-%d), $(nproc) cores, $(uname -m), ${duration}s per run, 1.5 KB POST"
+echo
+echo "| connections | C evhttp ceiling req/s | p50 | p99 | controller (durable) req/s | p50 | p99 | non-2xx | ratio |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+for c in 1 32 128; do
+  read -r c_rps c_p50 c_p99 _ < <(run_wrk ceiling "http://127.0.0.1:$ceiling_port/v1/events" "$c")
+  read -r m_rps m_p50 m_p99 m_bad < <(run_wrk controller "http://127.0.0.1:$controller_port/v1/events" "$c")
+  ratio="$(python3 -c "print(f'{float($m_rps)/float($c_rps):.2f}' if float($c_rps) else 'n/a')")"
+  printf '| %s | %.0f | %s | %s | %.0f | %s | %s | %s | %s× |\n' "$c" "$c_rps" "$c_p50" "$c_p99" "$m_rps" "$m_p50" "$m_p99" "$m_bad" "$ratio"
+done
+journal_rows="$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from events').fetchone()[0])" "$work/journal.sqlite" 2>/dev/null || echo '?')"
+echo
+echo "events journaled by the controller during the run: $journal_rows"

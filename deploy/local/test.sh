@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Runs every test: unit tests, and integration tests against a real Consul 1.8.7 agent and a moto
+# server on loopback, plus the crash-safety test against the built executable.
+# Usage: deploy/local/test.sh [extra `swift test` arguments, e.g. --filter JournalTests]
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+cd "$repo"
+
+"$here/deps.sh"
+
+"$here/stack.sh" start
+trap '"$here/stack.sh" stop' EXIT
+# shellcheck disable=SC1091
+source "$here/.state/env"
+
+swift build --build-tests
+MESH_CONTROLLER_BIN="$(swift build --show-bin-path)/ecs-mesh-controller"
+export MESH_CONTROLLER_BIN
+
+swift test --skip-build "$@"
