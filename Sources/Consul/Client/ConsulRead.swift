@@ -1,7 +1,10 @@
 /// A value read from Consul with the Raft index it reflects.
 ///
 /// `X-Consul-Index` moves whenever the data behind the endpoint is written, so equal indexes across
-/// two reads prove nobody wrote in between (our "no catalog writes" check).
+/// two reads prove nobody wrote in between (our "no catalog writes" check). Its scope depends on the
+/// endpoint (measured on 1.8.7): `/v1/health/service/:name` has a per-service index, untouched by
+/// writes to other services; `/v1/catalog/node-services/:node` and `/v1/health/checks/:name` carry a
+/// catalog-wide index that any registration anywhere moves.
 public struct ConsulRead<Value: Sendable>: Sendable {
     public var value: Value
     /// `X-Consul-Index`, when Consul sent one.
