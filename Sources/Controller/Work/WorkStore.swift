@@ -1,0 +1,41 @@
+public import Foundation
+public import Journal
+
+/// The durable side of the ``WorkQueue``: where work keys survive a crash.
+///
+/// Shaped after `EventJournal`'s work-key API, so the journal conforms through a thin adapter; tests
+/// use an in-memory store. The queue keeps only scheduling state in memory: generations and attempt
+/// counts come from here, so a restart continues where the last process stopped.
+///
+/// The expected semantics (those of the journal's `work` table):
+/// - ``markWork(_:)`` makes each key `pending`, bumps its generation and clears its backoff; a key
+///   that was `done` or parked (`failed`) also starts counting attempts from zero.
+/// - ``startAttempt(key:)`` claims a `pending` or `running` key (making it `running`) and returns it,
+///   or `nil` when the key is unknown, `done` or parked.
+/// - ``recordAttempt(key:generation:succeeded:error:parked:notBefore:)`` settles a success as `done`
+///   only if the generation is unchanged (else it stays `pending`); counts a failure and either
+///   parks the key (only if the generation is unchanged) or leaves it `pending` until `notBefore`.
+public protocol WorkStore: Sendable {
+    /// Durably marks `keys` as needing work.
+    func markWork(_ keys: [String]) async throws
+
+    /// Keys a worker should pick up: `pending` ones and `running` ones a previous process left
+    /// behind, at most `limit` of them.
+    func pendingWork(limit: Int) async throws -> [WorkItem]
+
+    /// Parked (`failed`) keys, at most `limit` of them.
+    func failedWork(limit: Int) async throws -> [WorkItem]
+
+    /// Claims `key` for an attempt; returns it (with the generation to report back) or `nil` when
+    /// there is nothing to do.
+    func startAttempt(key: String) async throws -> WorkItem?
+
+    /// Records the outcome of an attempt at `generation` of `key`.
+    /// - Parameters:
+    ///   - error: The failure's description (`nil` on success).
+    ///   - parked: Park the key as failed (after too many attempts).
+    ///   - notBefore: Earliest time of the next attempt after a failure that is not parked.
+    func recordAttempt(
+        key: String, generation: Int64, succeeded: Bool, error: String?, parked: Bool, notBefore: Date?
+    ) async throws
+}
