@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test: unit tests, and integration tests against a real Consul 1.8.7 agent and a moto
+# Runs every test: the deployment checks (Terraform parse + checkov + IAM-vs-code, Dockerfile
+# checkov), then unit tests and integration tests against a real Consul 1.8.7 agent and a moto
 # server on loopback, plus the crash-safety test against the built executable.
 # Usage: deploy/local/test.sh [extra `swift test` arguments, e.g. --filter JournalTests]
 set -euo pipefail
@@ -8,6 +9,8 @@ repo="$(cd "$here/../.." && pwd)"
 cd "$repo"
 
 "$here/deps.sh"
+
+"$repo/deploy/checks/run.sh"
 
 "$here/stack.sh" start
 trap '"$here/stack.sh" stop' EXIT
