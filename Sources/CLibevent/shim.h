@@ -18,4 +18,12 @@
 #include <event2/http_struct.h>
 #include <event2/keyvalq_struct.h>
 #include <event2/util.h>
+
+#include <sys/prctl.h>
+
+/// Names the calling thread (Swift cannot call the variadic prctl, and glibc hides
+/// pthread_setname_np without _GNU_SOURCE). Names longer than 15 bytes are truncated.
+static inline void clibevent_set_current_thread_name(const char *name) {
+    prctl(PR_SET_NAME, (unsigned long)name, 0, 0, 0);
+}
 #endif
