@@ -1,0 +1,96 @@
+import Logging
+import Synchronization
+
+extension EventHTTPServer {
+    /// Creates the loop thread, binds the listeners on it, and starts the dispatcher task.
+    func launch() throws(HTTPServerError) -> Running {
+        let loop = try LoopThread(name: "http-loop", logger: logger)
+        let dispatcher = HandlerDispatcher()
+        let core = ServerCore(loop: loop, configuration: configuration, logger: logger, dispatcher: dispatcher)
+        try loop.start()
+        let outcome = SetUpOutcome()
+        let latch = BlockingLatch()
+        let submitted = loop.execute {
+            outcome.store(Result { () throws(HTTPServerError) in try core.setUp() })
+            latch.signal()
+        }
+        if submitted { latch.wait() }
+        let ports: [String: Int]
+        switch outcome.load() {
+        case .success(let bound)?:
+            ports = bound
+        case .failure(let error)?:
+            loop.stopBlocking(final: { core.tearDown() })
+            throw error
+        case nil:
+            loop.stopBlocking(final: { core.tearDown() })
+            throw HTTPServerError(.libeventFailure, "the loop thread did not run the listener setup")
+        }
+        let routers = configuration.listeners.map(\.router)
+        let finished = AsyncSignal()
+        let logger = logger
+        let task = Task {
+            await Self.dispatch(dispatcher, core: core, routers: routers, logger: logger)
+            finished.signal()
+        }
+        logger.info("HTTP server started", metadata: ["mesh.http.ports": .string(ports.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","))])
+        return Running(loop: loop, core: core, dispatcher: dispatcher, dispatcherTask: task, dispatcherFinished: finished, ports: ports)
+    }
+
+    /// Takes admitted requests in batches and runs each handler in its own child task; the
+    /// response goes back to the loop through ``ServerCore/reply(_:isHead:_:)``.
+    private static func dispatch(_ dispatcher: HandlerDispatcher, core: ServerCore, routers: [Router], logger: Logger) async {
+        await withTaskCancellationHandler {
+            await withDiscardingTaskGroup { group in
+                while let jobs = await dispatcher.next() {
+                    for job in jobs {
+                        group.addTask {
+                            let response = await routers[job.listener].handle(job.request)
+                            core.reply(job.token, isHead: job.request.method == .head, response)
+                            logger.debug("HTTP request handled", metadata: [
+                                "mesh.request.id": .string(job.request.requestID),
+                                "http.method": .string(job.request.method.rawValue),
+                                "http.path": .string(job.request.path),
+                                "http.status": .stringConvertible(response.status),
+                                "mesh.listener": .string(job.request.listenerName),
+                            ])
+                        }
+                    }
+                }
+            }
+        } onCancel: {
+            dispatcher.finish()
+        }
+    }
+}
+
+/// The result of the listener setup, handed from the loop thread to the thread in `start()`.
+private final class SetUpOutcome: Sendable {
+    private let value = Mutex<Result<[String: Int], HTTPServerError>?>(nil)
+    func store(_ result: Result<[String: Int], HTTPServerError>) { value.withLock { $0 = result } }
+    func load() -> Result<[String: Int], HTTPServerError>? { value.withLock { $0 } }
+}
+
+extension HTTPServerConfiguration {
+    /// Fails fast, naming the setting, before anything is bound.
+    func validate() throws(HTTPServerError) {
+        guard !listeners.isEmpty else {
+            throw HTTPServerError(.invalidConfiguration, "no listeners configured")
+        }
+        var names: Set<String> = []
+        for listener in listeners {
+            guard names.insert(listener.name).inserted else {
+                throw HTTPServerError(.invalidConfiguration, "duplicate listener name \(listener.name)")
+            }
+            guard (0...65535).contains(listener.port) else {
+                throw HTTPServerError(.invalidConfiguration, "listener \(listener.name): port \(listener.port) is out of range")
+            }
+        }
+        guard maxBodySize >= 0 else { throw HTTPServerError(.invalidConfiguration, "maxBodySize must not be negative") }
+        guard maxHeadersSize > 0 else { throw HTTPServerError(.invalidConfiguration, "maxHeadersSize must be positive") }
+        guard maxPendingRequests > 0 else { throw HTTPServerError(.invalidConfiguration, "maxPendingRequests must be positive") }
+        guard connectionTimeout > .zero else { throw HTTPServerError(.invalidConfiguration, "connectionTimeout must be positive") }
+        guard replyDeadline > .zero else { throw HTTPServerError(.invalidConfiguration, "replyDeadline must be positive") }
+        guard shutdownGracePeriod >= .zero else { throw HTTPServerError(.invalidConfiguration, "shutdownGracePeriod must not be negative") }
+    }
+}

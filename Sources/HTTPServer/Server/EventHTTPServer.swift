@@ -1,0 +1,178 @@
+public import Logging
+import Synchronization
+
+/// An HTTP/1.1 server on libevent's evhttp: one loop thread for all sockets, handlers as Swift
+/// tasks off the loop.
+///
+/// The loop thread only parses (evhttp), admits, copies each request into an ``HTTPRequest``
+/// and writes replies; handlers run concurrently in a task group, and their responses return
+/// to the loop through ``LoopThread``'s coalescing bridge. Every request gets exactly one
+/// reply: the handler's, or a 503 problem when the handler misses
+/// ``HTTPServerConfiguration/replyDeadline`` (the late reply is then dropped).
+///
+/// ```swift
+/// var router = Router()
+/// router.add(.get, "/healthz") { _ in HTTPResponse(status: 200) }
+/// let server = EventHTTPServer(
+///     configuration: HTTPServerConfiguration(listeners: [
+///         .init(name: "public", host: "127.0.0.1", port: 8080, router: router),
+///     ]),
+///     logger: logger
+/// )
+/// let ports = try server.start()      // optional: run() starts it too
+/// try await server.run()              // until graceful shutdown or cancellation
+/// ```
+///
+/// Put it last in a `ServiceGroup` so that it stops first and drains while the services its
+/// handlers use are still up.
+public final class EventHTTPServer: Sendable {
+    struct Running: Sendable {
+        let loop: LoopThread
+        let core: ServerCore
+        let dispatcher: HandlerDispatcher
+        let dispatcherTask: Task<Void, Never>
+        let dispatcherFinished: AsyncSignal
+        let ports: [String: Int]
+    }
+
+    enum Lifecycle {
+        case idle
+        case running(Running)
+        case stopping(Running)
+        case stopped
+    }
+
+    let configuration: HTTPServerConfiguration
+    let logger: Logger
+    let lifecycle = Mutex(Lifecycle.idle)
+    let shutdownRequested = AsyncSignal()
+    let cancelled = Atomic<Bool>(false)
+    private let stopped = AsyncSignal()
+
+    /// How long shutdown waits for handler tasks that outlived their requests (already answered
+    /// with 503) before leaving them to finish on their own.
+    static let handlerWindDownLimit: Duration = .seconds(1)
+
+    public init(configuration: HTTPServerConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Binds every listener and starts the loop thread and the handler dispatcher.
+    ///
+    /// Idempotent while running (returns the same ports). Blocks the caller briefly while the
+    /// loop thread binds.
+    /// - Returns: The bound port per listener name (useful with port `0`).
+    /// - Throws: ``HTTPServerError`` (`.invalidConfiguration`, `.bindFailed`, `.libeventFailure`,
+    ///   or `.shutDown` after ``shutdown()``).
+    @discardableResult
+    public func start() throws -> [String: Int] {
+        try lifecycle.withLock { (state) throws(HTTPServerError) -> [String: Int] in
+            switch state {
+            case .running(let running):
+                return running.ports
+            case .stopping, .stopped:
+                throw HTTPServerError(.shutDown, "the server has been shut down and cannot start again")
+            case .idle:
+                break
+            }
+            try configuration.validate()
+            let running = try launch()
+            state = .running(running)
+            return running.ports
+        }
+    }
+
+    /// Whether listeners are open and new requests are admitted (false before start and once
+    /// shutdown begins).
+    public var isAcceptingRequests: Bool {
+        lifecycle.withLock { state in
+            guard case .running(let running) = state else { return false }
+            return running.core.accepting.load(ordering: .acquiring)
+        }
+    }
+
+    /// Graceful shutdown: closes the listeners (new connections are refused), answers new
+    /// requests on open connections with 503 + `Connection: close`, lets in-flight requests
+    /// finish for up to ``HTTPServerConfiguration/shutdownGracePeriod`` (then 503s the rest),
+    /// stops the loop, joins its thread, and frees evhttp and then the base.
+    ///
+    /// Safe to call more than once and from several tasks; every call returns once stopped.
+    public func shutdown() async {
+        shutdownRequested.signal()
+        enum Action { case perform(Running), wait, none }
+        let action = lifecycle.withLock { state -> Action in
+            switch state {
+            case .idle:
+                state = .stopped
+                return .none
+            case .running(let running):
+                state = .stopping(running)
+                return .perform(running)
+            case .stopping:
+                return .wait
+            case .stopped:
+                return .none
+            }
+        }
+        switch action {
+        case .none:
+            stopped.signal()
+        case .wait:
+            await stopped.wait()
+        case .perform(let running):
+            await stop(running)
+            lifecycle.withLock { $0 = .stopped }
+            stopped.signal()
+        }
+    }
+
+    private func stop(_ running: Running) async {
+        let core = running.core
+        let grace = cancelled.load(ordering: .acquiring) ? .zero : configuration.shutdownGracePeriod
+        let drained = AsyncSignal()
+        if running.loop.execute({ core.beginDrain(gracePeriod: grace, done: drained) }) {
+            await drained.wait()
+        }
+        running.dispatcher.finish()
+        running.dispatcherTask.cancel()
+        let windDown = Task {
+            try? await Task.sleep(for: Self.handlerWindDownLimit)
+            running.dispatcherFinished.signal()
+        }
+        await running.dispatcherFinished.wait()
+        windDown.cancel()
+        await running.loop.stop(final: { core.tearDown() })
+        logger.info("HTTP server stopped")
+    }
+
+    /// Ends the grace period at once (the run task was cancelled).
+    func cutGracePeriodShort() {
+        cancelled.store(true, ordering: .releasing)
+        shutdownRequested.signal()
+        lifecycle.withLock { state in
+            if case .stopping(let running) = state {
+                let core = running.core
+                running.loop.execute { core.endGracePeriod() }
+            }
+        }
+    }
+}
+
+extension EventHTTPServer {
+    /// The loop's counters, read on the loop (`nil` unless running). For tests and diagnostics.
+    func statistics() async -> ServerStatistics? {
+        let running: Running? = lifecycle.withLock { state in
+            switch state {
+            case .running(let running), .stopping(let running): running
+            case .idle, .stopped: nil
+            }
+        }
+        guard let running else { return nil }
+        let core = running.core
+        return await withCheckedContinuation { continuation in
+            let submitted = running.loop.execute { continuation.resume(returning: core.statistics) }
+            if !submitted { continuation.resume(returning: nil) }
+        }
+    }
+}
