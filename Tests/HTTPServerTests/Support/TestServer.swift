@@ -1,0 +1,64 @@
+import AsyncHTTPClient
+@testable import HTTPServer
+import Logging
+import Testing
+
+/// A logger that drops everything, so parallel tests do not flood the output.
+let quietLogger = Logger(label: "http-server-tests", factory: { _ in SwiftLogNoOpLogHandler() })
+
+/// Runs `body` against a started server on 127.0.0.1 with ephemeral ports, then shuts it down.
+func withTestServer(
+    _ listeners: [(name: String, router: Router)],
+    configure: (inout HTTPServerConfiguration) -> Void = { _ in },
+    _ body: (EventHTTPServer, [String: Int]) async throws -> Void
+) async throws {
+    var configuration = HTTPServerConfiguration(listeners: listeners.map {
+        .init(name: $0.name, host: "127.0.0.1", port: 0, router: $0.router)
+    })
+    configure(&configuration)
+    let server = EventHTTPServer(configuration: configuration, logger: quietLogger)
+    let ports = try server.start()
+    do {
+        try await body(server, ports)
+    } catch {
+        await server.shutdown()
+        throw error
+    }
+    await server.shutdown()
+}
+
+/// Runs `body` with an AsyncHTTPClient client on the shared event loop group, shut down after.
+func withHTTPClient(_ body: (HTTPClient) async throws -> Void) async throws {
+    let client = HTTPClient(eventLoopGroupProvider: .singleton)
+    do {
+        try await body(client)
+    } catch {
+        try? await client.shutdown()
+        throw error
+    }
+    try await client.shutdown()
+}
+
+/// Polls `condition` until it holds or `timeout` passes; returns whether it held.
+func eventually(timeout: Duration = .seconds(5), _ condition: () async -> Bool) async -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if await condition() { return true }
+        await Task.yield()
+        try? await Task.sleep(for: .milliseconds(5))
+    }
+    return await condition()
+}
+
+/// A gate a handler waits on until the test opens it; also reports when a handler arrived.
+final class HandlerGate: Sendable {
+    let entered = AsyncSignal()
+    let opened = AsyncSignal()
+
+    func pass() async {
+        entered.signal()
+        await opened.wait()
+    }
+
+    func open() { opened.signal() }
+}
