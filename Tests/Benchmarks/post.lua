@@ -1,6 +1,7 @@
 -- wrk script: POST one realistic ECS Task State Change event (~1.5 KB, the sample in
 -- shared/reference/samples/ecs-task-running.json without its optional fields) to /v1/events,
--- as an EventBridge API destination would: JSON body, API-key header.
+-- as an EventBridge API destination would: JSON body, API-key header (`x-api-key`, value from
+-- the BENCH_API_KEY environment variable, default "bench-key").
 --
 --   wrk -t2 -c128 -d5s -s Tests/Benchmarks/post.lua http://127.0.0.1:PORT
 --
@@ -22,7 +23,7 @@ function init(args)
   counter = 0
   headers = {
     ["Content-Type"] = "application/json",
-    ["x-api-key"] = "bench-key",
+    ["x-api-key"] = os.getenv("BENCH_API_KEY") or "bench-key",
   }
 end
 
