@@ -28,6 +28,9 @@ public final class EventJournal: Sendable {
         var config = Configuration()
         config.label = "journal"
         config.maximumReaderCount = max(1, configuration.maxReaderCount)
+        // Wait briefly instead of failing at once when another connection to the file holds a lock
+        // (a previous instance still closing, an operator's sqlite3 shell running a checkpoint).
+        config.busyMode = .timeout(JournalConfiguration.busyTimeout)
         let pool: DatabasePool
         do {
             pool = try DatabasePool(path: configuration.path, configuration: config)

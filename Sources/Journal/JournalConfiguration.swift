@@ -6,6 +6,10 @@ public struct JournalConfiguration: Sendable {
     /// Default for ``maxQueuedEvents``: about half a second of peak load at the measured write rate.
     public static let defaultMaxQueuedEvents = 20_000
 
+    /// How long a connection waits for a lock held by another connection to the same file (seconds):
+    /// well under EventBridge's 5 s request timeout.
+    static let busyTimeout: Double = 2
+
     /// File path of the SQLite database (its `-wal` and `-shm` files sit beside it).
     public var path: String
     /// The most events (or work-key writes) committed in one transaction.

@@ -84,6 +84,25 @@ struct EventJournalAppendTests {
         #expect(try journal.workItem(key: "task:\(arn)")?.generation == 1, "one bump per batch")
     }
 
+    /// Container state survives the round trip through the tasks row, including characters JSON escapes.
+    @Test func task_whenContainersHaveSpecialCharacters_roundTrips() async throws {
+        // Given
+        let journal = try JournalFixtures.inMemory()
+        let arn = JournalFixtures.taskArn()
+        let containers = [
+            ContainerState(name: "app \"quoted\" \\ back", lastStatus: "RUNNING", exitCode: nil, healthStatus: "HEALTHY"),
+            ContainerState(name: "line\nbreak\ttab\u{1}ctl", lastStatus: nil, exitCode: -1, healthStatus: nil),
+            ContainerState(name: "ünïcødé-✓", lastStatus: "STOPPED", exitCode: 137, healthStatus: "UNHEALTHY"),
+        ]
+
+        // When
+        _ = try await journal.append([JournalFixtures.event(arn: arn, version: 1, containers: containers)], receivedAt: Date())
+
+        // Then
+        #expect(try journal.task(arn: arn)?.containers == containers)
+        #expect(try journal.tasks().first { $0.taskArn == arn }?.containers == containers)
+    }
+
     /// Tasks can be listed by cluster and status, with keyset pagination.
     @Test func tasks_whenFilteredAndPaged_returnsMatchingInArnOrder() async throws {
         // Given

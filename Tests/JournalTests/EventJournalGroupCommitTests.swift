@@ -101,6 +101,44 @@ struct EventJournalGroupCommitTests {
         await reopened.close()
     }
 
+    /// A failing operation (unknown work key) fails alone; appends queued with it still commit.
+    @Test func recordAttempt_whenFailingAmongAppends_failsAlone() async throws {
+        // Given
+        let journal = try JournalFixtures.inMemory()
+        let arns = (0..<50).map { JournalFixtures.taskArn("n\($0)") }
+
+        // When
+        let (appended, failure) = await withTaskGroup(of: (Int, JournalError?).self) { group in
+            for arn in arns {
+                group.addTask {
+                    do throws(JournalError) {
+                        return (try await journal.append([JournalFixtures.event(arn: arn, version: 1)], receivedAt: Date()).count, nil)
+                    } catch {
+                        return (0, error)
+                    }
+                }
+            }
+            group.addTask {
+                do throws(JournalError) {
+                    try await journal.recordAttempt(key: "task:missing", generation: 1, succeeded: true, error: nil,
+                                                    parked: false, notBefore: nil)
+                    return (0, nil)
+                } catch {
+                    return (0, error)
+                }
+            }
+            return await group.reduce(into: (0, [JournalError]())) { result, next in
+                result.0 += next.0
+                if let error = next.1 { result.1.append(error) }
+            }
+        }
+
+        // Then
+        #expect(appended == 50)
+        #expect(failure == [.notFound])
+        #expect(try journal.tasks(limit: 100).count == 50)
+    }
+
     /// Work-key writes and appends share the writer and both become durable.
     @Test func markWork_whenInterleavedWithAppends_allCommit() async throws {
         // Given
