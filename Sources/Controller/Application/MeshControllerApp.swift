@@ -1,14 +1,20 @@
+import AsyncHTTPClient
 import Foundation
 public import HTTPServer
 public import Journal
 public import Logging
+import AWS
 import MeshModel
 import ServiceLifecycle
 import Synchronization
 import UnixSignals
 
-/// The wired controller: journal, HTTP listeners and (as they land) workers, run as one
-/// service group that shuts down gracefully on SIGTERM/SIGINT.
+/// The wired controller: journal, HTTP listeners, and the work queue with the registration and token
+/// workers, run as one service group that shuts down gracefully on SIGTERM/SIGINT.
+///
+/// Shutdown order is the reverse of the group's array: the HTTP server stops accepting first, then
+/// the requeue timers stop, then the queue finishes its attempts in flight; the journal and the
+/// shared HTTP client close last.
 public struct MeshControllerApp: Sendable {
     public let configuration: MeshConfiguration
     public let environment: [String: String]
@@ -20,15 +26,30 @@ public struct MeshControllerApp: Sendable {
         self.logger = logger
     }
 
-    /// Opens the journal, binds the listeners and runs until a termination signal.
-    /// - Throws: ``JournalError`` if the journal cannot open, `HTTPServerError` if a port cannot bind.
+    /// Opens the journal, builds the workers, binds the listeners and runs until a termination signal.
+    /// - Throws: ``JournalError`` if the journal cannot open, `HTTPServerError` if a port cannot bind,
+    ///   `ConsulConfigurationError` if the Consul settings cannot be used.
     public func run() async throws {
         var journalConfiguration = JournalConfiguration(path: configuration.journal.path)
         journalConfiguration.maxBatchSize = configuration.journal.maxBatchSize
         journalConfiguration.maxQueuedEvents = configuration.journal.maxQueuedEvents
         let journal = try EventJournal(configuration: journalConfiguration, logger: logger)
+        let httpClient = OutboundHTTPClient.make()
+        do {
+            try await run(journal: journal, httpClient: httpClient)
+        } catch {
+            await close(journal: journal, httpClient: httpClient)
+            throw error
+        }
+        await close(journal: journal, httpClient: httpClient)
+        logger.info("Controller stopped")
+    }
 
-        let server = try makeServer(journal: journal)
+    private func run(journal: EventJournal, httpClient: HTTPClient) async throws {
+        let workers = try makeWorkers(journal: journal, httpClient: httpClient)
+        try await workers?.prepare()
+
+        let server = try makeServer(journal: journal, scheduler: workers?.queue)
         let ports = try server.start()
         logger.info("Controller listening", metadata: [
             "mesh.listen.public": .string("\(configuration.server.publicListener.host):\(ports["public"] ?? 0)"),
@@ -36,23 +57,46 @@ public struct MeshControllerApp: Sendable {
             "mesh.journal.path": .string(configuration.journal.path),
         ])
 
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let workers {
+            services.append(.init(service: workers.queue))
+            services.append(.init(service: workers.requeue))
+        }
+        services.append(.init(service: server))
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: server)],
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         ))
+        try await group.run()
+    }
+
+    /// The workers, or `nil` (with an error logged) when AWS is not configured: the controller then
+    /// still journals events, and their work keys wait in the journal for a start with AWS settings.
+    private func makeWorkers(journal: EventJournal, httpClient: HTTPClient) throws -> ControllerWorkers? {
         do {
-            try await group.run()
-        } catch {
-            await journal.close()
-            throw error
+            return try ControllerWorkers.make(configuration: configuration, environment: environment, journal: journal,
+                                              httpClient: httpClient, logger: logger)
+        } catch let error as AWSConfigurationError {
+            logger.error("Workers disabled: AWS is not configured; events are journaled and wait for a restart", metadata: [
+                "mesh.error": .string(error.description),
+            ])
+            return nil
         }
+    }
+
+    private func close(journal: EventJournal, httpClient: HTTPClient) async {
         await journal.close()
-        logger.info("Controller stopped")
+        do {
+            try await httpClient.shutdown()
+        } catch {
+            logger.warning("HTTP client did not shut down cleanly", metadata: ["mesh.error": .string("\(error)")])
+        }
     }
 
     /// Builds the evhttp server with both listeners' routes.
-    public func makeServer(journal: EventJournal) throws -> EventHTTPServer {
+    /// - Parameter scheduler: Runs the task keys of applied events at once (the work queue).
+    public func makeServer(journal: EventJournal, scheduler: (any WorkScheduler)? = nil) throws -> EventHTTPServer {
         let serverBox = ServerBox()
         let health = HealthHandlers(journal: journal, isAccepting: { serverBox.server?.isAcceptingRequests ?? false })
         let ingest = EventIngestHandler(
@@ -65,6 +109,7 @@ public struct MeshControllerApp: Sendable {
             allowList: ClusterAllowList(configuration.webhook.allowedClusters),
             sink: journal,
             retryAfterSeconds: configuration.webhook.retryAfterSeconds,
+            scheduler: scheduler,
             logger: logger
         )
 

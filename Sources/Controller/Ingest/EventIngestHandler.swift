@@ -24,6 +24,7 @@ public struct EventIngestHandler: Sendable {
     private let sink: any EventSink
     private let decoder: EventDecoder
     private let retryAfterSeconds: Int
+    private let scheduler: (any WorkScheduler)?
     private let logger: Logger
     private let now: @Sendable () -> Date
 
@@ -32,6 +33,7 @@ public struct EventIngestHandler: Sendable {
         allowList: ClusterAllowList,
         sink: any EventSink,
         retryAfterSeconds: Int,
+        scheduler: (any WorkScheduler)? = nil,
         logger: Logger,
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
@@ -40,6 +42,7 @@ public struct EventIngestHandler: Sendable {
         self.sink = sink
         self.decoder = EventDecoder()
         self.retryAfterSeconds = retryAfterSeconds
+        self.scheduler = scheduler
         self.logger = logger
         self.now = now
     }
@@ -78,6 +81,15 @@ public struct EventIngestHandler: Sendable {
         }
 
         let applied = results.contains { $0.outcome == .applied }
+        if applied, let scheduler {
+            // The journal marked these keys in the same transaction; only wake the queue.
+            var seen = Set<String>()
+            let keys = results.compactMap { result in
+                result.outcome == .applied && seen.insert(result.taskArn).inserted
+                    ? WorkKey.task(arn: result.taskArn).rawValue : nil
+            }
+            await scheduler.scheduleMarked(keys)
+        }
         logger.debug("Journaled events", metadata: [
             "mesh.events": .stringConvertible(results.count),
             "mesh.journal.sequence": .stringConvertible(results.last?.sequence ?? 0),

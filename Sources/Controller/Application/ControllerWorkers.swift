@@ -1,0 +1,91 @@
+import AsyncHTTPClient
+import AWS
+import Consul
+import Foundation
+import Journal
+import Logging
+import MeshModel
+
+/// The worker graph: ECS and Secrets Manager clients with their caches, the Consul client, the
+/// registration and token workers, and the work queue that drives them.
+///
+/// Built once by ``MeshControllerApp``; ``queue`` and ``requeue`` run in its service group.
+struct ControllerWorkers: Sendable {
+    let queue: WorkQueue
+    let requeue: DelayedRequeue
+    let index: ServiceTaskIndex
+    let journal: EventJournal
+    let clientTokenEnabled: Bool
+    let logger: Logger
+
+    /// Builds the workers from the configuration and the process environment.
+    /// - Throws: `AWSConfigurationError` when AWS has no region or a bad endpoint URL;
+    ///   `ConsulConfigurationError` when the Consul address or CA cannot be used.
+    static func make(configuration: MeshConfiguration, environment: [String: String], journal: EventJournal,
+                     httpClient: HTTPClient, logger: Logger) throws -> ControllerWorkers {
+        let consul = try ConsulClient(httpClient: httpClient, configuration: try consulConfiguration(configuration, environment))
+        let endpoints = try AWSEndpoints(environment: awsEnvironment(configuration, environment))
+        let credentials = AWSCredentialChain(environment: environment, httpClient: httpClient, logger: logger)
+        let ecs = ECSClient(client: httpClient, endpoint: endpoints.ecs, region: endpoints.region,
+                            credentials: credentials, logger: logger)
+        let secretsManager = SecretsManagerClient(client: httpClient, endpoint: endpoints.secretsManager,
+                                                  region: endpoints.region, credentials: credentials, logger: logger)
+
+        let link = WorkQueueLink()
+        let index = ServiceTaskIndex()
+        let requeue = DelayedRequeue(target: link, logger: logger)
+        let secrets = SecretsManagerTokenStore(client: secretsManager)
+        let acl = ConsulTokenACL(consul: consul)
+        let mesh = configuration.mesh
+        let registration = TaskRegistrationReconciler(
+            journal: journal,
+            metadata: TaskMetadataResolver(journal: journal, tasks: TaskDescriptionCache(describer: ecs, logger: logger),
+                                           definitions: TaskDefinitionCache(describer: ecs, logger: logger)),
+            catalog: ConsulMeshCatalog(consul: consul), index: index, tokenWork: link,
+            planConfiguration: MeshPlanConfiguration(proxyPort: mesh.proxyPort)
+        )
+        let tokens = ServiceTokenReconciler(
+            journal: journal, secrets: secrets, acl: acl, index: index, requeue: requeue,
+            configuration: .init(secretsPrefix: mesh.secretsPrefix, gracePeriod: mesh.tokenGraceSeconds)
+        )
+        let clientToken = mesh.clientToken
+            ? ClientTokenReconciler(secrets: secrets, acl: acl, secretsPrefix: mesh.secretsPrefix) : nil
+        let work = configuration.work
+        let queue = WorkQueue(
+            store: JournalWorkStore(journal: journal),
+            reconciler: MeshWorkReconciler(registration: registration, tokens: tokens, clientToken: clientToken),
+            configuration: WorkQueue.Configuration(
+                concurrency: work.concurrency, maxAttempts: work.maxAttempts,
+                backoff: RetryBackoff(base: .milliseconds(work.backoffBaseMillis),
+                                      cap: .milliseconds(Int64(work.backoffCapSeconds * 1000)))
+            ),
+            logger: logger
+        )
+        link.bind(queue)
+        return ControllerWorkers(queue: queue, requeue: requeue, index: index, journal: journal,
+                                 clientTokenEnabled: mesh.clientToken, logger: logger)
+    }
+
+    /// The Consul settings: our configuration's address, token and CA, plus Consul's own TLS variables.
+    static func consulConfiguration(
+        _ configuration: MeshConfiguration, _ environment: [String: String]
+    ) throws -> ConsulConfiguration {
+        var consulEnvironment: [String: String] = [:]
+        for key in ["CONSUL_HTTP_SSL", "CONSUL_HTTP_SSL_VERIFY", "CONSUL_CACERT_PEM"] {
+            consulEnvironment[key] = environment[key]
+        }
+        consulEnvironment["CONSUL_HTTP_ADDR"] = configuration.consul.httpAddr
+        consulEnvironment["CONSUL_HTTP_TOKEN"] = configuration.consul.token
+        consulEnvironment["CONSUL_CACERT"] = configuration.consul.caCertPath
+        return try ConsulConfiguration(environment: consulEnvironment)
+    }
+
+    /// The environment AWS resolves endpoints from, with the configuration's region and endpoint
+    /// (which may come from the file) laid over the process environment.
+    static func awsEnvironment(_ configuration: MeshConfiguration, _ environment: [String: String]) -> [String: String] {
+        var result = environment
+        if let region = configuration.aws.region { result["AWS_REGION"] = region }
+        if let endpoint = configuration.aws.endpointURL { result["AWS_ENDPOINT_URL"] = endpoint }
+        return result
+    }
+}

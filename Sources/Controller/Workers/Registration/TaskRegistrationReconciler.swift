@@ -1,0 +1,134 @@
+import Foundation
+public import Journal
+public import Logging
+public import MeshModel
+
+/// Converges the Consul catalog for one task (key `task:<taskArn>`).
+///
+/// Each run reads the task's folded state from the journal and its metadata (tags, port), then:
+/// a task outside the mesh is done and never registered; a mesh task's service is recorded in the
+/// ``ServiceTaskIndex`` and, when the service's live tasks change (the first event of a task,
+/// PROVISIONING included, or its stop), the service's token key is enqueued so the token exists
+/// before the task reads its secret; and the catalog is converged to the
+/// ``ServiceRegistrationPlan``, skipping the write when the intent equals the last one written.
+public struct TaskRegistrationReconciler: Sendable {
+    private let journal: EventJournal
+    private let metadata: TaskMetadataResolver
+    private let catalog: any MeshCatalogWriter
+    private let index: ServiceTaskIndex
+    private let tokenWork: any WorkEnqueuing
+    private let planConfiguration: MeshPlanConfiguration
+    private let writeLog = CatalogWriteLog()
+
+    public init(journal: EventJournal, metadata: TaskMetadataResolver, catalog: any MeshCatalogWriter,
+                index: ServiceTaskIndex, tokenWork: any WorkEnqueuing, planConfiguration: MeshPlanConfiguration) {
+        self.journal = journal
+        self.metadata = metadata
+        self.catalog = catalog
+        self.index = index
+        self.tokenWork = tokenWork
+        self.planConfiguration = planConfiguration
+    }
+
+    /// Converges the task `taskArn`.
+    /// - Throws: ``WorkerError``; the queue records it and retries.
+    public func reconcile(taskArn: String, logger baseLogger: Logger) async throws(WorkerError) {
+        var logger = baseLogger
+        logger[metadataKey: "mesh.task.arn"] = .string(taskArn)
+        guard let task = try WorkerError.journal.wrappingSync("read task \(taskArn)", { try journal.task(arn: taskArn) })
+        else {
+            logger.debug("Task unknown to the journal; nothing to converge")
+            return
+        }
+        let meta = try await metadata.metadata(of: task, logger: logger)
+        guard meta.mesh, let serviceName = meta.serviceName else {
+            logger.debug("Task is not in the mesh; not registered")
+            return
+        }
+        logger[metadataKey: "mesh.service.name"] = .string(serviceName)
+
+        let service = MeshServiceRef(clusterArn: task.clusterArn, name: serviceName)
+        let change = index.update(taskArn: taskArn, service: service, alive: task.lastStatus != .stopped)
+        // Token work starts before (and runs beside) the catalog write: tasks read the secret at start.
+        async let tokenEnqueued: WorkerError? = change == .membershipChanged ? enqueueTokenWork(service, taskArn: taskArn) : nil
+
+        let catalogError: WorkerError?
+        do {
+            try await converge(task, meta: meta, logger: logger)
+            catalogError = nil
+        } catch {
+            catalogError = error
+        }
+        if let error = await tokenEnqueued { throw error }
+        if let catalogError { throw catalogError }
+    }
+
+    private func enqueueTokenWork(_ service: MeshServiceRef, taskArn: String) async -> WorkerError? {
+        do {
+            try await tokenWork.enqueue([service.workKey])
+            return nil
+        } catch {
+            index.forget(taskArn: taskArn)
+            return WorkerError.journal.with("mark \(service.workKey)", underlying: error)
+        }
+    }
+
+    private func converge(_ task: TaskRecord, meta: TaskMeta, logger: Logger) async throws(WorkerError) {
+        let plan: ServiceRegistrationPlan
+        do {
+            plan = try ServiceRegistrationPlan(
+                task: task, tags: MeshTags(meta.tags), servicePort: meta.servicePort,
+                containerHealth: Self.containerHealth(of: task), configuration: planConfiguration
+            )
+        } catch {
+            throw WorkerError.invalidTags.with("task \(task.taskArn)", underlying: error)
+        }
+        switch plan {
+        case .register(let intent):
+            let change = intent.change(since: writeLog.lastWritten(taskArn: task.taskArn))
+            guard change != .none else {
+                logger.trace("Catalog already holds this registration")
+                return
+            }
+            do {
+                try await catalog.write(intent, change: change, logger: logger)
+            } catch {
+                writeLog.forget(taskArn: task.taskArn)
+                throw WorkerError.consulCatalog.with("register \(intent.service.id) on \(intent.node)", underlying: error)
+            }
+            writeLog.recordRegistered(intent, taskArn: task.taskArn)
+            logger.debug("Registered task in the catalog", metadata: [
+                "mesh.catalog.change": .string(Self.describe(change)),
+                "mesh.catalog.service.id": .string(intent.service.id),
+            ])
+        case .deregister(let node, let serviceIDs):
+            do {
+                try await catalog.deregister(node: node, serviceIDs: serviceIDs, logger: logger)
+            } catch {
+                throw WorkerError.consulCatalog.with("deregister \(serviceIDs.joined(separator: ", ")) from \(node)",
+                                                     underlying: error)
+            }
+            writeLog.forget(taskArn: task.taskArn)
+            logger.debug("Deregistered stopped task from the catalog")
+        case .skip(let reason):
+            logger.debug("No catalog change for the task", metadata: ["mesh.catalog.skip": .string(reason.description)])
+        }
+    }
+
+    /// Health per container as the events report it; containers without a health check are absent.
+    static func containerHealth(of task: TaskRecord) -> [String: ContainerHealth] {
+        var health: [String: ContainerHealth] = [:]
+        for container in task.containers {
+            if let status = container.healthStatus { health[container.name] = ContainerHealth(ecsStatus: status) }
+        }
+        return health
+    }
+
+    private static func describe(_ change: CatalogIntent.Change) -> String {
+        switch change {
+        case .none: "none"
+        case .checks(let checks): "checks:\(checks.count)"
+        case .full: "full"
+        }
+    }
+}

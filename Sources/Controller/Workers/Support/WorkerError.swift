@@ -1,0 +1,99 @@
+/// Why one attempt of a worker failed, with enough context to act on it from the work item's
+/// `lastError` alone (which service, task or secret; which step; what the server said).
+///
+/// A struct with a private code (the `PersistError` model) so cases can grow; equal when the codes
+/// are equal, so tests compare with the static members. The description is what the journal keeps
+/// as `lastError`, so it never contains a token secret: underlying errors are the Consul and AWS
+/// clients' typed errors, whose descriptions redact secrets themselves.
+public struct WorkerError: Error, Sendable, Equatable, CustomStringConvertible {
+    private enum Code: String, Sendable {
+        case unknownKey, journal, ecs, taskNotInECS, invalidTags, secretsManager, secretConflict
+        case consulACL, tokenMismatch, consulCatalog, notConfigured
+    }
+
+    private let code: Code
+    /// What the worker was doing, e.g. `"CreateSecret ecs-mesh-web"`.
+    public let context: String
+    /// The error behind it, if any (a `ConsulError`, `AWSError`, `JournalError`, `MeshTagError`).
+    public let underlying: (any Error)?
+    /// Where it was raised (`#fileID`).
+    public let file: String
+    /// Where it was raised (`#line`).
+    public let line: Int
+
+    private init(_ code: Code, context: String = "", underlying: (any Error)? = nil,
+                 file: String = #fileID, line: Int = #line) {
+        self.code = code
+        self.context = context
+        self.underlying = underlying
+        self.file = file
+        self.line = line
+    }
+
+    /// A key that no worker owns (nothing writes such keys; a bug or a hand-edited journal).
+    public static let unknownKey = WorkerError(.unknownKey)
+    /// Reading or writing the journal failed.
+    public static let journal = WorkerError(.journal)
+    /// An ECS call (DescribeTasks, DescribeTaskDefinition) failed.
+    public static let ecs = WorkerError(.ecs)
+    /// ECS does not know a task that has not stopped (eventual consistency right after RunTask).
+    public static let taskNotInECS = WorkerError(.taskNotInECS)
+    /// A `consul.hashicorp.com/*` tag of a mesh task cannot be used; fix the tag.
+    public static let invalidTags = WorkerError(.invalidTags)
+    /// A Secrets Manager call failed.
+    public static let secretsManager = WorkerError(.secretsManager)
+    /// The secret changed under us (another writer); the next attempt reads it again.
+    public static let secretConflict = WorkerError(.secretConflict)
+    /// A Consul ACL call (token, policy) failed.
+    public static let consulACL = WorkerError(.consulACL)
+    /// A Consul token with the secret's accessor ID exists but holds another secret.
+    public static let tokenMismatch = WorkerError(.tokenMismatch)
+    /// A Consul catalog write failed.
+    public static let consulCatalog = WorkerError(.consulCatalog)
+    /// The worker lacks a dependency (e.g. AWS has no region).
+    public static let notConfigured = WorkerError(.notConfigured)
+
+    /// This error with context attached.
+    func with(_ context: String, underlying: (any Error)? = nil,
+              file: String = #fileID, line: Int = #line) -> WorkerError {
+        WorkerError(code, context: context, underlying: underlying, file: file, line: line)
+    }
+
+    /// A stable name of the code, for metrics and tests.
+    public var codeName: String { code.rawValue }
+
+    public var description: String {
+        var text = "WorkerError.\(code.rawValue)"
+        if !context.isEmpty { text += ": \(context)" }
+        if let underlying { text += ": \(underlying)" }
+        return text + " [\(file):\(line)]"
+    }
+
+    public static func == (lhs: WorkerError, rhs: WorkerError) -> Bool { lhs.code == rhs.code }
+}
+
+extension WorkerError {
+    /// Runs `body`, wrapping any error that is not already a ``WorkerError`` as `self` with `context`.
+    func wrapping<T>(_ context: @autoclosure () -> String, file: String = #fileID, line: Int = #line,
+                     _ body: () async throws -> T) async throws(WorkerError) -> T {
+        do {
+            return try await body()
+        } catch let error as WorkerError {
+            throw error
+        } catch {
+            throw with(context(), underlying: error, file: file, line: line)
+        }
+    }
+
+    /// Synchronous ``wrapping(_:file:line:_:)``.
+    func wrappingSync<T>(_ context: @autoclosure () -> String, file: String = #fileID, line: Int = #line,
+                         _ body: () throws -> T) throws(WorkerError) -> T {
+        do {
+            return try body()
+        } catch let error as WorkerError {
+            throw error
+        } catch {
+            throw with(context(), underlying: error, file: file, line: line)
+        }
+    }
+}

@@ -1,0 +1,77 @@
+public import AWS
+import Foundation
+public import Logging
+public import MeshModel
+
+/// ``TokenSecretStore`` over Secrets Manager.
+///
+/// Each write's `ClientRequestToken` is derived from the secret name and the exact value, so a
+/// retried write (same IDs) is a no-op success and never a second version, while a write of other
+/// IDs under a name that already exists fails instead of overwriting them.
+public struct SecretsManagerTokenStore: TokenSecretStore {
+    private let client: SecretsManagerClient
+
+    public init(client: SecretsManagerClient) {
+        self.client = client
+    }
+
+    public func read(name: String, logger: Logger) async throws -> StoredTokenSecret? {
+        let value: SecretValue
+        do {
+            value = try await client.getSecretValue(secretId: name, logger: logger)
+        } catch let error as AWSError where error.isNotFound {
+            return nil
+        }
+        return StoredTokenSecret(arn: value.arn, ids: value.secretString.flatMap(Self.decode))
+    }
+
+    public func create(name: String, ids: TokenSecret, logger: Logger) async throws -> SecretCreation {
+        let json = try Self.encode(ids)
+        do {
+            let result = try await client.createSecret(
+                name: name, secretString: json, clientRequestToken: ClientRequestToken.derived(from: name + "|" + json),
+                description: "Consul ACL token IDs, written by ecs-mesh-controller", logger: logger
+            )
+            return .created(arn: result.arn)
+        } catch let error as AWSError where error.isAlreadyExists {
+            return .alreadyExists
+        }
+    }
+
+    public func put(secretID: String, ids: TokenSecret, logger: Logger) async throws -> String {
+        let json = try Self.encode(ids)
+        let result = try await client.putSecretValue(
+            secretId: secretID, secretString: json,
+            clientRequestToken: ClientRequestToken.derived(from: secretID + "|" + json), logger: logger
+        )
+        return result.arn
+    }
+
+    /// `{"accessor_id":"…","token":"…"}` with sorted keys, so equal IDs give equal bytes (and tokens).
+    static func encode(_ ids: TokenSecret) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(ids), as: UTF8.self)
+    }
+
+    /// The IDs in a secret value, if both are UUIDs (what Consul accepts as explicit IDs).
+    static func decode(_ text: String) -> TokenSecret? {
+        guard let ids = try? JSONDecoder().decode(TokenSecret.self, from: Data(text.utf8)),
+              isUUID(ids.accessorID), isUUID(ids.token) else { return nil }
+        return ids
+    }
+
+    static func isUUID(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 36 else { return false }
+        for (offset, byte) in bytes.enumerated() {
+            if [8, 13, 18, 23].contains(offset) {
+                guard byte == UInt8(ascii: "-") else { return false }
+            } else {
+                let isHex = (0x30...0x39).contains(byte) || (0x61...0x66).contains(byte) || (0x41...0x46).contains(byte)
+                guard isHex else { return false }
+            }
+        }
+        return true
+    }
+}

@@ -1,0 +1,94 @@
+public import Foundation
+import Synchronization
+
+/// Which mesh tasks each service has, and since when a service has had none: what the token worker
+/// needs to decide whether a token stays or goes.
+///
+/// In memory, fed by the registration worker (every run knows its task's service and status) and
+/// rebuilt from the journal at start. Thread-safe behind a `Mutex`; every call is short.
+public final class ServiceTaskIndex: Sendable {
+    private struct State {
+        var services: [String: MeshServiceRef] = [:]
+        var alive: [String: Bool] = [:]
+        var liveCount: [MeshServiceRef: Int] = [:]
+        var emptySince: [MeshServiceRef: Date] = [:]
+        var known: Set<MeshServiceRef> = []
+    }
+
+    private let state = Mutex(State())
+
+    public init() {}
+
+    /// What an update did to the task's membership.
+    public enum Change: Sendable, Equatable {
+        /// Nothing the token worker cares about changed.
+        case unchanged
+        /// The task joined (first seen) or left (stopped, or moved to another service) a service's
+        /// live tasks; the service's token must be re-checked.
+        case membershipChanged
+    }
+
+    /// Records the task's service and whether it is still alive (not `STOPPED`).
+    /// - Returns: ``Change/membershipChanged`` when the service's set of live tasks changed, or when
+    ///   the task is seen for the first time (its first event starts token provisioning).
+    @discardableResult
+    public func update(taskArn: String, service: MeshServiceRef, alive: Bool, at now: Date = Date()) -> Change {
+        state.withLock { state in
+            let previousService = state.services[taskArn]
+            let wasAlive = state.alive[taskArn]
+            if previousService == service, wasAlive == alive { return .unchanged }
+            if let previousService, wasAlive == true {
+                Self.decrement(&state, previousService, at: now)
+            }
+            state.services[taskArn] = service
+            state.alive[taskArn] = alive
+            state.known.insert(service)
+            if alive {
+                state.liveCount[service, default: 0] += 1
+                state.emptySince[service] = nil
+            } else if state.liveCount[service, default: 0] == 0, state.emptySince[service] == nil {
+                state.emptySince[service] = now
+            }
+            return .membershipChanged
+        }
+    }
+
+    /// Forgets a task, so its next update counts as a change again (used when the token work that
+    /// update should have triggered could not be enqueued).
+    public func forget(taskArn: String, at now: Date = Date()) {
+        state.withLock { state in
+            if let service = state.services.removeValue(forKey: taskArn),
+               state.alive.removeValue(forKey: taskArn) == true {
+                Self.decrement(&state, service, at: now)
+            }
+        }
+    }
+
+    /// Tasks of `service` that have not stopped.
+    public func liveTasks(of service: MeshServiceRef) -> Int {
+        state.withLock { $0.liveCount[service] ?? 0 }
+    }
+
+    /// When `service` lost its last live task, if it has none now and that moment is known.
+    public func emptySince(_ service: MeshServiceRef) -> Date? {
+        state.withLock { ($0.liveCount[service] ?? 0) == 0 ? $0.emptySince[service] : nil }
+    }
+
+    /// Every service a task was ever recorded for.
+    public func knownServices() -> [MeshServiceRef] {
+        state.withLock { Array($0.known) }
+    }
+
+    /// Sets when an empty service lost its last task (used when rebuilding from the journal).
+    public func setEmptySince(_ date: Date, for service: MeshServiceRef) {
+        state.withLock { state in
+            if (state.liveCount[service] ?? 0) == 0 { state.emptySince[service] = date }
+        }
+    }
+
+    private static func decrement(_ state: inout State, _ service: MeshServiceRef, at now: Date) {
+        let remaining = max(0, (state.liveCount[service] ?? 0) - 1)
+        state.liveCount[service] = remaining
+        if remaining == 0 { state.emptySince[service] = now }
+    }
+}

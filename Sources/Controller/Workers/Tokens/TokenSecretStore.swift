@@ -1,0 +1,34 @@
+public import Logging
+public import MeshModel
+
+/// A token secret as Secrets Manager holds it: its ARN and, when its value is a usable
+/// `{"accessor_id","token"}` document, the IDs (`nil` for `{}` as Terraform creates it, or junk).
+public struct StoredTokenSecret: Sendable, Equatable {
+    public var arn: String
+    public var ids: TokenSecret?
+
+    public init(arn: String, ids: TokenSecret?) {
+        self.arn = arn
+        self.ids = ids
+    }
+}
+
+/// What `CreateSecret` did.
+public enum SecretCreation: Sendable, Equatable {
+    /// The secret now exists with the given value; its ARN.
+    case created(arn: String)
+    /// A secret of that name already exists (made by someone else, or with other IDs).
+    case alreadyExists
+}
+
+/// Where service token IDs are kept; the token worker's seam (``SecretsManagerTokenStore`` in
+/// production). Implementations must make writes idempotent (Secrets Manager's ClientRequestToken).
+public protocol TokenSecretStore: Sendable {
+    /// The secret named `name`, or `nil` when it does not exist.
+    func read(name: String, logger: Logger) async throws -> StoredTokenSecret?
+    /// Creates the secret `name` holding `ids`.
+    func create(name: String, ids: TokenSecret, logger: Logger) async throws -> SecretCreation
+    /// Stores `ids` as the current value of the existing secret `secretID` (name or ARN).
+    /// - Returns: The secret's ARN.
+    func put(secretID: String, ids: TokenSecret, logger: Logger) async throws -> String
+}

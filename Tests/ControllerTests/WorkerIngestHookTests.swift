@@ -1,0 +1,42 @@
+import HTTPServer
+import Journal
+import Logging
+import MeshTestSupport
+import Testing
+@testable import Controller
+
+/// The ingest handler hands the task keys of applied events to the queue, without writing them again.
+struct WorkerIngestHookTests {
+    private func handler(journal: EventJournal, scheduler: any WorkScheduler) -> EventIngestHandler {
+        EventIngestHandler(
+            authenticator: WebhookAuthenticator(apiKeyHeader: "x-api-key", apiKey: "hook-test-key-0123456789",
+                                                basicUsername: nil, basicPassword: nil),
+            allowList: ClusterAllowList([]), sink: journal, retryAfterSeconds: 1, scheduler: scheduler,
+            logger: Logger(label: "test"))
+    }
+
+    private func request(_ body: [UInt8]) -> HTTPRequest {
+        var headers = HTTPHeaders()
+        headers.add(name: "x-api-key", value: "hook-test-key-0123456789")
+        headers.add(name: "Content-Type", value: "application/json")
+        return HTTPRequest(method: .post, path: "/v1/events", headers: headers, body: body)
+    }
+
+    /// An applied event schedules `task:<arn>`, which the journal already marked; a duplicate does not.
+    @Test func handle_whenEventApplied_schedulesMarkedTaskKey() async throws {
+        // Given
+        let journal = try EventJournal.inMemory(logger: Logger(label: "test"))
+        let scheduler = WorkerRecordingEnqueuer()
+        let handler = handler(journal: journal, scheduler: scheduler)
+        // When
+        let first = await handler.handle(request(try Fixtures.running))
+        let duplicate = await handler.handle(request(try Fixtures.running))
+        // Then
+        #expect(first.status == 202)
+        #expect(duplicate.status == 200)
+        let key = "task:\(Fixtures.taskArn)"
+        #expect(await scheduler.scheduled == [[key]])
+        #expect(await scheduler.enqueued.isEmpty)
+        #expect(try journal.workItem(key: key)?.state == .pending)
+    }
+}

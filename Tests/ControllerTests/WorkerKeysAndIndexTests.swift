@@ -1,0 +1,69 @@
+import Foundation
+import MeshModel
+import Testing
+@testable import Controller
+
+/// Work keys and the service index the workers share.
+struct WorkerKeysAndIndexTests {
+    /// Service keys split at the last slash, since cluster ARNs contain slashes and names never do.
+    @Test func workKey_whenServiceKey_roundTrips() {
+        // Given
+        let service = MeshServiceRef(clusterArn: "arn:aws:ecs:us-east-1:1:cluster/apps", name: "web")
+        // When
+        let parsed = WorkKey(service.workKey)
+        // Then
+        #expect(service.workKey == "service:arn:aws:ecs:us-east-1:1:cluster/apps/web")
+        #expect(parsed == .service(service))
+        #expect(WorkKey("task:arn:aws:ecs:us-east-1:1:task/apps/abc") == .task(arn: "arn:aws:ecs:us-east-1:1:task/apps/abc"))
+        #expect(WorkKey("client-token") == .clientToken)
+        #expect(WorkKey("service:noslash") == nil)
+        #expect(WorkKey("resync") == nil)
+    }
+
+    /// The index reports changes only when a service's live tasks change, and when it became empty.
+    @Test func index_whenTasksComeAndGo_tracksLiveCountAndEmptySince() {
+        // Given
+        let index = ServiceTaskIndex()
+        let web = MeshServiceRef(clusterArn: "c", name: "web")
+        let start = Date(timeIntervalSince1970: 1_000)
+        // When / Then
+        #expect(index.update(taskArn: "a", service: web, alive: true, at: start) == .membershipChanged)
+        #expect(index.update(taskArn: "a", service: web, alive: true, at: start) == .unchanged)
+        #expect(index.update(taskArn: "b", service: web, alive: true, at: start) == .membershipChanged)
+        #expect(index.liveTasks(of: web) == 2)
+        #expect(index.emptySince(web) == nil)
+        index.update(taskArn: "a", service: web, alive: false, at: start + 10)
+        #expect(index.emptySince(web) == nil)
+        index.update(taskArn: "b", service: web, alive: false, at: start + 20)
+        #expect(index.liveTasks(of: web) == 0)
+        #expect(index.emptySince(web) == start + 20)
+        index.update(taskArn: "c", service: web, alive: true, at: start + 30)
+        #expect(index.emptySince(web) == nil)
+    }
+
+    /// A task forgotten after a failed hand-off counts as a change on its next update.
+    @Test func index_whenTaskForgotten_nextUpdateIsAChange() {
+        // Given
+        let index = ServiceTaskIndex()
+        let web = MeshServiceRef(clusterArn: "c", name: "web")
+        index.update(taskArn: "a", service: web, alive: true)
+        // When
+        index.forget(taskArn: "a")
+        // Then
+        #expect(index.liveTasks(of: web) == 0)
+        #expect(index.update(taskArn: "a", service: web, alive: true) == .membershipChanged)
+    }
+
+    /// Secret values decode only with two UUIDs; anything else means "no IDs yet".
+    @Test func secretDecode_whenNotTwoUUIDs_givesNil() throws {
+        // Given
+        let good = #"{"accessor_id":"3f0c9b1e-27d4-4a51-9c3e-0f6b7d2a4c11","token":"8a1c9b1e-27d4-4a51-9c3e-0f6b7d2a4c99"}"#
+        // When / Then
+        #expect(SecretsManagerTokenStore.decode(good)?.accessorID == "3f0c9b1e-27d4-4a51-9c3e-0f6b7d2a4c11")
+        #expect(SecretsManagerTokenStore.decode("{}") == nil)
+        #expect(SecretsManagerTokenStore.decode(#"{"accessor_id":"x","token":"y"}"#) == nil)
+        #expect(SecretsManagerTokenStore.decode("not json") == nil)
+        let encoded = try SecretsManagerTokenStore.encode(try #require(SecretsManagerTokenStore.decode(good)))
+        #expect(encoded == good)
+    }
+}
