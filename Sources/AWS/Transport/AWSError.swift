@@ -1,0 +1,86 @@
+/// A failed AWS call: a service error (decoded from the response) or a transport failure.
+///
+/// Key decisions on ``code``, never on ``statusCode``: moto answers 404 for
+/// `ResourceNotFoundException` where AWS answers 400. Local failures use the codes in the static
+/// members below (``connectionFailureCode`` …) and have no status code.
+public struct AWSError: Error, Sendable, CustomStringConvertible {
+    /// The service's error code, sanitized (`com.amazonaws.x#Code:http://…` → `Code`), or a local code.
+    public var code: String
+    /// The service's message, if any. May echo identifiers (names, ARNs), never secret values we sent.
+    public var message: String?
+    /// The HTTP status, or `nil` when no response arrived.
+    public var statusCode: Int?
+    /// The operation that failed, e.g. `GetSecretValue`.
+    public var operation: String
+    /// The request ID (`x-amzn-RequestId`), for AWS support.
+    public var requestID: String?
+    /// The error that caused a local failure (connection, timeout, credentials, decoding).
+    public var underlying: (any Error)?
+
+    /// No TCP connection or the connection broke mid-request.
+    public static let connectionFailureCode = "ConnectionFailure"
+    /// The attempt or the call ran past its timeout/deadline.
+    public static let timeoutCode = "RequestTimeout"
+    /// A 2xx response whose body could not be decoded.
+    public static let invalidResponseCode = "InvalidResponse"
+    /// The credential provider failed; see ``underlying``.
+    public static let credentialsUnavailableCode = "CredentialsUnavailable"
+    /// A request failed client-side validation before it was sent.
+    public static let invalidParameterCode = "InvalidParameterException"
+
+    /// Codes that mean "slow down" (AWS SDK standard retry mode's list, minus
+    /// `LimitExceededException`, which Secrets Manager uses for quotas, not rate).
+    public static let throttlingCodes: Set<String> = [
+        "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
+        "TooManyRequestsException", "ProvisionedThroughputExceeded", "ProvisionedThroughputExceededException",
+        "TransactionInProgressException", "RequestLimitExceeded", "BandwidthLimitExceeded",
+        "RequestThrottled", "SlowDown", "PriorRequestNotComplete", "EC2ThrottledException",
+    ]
+
+    /// Codes for transient server-side or transport failures.
+    public static let transientCodes: Set<String> = [
+        "InternalServiceError", "InternalServiceErrorException", "InternalFailure", "InternalError",
+        "ServerException", "ServiceUnavailable", "ServiceUnavailableException", "RequestTimeout",
+        "RequestTimeoutException", connectionFailureCode,
+    ]
+
+    /// Creates an error.
+    public init(
+        code: String, message: String? = nil, statusCode: Int? = nil, operation: String,
+        requestID: String? = nil, underlying: (any Error)? = nil
+    ) {
+        self.code = code
+        self.message = message
+        self.statusCode = statusCode
+        self.operation = operation
+        self.requestID = requestID
+        self.underlying = underlying
+    }
+
+    /// The service asked us to slow down (throttling code or HTTP 429).
+    public var isThrottling: Bool {
+        Self.throttlingCodes.contains(code) || statusCode == 429
+    }
+
+    /// Worth retrying with backoff: throttling, 5xx, transient server codes, connection failures and
+    /// timeouts. Writes are safe to retry because every write carries a ClientRequestToken.
+    public var isRetryable: Bool {
+        isThrottling || Self.transientCodes.contains(code) || (statusCode.map { $0 >= 500 } ?? false)
+    }
+
+    /// The resource does not exist (`ResourceNotFoundException`), whatever the HTTP status.
+    public var isNotFound: Bool { code == "ResourceNotFoundException" }
+
+    /// The resource already exists (`ResourceExistsException`), e.g. a secret name that is taken or a
+    /// ClientRequestToken reused with a different value.
+    public var isAlreadyExists: Bool { code == "ResourceExistsException" }
+
+    public var description: String {
+        var text = "AWS \(operation) failed: \(code)"
+        if let message, !message.isEmpty { text += ": \(message)" }
+        if let statusCode { text += " (HTTP \(statusCode))" }
+        if let requestID { text += " [request \(requestID)]" }
+        if let underlying, statusCode == nil { text += " (\(underlying))" }
+        return text
+    }
+}
