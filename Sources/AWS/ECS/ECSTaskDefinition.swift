@@ -1,0 +1,89 @@
+/// A task definition as `DescribeTaskDefinition` reports it (the parts the controller uses).
+public struct ECSTaskDefinition: Sendable, Equatable, Codable {
+    /// The ARN, `…:task-definition/<family>:<revision>`.
+    public var taskDefinitionArn: String
+    /// The family (the default service name, lower-cased by the controller).
+    public var family: String
+    /// The revision number.
+    public var revision: Int?
+    /// `awsvpc`, `bridge`, `host`, `none`.
+    public var networkMode: String?
+    /// The container definitions.
+    public var containerDefinitions: [ECSContainerDefinition]
+
+    enum CodingKeys: String, CodingKey { case taskDefinitionArn, family, revision, networkMode, containerDefinitions }
+
+    /// Creates a task definition.
+    public init(taskDefinitionArn: String, family: String, revision: Int? = nil, networkMode: String? = nil,
+                containerDefinitions: [ECSContainerDefinition] = []) {
+        self.taskDefinitionArn = taskDefinitionArn
+        self.family = family
+        self.revision = revision
+        self.networkMode = networkMode
+        self.containerDefinitions = containerDefinitions
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        taskDefinitionArn = try c.decode(String.self, forKey: .taskDefinitionArn)
+        family = try c.decode(String.self, forKey: .family)
+        revision = c.lenient(Int.self, forKey: .revision)
+        networkMode = c.lenient(String.self, forKey: .networkMode)
+        containerDefinitions = c.lenientArray(ECSContainerDefinition.self, forKey: .containerDefinitions)
+    }
+
+    /// All container ports, in definition order.
+    public var containerPorts: [Int] {
+        containerDefinitions.flatMap { $0.portMappings.compactMap(\.containerPort) }
+    }
+}
+
+/// One container definition of a task definition.
+public struct ECSContainerDefinition: Sendable, Equatable, Codable {
+    /// The container name.
+    public var name: String
+    /// The image.
+    public var image: String?
+    /// Whether the task stops when this container stops.
+    public var essential: Bool?
+    /// Port mappings.
+    public var portMappings: [ECSPortMapping]
+
+    enum CodingKeys: String, CodingKey { case name, image, essential, portMappings }
+
+    /// Creates a container definition.
+    public init(name: String, image: String? = nil, essential: Bool? = nil, portMappings: [ECSPortMapping] = []) {
+        self.name = name
+        self.image = image
+        self.essential = essential
+        self.portMappings = portMappings
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = c.lenient(String.self, forKey: .name) ?? ""
+        image = c.lenient(String.self, forKey: .image)
+        essential = c.lenient(Bool.self, forKey: .essential)
+        portMappings = c.lenientArray(ECSPortMapping.self, forKey: .portMappings)
+    }
+}
+
+/// A container port mapping.
+public struct ECSPortMapping: Sendable, Equatable, Codable {
+    /// The port the container listens on.
+    public var containerPort: Int?
+    /// The host port (bridge mode); equals `containerPort` for awsvpc.
+    public var hostPort: Int?
+    /// `tcp` or `udp`.
+    public var `protocol`: String?
+    /// The mapping's name (Service Connect).
+    public var name: String?
+
+    /// Creates a port mapping.
+    public init(containerPort: Int?, hostPort: Int? = nil, protocol: String? = nil, name: String? = nil) {
+        self.containerPort = containerPort
+        self.hostPort = hostPort
+        self.protocol = `protocol`
+        self.name = name
+    }
+}
