@@ -118,6 +118,7 @@ let package = Package(
                     resources: [.copy("Fixtures")], swiftSettings: strictSettings),
         .testTarget(name: "JournalTests", dependencies: [
             "Journal", "MeshModel", .product(name: "Logging", package: "swift-log"),
+            .product(name: "InMemoryLogging", package: "swift-log"),
         ], swiftSettings: strictSettings),
         .testTarget(name: "AWSTests", dependencies: [
             "AWS", .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -79,7 +79,7 @@ public final class EventJournal: Sendable {
             try JournalSchema.migrator(logger: logger).migrate(dbWriter)
         } catch {
             let failure = JournalError.mapping(error, fallback: .migrationFailed)
-            logger.error("Journal migration failed", metadata: ["db.error": "\(failure)"])
+            logger.info("Journal migration failed", metadata: ["db.error": "\(failure)"])
             throw failure
         }
         let counters = CommitCounters()
@@ -104,7 +104,7 @@ public final class EventJournal: Sendable {
         do {
             try dbWriter.close()
         } catch {
-            logger.warning("Journal database did not close cleanly", metadata: [
+            logger.info("Journal database did not close cleanly", metadata: [
                 "db.error": "\(JournalError.mapping(error))",
             ])
         }

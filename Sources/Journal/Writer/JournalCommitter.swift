@@ -23,7 +23,7 @@ struct JournalCommitter: Sendable {
             return outputs.map { .success($0) }
         } catch {
             let failure = Self.failure(error)
-            logger.error("Journal transaction failed", metadata: [
+            logger.info("Journal transaction failed", metadata: [
                 "db.error": "\(failure)", "db.batch.operations": "\(operations.count)",
             ])
             if failure.isRetryable || operations.count == 1 {
