@@ -21,16 +21,32 @@ public typealias HTTPHandler = @Sendable (HTTPRequest) async -> HTTPResponse
 /// exists.
 public struct Router: Sendable {
     private var root = RouteNode()
+    /// Routes without parameters by their canonical path (`/a/b`): a hash lookup answers the
+    /// common case without splitting the path. A full-literal match is always the best match,
+    /// so this never changes which handler runs.
+    private var literalRoutes: [String: [HTTPMethod: HTTPHandler]] = [:]
 
     public init() {}
 
     /// Registers `handler` for `method` on `pattern`; registering the same pair again replaces it.
     public mutating func add(_ method: HTTPMethod, _ pattern: String, handler: @escaping HTTPHandler) {
-        root.insert(segments: Self.segments(of: pattern)[...], method: method, handler: handler)
+        let segments = Self.segments(of: pattern)
+        root.insert(segments: segments[...], method: method, handler: handler)
+        if !segments.contains(where: RouteNode.isParameter) {
+            literalRoutes["/" + segments.joined(separator: "/"), default: [:]][method] = handler
+        }
     }
 
     /// Finds the route for `request` and runs its handler, or answers 404/405 itself.
     public func handle(_ request: HTTPRequest) async -> HTTPResponse {
+        if let handler = literalRoutes[request.path]?[request.method] {
+            guard request.pathParameters.isEmpty else {
+                var routed = request
+                routed.pathParameters = [:]
+                return await handler(routed)
+            }
+            return await handler(request)
+        }
         let segments = Self.segments(of: request.path)
         var matches: [RouteMatch] = []
         root.collectMatches(segments: segments[...], parameters: [:], into: &matches)
@@ -91,7 +107,7 @@ struct RouteNode: Sendable {
             return
         }
         let rest = segments.dropFirst()
-        if segment.count > 2, segment.first == "{", segment.last == "}" {
+        if Self.isParameter(segment) {
             let name = String(segment.dropFirst().dropLast())
             precondition(
                 parameterName == nil || parameterName == name,
@@ -103,6 +119,10 @@ struct RouteNode: Sendable {
         } else {
             literals[segment, default: RouteNode()].insert(segments: rest, method: method, handler: handler)
         }
+    }
+
+    static func isParameter(_ segment: Substring) -> Bool {
+        segment.count > 2 && segment.first == "{" && segment.last == "}"
     }
 
     /// Depth-first, literals before parameters, so `matches` is in priority order.

@@ -44,7 +44,7 @@ extension EventHTTPServer {
             await withDiscardingTaskGroup { group in
                 while let jobs = await dispatcher.next() {
                     for job in jobs {
-                        group.addTask {
+                        let handle: @Sendable () async -> Void = {
                             let response = await routers[job.listener].handle(job.request)
                             core.reply(job.token, isHead: job.request.method == .head, response)
                             logger.debug("HTTP request handled", metadata: [
@@ -54,6 +54,16 @@ extension EventHTTPServer {
                                 "http.status": .stringConvertible(response.status),
                                 "mesh.listener": .string(job.request.listenerName),
                             ])
+                        }
+                        // An immediate child runs on this thread until its first suspension: a
+                        // handler that answers without suspending costs no extra enqueue or
+                        // thread wakeup, and one that awaits (the journal) frees this thread at
+                        // once. A handler must therefore not do long synchronous work before
+                        // its first await, or it delays the handlers queued behind it.
+                        if #available(macOS 26.0, *) {
+                            group.addImmediateTask(operation: handle)
+                        } else {
+                            group.addTask(operation: handle)
                         }
                     }
                 }

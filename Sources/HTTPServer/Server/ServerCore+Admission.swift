@@ -82,8 +82,14 @@ extension ServerCore {
 
     /// Copies evhttp's header list, picking out a sane `X-Request-Id` on the way.
     private static func copyHeaders(_ list: UnsafeMutablePointer<evkeyvalq>?, requestID: inout String?) -> HTTPHeaders {
+        var count = 0
+        var counter = list?.pointee.tqh_first
+        while let current = counter {
+            count += 1
+            counter = current.pointee.next.tqe_next
+        }
         var headers = HTTPHeaders()
-        headers.reserveCapacity(12)
+        headers.reserveCapacity(count)
         var field = list?.pointee.tqh_first
         while let current = field {
             if let key = current.pointee.key, let value = current.pointee.value {
