@@ -9,6 +9,7 @@ struct EventJournalFileTests {
     @Test func open_whenFileBacked_usesWALAndFullSync() async throws {
         // Given
         let path = try JournalFixtures.temporaryDatabasePath()
+        defer { JournalFixtures.removeDatabase(at: path) }
 
         // When
         let journal = try EventJournal(configuration: JournalConfiguration(path: path), logger: JournalFixtures.logger)
@@ -25,6 +26,7 @@ struct EventJournalFileTests {
     @Test func reopen_whenClosedCleanly_keepsEverything() async throws {
         // Given
         let path = try JournalFixtures.temporaryDatabasePath()
+        defer { JournalFixtures.removeDatabase(at: path) }
         let arn = JournalFixtures.taskArn()
         let first = try EventJournal(configuration: JournalConfiguration(path: path), logger: JournalFixtures.logger)
         _ = try await first.append([JournalFixtures.event(arn: arn, version: 1, status: .pending),
@@ -56,6 +58,7 @@ struct EventJournalFileTests {
     @Test func reopen_whenDroppedWithoutClose_keepsAcknowledgedEvents() async throws {
         // Given
         let path = try JournalFixtures.temporaryDatabasePath()
+        defer { JournalFixtures.removeDatabase(at: path) }
         let arn = JournalFixtures.taskArn()
         var acknowledged: [AppendResult] = []
         do {
@@ -82,7 +85,9 @@ struct EventJournalFileTests {
     /// .unavailable carrying SQLite's code, and the writer keeps answering later batches.
     @Test func append_whenDatabaseFull_throwsUnavailableAndKeepsServing() async throws {
         // Given: a database capped at a few pages
-        var configuration = JournalConfiguration(path: try JournalFixtures.temporaryDatabasePath())
+        let path = try JournalFixtures.temporaryDatabasePath()
+        defer { JournalFixtures.removeDatabase(at: path) }
+        var configuration = JournalConfiguration(path: path)
         configuration.maxPageCount = 40
         let journal = try EventJournal(configuration: configuration, logger: JournalFixtures.logger)
         let committedBefore = try await journal.append(

@@ -9,6 +9,7 @@ struct EventJournalGroupCommitTests {
     @Test func append_whenManyConcurrent_commitsInFewerTransactions() async throws {
         // Given
         let path = try JournalFixtures.temporaryDatabasePath()
+        defer { JournalFixtures.removeDatabase(at: path) }
         let journal = try EventJournal(configuration: JournalConfiguration(path: path), logger: JournalFixtures.logger)
         let arns = (0..<200).map { JournalFixtures.taskArn("c\($0)") }
 
@@ -72,6 +73,7 @@ struct EventJournalGroupCommitTests {
     @Test func close_whenAppendsQueued_drainsThemThenRejects() async throws {
         // Given
         let path = try JournalFixtures.temporaryDatabasePath()
+        defer { JournalFixtures.removeDatabase(at: path) }
         let journal = try EventJournal(configuration: JournalConfiguration(path: path), logger: JournalFixtures.logger)
         let bigArn = JournalFixtures.taskArn("big")
         let big = (1...5_000).map { JournalFixtures.event(arn: bigArn, version: Int64($0)) }

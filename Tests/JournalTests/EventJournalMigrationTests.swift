@@ -10,6 +10,7 @@ struct EventJournalMigrationTests {
     @Test func open_whenFreshThenReopened_migratesOnce() async throws {
         // Given
         let path = try JournalFixtures.temporaryDatabasePath()
+        defer { JournalFixtures.removeDatabase(at: path) }
         let firstLog = InMemoryLogHandler()
         let secondLog = InMemoryLogHandler()
 

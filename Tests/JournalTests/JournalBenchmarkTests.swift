@@ -3,8 +3,15 @@ import Journal
 import MeshModel
 import Testing
 
-/// Throughput of the group-commit writer; run with `BENCH=1` (ideally `-c release`). Prints numbers
-/// instead of asserting a rate, which would be flaky on shared machines.
+/// Throughput of the group-commit writer. Prints numbers instead of asserting a rate, which would be
+/// flaky on shared machines:
+///
+/// ```sh
+/// BENCH=1 swift test -c release --filter JournalBenchmarkTests   # BENCH_EVENTS=800 per appender
+/// ```
+///
+/// Each of 128 appenders has one event in flight, so a batch holds at most 128 events and the rate
+/// is bounded by 128 / (commit latency): the writer's SQL work for the batch plus one fsync.
 struct JournalBenchmarkTests {
     /// 128 concurrent appenders of single events against a file-backed journal.
     @Test(.enabled(if: ProcessInfo.processInfo.environment["BENCH"] == "1"))
@@ -13,6 +20,7 @@ struct JournalBenchmarkTests {
         let appenders = 128
         let eventsPerAppender = Int(ProcessInfo.processInfo.environment["BENCH_EVENTS"] ?? "") ?? 800
         let path = try JournalFixtures.temporaryDatabasePath()
+        defer { JournalFixtures.removeDatabase(at: path) }
         let journal = try EventJournal(configuration: JournalConfiguration(path: path), logger: JournalFixtures.logger)
         let workload = (0..<appenders).map { appender in
             let arn = JournalFixtures.taskArn("bench\(appender)")

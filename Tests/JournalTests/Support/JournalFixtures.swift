@@ -49,6 +49,11 @@ enum JournalFixtures {
         return directory.appendingPathComponent("journal.sqlite").path
     }
 
+    /// Deletes the temporary directory made by ``temporaryDatabasePath()`` (database, WAL and SHM).
+    static func removeDatabase(at path: String) {
+        try? FileManager.default.removeItem(at: URL(fileURLWithPath: path).deletingLastPathComponent())
+    }
+
     /// Polls `condition` until it holds or `timeout` passes; returns whether it held.
     static func eventually(timeout: Duration = .seconds(10), _ condition: () throws -> Bool) async rethrows -> Bool {
         let deadline = ContinuousClock.now.advanced(by: timeout)
