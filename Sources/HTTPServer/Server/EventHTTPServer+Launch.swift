@@ -6,7 +6,7 @@ extension EventHTTPServer {
     func launch() throws(HTTPServerError) -> Running {
         let loop = try LoopThread(name: "http-loop", logger: logger)
         let dispatcher = HandlerDispatcher()
-        let core = ServerCore(loop: loop, configuration: configuration, logger: logger, dispatcher: dispatcher)
+        let core = ServerCore(loop: loop, configuration: configuration, logger: logger, dispatcher: dispatcher, accepting: accepting)
         try loop.start()
         let outcome = SetUpOutcome()
         let latch = BlockingLatch()

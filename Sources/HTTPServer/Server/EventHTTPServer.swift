@@ -47,6 +47,8 @@ public final class EventHTTPServer: Sendable {
     let lifecycle = Mutex(Lifecycle.idle)
     let shutdownRequested = AsyncSignal()
     let cancelled = Atomic<Bool>(false)
+    /// Lock-free so that handlers (readiness checks) never wait on ``start()``.
+    let accepting = AcceptingFlag()
     private let stopped = AsyncSignal()
 
     /// How long shutdown waits for handler tasks that outlived their requests (already answered
@@ -86,10 +88,7 @@ public final class EventHTTPServer: Sendable {
     /// Whether listeners are open and new requests are admitted (false before start and once
     /// shutdown begins).
     public var isAcceptingRequests: Bool {
-        lifecycle.withLock { state in
-            guard case .running(let running) = state else { return false }
-            return running.core.accepting.load(ordering: .acquiring)
-        }
+        accepting.isSet
     }
 
     /// Graceful shutdown: closes the listeners (new connections are refused), answers new

@@ -31,7 +31,7 @@ extension ServerCore {
             listener.closeAcceptSocket()
         }
         // After the sockets are closed, so that "not accepting" implies "connections refused".
-        accepting.store(false, ordering: .releasing)
+        accepting.set(false)
         drain = .draining
         logger.info("HTTP server draining", metadata: ["mesh.http.pending": .stringConvertible(table.count)])
         if let drainTimer {

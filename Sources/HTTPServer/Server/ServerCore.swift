@@ -14,8 +14,8 @@ final class ServerCore: @unchecked Sendable {
     let configuration: HTTPServerConfiguration
     let logger: Logger
     let dispatcher: HandlerDispatcher
-    /// Whether listeners are open (read from any thread).
-    let accepting = Atomic<Bool>(false)
+    /// Whether listeners are open; shared with ``EventHTTPServer`` so it can read it lock-free.
+    let accepting: AcceptingFlag
 
     let maxPendingRequests: Int
     let maxBodySize: Int
@@ -43,8 +43,9 @@ final class ServerCore: @unchecked Sendable {
     /// ``tearDown()``.
     private(set) var callbackContext: UnsafeMutableRawPointer?
 
-    init(loop: LoopThread, configuration: HTTPServerConfiguration, logger: Logger, dispatcher: HandlerDispatcher) {
+    init(loop: LoopThread, configuration: HTTPServerConfiguration, logger: Logger, dispatcher: HandlerDispatcher, accepting: AcceptingFlag) {
         self.loop = loop
+        self.accepting = accepting
         self.configuration = configuration
         self.logger = logger
         self.dispatcher = dispatcher
@@ -71,7 +72,7 @@ final class ServerCore: @unchecked Sendable {
             listeners.append(bound)
             ports[listener.name] = bound.port
         }
-        accepting.store(true, ordering: .releasing)
+        accepting.set(true)
         return ports
     }
 
@@ -80,7 +81,7 @@ final class ServerCore: @unchecked Sendable {
     /// releases the callback contexts. On the loop thread, as its final job.
     func tearDown() {
         loop.preconditionOnLoop()
-        accepting.store(false, ordering: .releasing)
+        accepting.set(false)
         answerAllPending(status: 503, detail: "The server is shutting down.")
         for listener in listeners {
             listener.free()
@@ -109,4 +110,11 @@ struct ServerStatistics: Sendable, Equatable {
     var rejectedDraining = 0
     var deadlineReplies = 0
     var lateReplies = 0
+}
+
+/// An atomic "listeners are open" flag, written on the loop and read from any thread.
+final class AcceptingFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    var isSet: Bool { value.load(ordering: .acquiring) }
+    func set(_ newValue: Bool) { value.store(newValue, ordering: .releasing) }
 }
