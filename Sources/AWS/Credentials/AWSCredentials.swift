@@ -47,6 +47,14 @@ public protocol AWSCredentialProvider: Sendable {
     /// Returns credentials that are valid now.
     /// - Throws: ``AWSCredentialError`` when no credentials can be obtained.
     func credentials() async throws -> AWSCredentials
+
+    /// Forgets cached credentials, so the next ``credentials()`` fetches fresh ones. Called when a
+    /// service rejects a request as signed with expired credentials. Default: nothing to forget.
+    func invalidate() async
+}
+
+extension AWSCredentialProvider {
+    public func invalidate() async {}
 }
 
 /// A provider that always returns the same credentials (tests, explicit configuration).

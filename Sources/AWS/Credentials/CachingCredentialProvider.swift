@@ -65,7 +65,10 @@ public actor CachingCredentialProvider: AWSCredentialProvider {
     }
 
     /// Forgets the cached credentials (e.g. after the service rejects them as expired).
-    public func invalidate() {
+    ///
+    /// Declared `async` on purpose: a synchronous version would lose overload resolution to the
+    /// protocol's default `invalidate() async` at call sites, which does nothing.
+    public func invalidate() async {
         cached = nil
     }
 

@@ -68,6 +68,11 @@ public struct AWSError: Error, Sendable, CustomStringConvertible {
         isThrottling || Self.transientCodes.contains(code) || (statusCode.map { $0 >= 500 } ?? false)
     }
 
+    /// The request was signed with expired credentials; fresh credentials may fix it.
+    public var isExpiredCredentials: Bool {
+        code == "ExpiredTokenException" || code == "ExpiredToken"
+    }
+
     /// The resource does not exist (`ResourceNotFoundException`), whatever the HTTP status.
     public var isNotFound: Bool { code == "ResourceNotFoundException" }
 
@@ -80,7 +85,10 @@ public struct AWSError: Error, Sendable, CustomStringConvertible {
         if let message, !message.isEmpty { text += ": \(message)" }
         if let statusCode { text += " (HTTP \(statusCode))" }
         if let requestID { text += " [request \(requestID)]" }
-        if let underlying, statusCode == nil { text += " (\(underlying))" }
+        if let underlying {
+            // A decoding error may quote the response (a secret value); name its type only.
+            text += code == Self.invalidResponseCode ? " (\(type(of: underlying)))" : statusCode == nil ? " (\(underlying))" : ""
+        }
         return text
     }
 }

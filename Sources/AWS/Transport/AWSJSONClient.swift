@@ -107,9 +107,15 @@ public struct AWSJSONClient: Sendable {
         let policy = configuration.retryPolicy
         var generator = SystemRandomNumberGenerator()
         var attempt = 1
+        var refreshedCredentials = false
         while true {
             do {
                 return try await attemptOnce(operation, body: body, attempt: attempt, deadline: deadline, logger: logger)
+            } catch let error as AWSError where error.isExpiredCredentials && !refreshedCredentials && attempt < policy.maxAttempts {
+                logger.debug("AWS rejected expired credentials; refreshing and retrying", metadata: ["aws.attempt": "\(attempt)"])
+                await credentials.invalidate()
+                refreshedCredentials = true
+                attempt += 1
             } catch let error as AWSError {
                 var metadata: Logger.Metadata = [
                     "aws.attempt": "\(attempt)", "aws.error.code": "\(error.code)",

@@ -83,6 +83,25 @@ struct CachingCredentialProviderTests {
         await #expect(throws: AWSCredentialError.self) { try await cache.credentials() }
     }
 
+    /// Invalidation, also through the protocol, makes the next call fetch again.
+    @Test func invalidate_whenCalledThroughProtocol_forcesFetch() async throws {
+        // Given
+        let base = ScriptedCredentialProvider([
+            .success(AWSCredentials(accessKeyID: "A", secretAccessKey: "s")),
+            .success(AWSCredentials(accessKeyID: "B", secretAccessKey: "s")),
+        ])
+        let chain: any AWSCredentialProvider = AWSCredentialChain(providers: [base])
+        _ = try await chain.credentials()
+
+        // When
+        await chain.invalidate()
+        let fresh = try await chain.credentials()
+
+        // Then
+        #expect(fresh.accessKeyID == "B")
+        #expect(base.calls == 2)
+    }
+
     /// Credentials without an expiration are fetched once.
     @Test func credentials_whenNoExpiration_fetchesOnce() async throws {
         // Given

@@ -238,6 +238,33 @@ struct AWSJSONClientTests {
         #expect(server.requests.isEmpty)
     }
 
+    /// An expired-token rejection drops the cached credentials and retries once with fresh ones.
+    @Test func send_whenExpiredToken_refreshesCredentialsAndRetries() async throws {
+        // Given
+        let server = try await StubHTTPServer.sequence([
+            .json(400, #"{"__type":"ExpiredTokenException","message":"The security token included in the request is expired"}"#),
+            .json(200, #"{"value":"ok"}"#),
+        ])
+        defer { Task { try? await server.shutdown() } }
+        let base = ScriptedCredentialProvider([
+            .success(AWSCredentials(accessKeyID: "OLDKEY", secretAccessKey: "s", sessionToken: "t1")),
+            .success(AWSCredentials(accessKeyID: "NEWKEY", secretAccessKey: "s", sessionToken: "t2")),
+        ])
+        let transport = AWSJSONClient(
+            httpClient: .shared, service: .ecs(endpoint: URL(string: server.url)!, region: "us-east-1"),
+            credentials: AWSCredentialChain(providers: [base]), configuration: Self.fastRetries
+        )
+
+        // When
+        let output: Output = try await transport.send("ListTasks", input: Input(cluster: "c", tasks: []))
+
+        // Then
+        #expect(output.value == "ok")
+        #expect(base.calls == 2)
+        let keys = server.requests.compactMap { $0.headers.first(name: "Authorization")?.contains("Credential=NEWKEY/") }
+        #expect(keys == [false, true])
+    }
+
     /// A 200 whose body does not decode is an `InvalidResponse`, not retried; an empty body decodes as `{}`.
     @Test func send_whenBodyUndecodable_throwsInvalidResponse() async throws {
         // Given
