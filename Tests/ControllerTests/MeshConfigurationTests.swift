@@ -45,6 +45,8 @@ struct MeshConfigurationTests {
             "MESH_WEBHOOK_API_KEY": "env-key-0123456789ab",
             "MESH_SERVER_PUBLIC_PORT": "7000",
             "MESH_WEBHOOK_ALLOWED_CLUSTERS": "apps,batch",
+            "MESH_SECRETS_PREFIX": "team-a",
+            "MESH_PROXY_PORT": "21000",
         ]
         // When
         let config = try await MeshConfiguration.load(filePath: path, environment: environment)
@@ -56,6 +58,8 @@ struct MeshConfigurationTests {
         #expect(config.webhook.apiKey == "env-key-0123456789ab")
         #expect(config.server.publicListener.port == 7000)
         #expect(config.webhook.allowedClusters == ["apps", "batch"])
+        #expect(config.mesh.secretsPrefix == "team-a")
+        #expect(config.mesh.proxyPort == 21000)
     }
 
     /// A value of the wrong type fails and the error names the key.

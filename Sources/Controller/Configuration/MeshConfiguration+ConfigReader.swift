@@ -8,7 +8,8 @@ import SystemPackage
 /// 1. The names people already use for Consul and AWS: `CONSUL_HTTP_ADDR`, `CONSUL_HTTP_TOKEN`,
 ///    `CONSUL_CACERT`, `AWS_REGION` (else `AWS_DEFAULT_REGION`), `AWS_ENDPOINT_URL`.
 /// 2. `MESH_`-prefixed environment variables for every key: `server.public.port` is
-///    `MESH_SERVER_PUBLIC_PORT`, `webhook.apiKey` is `MESH_WEBHOOK_API_KEY`.
+///    `MESH_SERVER_PUBLIC_PORT`, `webhook.apiKey` is `MESH_WEBHOOK_API_KEY`, and keys under `mesh.`
+///    are not prefixed twice: `mesh.secretsPrefix` is `MESH_SECRETS_PREFIX`.
 /// 3. The configuration file (`.json`, `.yaml` or `.yml`), nested by the dots of the key.
 ///
 /// | key | type | default |
@@ -48,7 +49,10 @@ extension MeshConfiguration {
     /// - Throws: ``ConfigurationError`` naming the first key that is missing, mistyped or out of range.
     public static func load(filePath: String?, environment: [String: String]) async throws(ConfigurationError) -> MeshConfiguration {
         var providers: [any ConfigProvider] = [
-            EnvironmentVariablesProvider(environmentVariables: environment).prefixKeys(with: "mesh")
+            // `MESH_` + the key; keys already under `mesh.` are not prefixed twice (MESH_SECRETS_PREFIX).
+            EnvironmentVariablesProvider(environmentVariables: environment).mapKeys { key in
+                key.components.first == "mesh" ? key : key.prepending(ConfigKey("mesh"))
+            }
         ]
         if let filePath {
             guard FileManager.default.fileExists(atPath: filePath) else {
