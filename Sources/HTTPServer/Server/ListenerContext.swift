@@ -40,12 +40,11 @@ final class ListenerContext {
         evhttp_set_timeout_tv(http, &timeout)
         evhttp_set_default_content_type(http, nil)
         evhttp_set_allowed_methods(http, allowedMethods)
-        // Read (and discard) the rest of an over-cap body before evhttp's 413, so the client
-        // sees the 413 instead of a reset.
-        _ = evhttp_set_flags(http, EVHTTP_SERVER_LINGERING_CLOSE)
-
         let listenerHandle: OpaquePointer
         do {
+            // Read (and discard) the rest of an over-cap body before evhttp's 413, so the client
+            // sees the 413 instead of a reset.
+            try Libevent.check(evhttp_set_flags(http, EVHTTP_SERVER_LINGERING_CLOSE), "evhttp_set_flags")
             listenerHandle = try openListener(host: listener.host, port: listener.port, backlog: configuration.listenBacklog, core: core)
         } catch {
             evhttp_free(http)
