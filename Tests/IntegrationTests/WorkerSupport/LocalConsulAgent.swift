@@ -1,0 +1,122 @@
+import AsyncHTTPClient
+import Foundation
+import MeshTestSupport
+import NIOCore
+import NIOHTTP1
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A Consul 1.8.7 server of the test's own, on free loopback ports, that can be stopped and started
+/// again with its data (a single-server cluster with a data directory, not `-dev`, whose state would
+/// not survive a restart). ACLs as in `deploy/local/stack.sh`: default deny, a known master token.
+final class LocalConsulAgent: @unchecked Sendable {
+    // Safety: `process` is only touched from the one test task that owns the agent.
+    let httpPort: Int
+    let masterToken = UUID().uuidString.lowercased()
+    let directory: URL
+    private var process: Process?
+
+    var address: String { "http://127.0.0.1:\(httpPort)" }
+    var logURL: URL { directory.appendingPathComponent("consul.log") }
+
+    static var binary: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent(".local/consul/usr/bin/consul").path
+    }
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("mesh-consul-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("data"), withIntermediateDirectories: true)
+        httpPort = try FreePort.next()
+        let (server, serfLAN, serfWAN) = (try FreePort.next(), try FreePort.next(), try FreePort.next())
+        let config = """
+            node_name = "mesh-outage-test"
+            datacenter = "dc1"
+            server = true
+            bootstrap_expect = 1
+            bind_addr = "127.0.0.1"
+            client_addr = "127.0.0.1"
+            data_dir = "\(directory.appendingPathComponent("data").path)"
+            log_level = "warn"
+            ports {
+              http = \(httpPort)
+              https = -1
+              dns = -1
+              grpc = -1
+              server = \(server)
+              serf_lan = \(serfLAN)
+              serf_wan = \(serfWAN)
+            }
+            performance { raft_multiplier = 1 }
+            acl {
+              enabled = true
+              default_policy = "deny"
+              enable_token_persistence = true
+              tokens {
+                master = "\(masterToken)"
+                agent = "\(masterToken)"
+              }
+            }
+            """
+        try config.write(to: directory.appendingPathComponent("consul.hcl"), atomically: true, encoding: .utf8)
+    }
+
+    /// Starts the agent and waits until it has a leader and accepts the master token.
+    func start(timeout: Duration = .seconds(60)) async throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = ["agent", "-config-file=\(directory.appendingPathComponent("consul.hcl").path)"]
+        if !FileManager.default.fileExists(atPath: logURL.path) {
+            FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        }
+        let log = try FileHandle(forWritingTo: logURL)
+        log.seekToEndOfFile()
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        self.process = process
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            guard process.isRunning else { throw FixtureFailure("consul exited: \(logTail())") }
+            if await isReady() { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw FixtureFailure("consul not ready in \(timeout): \(logTail())")
+    }
+
+    /// Stops the agent (SIGTERM, then SIGKILL after 10 s) and waits until it is gone.
+    func stop() {
+        guard let process, process.isRunning else { return }
+        process.terminate()
+        let deadline = Date().addingTimeInterval(10)
+        while process.isRunning, Date() < deadline { usleep(50_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+
+    /// Stops the agent and removes its files.
+    func destroy() {
+        stop()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    private func isReady() async -> Bool {
+        var request = HTTPClientRequest(url: "\(address)/v1/acl/token/self")
+        request.headers.add(name: "X-Consul-Token", value: masterToken)
+        guard let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(2)) else { return false }
+        _ = try? await response.body.collect(upTo: 1 << 20)
+        return response.status == .ok
+    }
+
+    private func logTail() -> String {
+        guard let data = try? Data(contentsOf: logURL) else { return "" }
+        return String(decoding: data.suffix(3000), as: UTF8.self)
+    }
+
+    deinit {
+        if let process, process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+}
