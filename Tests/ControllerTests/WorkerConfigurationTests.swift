@@ -1,0 +1,58 @@
+import Foundation
+import Testing
+@testable import Controller
+
+/// The configuration keys of the workers (`mesh.*`, `work.*`).
+struct WorkerConfigurationTests {
+    private static let apiKey = ["MESH_WEBHOOK_API_KEY": "worker-config-key-0123456789"]
+
+    /// Without settings the workers get consul-ecs's defaults.
+    @Test func load_whenNothingSet_usesWorkerDefaults() async throws {
+        // When
+        let config = try await MeshConfiguration.load(filePath: nil, environment: Self.apiKey)
+        // Then
+        #expect(config.mesh.secretsPrefix == "ecs-mesh")
+        #expect(config.mesh.proxyPort == 20000)
+        #expect(config.mesh.tokenGraceSeconds == 300)
+        #expect(config.mesh.clientToken == false)
+        #expect(config.work.concurrency == 8)
+        #expect(config.work.maxAttempts == 10)
+        #expect(config.work.backoffBaseMillis == 200)
+        #expect(config.work.backoffCapSeconds == 30)
+    }
+
+    /// Every worker key can be set from `MESH_`-prefixed environment variables.
+    @Test func load_whenEnvironmentSetsWorkerKeys_usesThem() async throws {
+        // Given
+        let environment = Self.apiKey.merging([
+            "MESH_SECRETS_PREFIX": "prod-mesh", "MESH_PROXY_PORT": "21000",
+            "MESH_TOKEN_GRACE_SECONDS": "60", "MESH_CLIENT_TOKEN": "true",
+            "MESH_WORK_CONCURRENCY": "16", "MESH_WORK_MAX_ATTEMPTS": "5",
+            "MESH_WORK_BACKOFF_BASE_MILLIS": "100", "MESH_WORK_BACKOFF_CAP_SECONDS": "10",
+        ]) { $1 }
+        // When
+        let config = try await MeshConfiguration.load(filePath: nil, environment: environment)
+        // Then
+        #expect(config.mesh.secretsPrefix == "prod-mesh")
+        #expect(config.mesh.proxyPort == 21000)
+        #expect(config.mesh.tokenGraceSeconds == 60)
+        #expect(config.mesh.clientToken)
+        #expect(config.work.concurrency == 16)
+        #expect(config.work.maxAttempts == 5)
+        #expect(config.work.backoffBaseMillis == 100)
+        #expect(config.work.backoffCapSeconds == 10)
+    }
+
+    /// Unusable values name their key.
+    @Test func load_whenWorkerValuesInvalid_namesTheKey() async throws {
+        // Given / When / Then
+        for (variable, key) in [("MESH_SECRETS_PREFIX", "mesh.secretsPrefix"), ("MESH_WORK_CONCURRENCY", "work.concurrency"),
+                                ("MESH_CLIENT_TOKEN", "mesh.clientToken")] {
+            let value = variable == "MESH_SECRETS_PREFIX" ? "bad prefix!" : "lots"
+            let error = await #expect(throws: ConfigurationError.self) {
+                try await MeshConfiguration.load(filePath: nil, environment: Self.apiKey.merging([variable: value]) { $1 })
+            }
+            #expect(error?.key == key)
+        }
+    }
+}
