@@ -129,9 +129,9 @@ struct WorkerEdgeCaseTests {
         // Then the token is deleted once the grace period is over, and the secret keeps the IDs
         let revoked = await eventually {
             try await probe.consul.token(accessorID: ids.accessorID, logger: probe.logger) == nil
+                && controller.journal.service(name: service)?.tokenDeletedAt != nil
         }
-        #expect(revoked)
-        #expect(try controller.journal.service(name: service)?.tokenDeletedAt != nil)
+        #expect(revoked, "token deleted in Consul and recorded in the journal")
         #expect(try await probe.secret(secretName) == ids)
 
         // When a new task of the service arrives

@@ -3,6 +3,11 @@ public import Journal
 
 /// The ``WorkStore`` over the journal's `work` table: keys survive crashes because the journal
 /// fsyncs every write before it returns.
+///
+/// Starting an attempt is a read, not a write: the key stays `pending` in the journal while a worker
+/// runs it (the queue's memory knows it runs, and keeps it to one worker). That saves one fsync on
+/// the path from an event to Consul, and loses nothing: after a crash, `pending` and `running` keys
+/// are resumed alike, and the outcome is still recorded durably by ``recordAttempt``.
 public struct JournalWorkStore: WorkStore {
     private let journal: EventJournal
 
@@ -23,7 +28,10 @@ public struct JournalWorkStore: WorkStore {
     }
 
     public func startAttempt(key: String) async throws -> WorkItem? {
-        try await journal.startAttempt(key: key)
+        guard let item = try journal.workItem(key: key), item.state == .pending || item.state == .running else {
+            return nil
+        }
+        return item
     }
 
     public func recordAttempt(

@@ -1,0 +1,137 @@
+import AsyncHTTPClient
+import Foundation
+import Journal
+import Logging
+import MeshModel
+import MeshTestSupport
+import NIOCore
+import Testing
+
+/// Event-to-visible latency: from POSTing a task's RUNNING event to the controller process until the
+/// instance is listed passing in Consul's `/v1/health/service/<name>`. Gated on BENCH=1 (it takes a
+/// minute or two and measures rather than asserts); run it with `deploy/local/bench-registration.sh`.
+@Suite(.enabled(if: integrationEnabled && ControllerProcess.isAvailable
+                    && ProcessInfo.processInfo.environment["BENCH"] == "1",
+                "needs BENCH=1, MESH_INTEGRATION=1 and MESH_CONTROLLER_BIN (deploy/local/bench-registration.sh)"))
+struct WorkerRegistrationBenchmarkTests {
+    private static let environment = ProcessInfo.processInfo.environment
+    private static let services = Int(environment["BENCH_SERVICES"] ?? "") ?? 50
+    private static let tasksPerService = Int(environment["BENCH_TASKS_PER_SERVICE"] ?? "") ?? 20
+    private static let rate = Double(environment["BENCH_RATE"] ?? "") ?? 100
+
+    /// Prints Markdown table rows with p50/p99 for warm tokens (PROVISIONING seen first, as ECS sends
+    /// it) and for brand-new services (RUNNING is the first event: DescribeTasks, DescribeTaskDefinition
+    /// and the token are all in the path).
+    @Test(.timeLimit(.minutes(15)))
+    func registrationLatency_whenRunningEventsArrive_printsPercentiles() async throws {
+        // Given 50 services × 20 tasks (warm) and 50 more services × 1 task (cold) in moto
+        let sfx = uniqueSuffix()
+        let warmNames = (0..<Self.services).map { "bw\($0)-\(sfx)" }
+        let coldNames = (0..<Self.services).map { "bc\($0)-\(sfx)" }
+        let tags = ["consul.hashicorp.com/mesh": "true"]
+        let moto = try MotoECSFixture.run(
+            cluster: "bench-\(sfx)",
+            services: warmNames.map { .init(family: $0, ports: [8080], count: Self.tasksPerService, tags: tags) }
+                + coldNames.map { .init(family: $0, ports: [8080], count: 1, tags: tags) })
+        let cluster = moto.clusterArn
+        let prefix = "bench-\(sfx)"
+        let controller = try ControllerProcess(extraEnvironment: ["MESH_SECRETS_PREFIX": prefix, "MESH_LOG_LEVEL": Self.environment["BENCH_LOG_LEVEL"] ?? "warning"])
+        try await controller.start()
+        let probe = try MeshWorldProbe()
+        let watchClient = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: .init(
+            connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 256)))
+        let postClient = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: .init(
+            connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)))
+        let consulAddress = Self.environment["CONSUL_HTTP_ADDR"] ?? "http://127.0.0.1:18500"
+        let consulToken = Self.environment["CONSUL_HTTP_TOKEN"] ?? ""
+
+        // Warm-up: every warm task's PROVISIONING event (token and task tags are made/cached then)
+        let warmTasks = warmNames.flatMap { moto.tasks(of: $0) }
+        for batch in stride(from: 0, to: warmTasks.count, by: 10) {
+            let events = warmTasks[batch..<min(batch + 10, warmTasks.count)].map {
+                MeshEventBuilder.lifecycle($0, clusterArn: cluster)[0]
+            }
+            _ = try await controller.postEvent(MeshEventBuilder.body(events), client: postClient)
+        }
+        let warmed = await eventually(timeout: .seconds(300), interval: .milliseconds(500)) {
+            let journal = try EventJournal(configuration: JournalConfiguration(path: controller.journalPath),
+                                           logger: Logger(label: "bench"))
+            let items = try journal.work(state: nil, limit: 100_000)
+            await journal.close()
+            return items.count >= warmTasks.count + warmNames.count && items.allSatisfy { $0.state == .done }
+        }
+        #expect(warmed, "warm-up did not settle")
+        #expect(try await probe.serviceTokens(clusterArn: cluster).count == warmNames.count)
+
+        // When RUNNING events arrive at a steady rate
+        let (warm, warmAck) = try await measure(
+            tasks: warmTasks, version: 3, clusterArn: cluster, controller: controller, postClient: postClient,
+            watcher: CatalogVisibilityWatcher(client: watchClient, address: consulAddress, token: consulToken))
+        let coldTasks = coldNames.flatMap { moto.tasks(of: $0) }
+        let (cold, coldAck) = try await measure(
+            tasks: coldTasks, version: 1, clusterArn: cluster, controller: controller, postClient: postClient,
+            watcher: CatalogVisibilityWatcher(client: watchClient, address: consulAddress, token: consulToken))
+        let coldTokens = await eventually(timeout: .seconds(60)) {
+            try await probe.serviceTokens(clusterArn: cluster).count == warmNames.count + coldNames.count
+        }
+
+        // Then print the table rows the README quotes
+        let rate = String(format: "%.0f events/s", Self.rate)
+        print("""
+            BENCH| | scenario | tasks | services | arrival | p50 | p99 | max | 202 p50 / p99 |
+            BENCH| |---|---:|---:|---|---:|---:|---:|---:|
+            BENCH| | RUNNING after PROVISIONING (warm token, tags cached) | \(warm.count) | \(warmNames.count) | \(rate) | \(ms(warm.p50)) | \(ms(warm.p99)) | \(ms(warm.max)) | \(ms(warmAck.p50)) / \(ms(warmAck.p99)) |
+            BENCH| | RUNNING as first event of a new service (cold token, DescribeTasks in path) | \(cold.count) | \(coldNames.count) | \(rate) | \(ms(cold.p50)) | \(ms(cold.p99)) | \(ms(cold.max)) | \(ms(coldAck.p50)) / \(ms(coldAck.p99)) |
+            BENCH|
+            BENCH| consul-ecs's controller polls ECS every 10 s, so it notices a task 0–10 s (plus a reconcile) after it \
+            changes; here the p99 from the RUNNING event to a passing instance in Consul is \(ms(warm.p99)) with a warm token, \
+            about \(Int((10_000 / warm.p99).rounded()))× below the 10 s poll period.
+            """)
+        #expect(warm.count == warmTasks.count, "every warm task became visible")
+        #expect(cold.count == coldTasks.count, "every cold task became visible")
+        #expect(coldTokens, "every cold service got its token")
+        #expect(controller.terminate() == 0)
+        try await watchClient.shutdown()
+        try await postClient.shutdown()
+    }
+
+    /// Posts each task's RUNNING event (one per request) at ``rate`` and waits until every instance is
+    /// seen passing; returns the latencies.
+    private func measure(
+        tasks: [MotoECSFixture.MotoTask], version: Int, clusterArn: String, controller: ControllerProcess,
+        postClient: HTTPClient, watcher: CatalogVisibilityWatcher
+    ) async throws -> (visible: LatencySummary, acknowledged: LatencySummary) {
+        let byService = Dictionary(grouping: tasks) { $0.family.lowercased() }
+        let deadline = ContinuousClock.now + .seconds(120)
+        let sent = SendTimes(), acked = SendTimes()
+        let interval = Duration.nanoseconds(Int64(1e9 / Self.rate))
+        // Interleave services, as tasks of many services start together in a deployment wave.
+        let order = tasks.sorted { ($0.taskID.hashValue, $0.taskArn) < ($1.taskID.hashValue, $1.taskArn) }
+        await withTaskGroup(of: Void.self) { group in
+            for (service, serviceTasks) in byService {
+                let ids = Set(serviceTasks.map { MeshNames.serviceID(service: service, taskID: $0.taskID) })
+                group.addTask { await watcher.watch(service: service, expected: ids, until: deadline) }
+            }
+            try? await Task.sleep(for: .milliseconds(300))  // let the watchers' first queries return
+            let start = ContinuousClock.now
+            for (i, task) in order.enumerated() {
+                try? await Task.sleep(until: start + interval * i, clock: .continuous)
+                let body = MeshEventBuilder.body([MeshEventBuilder.event(task, clusterArn: clusterArn, version: version,
+                                                                         lastStatus: "RUNNING")])
+                let id = MeshNames.serviceID(service: task.family.lowercased(), taskID: task.taskID)
+                group.addTask {
+                    sent.record(id)
+                    _ = try? await controller.postEvent(body, client: postClient)
+                    acked.record(id)
+                }
+            }
+            await group.waitForAll()
+        }
+        let sentAt = sent.snapshot, ackedAt = acked.snapshot
+        let samples = sentAt.compactMap { id, at in watcher.seen(id).map { at.duration(to: $0) } }
+        let acks = sentAt.compactMap { id, at in ackedAt[id].map { at.duration(to: $0) } }
+        return (LatencySummary(samples), LatencySummary(acks))
+    }
+
+    private func ms(_ value: Double) -> String { String(format: "%.1f ms", value) }
+}
