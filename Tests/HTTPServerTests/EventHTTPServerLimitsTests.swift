@@ -62,7 +62,8 @@ struct EventHTTPServerLimitsTests {
     /// is dropped.
     @Test func deadline_whenHandlerIsTooSlow_answers503AndDropsLateReply() async throws {
         let gate = HandlerGate()
-        try await withTestServer([("public", Self.router(gate: gate))], configure: { $0.replyDeadline = .milliseconds(200) }) { server, ports in
+        // One second, not less: the follow-up /ping must not itself miss the deadline on a loaded CI machine.
+        try await withTestServer([("public", Self.router(gate: gate))], configure: { $0.replyDeadline = .seconds(1) }) { server, ports in
             try await withHTTPClient { client in
                 // When
                 let response = try await client.send(.GET, port: ports["public"]!, path: "/slow")
