@@ -64,13 +64,14 @@ struct WorkerRegistrationBenchmarkTests {
         #expect(try await probe.serviceTokens(clusterArn: cluster).count == warmNames.count)
 
         // When RUNNING events arrive at a steady rate
+        let watcher = CatalogVisibilityWatcher(client: watchClient, address: consulAddress, token: consulToken)
         let (warm, warmAck) = try await measure(
             tasks: warmTasks, version: 3, clusterArn: cluster, controller: controller, postClient: postClient,
-            watcher: CatalogVisibilityWatcher(client: watchClient, address: consulAddress, token: consulToken))
+            watcher: watcher)
         let coldTasks = coldNames.flatMap { moto.tasks(of: $0) }
         let (cold, coldAck) = try await measure(
             tasks: coldTasks, version: 1, clusterArn: cluster, controller: controller, postClient: postClient,
-            watcher: CatalogVisibilityWatcher(client: watchClient, address: consulAddress, token: consulToken))
+            watcher: watcher)
         let coldTokens = await eventually(timeout: .seconds(60)) {
             try await probe.serviceTokens(clusterArn: cluster).count == warmNames.count + coldNames.count
         }
@@ -95,42 +96,35 @@ struct WorkerRegistrationBenchmarkTests {
         try await postClient.shutdown()
     }
 
-    /// Posts each task's RUNNING event (one per request) at ``rate`` and waits until every instance is
-    /// seen passing; returns the latencies.
+    /// Posts each task's RUNNING event (one per request) at ``rate``; for each, a watcher started with
+    /// the POST records when the instance is first listed passing. Returns the latencies.
     private func measure(
         tasks: [MotoECSFixture.MotoTask], version: Int, clusterArn: String, controller: ControllerProcess,
         postClient: HTTPClient, watcher: CatalogVisibilityWatcher
     ) async throws -> (visible: LatencySummary, acknowledged: LatencySummary) {
-        let byService = Dictionary(grouping: tasks) { $0.family.lowercased() }
-        let deadline = ContinuousClock.now + .seconds(120)
-        let sent = SendTimes(), acked = SendTimes()
+        let samples = LatencySamples()
         let interval = Duration.nanoseconds(Int64(1e9 / Self.rate))
         // Interleave services, as tasks of many services start together in a deployment wave.
-        let order = tasks.sorted { ($0.taskID.hashValue, $0.taskArn) < ($1.taskID.hashValue, $1.taskArn) }
+        let order = tasks.sorted { ($0.taskID, $0.taskArn) < ($1.taskID, $1.taskArn) }
         await withTaskGroup(of: Void.self) { group in
-            for (service, serviceTasks) in byService {
-                let ids = Set(serviceTasks.map { MeshNames.serviceID(service: service, taskID: $0.taskID) })
-                group.addTask { await watcher.watch(service: service, expected: ids, until: deadline) }
-            }
-            try? await Task.sleep(for: .milliseconds(300))  // let the watchers' first queries return
             let start = ContinuousClock.now
             for (i, task) in order.enumerated() {
                 try? await Task.sleep(until: start + interval * i, clock: .continuous)
                 let body = MeshEventBuilder.body([MeshEventBuilder.event(task, clusterArn: clusterArn, version: version,
                                                                          lastStatus: "RUNNING")])
-                let id = MeshNames.serviceID(service: task.family.lowercased(), taskID: task.taskID)
+                let service = task.family.lowercased()
+                let id = MeshNames.serviceID(service: service, taskID: task.taskID)
                 group.addTask {
-                    sent.record(id)
+                    let sent = ContinuousClock.now
+                    async let seen = watcher.firstSeen(service: service, serviceID: id, until: sent + .seconds(60))
                     _ = try? await controller.postEvent(body, client: postClient)
-                    acked.record(id)
+                    samples.record(acknowledged: sent.duration(to: .now))
+                    if let seen = await seen { samples.record(visible: sent.duration(to: seen)) }
                 }
             }
             await group.waitForAll()
         }
-        let sentAt = sent.snapshot, ackedAt = acked.snapshot
-        let samples = sentAt.compactMap { id, at in watcher.seen(id).map { at.duration(to: $0) } }
-        let acks = sentAt.compactMap { id, at in ackedAt[id].map { at.duration(to: $0) } }
-        return (LatencySummary(samples), LatencySummary(acks))
+        return (samples.visibleSummary, samples.acknowledgedSummary)
     }
 
     private func ms(_ value: Double) -> String { String(format: "%.1f ms", value) }

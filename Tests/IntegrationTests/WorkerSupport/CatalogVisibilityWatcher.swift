@@ -4,50 +4,37 @@ import NIOCore
 import NIOHTTP1
 import Synchronization
 
-/// Records when each service instance first appears passing in Consul's
-/// `/v1/health/service/<name>?passing`, using blocking queries so an appearance is seen within a
-/// round trip of Consul's index moving (no polling interval in the measurement).
-final class CatalogVisibilityWatcher: Sendable {
-    private let firstSeen = Mutex<[String: ContinuousClock.Instant]>([:])
-    private let client: HTTPClient
-    private let address: String
-    private let token: String
+/// Waits for one service instance to be listed passing in Consul's
+/// `/v1/health/service/<name>?passing`, with blocking queries filtered to that instance.
+///
+/// A blocking query answers as soon as Consul's index moves, so the instance is seen within a round
+/// trip of its registration, without a polling interval. Consul 1.8 wakes such a query on any catalog
+/// change, so the filter (`Service.ID == "<id>"`) keeps each answer tiny, and one watcher per
+/// in-flight task keeps the measuring cheap next to the system measured.
+struct CatalogVisibilityWatcher: Sendable {
+    let client: HTTPClient
+    let address: String
+    let token: String
 
-    init(client: HTTPClient, address: String, token: String) {
-        self.client = client
-        self.address = address
-        self.token = token
-    }
-
-    /// When `serviceID` was first seen passing, if it was.
-    func seen(_ serviceID: String) -> ContinuousClock.Instant? {
-        firstSeen.withLock { $0[serviceID] }
-    }
-
-    /// How many of `serviceIDs` were seen.
-    func count(of serviceIDs: some Sequence<String>) -> Int {
-        firstSeen.withLock { seen in serviceIDs.reduce(0) { $0 + (seen[$1] == nil ? 0 : 1) } }
-    }
-
-    /// Watches `service` until `expected` instances were seen or `deadline` passes.
-    func watch(service: String, expected: Set<String>, until deadline: ContinuousClock.Instant) async {
+    /// The first instant the instance was listed passing, or `nil` if not by `deadline`.
+    func firstSeen(service: String, serviceID: String, until deadline: ContinuousClock.Instant) async -> ContinuousClock.Instant? {
+        let filter = "Service.ID == \"\(serviceID)\""
+            .addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
         var index = "0"
-        while ContinuousClock.now < deadline, count(of: expected) < expected.count {
-            var request = HTTPClientRequest(url: "\(address)/v1/health/service/\(service)?passing&index=\(index)&wait=5s")
+        while ContinuousClock.now < deadline {
+            var request = HTTPClientRequest(
+                url: "\(address)/v1/health/service/\(service)?passing&filter=\(filter)&index=\(index)&wait=5s")
             request.headers.add(name: "X-Consul-Token", value: token)
             guard let response = try? await client.execute(request, timeout: .seconds(10)),
-                  let body = try? await response.body.collect(upTo: 16 << 20) else {
-                try? await Task.sleep(for: .milliseconds(20))
+                  let body = try? await response.body.collect(upTo: 1 << 20) else {
+                try? await Task.sleep(for: .milliseconds(5))
                 continue
             }
             let now = ContinuousClock.now
+            if response.status == .ok, String(buffer: body).contains(serviceID) { return now }
             index = response.headers.first(name: "X-Consul-Index") ?? index
-            let entries = (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [[String: Any]] ?? []
-            let ids = entries.compactMap { ($0["Service"] as? [String: Any])?["ID"] as? String }
-            firstSeen.withLock { seen in
-                for id in ids where seen[id] == nil { seen[id] = now }
-            }
         }
+        return nil
     }
 }
 
@@ -72,10 +59,13 @@ struct LatencySummary: CustomStringConvertible {
     var description: String { String(format: "n=%d p50=%.1f ms p99=%.1f ms max=%.1f ms", count, p50, p99, max) }
 }
 
-/// When each request was sent, by service instance ID.
-final class SendTimes: Sendable {
-    private let times = Mutex<[String: ContinuousClock.Instant]>([:])
+/// Durations by task, collected by concurrent posting tasks.
+final class LatencySamples: Sendable {
+    private let visible = Mutex<[Duration]>([])
+    private let acknowledged = Mutex<[Duration]>([])
 
-    func record(_ id: String) { times.withLock { $0[id] = ContinuousClock.now } }
-    var snapshot: [String: ContinuousClock.Instant] { times.withLock { $0 } }
+    func record(visible duration: Duration) { visible.withLock { $0.append(duration) } }
+    func record(acknowledged duration: Duration) { acknowledged.withLock { $0.append(duration) } }
+    var visibleSummary: LatencySummary { LatencySummary(visible.withLock { $0 }) }
+    var acknowledgedSummary: LatencySummary { LatencySummary(acknowledged.withLock { $0 }) }
 }

@@ -1,15 +1,23 @@
 public import Consul
 public import Logging
 public import MeshModel
+import Synchronization
 
-/// ``MeshCatalogWriter`` over Consul's catalog API.
+/// ``MeshCatalogWriter`` over Consul's catalog.
 ///
-/// A full write is two `PUT /v1/catalog/register` calls, the service with its checks and then the
-/// proxy with its checks (a catalog registration carries one service), both with `SkipNodeUpdate`
-/// so the synthetic node is created once with its meta and never rewritten. A checks-only change is
-/// one call with just the changed checks, as consul-ecs health-sync batches them.
+/// A catalog registration (`PUT /v1/catalog/register`) reads the whole synthetic node to vet the
+/// call, which costs milliseconds once the node holds thousands of services; a transaction
+/// (`PUT /v1/txn`) vets each operation alone and applies them as one Raft entry. So the application
+/// service with its checks, check changes and deregistrations go in transactions. Consul 1.8's
+/// transaction drops a service's `Kind` and `Proxy`, so the sidecar proxy is always registered with
+/// `PUT /v1/catalog/register`, after its service, and a transaction cannot create a node, so the
+/// first write to a node this process has not written yet is a registration too (`SkipNodeUpdate`:
+/// the node is created once, with its meta, and never rewritten). A refused transaction falls back
+/// to registrations at once and forgets the node (it may be gone, e.g. after a Consul restart
+/// without data).
 public struct ConsulMeshCatalog: MeshCatalogWriter {
     private let consul: ConsulClient
+    private let knownNodes = KnownNodes()
 
     public init(consul: ConsulClient) {
         self.consul = consul
@@ -20,28 +28,61 @@ public struct ConsulMeshCatalog: MeshCatalogWriter {
         case .none:
             return
         case .checks(let checks):
-            try await consul.register(registration(intent, service: nil, checks: checks), logger: logger)
+            let operations = checks.map { CatalogTransactionOperation.setCheck(Self.consulCheck($0, node: intent.node)) }
+            if try await transaction(operations, node: intent.node, logger: logger) { return }
+            try await register(intent.service, of: intent, logger: logger)
         case .full:
-            for service in [intent.service, intent.proxy] {
-                let registration = registration(intent, service: service, checks: intent.checks(of: service.id))
-                try await consul.register(registration, logger: logger)
+            let operations = [CatalogTransactionOperation.setService(node: intent.node, Self.consulService(intent.service))]
+                + intent.checks(of: intent.service.id).map { .setCheck(Self.consulCheck($0, node: intent.node)) }
+            if try await !transaction(operations, node: intent.node, logger: logger) {
+                try await register(intent.service, of: intent, logger: logger)
             }
         }
+        try await register(intent.proxy, of: intent, logger: logger)
+        knownNodes.insert(intent.node)
+    }
+
+    /// Applies `operations` in one transaction if the node is known to exist.
+    /// - Returns: `false` when the caller must register instead (unknown node, or Consul refused).
+    /// - Throws: ``ConsulError`` when Consul is unreachable or failing (worth a retry, not a fallback).
+    private func transaction(
+        _ operations: [CatalogTransactionOperation], node: String, logger: Logger
+    ) async throws -> Bool {
+        guard knownNodes.contains(node), operations.count <= ConsulClient.maxTransactionOperations else { return false }
+        let refusal: ConsulError
+        do {
+            try await consul.catalogTransaction(operations, logger: logger)
+            return true
+        } catch {
+            refusal = error
+        }
+        if refusal.isRetryable { throw refusal }
+        knownNodes.remove(node)
+        logger.debug("Catalog transaction refused; registering instead", metadata: ["mesh.error": .string(refusal.description)])
+        return false
     }
 
     public func deregister(node: String, serviceIDs: [String], logger: Logger) async throws {
+        let refusal: ConsulError
+        do {
+            try await consul.catalogTransaction(serviceIDs.map { .deleteService(node: node, serviceID: $0) }, logger: logger)
+            return
+        } catch {
+            refusal = error
+        }
+        if refusal.isRetryable { throw refusal }
         for id in serviceIDs {
             try await consul.deregister(.service(id, node: node), logger: logger)
         }
     }
 
-    private func registration(
-        _ intent: CatalogIntent, service: MeshModel.CatalogService?, checks: [CatalogCheck]
-    ) -> CatalogRegistration {
-        CatalogRegistration(
+    /// Registers one service of the intent with its checks; creates the node (with its meta) if missing.
+    private func register(_ service: MeshModel.CatalogService, of intent: CatalogIntent, logger: Logger) async throws {
+        try await consul.register(CatalogRegistration(
             node: intent.node, address: intent.nodeAddress, nodeMeta: intent.nodeMeta, skipNodeUpdate: true,
-            service: service.map(Self.consulService), checks: checks.map(Self.consulCheck)
-        )
+            service: Self.consulService(service),
+            checks: intent.checks(of: service.id).map { Self.consulCheck($0, node: "") }
+        ), logger: logger)
     }
 
     static func consulService(_ service: MeshModel.CatalogService) -> Consul.CatalogService {
@@ -63,10 +104,20 @@ public struct ConsulMeshCatalog: MeshCatalogWriter {
         )
     }
 
-    static func consulCheck(_ check: CatalogCheck) -> HealthCheck {
+    /// A check for Consul; `node` empty inside a registration (the registration names it).
+    static func consulCheck(_ check: CatalogCheck, node: String) -> HealthCheck {
         HealthCheck(
-            checkID: check.checkID, name: check.name, status: HealthStatus(rawValue: check.status.rawValue),
+            node: node, checkID: check.checkID, name: check.name, status: HealthStatus(rawValue: check.status.rawValue),
             notes: check.notes, output: check.output, serviceID: check.serviceID, type: check.type
         )
     }
+}
+
+/// Nodes this process has written to (so they exist); thread-safe.
+final class KnownNodes: Sendable {
+    private let nodes = Mutex<Set<String>>([])
+
+    func contains(_ node: String) -> Bool { nodes.withLock { $0.contains(node) } }
+    func insert(_ node: String) { _ = nodes.withLock { $0.insert(node) } }
+    func remove(_ node: String) { _ = nodes.withLock { $0.remove(node) } }
 }

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Registration latency benchmark: from POSTing a task's RUNNING event to the controller (release
+# build, child process) until the instance is listed passing in Consul's /v1/health/service/<name>,
+# over 50 services x 20 tasks (tokens warm: each task's PROVISIONING event came first) plus 50 new
+# services whose first event is RUNNING (token, DescribeTasks and DescribeTaskDefinition in the path).
+# Prints Markdown table rows with p50/p99, and a comparison with consul-ecs's 10 s poll.
+#
+# Usage: deploy/local/bench-registration.sh
+# Env:   BENCH_SERVICES (50), BENCH_TASKS_PER_SERVICE (20), BENCH_RATE (events/s, 100)
+# Stops by itself: the test has a 15-minute limit and this script a 25-minute one.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+cd "$repo"
+
+"$here/deps.sh" >/dev/null
+
+# Use a running stack as is; start (and later stop) one only if none runs.
+started_stack=0
+if ! "$here/stack.sh" status >/dev/null 2>&1; then
+  "$here/stack.sh" start
+  started_stack=1
+fi
+cleanup() { if ((started_stack)); then "$here/stack.sh" stop; fi; }
+trap cleanup EXIT
+# shellcheck disable=SC1091
+source "$here/.state/env"
+
+echo "building the controller (release) and the tests..." >&2
+swift build -c release --product ecs-mesh-controller >&2
+swift build --build-tests >&2
+MESH_CONTROLLER_BIN="$(swift build -c release --show-bin-path)/ecs-mesh-controller"
+export MESH_CONTROLLER_BIN BENCH=1
+
+log="$(mktemp /tmp/mesh-bench-registration.XXXXXX.log)"
+echo "running (log: $log)..." >&2
+status=0
+timeout 1500 swift test --skip-build --filter WorkerRegistrationBenchmarkTests >"$log" 2>&1 || status=$?
+
+echo
+echo "Registration latency, $(date -u +%Y-%m-%d), $(nproc) cores, $(uname -m), Consul 1.8.7 dev agent and moto on loopback"
+echo
+sed -n 's/^BENCH| \{0,1\}//p' "$log"
+if ((status != 0)); then
+  echo "benchmark failed (exit $status); last lines of $log:" >&2
+  tail -n 40 "$log" >&2
+  exit "$status"
+fi
