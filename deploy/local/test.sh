@@ -15,7 +15,7 @@ cd "$repo"
 "$here/stack.sh" start
 trap '"$here/stack.sh" stop' EXIT
 # shellcheck disable=SC1091
-source "$here/.state/env"
+source "${STACK_STATE_DIR:-$here/.state}/env"
 
 swift build --build-tests
 MESH_CONTROLLER_BIN="$(swift build --show-bin-path)/ecs-mesh-controller"
