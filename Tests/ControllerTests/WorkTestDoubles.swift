@@ -272,7 +272,7 @@ struct WorkSeededRandom: RandomNumberGenerator, Sendable {
 
 /// Polls `condition` until it holds or `timeout` passes (no fixed sleeps in tests).
 func workEventually(
-    timeout: Duration = .seconds(10), _ condition: @Sendable () async -> Bool
+    timeout: Duration = .seconds(60), _ condition: @Sendable () async -> Bool
 ) async -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {

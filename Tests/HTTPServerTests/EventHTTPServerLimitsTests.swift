@@ -155,7 +155,7 @@ struct EventHTTPServerLimitsTests {
     @Test func slowClient_whenRequestStalls_isDisconnectedAfterTimeout() async throws {
         try await withTestServer([("public", Self.router())], configure: { $0.connectionTimeout = .seconds(1) }) { _, ports in
             // Given
-            let connection = try RawHTTPConnection(port: ports["public"]!, readTimeout: .seconds(8))
+            let connection = try RawHTTPConnection(port: ports["public"]!, readTimeout: .seconds(30))
             let started = ContinuousClock.now
             // When
             try await connection.send("GET /ping HTTP/1.1\r\nHost: t\r\n")
@@ -165,7 +165,8 @@ struct EventHTTPServerLimitsTests {
             #expect(closed)
             #expect(!text.contains("pong"))
             #expect(elapsed >= .milliseconds(800))
-            #expect(elapsed < .seconds(6))
+            // The server, not the client's own 30 s read timeout, ended it (generous for loaded CI machines).
+            #expect(elapsed < .seconds(25))
         }
     }
 

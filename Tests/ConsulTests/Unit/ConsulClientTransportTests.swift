@@ -38,7 +38,7 @@ struct ConsulClientTransportTests {
         #expect(error?.isRetryable == true)
         #expect(error?.path == "/v1/acl/token/self")
         #expect(error.map { !"\($0)".contains("down-test-secret") } == true)
-        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(ContinuousClock.now - started < .seconds(30), "the deadline must end the call, not a hang")
     }
 
     /// A CA given as PEM text or file loads; a missing file fails at construction, naming the key.

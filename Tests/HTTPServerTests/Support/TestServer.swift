@@ -15,6 +15,8 @@ func withTestServer(
     var configuration = HTTPServerConfiguration(listeners: listeners.map {
         .init(name: $0.name, host: "127.0.0.1", port: 0, router: $0.router)
     })
+    // A generous deadline unless a test sets its own: a loaded CI machine must not turn echoes into 503s.
+    configuration.replyDeadline = .seconds(30)
     configure(&configuration)
     let server = EventHTTPServer(configuration: configuration, logger: quietLogger)
     let ports = try server.start()
@@ -40,7 +42,7 @@ func withHTTPClient(_ body: (HTTPClient) async throws -> Void) async throws {
 }
 
 /// Polls `condition` until it holds or `timeout` passes; returns whether it held.
-func eventually(timeout: Duration = .seconds(5), _ condition: () async -> Bool) async -> Bool {
+func eventually(timeout: Duration = .seconds(60), _ condition: () async -> Bool) async -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if await condition() { return true }
