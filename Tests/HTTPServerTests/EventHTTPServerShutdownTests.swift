@@ -21,6 +21,8 @@ struct EventHTTPServerShutdownTests {
     private static func server(_ router: Router, grace: Duration = .seconds(10)) -> EventHTTPServer {
         var configuration = HTTPServerConfiguration(listeners: [.init(name: "public", host: "127.0.0.1", port: 0, router: router)])
         configuration.shutdownGracePeriod = grace
+        // Generous, so a loaded CI machine does not turn the in-flight reply into a deadline 503.
+        configuration.replyDeadline = .seconds(30)
         return EventHTTPServer(configuration: configuration, logger: quietLogger)
     }
 
