@@ -194,8 +194,9 @@ struct AWSJSONClientTests {
             let _: Empty = try await client(url, configuration: configuration).send("ListTasks", input: Input(cluster: "c", tasks: []))
         }
 
-        // Then
-        #expect(error?.code == AWSError.connectionFailureCode)
+        // Then: async-http-client retries a refused connect until the attempt times out, so on a
+        // loaded machine the last attempt may end as a timeout instead; both are retryable failures.
+        #expect(error?.code == AWSError.connectionFailureCode || error?.code == "RequestTimeout")
         #expect(error?.isRetryable == true)
     }
 
