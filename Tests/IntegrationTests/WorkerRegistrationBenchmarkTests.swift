@@ -18,6 +18,7 @@ struct WorkerRegistrationBenchmarkTests {
     private static let services = Int(environment["BENCH_SERVICES"] ?? "") ?? 50
     private static let tasksPerService = Int(environment["BENCH_TASKS_PER_SERVICE"] ?? "") ?? 20
     private static let rate = Double(environment["BENCH_RATE"] ?? "") ?? 100
+    private static let concurrency = Int(environment["BENCH_CONCURRENCY"] ?? "") ?? 8
 
     /// Prints Markdown table rows with p50/p99 for warm tokens (PROVISIONING seen first, as ECS sends
     /// it) and for brand-new services (RUNNING is the first event: DescribeTasks, DescribeTaskDefinition
@@ -35,7 +36,11 @@ struct WorkerRegistrationBenchmarkTests {
                 + coldNames.map { .init(family: $0, ports: [8080], count: 1, tags: tags) })
         let cluster = moto.clusterArn
         let prefix = "bench-\(sfx)"
-        let controller = try ControllerProcess(extraEnvironment: ["MESH_SECRETS_PREFIX": prefix, "MESH_LOG_LEVEL": Self.environment["BENCH_LOG_LEVEL"] ?? "warning"])
+        let controller = try ControllerProcess(extraEnvironment: [
+            "MESH_SECRETS_PREFIX": prefix, "MESH_LOG_LEVEL": Self.environment["BENCH_LOG_LEVEL"] ?? "warning",
+            "MESH_LOG_FORMAT": Self.environment["BENCH_LOG_FORMAT"] ?? "text",
+            "MESH_WORK_CONCURRENCY": String(Self.concurrency),
+        ])
         try await controller.start()
         let probe = try MeshWorldProbe()
         let watchClient = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: .init(
@@ -77,7 +82,7 @@ struct WorkerRegistrationBenchmarkTests {
         }
 
         // Then print the table rows the README quotes
-        let rate = String(format: "%.0f events/s", Self.rate)
+        let rate = String(format: "%.0f events/s, %d workers", Self.rate, Self.concurrency)
         print("""
             BENCH| | scenario | tasks | services | arrival | p50 | p99 | max | 202 p50 / p99 |
             BENCH| |---|---:|---:|---|---:|---:|---:|---:|
@@ -119,7 +124,12 @@ struct WorkerRegistrationBenchmarkTests {
                     async let seen = watcher.firstSeen(service: service, serviceID: id, until: sent + .seconds(60))
                     _ = try? await controller.postEvent(body, client: postClient)
                     samples.record(acknowledged: sent.duration(to: .now))
-                    if let seen = await seen { samples.record(visible: sent.duration(to: seen)) }
+                    if let seen = await seen {
+                        samples.record(visible: sent.duration(to: seen))
+                        if Self.environment["BENCH_VERBOSE"] == "1", sent.duration(to: seen) > .milliseconds(50) {
+                            print("BENCH-SLOW at \(start.duration(to: sent)) took \(sent.duration(to: seen)) \(id)")
+                        }
+                    }
                 }
             }
             await group.waitForAll()

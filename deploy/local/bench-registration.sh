@@ -6,7 +6,8 @@
 # Prints Markdown table rows with p50/p99, and a comparison with consul-ecs's 10 s poll.
 #
 # Usage: deploy/local/bench-registration.sh
-# Env:   BENCH_SERVICES (50), BENCH_TASKS_PER_SERVICE (20), BENCH_RATE (events/s, 100)
+# Env:   BENCH_SERVICES (50), BENCH_TASKS_PER_SERVICE (20), BENCH_RATE (events/s, 100),
+#        BENCH_CONCURRENCY (the controller's work.concurrency, 8)
 # Stops by itself: the test has a 15-minute limit and this script a 25-minute one.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -15,16 +16,34 @@ cd "$repo"
 
 "$here/deps.sh" >/dev/null
 
-# Use a running stack as is; start (and later stop) one only if none runs.
-started_stack=0
-if ! "$here/stack.sh" status >/dev/null 2>&1; then
-  "$here/stack.sh" start
-  started_stack=1
-fi
-cleanup() { if ((started_stack)); then "$here/stack.sh" stop; fi; }
+# A private stack (own Consul dev agent and moto on free ports, own state directory), so that other
+# test runs and the state they leave behind do not share the servers being measured.
+state="$(mktemp -d /tmp/mesh-bench-stack.XXXXXX)"
+cleanup() {
+  STACK_STATE_DIR="$state" "$here/stack.sh" stop >/dev/null 2>&1 || true
+  rm -rf "$state"
+}
 trap cleanup EXIT
+free_port() {  # a port p with p-200, p-199, p-198 free too (Consul's server and serf ports)
+  python3 - <<'PY'
+import random, socket
+def free(p):
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", p)); return True
+    except OSError:
+        return False
+    finally:
+        s.close()
+while True:
+    p = random.randint(30000, 60000)
+    if all(free(q) for q in (p, p - 200, p - 199, p - 198)):
+        print(p); break
+PY
+}
+STACK_STATE_DIR="$state" CONSUL_PORT="$(free_port)" MOTO_PORT="$(free_port)" "$here/stack.sh" start
 # shellcheck disable=SC1091
-source "$here/.state/env"
+source "$state/env"
 
 echo "building the controller (release) and the tests..." >&2
 swift build -c release --product ecs-mesh-controller >&2
@@ -38,7 +57,7 @@ status=0
 timeout 1500 swift test --skip-build --filter WorkerRegistrationBenchmarkTests >"$log" 2>&1 || status=$?
 
 echo
-echo "Registration latency, $(date -u +%Y-%m-%d), $(nproc) cores, $(uname -m), Consul 1.8.7 dev agent and moto on loopback"
+echo "Registration latency, $(date -u +%Y-%m-%d), $(nproc) cores, $(uname -m), load average $(cut -d' ' -f1-3 /proc/loadavg), Consul 1.8.7 dev agent and moto on loopback"
 echo
 sed -n 's/^BENCH| \{0,1\}//p' "$log"
 if ((status != 0)); then
