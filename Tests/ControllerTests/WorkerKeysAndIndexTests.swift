@@ -37,8 +37,10 @@ struct WorkerKeysAndIndexTests {
         index.update(taskArn: "b", service: web, alive: false, at: start + 20)
         #expect(index.liveTasks(of: web) == 0)
         #expect(index.emptySince(web) == start + 20)
+        #expect(index.liveTaskCount == 0, "stopped tasks are not kept")
         index.update(taskArn: "c", service: web, alive: true, at: start + 30)
         #expect(index.emptySince(web) == nil)
+        #expect(index.liveTaskCount == 1)
     }
 
     /// A task forgotten after a failed hand-off counts as a change on its next update.

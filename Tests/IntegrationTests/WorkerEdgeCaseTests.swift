@@ -142,4 +142,25 @@ struct WorkerEdgeCaseTests {
         #expect(try await probe.serviceTokens(clusterArn: moto.clusterArn).count == 1)
         await controller.stop()
     }
+
+    /// With `mesh.clientToken` on, the start-up sweep provisions the shared client token: its policy,
+    /// its secret, and a token with the secret's IDs and that policy.
+    @Test(.timeLimit(.minutes(2)))
+    func clientToken_whenEnabled_isProvisionedAtStart() async throws {
+        // Given / When a controller starts with the client token enabled
+        let sfx = uniqueSuffix()
+        let prefix = "client-\(sfx)"
+        let controller = try await InProcessController(secretsPrefix: prefix) { $0.mesh.clientToken = true }
+        let probe = try MeshWorldProbe()
+        // Then
+        let done = await eventually { try controller.workItem("client-token")?.state == .done }
+        #expect(done)
+        let ids = try #require(try await probe.secret("\(prefix)-consul-client"))
+        let me = try await probe.tokenSelf(secret: ids.token)
+        #expect(me.accessorID == ids.accessorID)
+        #expect(me.policies.compactMap(\.name) == ["\(prefix)-consul-client-policy"])
+        let policy = try #require(try await probe.consul.policy(named: "\(prefix)-consul-client-policy", logger: probe.logger))
+        #expect(policy.rules.contains(#"node_prefix "" { policy = "write" }"#))
+        await controller.stop()
+    }
 }

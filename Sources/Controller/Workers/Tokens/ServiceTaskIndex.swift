@@ -8,8 +8,8 @@ import Synchronization
 /// rebuilt from the journal at start. Thread-safe behind a `Mutex`; every call is short.
 public final class ServiceTaskIndex: Sendable {
     private struct State {
+        /// Live tasks and their service.
         var services: [String: MeshServiceRef] = [:]
-        var alive: [String: Bool] = [:]
         var liveCount: [MeshServiceRef: Int] = [:]
         var emptySince: [MeshServiceRef: Date] = [:]
         var known: Set<MeshServiceRef> = []
@@ -29,25 +29,29 @@ public final class ServiceTaskIndex: Sendable {
     }
 
     /// Records the task's service and whether it is still alive (not `STOPPED`).
+    ///
+    /// Stopped tasks are not kept (the index stays as large as the set of live tasks); a stopped
+    /// task seen again counts as a change once more, which only re-checks its service's token.
     /// - Returns: ``Change/membershipChanged`` when the service's set of live tasks changed, or when
     ///   the task is seen for the first time (its first event starts token provisioning).
     @discardableResult
     public func update(taskArn: String, service: MeshServiceRef, alive: Bool, at now: Date = Date()) -> Change {
         state.withLock { state in
             let previousService = state.services[taskArn]
-            let wasAlive = state.alive[taskArn]
-            if previousService == service, wasAlive == alive { return .unchanged }
-            if let previousService, wasAlive == true {
+            if previousService == service, alive { return .unchanged }
+            if let previousService {
                 Self.decrement(&state, previousService, at: now)
             }
-            state.services[taskArn] = service
-            state.alive[taskArn] = alive
             state.known.insert(service)
             if alive {
+                state.services[taskArn] = service
                 state.liveCount[service, default: 0] += 1
                 state.emptySince[service] = nil
-            } else if state.liveCount[service, default: 0] == 0, state.emptySince[service] == nil {
-                state.emptySince[service] = now
+            } else {
+                state.services[taskArn] = nil
+                if state.liveCount[service, default: 0] == 0, state.emptySince[service] == nil {
+                    state.emptySince[service] = now
+                }
             }
             return .membershipChanged
         }
@@ -57,8 +61,7 @@ public final class ServiceTaskIndex: Sendable {
     /// update should have triggered could not be enqueued).
     public func forget(taskArn: String, at now: Date = Date()) {
         state.withLock { state in
-            if let service = state.services.removeValue(forKey: taskArn),
-               state.alive.removeValue(forKey: taskArn) == true {
+            if let service = state.services.removeValue(forKey: taskArn) {
                 Self.decrement(&state, service, at: now)
             }
         }
@@ -73,6 +76,9 @@ public final class ServiceTaskIndex: Sendable {
     public func emptySince(_ service: MeshServiceRef) -> Date? {
         state.withLock { ($0.liveCount[service] ?? 0) == 0 ? $0.emptySince[service] : nil }
     }
+
+    /// Live tasks (tests, metrics).
+    public var liveTaskCount: Int { state.withLock { $0.services.count } }
 
     /// Every service a task was ever recorded for.
     public func knownServices() -> [MeshServiceRef] {
