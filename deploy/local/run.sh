@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # One command for a newcomer on a fresh Debian machine: installs what is missing, builds the
 # controller, starts a local Consul 1.8.7 agent (ACLs on) and a moto server on loopback, starts the
-# controller on its embedded SQLite journal with deploy/local/controller.yaml, replays the sample
-# events and prints curl lines to try.
+# controller on its embedded SQLite journal with deploy/local/controller.yaml, starts a few mesh tasks
+# in moto (deploy/local/demo_tasks.py), posts the events ECS would send for them, waits until they
+# are registered in Consul, and prints curl lines to try.
 # Usage: deploy/local/run.sh [start|stop|status]   (default: start)
+# Env: BUILD_CONFIGURATION=debug|release (default release; debug builds faster, runs slower).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
@@ -46,9 +48,10 @@ case "${1:-start}" in
 esac
 
 "$here/deps.sh"
-echo "building the controller (release; the first build takes several minutes)..."
-swift build -c release --product ecs-mesh-controller
-bin="$(swift build -c release --show-bin-path)/ecs-mesh-controller"
+build_configuration="${BUILD_CONFIGURATION:-release}"
+echo "building the controller ($build_configuration; the first build takes several minutes)..."
+swift build -c "$build_configuration" --product ecs-mesh-controller
+bin="$(swift build -c "$build_configuration" --show-bin-path)/ecs-mesh-controller"
 
 "$here/stack.sh" start
 # shellcheck disable=SC1091
@@ -66,13 +69,43 @@ done
 curl -fs -o /dev/null http://127.0.0.1:8080/healthz || { echo "controller did not start:"; tail -20 "$state/controller.log"; exit 1; }
 
 samples="$here/samples"
+events="$state/events"
+rm -rf "$events"
 echo
-echo "replaying the sample events:"
-for f in "$samples"/*.json; do
+echo "starting mesh tasks in moto (cluster apps: 2 x web, 1 x api) and posting their events:"
+mapfile -t event_files < <(python3 "$here/demo_tasks.py" "$events")
+for f in "${event_files[@]}"; do
   printf '  %s -> ' "$(basename "$f")"
   curl -s -w ' (HTTP %{http_code})\n' -H 'Content-Type: application/json' -H "x-api-key: $api_key" \
     --data-binary "@$f" http://127.0.0.1:8080/v1/events
 done
+
+# The workers provision a token per service and register each task; wait (bounded) until Consul
+# shows both services and their sidecar proxies.
+echo
+echo "waiting for the registrations in Consul..."
+catalog=""
+for _ in $(seq 1 300); do
+  catalog="$(curl -fs -H "X-Consul-Token: $CONSUL_HTTP_TOKEN" "$CONSUL_HTTP_ADDR/v1/catalog/services" || true)"
+  if python3 -c 'import json,sys; s=json.loads(sys.argv[1] or "{}"); sys.exit(0 if {"web","api","web-sidecar-proxy","api-sidecar-proxy"} <= s.keys() else 1)' "$catalog" 2>/dev/null; then
+    break
+  fi
+  catalog=""
+  sleep 0.1
+done
+if [ -z "$catalog" ]; then
+  echo "the sample tasks did not show up in Consul within 30 s; the controller log says:" >&2
+  tail -30 "$state/controller.log" >&2
+  exit 1
+fi
+echo "Consul catalog:"
+curl -s -H "X-Consul-Token: $CONSUL_HTTP_TOKEN" "$CONSUL_HTTP_ADDR/v1/catalog/services?pretty" | sed 's/^/  /'
+echo "web's instances:"
+curl -s -H "X-Consul-Token: $CONSUL_HTTP_TOKEN" "$CONSUL_HTTP_ADDR/v1/health/service/web" |
+  python3 -c 'import json,sys
+for e in json.load(sys.stdin):
+    s=e["Service"]; checks=", ".join(c["Name"]+"="+c["Status"] for c in e["Checks"] if c["ServiceID"])
+    print("  %-60s %s:%s  node=%s  %s" % (s["ID"], s["Address"], s["Port"], e["Node"]["Node"], checks))'
 
 cat <<MSG
 
@@ -84,9 +117,10 @@ Try:
   curl -s http://127.0.0.1:8080/healthz
   curl -s http://127.0.0.1:8080/readyz
   curl -s -H 'Content-Type: application/json' -H 'x-api-key: $api_key' \\
-       --data-binary @$samples/01-web-running.json http://127.0.0.1:8080/v1/events
+       --data-binary @${event_files[-1]} http://127.0.0.1:8080/v1/events   # again: 200 duplicate
   curl -s -H 'Content-Type: application/json' -H 'x-api-key: wrong' \\
        --data-binary @$samples/01-web-running.json http://127.0.0.1:8080/v1/events
+  source $state/env; curl -s -H "X-Consul-Token: \$CONSUL_HTTP_TOKEN" "\$CONSUL_HTTP_ADDR/v1/catalog/services?pretty"
 
 Stop everything with: deploy/local/run.sh stop
 MSG

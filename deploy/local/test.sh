@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: the deployment checks (Terraform parse + checkov + IAM-vs-code, Dockerfile
 # checkov), then unit tests and integration tests against a real Consul 1.8.7 agent and a moto
-# server on loopback, plus the crash-safety test against the built executable.
+# server on loopback, plus the crash-safety test against the built executable; then, for a full run,
+# the README's run command (deploy/local/smoke.sh: sample tasks registered in Consul, clean stop).
 # Usage: deploy/local/test.sh [extra `swift test` arguments, e.g. --filter JournalTests]
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -22,3 +23,9 @@ MESH_CONTROLLER_BIN="$(swift build --show-bin-path)/ecs-mesh-controller"
 export MESH_CONTROLLER_BIN
 
 swift test --skip-build "$@"
+
+# The README's run command, end to end, on the default ports the test stack used: free them first.
+if [ "$#" -eq 0 ]; then
+  "$here/stack.sh" stop
+  "$here/smoke.sh"
+fi
