@@ -14,6 +14,8 @@ struct ControllerWorkers: Sendable {
     let queue: WorkQueue
     let requeue: DelayedRequeue
     let index: ServiceTaskIndex
+    /// Resync sweeps; `nil` when disabled or no cluster is configured. The admin API's `POST /v1/resync` triggers it.
+    let resync: ResyncService?
     let journal: EventJournal
     let clientTokenEnabled: Bool
     let logger: Logger
@@ -62,7 +64,9 @@ struct ControllerWorkers: Sendable {
             logger: logger
         )
         link.bind(queue)
-        return ControllerWorkers(queue: queue, requeue: requeue, index: index, journal: journal,
+        let resync = makeResync(configuration: configuration, ecs: ecs, consul: consul, journal: journal, queue: queue,
+                                index: index, logger: logger)
+        return ControllerWorkers(queue: queue, requeue: requeue, index: index, resync: resync, journal: journal,
                                  clientTokenEnabled: mesh.clientToken, logger: logger)
     }
 

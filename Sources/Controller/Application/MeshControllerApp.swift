@@ -61,6 +61,7 @@ public struct MeshControllerApp: Sendable {
         if let workers {
             services.append(.init(service: workers.queue))
             services.append(.init(service: workers.requeue))
+            if let resync = workers.resync { services.append(.init(service: resync)) }
         }
         services.append(.init(service: server))
         let group = ServiceGroup(configuration: .init(

@@ -39,6 +39,9 @@ import SystemPackage
 /// | `work.maxAttempts` | int | 10 |
 /// | `work.backoffBaseMillis` | int | 200 |
 /// | `work.backoffCapSeconds` | double | 30 |
+/// | `resync.enabled` | bool | true |
+/// | `resync.intervalSeconds` | double (0 = start and on demand only) | 300 |
+/// | `resync.clusters` | string array (comma-separated in env) | `webhook.allowedClusters` |
 /// | `log.level` | trace…critical | `info` |
 /// | `log.format` | `text` or `json` | `text` |
 extension MeshConfiguration {
@@ -118,6 +121,9 @@ extension MeshConfiguration {
         config.work.maxAttempts = try own.int("work.maxAttempts", default: defaults.work.maxAttempts, in: 1...1000)
         config.work.backoffBaseMillis = try own.int("work.backoffBaseMillis", default: defaults.work.backoffBaseMillis, in: 1...600_000)
         config.work.backoffCapSeconds = try own.double("work.backoffCapSeconds", default: defaults.work.backoffCapSeconds, in: 0.001...86400)
+        config.resync.enabled = try own.bool("resync.enabled", default: defaults.resync.enabled)
+        config.resync.intervalSeconds = try own.double("resync.intervalSeconds", default: defaults.resync.intervalSeconds, in: 0...86400)
+        config.resync.clusters = try own.stringArray("resync.clusters")
 
         config.logging.level = try own.string("log.level", default: defaults.logging.level)
         let format = try own.string("log.format", default: defaults.logging.format.rawValue)

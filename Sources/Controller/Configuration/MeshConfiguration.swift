@@ -110,6 +110,7 @@ public struct MeshConfiguration: Sendable, Equatable {
     public var aws = AWS()
     public var mesh = Mesh()
     public var work = Work()
+    public var resync = Resync()
     public var logging = Logging()
 
     public init() {}
@@ -137,6 +138,8 @@ extension MeshConfiguration {
             "mesh.clientToken": String(mesh.clientToken),
             "work.concurrency": String(work.concurrency),
             "work.maxAttempts": String(work.maxAttempts),
+            "resync.intervalSeconds": String(resync.intervalSeconds),
+            "resync.clusters": resync.clusters.isEmpty ? "webhook.allowedClusters" : resync.clusters.joined(separator: ","),
             "log.level": logging.level,
             "log.format": logging.format.rawValue,
         ]

@@ -1,0 +1,62 @@
+public import MeshModel
+
+/// What to do with the services on one cluster's synthetic node: the pure core of a sweep's Consul side.
+///
+/// Only services whose `source` meta is this controller's are ever touched. Foreign services are
+/// counted and left alone; they never fail the sweep (the Go controller stops its whole cleanup on
+/// one service without a `task-id`, consul-ecs-facts §1.1). One of ours is deregistered when its
+/// task is unknown (neither journaled nor listed running in ECS) or stopped, unless the sweep could
+/// not read that task's tags.
+public struct ResyncCatalogPlan: Sendable, Equatable {
+    /// A service on the node, as the catalog lists it.
+    public struct NodeService: Sendable, Equatable {
+        public var id: String
+        public var meta: [String: String]
+
+        public init(id: String, meta: [String: String]) {
+            self.id = id
+            self.meta = meta
+        }
+    }
+
+    /// Service IDs to deregister, in the node's order.
+    public var deregister: [String] = []
+    /// Services without our `source` meta (left alone).
+    public var foreign = 0
+    /// Our services whose task is alive.
+    public var kept = 0
+    /// Our services left alone because their task's tags could not be read, or they name no task.
+    public var skipped = 0
+
+    public init() {}
+
+    /// - Parameters:
+    ///   - services: The node's services.
+    ///   - sourceMeta: Our `source` meta value.
+    ///   - journal: The journal's status of a task (`nil` when unknown), read when the plan is made.
+    ///   - listedAlive: Tasks this sweep saw alive in ECS.
+    ///   - unreadable: Tasks whose tags this sweep could not read.
+    public init(services: [NodeService], sourceMeta: String, journal: (String) -> TaskStatus?,
+                listedAlive: Set<String>, unreadable: Set<String>) {
+        for service in services {
+            guard service.meta[MeshNames.MetaKey.source] == sourceMeta else {
+                foreign += 1
+                continue
+            }
+            guard let arn = service.meta[MeshNames.MetaKey.taskArn], !arn.isEmpty, !unreadable.contains(arn) else {
+                skipped += 1
+                continue
+            }
+            switch journal(arn) {
+            case .some(.stopped):
+                deregister.append(service.id)
+            case .some:
+                kept += 1
+            case .none where listedAlive.contains(arn):
+                kept += 1
+            case .none:
+                deregister.append(service.id)
+            }
+        }
+    }
+}

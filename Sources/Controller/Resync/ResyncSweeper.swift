@@ -1,0 +1,241 @@
+import AWS
+import Consul
+public import Foundation
+public import Journal
+public import Logging
+public import MeshModel
+import Synchronization
+
+/// Runs one sweep over the configured clusters: the I/O shell around ``ResyncTaskPlan`` and
+/// ``ResyncCatalogPlan``.
+///
+/// Per cluster, in an order that keeps a half-finished sweep harmless:
+/// 1. ECS: ListTasks RUNNING and STOPPED (all pages). A failure here ends the cluster's sweep
+///    before anything changed.
+/// 2. DescribeTasks with tags, 100 per call, for the listed tasks and for live journal tasks that
+///    were not listed. A failed batch (throttled, AccessDenied) leaves its tasks as they are and is
+///    reported; after throttling, later batches wait a growing pause.
+/// 3. Journal: the planned observations, folded like events; applied ones schedule their task key,
+///    and the registration and token workers do the rest.
+/// 4. Consul, only once 1–3 completed: our services on the node whose task is unknown or stopped
+///    are deregistered; foreign ones are counted.
+/// Then, once for all clusters that completed: tokens naming the cluster whose service has no live
+/// task and that the journal does not track yet are handed to the token worker's grace logic.
+///
+/// Not reentrant: ``ResyncService`` runs one sweep at a time. Absence counts live in memory, so a
+/// restart needs two sweeps again before it acts on an absent task (the safe direction).
+public final class ResyncSweeper: Sendable {
+    public struct Configuration: Sendable, Equatable {
+        /// Clusters to sweep (names or ARNs).
+        public var clusters: [String]
+        /// Our `source` service meta.
+        public var sourceMeta: String
+        /// Longest pause between DescribeTasks batches after throttling.
+        public var maxThrottlePause: Duration
+
+        public init(clusters: [String], sourceMeta: String = MeshPlanConfiguration.defaultSourceMeta,
+                    maxThrottlePause: Duration = .seconds(5)) {
+            self.clusters = clusters
+            self.sourceMeta = sourceMeta
+            self.maxThrottlePause = maxThrottlePause
+        }
+    }
+
+    let ecs: any ResyncECS
+    let catalog: any ResyncCatalog
+    let journal: EventJournal
+    let scheduler: any WorkScheduler
+    let tokenWork: any WorkEnqueuing
+    let index: ServiceTaskIndex
+    let configuration: Configuration
+    let now: @Sendable () -> Date
+    let pause: @Sendable (Duration) async -> Void
+    let absence = Mutex<[String: Int]>([:])
+
+    /// - Parameters:
+    ///   - pause: How to wait between throttled batches (tests record instead of sleeping).
+    public init(ecs: any ResyncECS, catalog: any ResyncCatalog, journal: EventJournal, scheduler: any WorkScheduler,
+                tokenWork: any WorkEnqueuing, index: ServiceTaskIndex, configuration: Configuration,
+                now: @escaping @Sendable () -> Date = { Date() },
+                pause: @escaping @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) }) {
+        self.ecs = ecs
+        self.catalog = catalog
+        self.journal = journal
+        self.scheduler = scheduler
+        self.tokenWork = tokenWork
+        self.index = index
+        self.configuration = configuration
+        self.now = now
+        self.pause = pause
+    }
+
+    /// Sweeps every configured cluster. Never throws: failures are in the report.
+    public func sweep(number: Int, reason: String, logger baseLogger: Logger) async -> ResyncReport {
+        var logger = baseLogger
+        logger[metadataKey: "mesh.resync.sweep"] = .stringConvertible(number)
+        let clock = ContinuousClock()
+        let started = clock.now
+        var report = ResyncReport(sweep: number, reason: reason, startedAt: now())
+        var completed: [(cluster: String, arn: String)] = []
+        for cluster in configuration.clusters {
+            var part = ResyncReport.Cluster(cluster: cluster)
+            var clusterLogger = logger
+            clusterLogger[metadataKey: "mesh.cluster"] = .string(cluster)
+            do {
+                try await sweepCluster(cluster, into: &part, calls: &report.calls, logger: clusterLogger)
+                if let arn = part.clusterArn { completed.append((cluster, arn)) }
+            } catch {
+                part.failure = "\(error)"
+                clusterLogger.warning("Resync of the cluster stopped early; what it had not checked is unchanged",
+                                      metadata: ["mesh.error": .string("\(error)")])
+            }
+            report.clusters.append(part)
+        }
+        if !completed.isEmpty {
+            do {
+                let adopted = try await adoptIdleTokens(of: completed.map(\.arn), calls: &report.calls, logger: logger)
+                for (offset, item) in report.clusters.enumerated() {
+                    if let arn = item.clusterArn { report.clusters[offset].tokensAdopted = adopted[arn] ?? 0 }
+                }
+            } catch {
+                logger.warning("Resync could not check tokens", metadata: ["mesh.error": .string("\(error)")])
+                if let first = report.clusters.indices.first {
+                    report.clusters[first].failure = report.clusters[first].failure ?? "token check: \(error)"
+                }
+            }
+        }
+        report.duration = clock.now - started
+        return report
+    }
+
+    // MARK: - One cluster
+
+    private func sweepCluster(_ cluster: String, into part: inout ResyncReport.Cluster, calls: inout ResyncReport.Calls,
+                              logger: Logger) async throws {
+        // 1. List (nothing changes if this fails).
+        var listed: [String] = []
+        var seen = Set<String>()
+        for status in [ECSDesiredStatus.running, .stopped] {
+            var token: String?
+            repeat {
+                let page = try await ecs.listTasks(cluster: cluster, desiredStatus: status, nextToken: token, logger: logger)
+                calls.listTasks += 1
+                for arn in page.taskArns where seen.insert(arn).inserted { listed.append(arn) }
+                token = page.nextToken == token ? nil : page.nextToken
+            } while token != nil
+        }
+        part.listed = listed.count
+        let clusterArn = cluster.hasPrefix("arn:") ? cluster
+            : listed.lazy.compactMap(ECSARN.clusterArn(fromTaskArn:)).first
+        part.clusterArn = clusterArn
+
+        // 2. Describe the listed tasks.
+        var scan = DescribeScan()
+        try await describe(listed, listed: seen, cluster: cluster, into: &scan, part: &part, calls: &calls, logger: logger)
+        let resolvedArn = clusterArn ?? scan.described.first?.clusterArn
+        part.clusterArn = resolvedArn
+        guard let resolvedArn else {
+            logger.debug("Cluster has no tasks and no ARN is configured; nothing to compare")
+            return
+        }
+
+        // Journal state of the cluster, then describe live tasks ECS did not list.
+        let journaled = try journalTasks(cluster: resolvedArn)
+        let alive = journaled.values.filter { $0.lastStatus != .stopped }
+        let notListed = alive.map(\.taskArn).filter { !seen.contains($0) }.sorted()
+        try await describe(notListed, listed: seen, cluster: cluster, into: &scan, part: &part, calls: &calls, logger: logger)
+
+        // 3. Plan and journal.
+        let previous = absence.withLock { $0 }
+        let plan = ResyncTaskPlan(.init(
+            clusterArn: resolvedArn, described: scan.described, listed: seen, unreadable: scan.unreadable,
+            missing: scan.missing, journalAlive: alive, journalKnown: journaled,
+            absence: previous.filter { journaled[$0.key] != nil }, now: now()
+        ))
+        part.suspectedAbsent = plan.suspectedAbsent.count
+        part.unreadableCount = plan.unreadable.count
+        part.unreadable = Array(plan.unreadable.prefix(10))
+        for observation in plan.observations { part.observations[observation.reason.rawValue, default: 0] += 1 }
+        if !plan.observations.isEmpty {
+            let results = try await journal.observe(plan.observations.map(\.change), observedAt: now())
+            let applied = results.filter { $0.outcome == .applied }
+            part.applied = applied.count
+            await scheduler.scheduleMarked(applied.map { WorkKey.task(arn: $0.taskArn).rawValue })
+        }
+        absence.withLock { counts in
+            for arn in journaled.keys { counts[arn] = nil }
+            counts.merge(plan.absence) { _, new in new }
+        }
+        if part.unreadableCount > 0 {
+            logger.warning("Resync left tasks unchanged: their tags could not be read", metadata: [
+                "mesh.resync.unreadable": .stringConvertible(part.unreadableCount),
+                "mesh.task.arn": .string(plan.unreadable.first ?? ""),
+            ])
+        }
+
+        // 4. Consul.
+        let listedAlive = Set(scan.described.filter { $0.lastStatus != .stopped }.map(\.taskArn))
+        try await sweepCatalog(node: resolvedArn, listedAlive: listedAlive, unreadable: scan.unreadable,
+                               part: &part, calls: &calls, logger: logger)
+    }
+
+    /// What DescribeTasks said about the tasks of one cluster.
+    struct DescribeScan {
+        var described: [ResyncObservedTask] = []
+        var unreadable = Set<String>()
+        var missing = Set<String>()
+        var throttlePause: Duration = .zero
+    }
+
+    private func describe(_ arns: [String], listed: Set<String>, cluster: String, into scan: inout DescribeScan,
+                          part: inout ResyncReport.Cluster, calls: inout ResyncReport.Calls, logger: Logger) async throws {
+        var start = 0
+        while start < arns.count {
+            let batch = Array(arns[start..<min(start + ECSClient.describeTasksBatchSize, arns.count)])
+            start += batch.count
+            if scan.throttlePause > .zero { await pause(scan.throttlePause) }
+            calls.describeTasks += 1
+            do {
+                let result = try await ecs.describeTaskBatch(cluster: cluster, tasks: batch, logger: logger)
+                var answered = Set<String>()
+                for task in result.tasks {
+                    answered.insert(task.taskArn)
+                    scan.described.append(ResyncObservedTask(task, fallbackCluster: cluster))
+                }
+                for failure in result.failures {
+                    guard let arn = failure.arn else { continue }
+                    answered.insert(arn)
+                    if failure.reason == "MISSING" { scan.missing.insert(arn) } else { scan.unreadable.insert(arn) }
+                }
+                // Asked but not answered (moto does this for unknown tasks): a listed task's tags are
+                // unreadable; a journal task ECS did not list simply stays unknown (absence counts it).
+                for arn in batch where !answered.contains(arn) && listed.contains(arn) { scan.unreadable.insert(arn) }
+                scan.throttlePause = scan.throttlePause / 2 < .milliseconds(50) ? .zero : scan.throttlePause / 2
+            } catch {
+                scan.unreadable.formUnion(batch)
+                if let aws = error as? AWSError, aws.isThrottling {
+                    part.throttled = true
+                    scan.throttlePause = min(configuration.maxThrottlePause,
+                                             max(.milliseconds(200), scan.throttlePause * 2))
+                }
+                logger.warning("DescribeTasks failed; the batch's tasks stay as they are", metadata: [
+                    "mesh.error": .string("\(error)"), "mesh.resync.batch": .stringConvertible(batch.count),
+                ])
+            }
+        }
+        part.described = scan.described.count
+    }
+
+    /// The journal's tasks of a cluster, by ARN.
+    private func journalTasks(cluster: String) throws -> [String: TaskRecord] {
+        var result: [String: TaskRecord] = [:]
+        var after: String?
+        while true {
+            let page = try journal.tasks(cluster: cluster, limit: 10_000, after: after)
+            guard let last = page.last else { break }
+            for task in page { result[task.taskArn] = task }
+            after = last.taskArn
+        }
+        return result
+    }
+}

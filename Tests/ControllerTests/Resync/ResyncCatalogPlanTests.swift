@@ -1,0 +1,43 @@
+import MeshModel
+import Testing
+@testable import Controller
+
+/// The pure Consul-side decisions of a sweep.
+struct ResyncCatalogPlanTests {
+    /// Services without our source meta are counted and never touched.
+    @Test func plan_whenServiceIsForeign_countsAndKeepsIt() {
+        // Given / When
+        let plan = ResyncCatalogPlan(services: [ResyncSample.foreign("legacy-1"), ResyncSample.foreign("legacy-2")],
+                                     sourceMeta: MeshPlanConfiguration.defaultSourceMeta, journal: { _ in nil },
+                                     listedAlive: [], unreadable: [])
+        // Then
+        #expect(plan.foreign == 2)
+        #expect(plan.deregister.isEmpty)
+    }
+
+    /// Our services whose task is stopped or unknown go; live ones stay.
+    @Test func plan_whenOurTaskIsStoppedOrUnknown_deregistersIt() {
+        // Given
+        let statuses: [String: TaskStatus] = [WorkerSample.arn("live"): .running, WorkerSample.arn("gone"): .stopped]
+        // When
+        let plan = ResyncCatalogPlan(
+            services: [ResyncSample.ours("", taskID: "live"), ResyncSample.ours("", taskID: "gone"),
+                       ResyncSample.ours("", taskID: "nobody"), ResyncSample.ours("", taskID: "fresh")],
+            sourceMeta: MeshPlanConfiguration.defaultSourceMeta, journal: { statuses[$0] },
+            listedAlive: [WorkerSample.arn("fresh")], unreadable: [])
+        // Then
+        #expect(plan.deregister == ["web-gone", "web-nobody"])
+        #expect(plan.kept == 2)
+    }
+
+    /// A service whose task's tags could not be read is skipped, not deregistered.
+    @Test func plan_whenTaskUnreadable_skipsIt() {
+        // Given / When
+        let plan = ResyncCatalogPlan(services: [ResyncSample.ours("", taskID: "t1")],
+                                     sourceMeta: MeshPlanConfiguration.defaultSourceMeta, journal: { _ in nil },
+                                     listedAlive: [], unreadable: [WorkerSample.arn("t1")])
+        // Then
+        #expect(plan.deregister.isEmpty)
+        #expect(plan.skipped == 1)
+    }
+}
