@@ -26,8 +26,9 @@ locals {
   admin_port     = 8081
   admin_exposed  = length(var.admin_ingress_cidr_blocks) + length(var.admin_ingress_security_group_ids) > 0
 
-  webhook_url   = "https://${var.domain_name}/v1/events"
-  heartbeat_url = "https://${var.domain_name}/v1/heartbeats"
+  webhook_url = "https://${var.domain_name}/v1/events"
+  # Base URL: the ecs-mesh-heartbeat sidecar appends /v1/heartbeats itself (MESH_HEARTBEAT_URL).
+  heartbeat_url = "https://${var.domain_name}"
 
   # Port of consul_http_addr, for the task's egress rule.
   consul_scheme = regex("^(https?)://", var.consul_http_addr)[0]

@@ -24,7 +24,7 @@ output "webhook_url" {
 }
 
 output "heartbeat_url" {
-  description = "URL the ecs-mesh-heartbeat sidecars post to."
+  description = "Base URL for the ecs-mesh-heartbeat sidecars (their MESH_HEARTBEAT_URL); they post to <url>/v1/heartbeats."
   value       = local.heartbeat_url
 }
 

@@ -145,7 +145,7 @@ resource "aws_ecs_task_definition" "web" {
       # containers' health to the controller, authenticated with the service's Consul token.
       # Not essential: if it stops, the controller marks the task critical when heartbeats stop,
       # which takes it out of the mesh without killing the app.
-      # (Environment names per the controller's heartbeat design; see the heartbeat's README.)
+      # Its environment is documented in the repository README ("Heartbeat sidecar").
       name                   = "ecs-mesh-heartbeat"
       image                  = var.heartbeat_image
       essential              = false
