@@ -53,7 +53,8 @@ public final class EventJournal: Sendable {
             throw JournalError.mapping(error, fallback: .openFailed)
         }
         try self.init(dbWriter: pool, maxBatchSize: configuration.maxBatchSize,
-                      maxQueuedEvents: configuration.maxQueuedEvents, logger: logger)
+                      maxQueuedEvents: configuration.maxQueuedEvents, commitObserver: configuration.commitObserver,
+                      logger: logger)
         logger.info("Journal opened", metadata: ["db.path": "\(configuration.path)"])
     }
 
@@ -74,6 +75,7 @@ public final class EventJournal: Sendable {
     }
 
     private init(dbWriter: any DatabaseWriter, maxBatchSize: Int, maxQueuedEvents: Int,
+                 commitObserver: (@Sendable (JournalCommitReport) -> Void)? = nil,
                  logger: Logger) throws(JournalError) {
         do {
             try JournalSchema.migrator(logger: logger).migrate(dbWriter)
@@ -89,7 +91,7 @@ public final class EventJournal: Sendable {
         self.logger = logger
         self.counters = counters
         self.writer = GroupCommitWriter(maxBatchWeight: maxBatchSize, maxQueuedWeight: maxQueuedEvents,
-                                        commit: committer.commit)
+                                        commit: Self.observed(committer.commit, by: commitObserver))
     }
 
     deinit {
@@ -122,6 +124,22 @@ public final class EventJournal: Sendable {
     }
 
     // MARK: - Plumbing
+
+    /// `commit`, timed and reported to `observer` once per batch (unchanged when there is none).
+    private static func observed(
+        _ commit: @escaping @Sendable ([WriteOperation]) async -> [Result<WriteOutput, JournalError>],
+        by observer: (@Sendable (JournalCommitReport) -> Void)?
+    ) -> @Sendable ([WriteOperation]) async -> [Result<WriteOutput, JournalError>] {
+        guard let observer else { return commit }
+        return { operations in
+            let started = ContinuousClock.now
+            let results = await commit(operations)
+            let succeeded = results.allSatisfy { if case .success = $0 { true } else { false } }
+            observer(JournalCommitReport(operations: operations.count, duration: ContinuousClock.now - started,
+                                         succeeded: succeeded))
+            return results
+        }
+    }
 
     /// Queues one operation for the group-commit writer and waits until its batch is durable.
     func perform(_ operation: WriteOperation) async throws(JournalError) -> WriteOutput {

@@ -22,8 +22,27 @@ public struct JournalConfiguration: Sendable {
     /// Optional cap on the database size in pages (`PRAGMA max_page_count`; pages are 4 KiB). Beyond
     /// it, writes fail with ``JournalError/unavailable`` as on a full disk, before the disk is full.
     public var maxPageCount: Int?
+    /// Told once per transaction of the writer (metrics): called on the writer's task right after the
+    /// commit, so it must be quick and must not call the journal.
+    public var commitObserver: (@Sendable (JournalCommitReport) -> Void)?
 
     public init(path: String) {
         self.path = path
+    }
+}
+
+/// One transaction of the journal's writer, for ``JournalConfiguration/commitObserver``.
+public struct JournalCommitReport: Sendable, Equatable {
+    /// Operations (events and work-key writes) in the batch.
+    public var operations: Int
+    /// From taking the batch to its results, including the fsync (and per-operation retries).
+    public var duration: Duration
+    /// Whether every operation of the batch succeeded.
+    public var succeeded: Bool
+
+    public init(operations: Int, duration: Duration, succeeded: Bool) {
+        self.operations = operations
+        self.duration = duration
+        self.succeeded = succeeded
     }
 }

@@ -27,6 +27,8 @@ public struct AWSJSONClient: Sendable {
         public var callTimeout: Duration
         /// Responses larger than this fail (protects memory).
         public var maxResponseBytes: Int
+        /// Told about every call when it has finished (metrics); `nil` by default. Not part of `==`.
+        public var callObserver: (any AWSCallObserver)?
 
         /// Creates a configuration.
         public init(
@@ -37,6 +39,11 @@ public struct AWSJSONClient: Sendable {
             self.attemptTimeout = attemptTimeout
             self.callTimeout = callTimeout
             self.maxResponseBytes = maxResponseBytes
+        }
+
+        public static func == (lhs: Configuration, rhs: Configuration) -> Bool {
+            lhs.retryPolicy == rhs.retryPolicy && lhs.attemptTimeout == rhs.attemptTimeout
+                && lhs.callTimeout == rhs.callTimeout && lhs.maxResponseBytes == rhs.maxResponseBytes
         }
     }
 
@@ -99,6 +106,26 @@ public struct AWSJSONClient: Sendable {
     /// - Throws: ``AWSError`` (or `CancellationError`).
     public func sendRaw(
         _ operation: String, body: [UInt8], deadline: ContinuousClock.Instant? = nil, logger: Logger? = nil
+    ) async throws -> [UInt8] {
+        guard let observer = configuration.callObserver else {
+            return try await sendWithRetries(operation, body: body, deadline: deadline, logger: logger)
+        }
+        let started = ContinuousClock.now
+        do {
+            let bytes = try await sendWithRetries(operation, body: body, deadline: deadline, logger: logger)
+            observer.awsCallFinished(service: service.signingName, operation: operation,
+                                     duration: ContinuousClock.now - started, errorCode: nil, answered: true)
+            return bytes
+        } catch let error as AWSError {
+            observer.awsCallFinished(service: service.signingName, operation: operation,
+                                     duration: ContinuousClock.now - started, errorCode: error.code,
+                                     answered: error.statusCode != nil)
+            throw error
+        }
+    }
+
+    private func sendWithRetries(
+        _ operation: String, body: [UInt8], deadline: ContinuousClock.Instant?, logger: Logger?
     ) async throws -> [UInt8] {
         var logger = logger ?? self.logger
         logger[metadataKey: "aws.service"] = "\(service.signingName)"

@@ -53,6 +53,8 @@ extension ConsulClient {
             metadata["consul.error.code"] = "\(mapped.code)"
             metadata["consul.duration_ms"] = "\(Self.milliseconds(since: started))"
             logger.debug("Consul call got no answer", metadata: metadata)
+            callObserver?.consulCallFinished(method: method.rawValue, path: path, duration: ContinuousClock.now - started,
+                                             status: nil, errorCode: "\(mapped.code)")
             throw mapped
         }
         let index = headers.first(name: "X-Consul-Index").flatMap { UInt64($0) }
@@ -63,9 +65,13 @@ extension ConsulClient {
             let error = ConsulError(status: status, body: String(buffer: bytes), method: method.rawValue, path: path)
             metadata["consul.error.code"] = "\(error.code)"
             logger.debug("Consul call failed", metadata: metadata)
+            callObserver?.consulCallFinished(method: method.rawValue, path: path, duration: ContinuousClock.now - started,
+                                             status: status, errorCode: "\(error.code)")
             throw error
         }
         logger.debug("Consul call succeeded", metadata: metadata)
+        callObserver?.consulCallFinished(method: method.rawValue, path: path, duration: ContinuousClock.now - started,
+                                         status: status, errorCode: nil)
         return ConsulResponse(status: status, body: bytes, index: index)
     }
 

@@ -20,6 +20,8 @@ public struct ConsulClient: Sendable {
     let httpClient: HTTPClient
     /// Per-request TLS settings for an `https` endpoint (the pool keys connections by them).
     let tlsConfiguration: TLSConfiguration?
+    /// Told about every call when it has finished (metrics); `nil` by default.
+    public var callObserver: (any ConsulCallObserver)?
 
     /// Creates a client; loads the CA of an `https` endpoint now, so a bad file fails at startup.
     /// - Parameters:
@@ -41,7 +43,9 @@ public struct ConsulClient: Sendable {
 
     /// A client that sends `token` instead (e.g. a service's own token, to prove what it may do).
     public func with(token: ConsulToken?) -> ConsulClient {
-        ConsulClient(httpClient: httpClient, configuration: configuration.with(token: token), tls: tlsConfiguration)
+        var client = ConsulClient(httpClient: httpClient, configuration: configuration.with(token: token), tls: tlsConfiguration)
+        client.callObserver = callObserver
+        return client
     }
 
     private static func makeTLSConfiguration(

@@ -24,14 +24,17 @@ struct ControllerWorkers: Sendable {
     /// - Throws: `AWSConfigurationError` when AWS has no region or a bad endpoint URL;
     ///   `ConsulConfigurationError` when the Consul address or CA cannot be used.
     static func make(configuration: MeshConfiguration, environment: [String: String], journal: EventJournal,
-                     httpClient: HTTPClient, logger: Logger) throws -> ControllerWorkers {
-        let consul = try ConsulClient(httpClient: httpClient, configuration: try consulConfiguration(configuration, environment))
+                     httpClient: HTTPClient, telemetry: ControllerTelemetry? = nil, logger: Logger) throws -> ControllerWorkers {
+        var consul = try ConsulClient(httpClient: httpClient, configuration: try consulConfiguration(configuration, environment))
+        consul.callObserver = telemetry?.callRecorder
+        let awsConfiguration = telemetry?.awsConfiguration ?? AWSJSONClient.Configuration()
         let endpoints = try AWSEndpoints(environment: awsEnvironment(configuration, environment))
         let credentials = AWSCredentialChain(environment: environment, httpClient: httpClient, logger: logger)
         let ecs = ECSClient(client: httpClient, endpoint: endpoints.ecs, region: endpoints.region,
-                            credentials: credentials, logger: logger)
+                            credentials: credentials, configuration: awsConfiguration, logger: logger)
         let secretsManager = SecretsManagerClient(client: httpClient, endpoint: endpoints.secretsManager,
-                                                  region: endpoints.region, credentials: credentials, logger: logger)
+                                                  region: endpoints.region, credentials: credentials,
+                                                  configuration: awsConfiguration, logger: logger)
 
         let link = WorkQueueLink()
         let index = ServiceTaskIndex()
@@ -53,9 +56,10 @@ struct ControllerWorkers: Sendable {
         let clientToken = mesh.clientToken
             ? ClientTokenReconciler(secrets: secrets, acl: acl, secretsPrefix: mesh.secretsPrefix) : nil
         let work = configuration.work
+        let reconciler = MeshWorkReconciler(registration: registration, tokens: tokens, clientToken: clientToken)
         let queue = WorkQueue(
             store: JournalWorkStore(journal: journal),
-            reconciler: MeshWorkReconciler(registration: registration, tokens: tokens, clientToken: clientToken),
+            reconciler: telemetry.map { $0.measured(reconciler) } ?? reconciler,
             configuration: WorkQueue.Configuration(
                 concurrency: work.concurrency, maxAttempts: work.maxAttempts,
                 backoff: RetryBackoff(base: .milliseconds(work.backoffBaseMillis),

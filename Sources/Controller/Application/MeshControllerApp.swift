@@ -19,6 +19,8 @@ public struct MeshControllerApp: Sendable {
     public let configuration: MeshConfiguration
     public let environment: [String: String]
     private let logger: Logger
+    /// Metrics registry and dependency tracker, shared by everything this app builds.
+    private let telemetry = ControllerTelemetry()
 
     public init(configuration: MeshConfiguration, environment: [String: String], logger: Logger) {
         self.configuration = configuration
@@ -33,6 +35,7 @@ public struct MeshControllerApp: Sendable {
         var journalConfiguration = JournalConfiguration(path: configuration.journal.path)
         journalConfiguration.maxBatchSize = configuration.journal.maxBatchSize
         journalConfiguration.maxQueuedEvents = configuration.journal.maxQueuedEvents
+        journalConfiguration.commitObserver = telemetry.journalObserver
         let journal = try EventJournal(configuration: journalConfiguration, logger: logger)
         let httpClient = OutboundHTTPClient.make()
         do {
@@ -49,7 +52,7 @@ public struct MeshControllerApp: Sendable {
         let workers = try makeWorkers(journal: journal, httpClient: httpClient)
         try await workers?.prepare()
 
-        let server = try makeServer(journal: journal, scheduler: workers?.queue)
+        let server = try makeServer(journal: journal, resync: workers?.resync, scheduler: workers?.queue)
         let ports = try server.start()
         logger.info("Controller listening", metadata: [
             "mesh.listen.public": .string("\(configuration.server.publicListener.host):\(ports["public"] ?? 0)"),
@@ -77,7 +80,7 @@ public struct MeshControllerApp: Sendable {
     private func makeWorkers(journal: EventJournal, httpClient: HTTPClient) throws -> ControllerWorkers? {
         do {
             return try ControllerWorkers.make(configuration: configuration, environment: environment, journal: journal,
-                                              httpClient: httpClient, logger: logger)
+                                              httpClient: httpClient, telemetry: telemetry, logger: logger)
         } catch let error as AWSConfigurationError {
             logger.error("Workers disabled: AWS is not configured; events are journaled and wait for a restart", metadata: [
                 "mesh.error": .string(error.description),
@@ -97,7 +100,8 @@ public struct MeshControllerApp: Sendable {
 
     /// Builds the evhttp server with both listeners' routes.
     /// - Parameter scheduler: Runs the task keys of applied events at once (the work queue).
-    public func makeServer(journal: EventJournal, scheduler: (any WorkScheduler)? = nil) throws -> EventHTTPServer {
+    /// - Parameter resync: What the admin API's `POST /v1/resync` asks (503 without).
+    public func makeServer(journal: EventJournal, resync: (any ResyncTriggering)? = nil, scheduler: (any WorkScheduler)? = nil) throws -> EventHTTPServer {
         let serverBox = ServerBox()
         let health = HealthHandlers(journal: journal, isAccepting: { serverBox.server?.isAcceptingRequests ?? false })
         let ingest = EventIngestHandler(
@@ -115,13 +119,17 @@ public struct MeshControllerApp: Sendable {
         )
 
         var publicRouter = Router()
-        publicRouter.add(.post, "/v1/events", handler: ingest.handle)
+        publicRouter.add(.post, "/v1/events", handler: telemetry.instrument("public", "/v1/events", .post, ingest.handle))
         publicRouter.add(.get, "/healthz", handler: health.healthz)
         publicRouter.add(.get, "/readyz", handler: health.readyz)
 
         var adminRouter = Router()
         adminRouter.add(.get, "/healthz", handler: health.healthz)
         adminRouter.add(.get, "/readyz", handler: health.readyz)
+        AdminAPI(journal: journal, queue: scheduler as? WorkQueue, resync: resync, metrics: telemetry.metrics,
+                 health: telemetry.health, authenticator: AdminAuthenticator(token: configuration.admin.token),
+                 startedAt: telemetry.startedAt, logger: logger)
+            .register(into: &adminRouter)
 
         let server = configuration.server
         var httpConfiguration = HTTPServerConfiguration(listeners: [

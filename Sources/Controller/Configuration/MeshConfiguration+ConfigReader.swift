@@ -44,6 +44,8 @@ import SystemPackage
 /// | `resync.clusters` | string array (comma-separated in env) | `webhook.allowedClusters` |
 /// | `log.level` | trace…critical | `info` |
 /// | `log.format` | `text` or `json` | `text` |
+/// | `admin.token` | secret string (16+ characters) | none: admin API answers 503 |
+/// | `admin.tokenFile` | path of a file holding the token | none |
 extension MeshConfiguration {
     /// Loads and validates a configuration.
     /// - Parameters:
@@ -132,6 +134,13 @@ extension MeshConfiguration {
         }
         config.logging.format = parsedFormat
 
+        config.admin.tokenFile = try own.optionalString("admin.tokenFile")
+        if let token = try own.optionalString("admin.token") {
+            config.admin.token = token
+        } else {
+            config.admin.token = try readTokenFile(config.admin.tokenFile)
+        }
+
         try config.validate()
         return config
     }
@@ -177,9 +186,25 @@ extension MeshConfiguration {
         if let endpoint = aws.endpointURL, URL(string: endpoint)?.host == nil {
             throw ConfigurationError(key: "aws.endpoint.url", reason: "\"\(endpoint)\" is not a URL")
         }
+        if let token = admin.token, token.count < 16 {
+            throw ConfigurationError(key: "admin.token", reason: "must be at least 16 characters long")
+        }
         if server.publicListener == server.adminListener && server.publicListener.port != 0 {
             throw ConfigurationError(key: "server.admin.port", reason: "the admin listener cannot share the public listener's address")
         }
+    }
+
+    /// The admin token from `admin.tokenFile`, trimmed; an unreadable or empty file is an error.
+    private static func readTokenFile(_ path: String?) throws(ConfigurationError) -> String? {
+        guard let path else { return nil }
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw ConfigurationError(key: "admin.tokenFile", reason: "cannot read \(path)")
+        }
+        let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !token.isEmpty else {
+            throw ConfigurationError(key: "admin.tokenFile", reason: "\(path) is empty")
+        }
+        return token
     }
 
     /// Secrets Manager names allow letters, digits and `/_+=.@-`; the prefix leaves room for a service name.

@@ -94,6 +94,17 @@ public struct MeshConfiguration: Sendable, Equatable {
         public init() {}
     }
 
+    /// The admin listener's bearer token (see `AdminAuthenticator`). Without one, every admin
+    /// endpoint except `/healthz` and `/readyz` answers 503: the API is never open.
+    public struct Admin: Sendable, Equatable {
+        /// The token itself (`admin.token`, `MESH_ADMIN_TOKEN`), or read from ``tokenFile``.
+        public var token: String?
+        /// A file holding the token (`admin.tokenFile`, `MESH_ADMIN_TOKEN_FILE`); surrounding
+        /// whitespace is ignored. Used when ``token`` is not set.
+        public var tokenFile: String?
+        public init() {}
+    }
+
     public struct Logging: Sendable, Equatable {
         public enum Format: String, Sendable, Equatable, CaseIterable {
             case text, json
@@ -112,6 +123,7 @@ public struct MeshConfiguration: Sendable, Equatable {
     public var work = Work()
     public var resync = Resync()
     public var logging = Logging()
+    public var admin = Admin()
 
     public init() {}
 }
@@ -142,6 +154,7 @@ extension MeshConfiguration {
             "resync.clusters": resync.clusters.isEmpty ? "webhook.allowedClusters" : resync.clusters.joined(separator: ","),
             "log.level": logging.level,
             "log.format": logging.format.rawValue,
+            "admin.token": admin.token == nil ? "unset (admin API answers 503)" : "<redacted>",
         ]
     }
 }

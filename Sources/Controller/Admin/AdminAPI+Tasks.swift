@@ -1,0 +1,76 @@
+import Foundation
+import HTTPServer
+import Journal
+import MeshModel
+
+extension AdminAPI {
+    /// `GET /v1/tasks?cluster=&service=&status=&limit=&cursor=`.
+    func tasks(_ request: HTTPRequest) async -> HTTPResponse {
+        await answer(request) { query in
+            let limit = try query.limit()
+            let rows = try journal.adminTasks(cluster: try query.filter("cluster"), service: try query.filter("service"),
+                                              status: try query.filter("status")?.uppercased(), limit: limit,
+                                              after: try query.cursor())
+            let documents = try rows.map { row in
+                AdminTaskDocument(row, work: try journal.workItem(key: "task:" + row.task.taskArn))
+            }
+            return AdminJSON.response(AdminPage(items: documents, limit: limit, key: \.taskArn), pretty: query.pretty)
+        }
+    }
+
+    /// `GET /v1/tasks/{taskId}`: everything known about one task, to answer "why is it not in the mesh?".
+    func task(_ request: HTTPRequest) async -> HTTPResponse {
+        await answer(request) { query in
+            let taskID = request.pathParameters["taskId"] ?? ""
+            let rows = try journal.adminTasks(id: taskID)
+            guard let row = rows.first else {
+                throw AdminProblem.notFound("no event for a task with ID \"\(taskID)\" was journaled")
+            }
+            guard rows.count == 1 else {
+                throw AdminProblem.conflict("\(rows.count) tasks have ID \"\(taskID)\": \(rows.map(\.task.taskArn).joined(separator: ", "))")
+            }
+            let work = try journal.workItem(key: "task:" + row.task.taskArn)
+            let entries = try journal.entries(forTask: row.task.taskArn, limit: Self.taskJournalLimit)
+            let document = AdminTaskDetailDocument(
+                task: AdminTaskDocument(row, work: work), work: work.map(AdminWorkDocument.init),
+                lastError: work?.lastError, tags: row.meta?.tags, servicePort: row.meta?.servicePort,
+                describedAt: row.meta?.describedAt,
+                journal: entries.map { AdminJournalEntryDocument($0, includeBody: false) })
+            return AdminJSON.response(document, pretty: query.pretty)
+        }
+    }
+
+    /// `GET /v1/services?limit=&cursor=`: token accessor IDs and secret ARNs, never a secret.
+    func services(_ request: HTTPRequest) async -> HTTPResponse {
+        await answer(request) { query in
+            let limit = try query.limit()
+            let rows = try journal.adminServices(limit: limit, after: try query.cursor())
+            let documents = try rows.map { row in
+                AdminServiceDocument(row, work: try journal.workItem(key: "service:\(row.service.clusterArn)/\(row.service.name)"))
+            }
+            return AdminJSON.response(AdminPage(items: documents, limit: limit, key: \.name), pretty: query.pretty)
+        }
+    }
+
+    /// `GET /v1/journal?after=SEQ&limit=N`: the journal tail, oldest first; `next` is the last sequence.
+    func journalTail(_ request: HTTPRequest) async -> HTTPResponse {
+        await answer(request) { query in
+            let limit = try query.limit()
+            let after = try query.integer("after", default: 0)
+            let entries = try journal.entries(after: after, limit: limit)
+            let documents = entries.map { AdminJournalEntryDocument($0, includeBody: true) }
+            return AdminJSON.response(AdminJournalPage(items: documents, limit: limit), pretty: query.pretty)
+        }
+    }
+}
+
+/// The journal tail's page: `next` is the sequence to pass as `after`, not an opaque cursor.
+struct AdminJournalPage: Encodable {
+    var items: [AdminJournalEntryDocument]
+    var next: Int64?
+
+    init(items: [AdminJournalEntryDocument], limit: Int) {
+        self.items = items
+        self.next = items.count >= limit ? items.last?.sequence : nil
+    }
+}

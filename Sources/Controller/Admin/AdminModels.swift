@@ -1,0 +1,210 @@
+import Foundation
+import Journal
+import MeshModel
+
+/// The admin API's JSON documents (schemas in `api/openapi.yaml`). Optional members are omitted
+/// when unknown. Nothing here can hold a token secret: services carry only the accessor ID and the
+/// secret's ARN.
+
+struct AdminStatusDocument: Encodable {
+    struct JournalPart: Encodable {
+        var sequence: Int64
+        var databaseBytes: Int64
+        var lastEventAt: Date?
+        var lastEventAgeSeconds: Double?
+    }
+    struct WorkPart: Encodable {
+        var keys: [String: Int]
+        var oldestPendingAgeSeconds: Double?
+        var workersEnabled: Bool
+        var attempts: Int?
+        var failures: Int?
+        var parked: Int?
+        var inFlight: Int?
+    }
+    struct DependencyPart: Encodable {
+        /// Answered (any HTTP status) within ``AdminAPI/recentWindow``.
+        var answeredRecently: Bool
+        var lastAnswerAt: Date?
+        var lastSuccessAt: Date?
+        var lastFailureAt: Date?
+        var calls: Int
+        var failures: Int
+    }
+    var version: String
+    var startedAt: Date
+    var uptimeSeconds: Double
+    var journal: JournalPart
+    var work: WorkPart
+    var consul: DependencyPart
+    var aws: DependencyPart
+    var resyncAvailable: Bool
+}
+
+struct AdminWorkDocument: Encodable {
+    var key: String
+    /// `task:<taskId>`, `service:<name>` or `client-token`: what `POST /v1/work/{key}/retry` takes.
+    var shortKey: String
+    var kind: String
+    var state: String
+    var generation: Int64
+    var attempts: Int
+    var lastError: String?
+    var notBefore: Date?
+    var updatedAt: Date
+
+    init(_ item: WorkItem) {
+        key = item.key
+        shortKey = Self.shortKey(item.key)
+        kind = MeasuredReconciler.kind(of: item.key)
+        state = item.state.rawValue
+        generation = item.generation
+        attempts = item.attempts
+        lastError = item.lastError
+        notBefore = item.notBefore
+        updatedAt = item.updatedAt
+    }
+
+    /// The key without its cluster ARN: `task:arn:…/cluster/ID` → `task:ID`, `service:arn…/web` → `service:web`.
+    static func shortKey(_ key: String) -> String {
+        guard let colon = key.firstIndex(of: ":") else { return key }
+        let kind = key[..<colon]
+        guard kind == "task" || kind == "service", let slash = key.lastIndex(of: "/") else { return key }
+        return kind + ":" + key[key.index(after: slash)...]
+    }
+}
+
+struct AdminContainerDocument: Encodable {
+    var name: String
+    var lastStatus: String?
+    var healthStatus: String?
+    var exitCode: Int?
+}
+
+struct AdminTaskDocument: Encodable {
+    var taskId: String
+    var taskArn: String
+    var clusterArn: String
+    var lastStatus: String
+    var desiredStatus: String?
+    var version: Int64
+    var family: String?
+    var group: String?
+    var address: String?
+    var startedAt: Date?
+    var stoppedAt: Date?
+    var updatedAt: Date?
+    var containers: [AdminContainerDocument]
+    /// `nil` until the task's tags were read from ECS.
+    var inMesh: Bool?
+    var serviceName: String?
+    /// What the controller wants in Consul for this task (see `desiredState(_:)`).
+    var desiredState: String
+    var workState: String?
+
+    init(_ row: AdminTaskRow, work: WorkItem?) {
+        let task = row.task
+        taskId = task.taskID
+        taskArn = task.taskArn
+        clusterArn = task.clusterArn
+        lastStatus = task.lastStatus.rawValue
+        desiredStatus = task.desiredStatus?.rawValue
+        version = task.version
+        family = task.family
+        group = task.group
+        address = task.address
+        startedAt = task.startedAt
+        stoppedAt = task.stoppedAt
+        updatedAt = task.updatedAt
+        containers = task.containers.map {
+            AdminContainerDocument(name: $0.name, lastStatus: $0.lastStatus, healthStatus: $0.healthStatus, exitCode: $0.exitCode)
+        }
+        inMesh = row.meta?.mesh
+        serviceName = row.meta?.serviceName
+        desiredState = Self.desiredState(row)
+        workState = work?.state.rawValue
+    }
+
+    /// The controller's intent for the task, in the words of the README:
+    /// `unknown` (tags not read yet), `not-in-mesh`, `deregistered` (stopped), `draining` (stopping:
+    /// checks critical), `registered` (running), `pending` (not running yet).
+    static func desiredState(_ row: AdminTaskRow) -> String {
+        guard let meta = row.meta else { return "unknown" }
+        guard meta.mesh else { return "not-in-mesh" }
+        if row.task.lastStatus == .stopped { return "deregistered" }
+        if row.task.desiredStatus == .stopped { return "draining" }
+        if row.task.lastStatus == .running { return "registered" }
+        return "pending"
+    }
+}
+
+struct AdminJournalEntryDocument: Encodable {
+    var sequence: Int64
+    var receivedAt: Date
+    var eventId: String
+    var taskArn: String
+    var version: Int64
+    var lastStatus: String
+    var outcome: String
+    var source: String
+    /// The event as received (only in `GET /v1/journal`).
+    var event: String?
+
+    init(_ entry: JournalEntry, includeBody: Bool) {
+        sequence = entry.sequence
+        receivedAt = entry.receivedAt
+        eventId = entry.eventID
+        taskArn = entry.taskArn
+        version = entry.version
+        lastStatus = entry.lastStatus
+        outcome = entry.outcome.rawValue
+        source = entry.source
+        event = includeBody ? entry.body : nil
+    }
+}
+
+struct AdminTaskDetailDocument: Encodable {
+    var task: AdminTaskDocument
+    var work: AdminWorkDocument?
+    var lastError: String?
+    var tags: [String: String]?
+    var servicePort: Int?
+    var describedAt: Date?
+    var journal: [AdminJournalEntryDocument]
+}
+
+struct AdminServiceDocument: Encodable {
+    var name: String
+    var clusterArn: String
+    var tasks: [String]
+    var accessorId: String?
+    var secretArn: String?
+    var tokenDeletedAt: Date?
+    var lastTaskSeenAt: Date?
+    var updatedAt: Date
+    var workState: String?
+
+    init(_ row: AdminServiceRow, work: WorkItem?) {
+        name = row.service.name
+        clusterArn = row.service.clusterArn
+        tasks = row.taskIDs
+        accessorId = row.service.accessorID
+        secretArn = row.service.secretArn
+        tokenDeletedAt = row.service.tokenDeletedAt
+        lastTaskSeenAt = row.service.lastTaskSeenAt
+        updatedAt = row.service.updatedAt
+        workState = work?.state.rawValue
+    }
+}
+
+struct AdminRetryDocument: Encodable {
+    var retried: [String]
+    /// False when no work queue runs (AWS not configured): the keys are marked pending in the
+    /// journal and run at the next start.
+    var scheduled: Bool
+}
+
+struct AdminResyncDocument: Encodable {
+    var sweep: Int
+    var coalesced: Bool
+}

@@ -1,0 +1,26 @@
+import Logging
+
+/// Wraps the workers' ``Reconciler`` to count each attempt's outcome and time by key kind
+/// (`task`, `service`, `client-token`), so the queue itself needs no metrics code.
+struct MeasuredReconciler: Reconciler {
+    let base: any Reconciler
+    let metrics: ControllerMetrics
+
+    func reconcile(key: String, logger: Logger) async throws {
+        let started = ContinuousClock.now
+        let kind = Self.kind(of: key)
+        do {
+            try await base.reconcile(key: key, logger: logger)
+        } catch {
+            metrics.workAttempt(kind: kind, outcome: "failed", duration: ContinuousClock.now - started)
+            throw error
+        }
+        metrics.workAttempt(kind: kind, outcome: "succeeded", duration: ContinuousClock.now - started)
+    }
+
+    /// The part of a key before `:` (`task`, `service`), or the whole key for `client-token`.
+    static func kind(of key: String) -> String {
+        if let colon = key.firstIndex(of: ":") { return String(key[..<colon]) }
+        return key == "client-token" ? key : "other"
+    }
+}
