@@ -78,6 +78,26 @@ install_moto() {
   moto_available || die "moto_server still not available after pip install"
 }
 
+# --- API contract tools (deploy/checks/api-contract.sh, OperatorSurfaceTests) ------
+api_tools_available() {
+  python3 -c 'import schemathesis, openapi_spec_validator, prometheus_client' >/dev/null 2>&1 \
+    && command -v st >/dev/null 2>&1 && command -v openapi-spec-validator >/dev/null 2>&1
+}
+
+install_api_tools() {
+  if api_tools_available; then
+    log "schemathesis, openapi-spec-validator, prometheus_client present"
+    return
+  fi
+  local requirements="$repo/deploy/checks/requirements-api.txt"
+  log "installing $(grep -v '^#' "$requirements" | xargs)"
+  if ! python3 -m pip install --quiet --requirement "$requirements" >&2; then
+    python3 -m pip install --quiet --break-system-packages --requirement "$requirements" >&2
+  fi
+  hash -r
+  api_tools_available || die "API contract tools still not available after pip install"
+}
+
 # --- consul -------------------------------------------------------------------
 consul_ok() {
   [[ -x "$consul_bin" ]] || return 1
@@ -166,6 +186,7 @@ main() {
   flock 9
   [[ "${DEPS_SKIP_APT:-0}" == 1 ]] || install_apt_packages
   [[ "${DEPS_SKIP_PIP:-0}" == 1 ]] || install_moto
+  [[ "${DEPS_SKIP_PIP:-0}" == 1 ]] || install_api_tools
   fetch_consul
   log "$("$consul_bin" version 2>&1 | sed -n 1p)"
   printf '%s\n' "$consul_bin"

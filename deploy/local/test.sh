@@ -22,6 +22,9 @@ swift build --build-tests
 MESH_CONTROLLER_BIN="$(swift build --show-bin-path)/ecs-mesh-controller"
 export MESH_CONTROLLER_BIN
 
+# The HTTP contract against a live controller (openapi-spec-validator, schemathesis, /metrics parse).
+"$repo/deploy/checks/api-contract.sh"
+
 swift test --skip-build "$@"
 
 # The README's run command, end to end, on the default ports the test stack used: free them first.
