@@ -14,6 +14,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "ecs-mesh-controller", targets: ["ecs-mesh-controller"]),
+        .executable(name: "ecs-mesh-heartbeat", targets: ["ecs-mesh-heartbeat"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -103,6 +104,31 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The heartbeat sidecar: reads the ECS task metadata endpoint, posts /v1/heartbeats.
+        .target(
+            name: "HeartbeatAgent",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "ecs-mesh-heartbeat",
+            dependencies: [
+                "HeartbeatAgent",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(name: "HeartbeatAgentTests", dependencies: [
+            "HeartbeatAgent", .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: strictSettings),
         .testTarget(name: "HTTPServerTests", dependencies: [
             "HTTPServer", .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),

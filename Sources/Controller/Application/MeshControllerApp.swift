@@ -52,7 +52,9 @@ public struct MeshControllerApp: Sendable {
         let workers = try makeWorkers(journal: journal, httpClient: httpClient)
         try await workers?.prepare()
 
-        let server = try makeServer(journal: journal, resync: workers?.resync, scheduler: workers?.queue)
+        let heartbeats = try HeartbeatComponents(journal: journal, scheduler: workers?.queue,
+                                                 configuration: configuration.heartbeat, logger: logger)
+        let server = try makeServer(journal: journal, resync: workers?.resync, scheduler: workers?.queue, heartbeats: heartbeats)
         let ports = try server.start()
         logger.info("Controller listening", metadata: [
             "mesh.listen.public": .string("\(configuration.server.publicListener.host):\(ports["public"] ?? 0)"),
@@ -66,6 +68,7 @@ public struct MeshControllerApp: Sendable {
             services.append(.init(service: workers.requeue))
             if let resync = workers.resync { services.append(.init(service: resync)) }
         }
+        services.append(.init(service: heartbeats.expiry))
         services.append(.init(service: server))
         let group = ServiceGroup(configuration: .init(
             services: services,
@@ -99,9 +102,12 @@ public struct MeshControllerApp: Sendable {
     }
 
     /// Builds the evhttp server with both listeners' routes.
-    /// - Parameter scheduler: Runs the task keys of applied events at once (the work queue).
+    /// - Parameters:
+    ///   - scheduler: Runs the task keys of applied events at once (the work queue).
+    ///   - heartbeats: The heartbeat path (`POST /v1/heartbeats`); without it the route is not served.
     /// - Parameter resync: What the admin API's `POST /v1/resync` asks (503 without).
-    public func makeServer(journal: EventJournal, resync: (any ResyncTriggering)? = nil, scheduler: (any WorkScheduler)? = nil) throws -> EventHTTPServer {
+    public func makeServer(journal: EventJournal, resync: (any ResyncTriggering)? = nil, scheduler: (any WorkScheduler)? = nil,
+                           heartbeats: HeartbeatComponents? = nil) throws -> EventHTTPServer {
         let serverBox = ServerBox()
         let health = HealthHandlers(journal: journal, isAccepting: { serverBox.server?.isAcceptingRequests ?? false })
         let ingest = EventIngestHandler(
@@ -120,6 +126,9 @@ public struct MeshControllerApp: Sendable {
 
         var publicRouter = Router()
         publicRouter.add(.post, "/v1/events", handler: telemetry.instrument("public", "/v1/events", .post, ingest.handle))
+        if let heartbeats {
+            publicRouter.add(.post, "/v1/heartbeats", handler: heartbeats.handler.handle)
+        }
         publicRouter.add(.get, "/healthz", handler: health.healthz)
         publicRouter.add(.get, "/readyz", handler: health.readyz)
 

@@ -42,6 +42,8 @@ import SystemPackage
 /// | `resync.enabled` | bool | true |
 /// | `resync.intervalSeconds` | double (0 = start and on demand only) | 300 |
 /// | `resync.clusters` | string array (comma-separated in env) | `webhook.allowedClusters` |
+/// | `heartbeat.ttlSeconds` | double | 15 (3× the sidecar's 5 s interval) |
+/// | `heartbeat.maxBatch` | int | 100 |
 /// | `log.level` | trace…critical | `info` |
 /// | `log.format` | `text` or `json` | `text` |
 /// | `admin.token` | secret string (16+ characters) | none: admin API answers 503 |
@@ -126,6 +128,9 @@ extension MeshConfiguration {
         config.resync.enabled = try own.bool("resync.enabled", default: defaults.resync.enabled)
         config.resync.intervalSeconds = try own.double("resync.intervalSeconds", default: defaults.resync.intervalSeconds, in: 0...86400)
         config.resync.clusters = try own.stringArray("resync.clusters")
+
+        config.heartbeat.ttlSeconds = try own.double("heartbeat.ttlSeconds", default: defaults.heartbeat.ttlSeconds, in: 0.1...86400)
+        config.heartbeat.maxBatch = try own.int("heartbeat.maxBatch", default: defaults.heartbeat.maxBatch, in: 1...10_000)
 
         config.logging.level = try own.string("log.level", default: defaults.logging.level)
         let format = try own.string("log.format", default: defaults.logging.format.rawValue)

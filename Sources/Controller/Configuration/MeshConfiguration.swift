@@ -105,6 +105,16 @@ public struct MeshConfiguration: Sendable, Equatable {
         public init() {}
     }
 
+    /// Heartbeats from the tasks' `ecs-mesh-heartbeat` sidecars (`POST /v1/heartbeats`).
+    public struct Heartbeat: Sendable, Equatable {
+        /// No heartbeat for this long turns all of a task's checks critical: 3× the sidecar's
+        /// default 5 s interval, so one lost heartbeat does not flap the checks.
+        public var ttlSeconds = 15.0
+        /// Largest batch (JSON array) one request may carry.
+        public var maxBatch = 100
+        public init() {}
+    }
+
     public struct Logging: Sendable, Equatable {
         public enum Format: String, Sendable, Equatable, CaseIterable {
             case text, json
@@ -123,6 +133,7 @@ public struct MeshConfiguration: Sendable, Equatable {
     public var work = Work()
     public var resync = Resync()
     public var logging = Logging()
+    public var heartbeat = Heartbeat()
     public var admin = Admin()
 
     public init() {}
@@ -152,6 +163,8 @@ extension MeshConfiguration {
             "work.maxAttempts": String(work.maxAttempts),
             "resync.intervalSeconds": String(resync.intervalSeconds),
             "resync.clusters": resync.clusters.isEmpty ? "webhook.allowedClusters" : resync.clusters.joined(separator: ","),
+            "heartbeat.ttlSeconds": String(heartbeat.ttlSeconds),
+            "heartbeat.maxBatch": String(heartbeat.maxBatch),
             "log.level": logging.level,
             "log.format": logging.format.rawValue,
             "admin.token": admin.token == nil ? "unset (admin API answers 503)" : "<redacted>",

@@ -23,6 +23,10 @@ enum JournalSchema {
             try createServices(db)
             try createTaskMeta(db)
         }
+        migrator.registerMigration("v3-heartbeats-health") { db in
+            logger.info("Applying journal migration", metadata: ["db.migration": "v3-heartbeats-health"])
+            try JournalSchema.createTaskHealth(db)
+        }
         return migrator
     }
 

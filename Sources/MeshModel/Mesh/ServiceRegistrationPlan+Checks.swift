@@ -5,6 +5,7 @@
 /// - without health-synced containers, one task-status check: passing while lastStatus and
 ///   desiredStatus are both RUNNING;
 /// - desiredStatus STOPPED → every check critical, so the mesh drains traffic before the task goes;
+/// - a heartbeat override (sidecar STOPPING, heartbeat TTL expired) → every check critical with its reason;
 /// - optionally a proxy check that is passing only when every service check is (Consul routes mesh
 ///   traffic by the proxy's health).
 struct HealthCheckPlanner {
@@ -14,6 +15,8 @@ struct HealthCheckPlanner {
     var proxyID: String
     var containers: [String]
     var containerHealth: [String: ContainerHealth]
+    /// Output that makes every check critical (``TaskHealth/overrideOutput``), or `nil`.
+    var healthOverride: String?
     var proxyMirrorsServiceHealth: Bool
 
     func checks() -> [CatalogCheck] {
@@ -35,6 +38,8 @@ struct HealthCheckPlanner {
         let (status, output): (CheckStatus, String)
         if isStopping {
             (status, output) = (.critical, stoppingOutput)
+        } else if let healthOverride {
+            (status, output) = (.critical, healthOverride)
         } else if containerHealth.isEmpty {
             // consul-ecs registers its checks with this output before the first health sync.
             (status, output) = (.critical, "Service \(service) is not ready: no container health reported yet")
@@ -61,6 +66,8 @@ struct HealthCheckPlanner {
         let (status, output): (CheckStatus, String)
         if isStopping {
             (status, output) = (.critical, stoppingOutput)
+        } else if let healthOverride {
+            (status, output) = (.critical, healthOverride)
         } else if task.lastStatus == .running, task.desiredStatus == .running {
             (status, output) = (.passing, "ECS task is RUNNING")
         } else {
@@ -82,6 +89,8 @@ struct HealthCheckPlanner {
         let (status, output): (CheckStatus, String)
         if isStopping {
             (status, output) = (.critical, stoppingOutput)
+        } else if let healthOverride {
+            (status, output) = (.critical, healthOverride)
         } else if failing.isEmpty {
             (status, output) = (.passing, "All checks of service \(serviceID) are passing")
         } else {

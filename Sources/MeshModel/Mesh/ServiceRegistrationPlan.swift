@@ -45,6 +45,9 @@ public enum ServiceRegistrationPlan: Sendable, Equatable {
     ///   - servicePort: The service port the caller resolved (tag, else the task definition's first
     ///     port mapping), or `nil` if there is none.
     ///   - containerHealth: The latest reported health per container name; empty before the first report.
+    ///   - heartbeatHealth: The journaled health from the task's heartbeat sidecar, if it ever sent one:
+    ///     its container health replaces `containerHealth`, and STOPPING or an expired TTL makes every
+    ///     check critical.
     ///   - configuration: Ports, meta and check options.
     /// - Throws: ``MeshTagError`` when a tag of a mesh task cannot be used (the key should park
     ///   with that message, since retrying cannot fix a tag).
@@ -53,6 +56,7 @@ public enum ServiceRegistrationPlan: Sendable, Equatable {
         tags: MeshTags,
         servicePort: Int?,
         containerHealth: [String: ContainerHealth],
+        heartbeatHealth: TaskHealth? = nil,
         configuration: MeshPlanConfiguration
     ) throws(MeshTagError) {
         guard tags.isMesh else {
@@ -101,7 +105,8 @@ public enum ServiceRegistrationPlan: Sendable, Equatable {
         )
         let checks = HealthCheckPlanner(
             task: task, service: service, serviceID: serviceID, proxyID: proxyID,
-            containers: tags.healthSyncContainers, containerHealth: containerHealth,
+            containers: tags.healthSyncContainers, containerHealth: heartbeatHealth?.containers ?? containerHealth,
+            healthOverride: heartbeatHealth?.overrideOutput,
             proxyMirrorsServiceHealth: configuration.proxyMirrorsServiceHealth
         ).checks()
         self = .register(CatalogIntent(

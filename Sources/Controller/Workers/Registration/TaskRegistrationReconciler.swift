@@ -74,11 +74,17 @@ public struct TaskRegistrationReconciler: Sendable {
     }
 
     private func converge(_ task: TaskRecord, meta: TaskMeta, logger: Logger) async throws(WorkerError) {
+        // Health reported by the task's heartbeat sidecar (journaled transitions only) wins over
+        // the health ECS events carry; STOPPING or an expired heartbeat TTL make every check critical.
+        let heartbeatHealth = try WorkerError.journal.wrappingSync("read task_health of \(task.taskArn)") {
+            try journal.taskHealth(arn: task.taskArn)?.health
+        }
         let plan: ServiceRegistrationPlan
         do {
             plan = try ServiceRegistrationPlan(
                 task: task, tags: MeshTags(meta.tags), servicePort: meta.servicePort,
-                containerHealth: Self.containerHealth(of: task), configuration: planConfiguration
+                containerHealth: Self.containerHealth(of: task), heartbeatHealth: heartbeatHealth,
+                configuration: planConfiguration
             )
         } catch {
             throw WorkerError.invalidTags.with("task \(task.taskArn)", underlying: error)

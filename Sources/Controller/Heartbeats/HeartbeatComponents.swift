@@ -1,0 +1,33 @@
+public import Journal
+public import Logging
+
+/// The heartbeat path wired together: identity cache, liveness tracker, transition recorder, the
+/// `POST /v1/heartbeats` handler and the TTL sweep (a service for the app's group).
+///
+/// ```swift
+/// let heartbeats = try HeartbeatComponents(journal: journal, scheduler: queue, configuration: config.heartbeat, logger: logger)
+/// router.add(.post, "/v1/heartbeats", handler: heartbeats.handler.handle)
+/// services.append(.init(service: heartbeats.expiry))
+/// ```
+public struct HeartbeatComponents: Sendable {
+    public let authority: HeartbeatAuthority
+    public let tracker: HeartbeatTracker
+    public let recorder: HeartbeatRecorder
+    public let handler: HeartbeatHandler
+    public let expiry: HeartbeatExpiry
+
+    /// Builds the components and loads task identities, token hashes and journaled health.
+    /// - Throws: ``JournalError`` if the journal cannot be read.
+    public init(journal: EventJournal, scheduler: (any WorkScheduler)?, configuration: MeshConfiguration.Heartbeat,
+                metrics: ControllerMetrics? = nil, logger: Logger) throws(JournalError) {
+        authority = HeartbeatAuthority(journal: journal)
+        try authority.preload()
+        tracker = HeartbeatTracker()
+        tracker.restore(try journal.taskHealthRecords())
+        recorder = HeartbeatRecorder(journal: journal, tracker: tracker, scheduler: scheduler, metrics: metrics, logger: logger)
+        handler = HeartbeatHandler(authority: authority, tracker: tracker, recorder: recorder, metrics: metrics,
+                                   maxBatch: configuration.maxBatch, logger: logger)
+        expiry = HeartbeatExpiry(ttl: .milliseconds(Int64(configuration.ttlSeconds * 1000)), journal: journal,
+                                 tracker: tracker, authority: authority, recorder: recorder, logger: logger)
+    }
+}

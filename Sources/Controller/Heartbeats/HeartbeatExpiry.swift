@@ -1,0 +1,72 @@
+import Foundation
+public import Journal
+public import Logging
+public import ServiceLifecycle
+import MeshModel
+
+/// The heartbeat TTL: a periodic sweep that turns every reporting task without a heartbeat for
+/// ``ttl`` critical (journaled, registration key woken). A task that has stopped meanwhile is
+/// forgotten instead, so stopped tasks cost no write and stay out of memory.
+///
+/// A `Service` in the app's group; it sleeps between sweeps and ends on graceful shutdown.
+public struct HeartbeatExpiry: Service {
+    public let ttl: Duration
+    private let sweepInterval: Duration
+    private let journal: EventJournal
+    private let tracker: HeartbeatTracker
+    private let authority: HeartbeatAuthority
+    private let recorder: HeartbeatRecorder
+    private let logger: Logger
+
+    public init(ttl: Duration, journal: EventJournal, tracker: HeartbeatTracker, authority: HeartbeatAuthority,
+                recorder: HeartbeatRecorder, logger: Logger) {
+        self.ttl = ttl
+        // Expiry is late by at most a quarter of the TTL (and at most a second).
+        self.sweepInterval = min(.seconds(1), ttl / 4)
+        self.journal = journal
+        self.tracker = tracker
+        self.authority = authority
+        self.recorder = recorder
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try await Task.sleep(for: sweepInterval)
+                await sweep()
+            }
+        }
+    }
+
+    /// One sweep: journals the expiry of every task past its TTL.
+    public func sweep() async {
+        for record in tracker.expire(ttl: ttl) {
+            let task: TaskRecordSummary?
+            do {
+                task = try journal.task(arn: record.taskArn).map { TaskRecordSummary(stopped: $0.lastStatus == .stopped) }
+            } catch {
+                logger.warning("Could not read a task whose heartbeat TTL ran out", metadata: [
+                    "mesh.task.arn": .string(record.taskArn), "mesh.error": .string(error.description),
+                ])
+                continue
+            }
+            if task == nil || task?.stopped == true {
+                tracker.forget(taskArn: record.taskArn)
+                authority.forget(taskArn: record.taskArn)
+                continue
+            }
+            var previous = record.health
+            previous.phase = .reporting
+            previous.ttlSeconds = nil
+            logger.notice("No heartbeat within the TTL; the task's checks turn critical", metadata: [
+                "mesh.task.arn": .string(record.taskArn),
+            ])
+            try? await recorder.record(record, previous: previous)
+        }
+    }
+
+    private struct TaskRecordSummary: Equatable {
+        var stopped: Bool
+    }
+}

@@ -1,0 +1,124 @@
+public import Foundation
+import GRDB
+import MeshModel
+
+/// Heartbeat health: transitions reported by the tasks' sidecars, and the lookups that authenticate
+/// heartbeats (task → service → token hash).
+///
+/// Transitions are rare (a container turning healthy, a task stopping, a TTL running out), so they
+/// commit in their own transaction beside the group-commit writer instead of joining its batches;
+/// GRDB serialises the two writers on the one write connection.
+extension EventJournal {
+    /// Stores a health transition and marks `wakeKey` pending in the same transaction, so the
+    /// registration worker is sure to write the new check statuses. Durable when it returns.
+    ///
+    /// - Returns: `false` when the journal already holds a newer revision for the task (nothing written).
+    @discardableResult
+    public func recordHealth(_ record: TaskHealthRecord, wakeKey: String) async throws(JournalError) -> Bool {
+        let containers = Self.encodeContainers(record.health.containers)
+        do {
+            return try await dbWriter.write { db in
+                try db.execute(sql: """
+                    INSERT INTO task_health (task_arn, phase, containers_json, ttl_seconds, revision, changed_at)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(task_arn) DO UPDATE SET
+                        phase = excluded.phase, containers_json = excluded.containers_json,
+                        ttl_seconds = excluded.ttl_seconds, revision = excluded.revision,
+                        changed_at = excluded.changed_at
+                    WHERE excluded.revision > task_health.revision
+                    """, arguments: [record.taskArn, record.health.phase.rawValue, containers,
+                                     record.health.ttlSeconds, record.revision,
+                                     record.changedAt.timeIntervalSince1970])
+                guard db.changesCount > 0 else { return false }
+                try db.execute(sql: WorkItem.markSQL, arguments: [wakeKey, record.changedAt.timeIntervalSince1970])
+                return true
+            }
+        } catch {
+            throw JournalError.mapping(error)
+        }
+    }
+
+    /// The journaled health of one task, or `nil` if its sidecar never reported.
+    public func taskHealth(arn: String) throws(JournalError) -> TaskHealthRecord? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT \(Self.healthColumns) FROM task_health WHERE task_arn = ?",
+                             arguments: [arn]).map(Self.healthRecord)
+        }
+    }
+
+    /// Every journaled health record (loaded once at start to resume TTL tracking).
+    public func taskHealthRecords() throws(JournalError) -> [TaskHealthRecord] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT \(Self.healthColumns) FROM task_health ORDER BY task_arn")
+                .map(Self.healthRecord)
+        }
+    }
+
+    /// Who may send heartbeats for `taskArn`: the task's service and its token hash; `nil` for a
+    /// task the journal does not know.
+    public func heartbeatIdentity(taskArn: String) throws(JournalError) -> HeartbeatIdentity? {
+        try read { db in
+            try Row.fetchOne(db, sql: Self.identitySQL + " WHERE t.task_arn = ?", arguments: [taskArn])
+                .map(Self.identity)
+        }
+    }
+
+    /// The identities of every mesh task that has not stopped (loaded once at start).
+    public func heartbeatIdentities() throws(JournalError) -> [HeartbeatIdentity] {
+        try read { db in
+            try Row.fetchAll(db, sql: Self.identitySQL + " WHERE m.mesh = 1 AND t.last_status <> 'STOPPED'")
+                .map(Self.identity)
+        }
+    }
+
+    /// Token hashes of the services whose token exists: service name → lower-case hex SHA-256.
+    public func serviceTokenHashes() throws(JournalError) -> [String: String] {
+        try read { db in
+            var hashes: [String: String] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT name, token_sha256 FROM services WHERE token_sha256 IS NOT NULL AND token_deleted_at IS NULL
+                """) {
+                hashes[row[0]] = row[1]
+            }
+            return hashes
+        }
+    }
+
+    // MARK: Rows
+
+    private static let healthColumns = "task_arn, phase, containers_json, ttl_seconds, revision, changed_at"
+
+    private static let identitySQL = """
+        SELECT t.task_arn, CASE WHEN m.mesh = 1 THEN m.service_name END, s.token_sha256, t.last_status
+        FROM tasks t LEFT JOIN task_meta m ON m.task_arn = t.task_arn
+        LEFT JOIN services s ON s.name = m.service_name AND m.mesh = 1 AND s.token_deleted_at IS NULL
+        """
+
+    private static func identity(_ row: Row) -> HeartbeatIdentity {
+        let lastStatus: String = row[3]
+        return HeartbeatIdentity(taskArn: row[0], serviceName: row[1], tokenSHA256: row[2], stopped: lastStatus == "STOPPED")
+    }
+
+    private static func healthRecord(_ row: Row) throws -> TaskHealthRecord {
+        let phaseName: String = row[1]
+        guard let phase = TaskHealth.Phase(rawValue: phaseName) else {
+            throw JournalError.corrupt.with(message: "unknown task_health phase '\(phaseName)'")
+        }
+        let json: String = row[2]
+        return TaskHealthRecord(
+            taskArn: row[0],
+            health: TaskHealth(phase: phase, containers: decodeContainers(json), ttlSeconds: row[3]),
+            revision: row[4], changedAt: JournalTime.date(row[5] as Double))
+    }
+
+    static func encodeContainers(_ containers: [String: ContainerHealth]) -> String {
+        let plain = containers.mapValues(\.rawValue)
+        guard let data = try? JSONSerialization.data(withJSONObject: plain, options: [.sortedKeys]) else { return "{}" }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func decodeContainers(_ json: String) -> [String: ContainerHealth] {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: String] else { return [:] }
+        return object.mapValues { ContainerHealth(ecsStatus: $0) }
+    }
+}

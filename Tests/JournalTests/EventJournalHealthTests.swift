@@ -1,0 +1,63 @@
+import Foundation
+import Journal
+import MeshModel
+import Testing
+
+/// Heartbeat health in the journal: transitions, revisions, identities.
+struct EventJournalHealthTests {
+    static func record(_ arn: String, _ phase: TaskHealth.Phase, revision: Int64) -> TaskHealthRecord {
+        TaskHealthRecord(taskArn: arn, health: TaskHealth(phase: phase, containers: ["app": .healthy, "db": .unknown]),
+                         revision: revision, changedAt: Date(timeIntervalSince1970: 1_700_000_000))
+    }
+
+    /// A transition is stored with the task's work key marked pending, in one transaction.
+    @Test func recordHealth_whenNew_storesAndMarksKey() async throws {
+        // Given
+        let journal = try JournalFixtures.inMemory()
+        let arn = JournalFixtures.taskArn()
+        // When
+        let stored = try await journal.recordHealth(Self.record(arn, .reporting, revision: 1), wakeKey: "task:\(arn)")
+        // Then
+        #expect(stored)
+        #expect(try journal.taskHealth(arn: arn) == Self.record(arn, .reporting, revision: 1))
+        #expect(try journal.workItem(key: "task:\(arn)")?.state == .pending)
+        await journal.close()
+    }
+
+    /// An older revision never overwrites a newer one, and marks no work.
+    @Test func recordHealth_whenOlderRevision_ignored() async throws {
+        // Given
+        let journal = try JournalFixtures.inMemory()
+        let arn = JournalFixtures.taskArn()
+        try await journal.recordHealth(Self.record(arn, .stopping, revision: 2), wakeKey: "task:\(arn)")
+        let generation = try #require(try journal.workItem(key: "task:\(arn)")).generation
+        // When
+        let stored = try await journal.recordHealth(Self.record(arn, .reporting, revision: 1), wakeKey: "task:\(arn)")
+        // Then
+        #expect(!stored)
+        #expect(try journal.taskHealth(arn: arn)?.health.phase == .stopping)
+        #expect(try journal.workItem(key: "task:\(arn)")?.generation == generation)
+        #expect(try journal.taskHealthRecords().count == 1)
+        await journal.close()
+    }
+
+    /// The identity of a mesh task names its service and that service's token hash.
+    @Test func heartbeatIdentity_whenMeshTaskWithToken_namesServiceAndHash() async throws {
+        // Given
+        let journal = try JournalFixtures.inMemory()
+        let arn = JournalFixtures.taskArn()
+        _ = try await journal.append([JournalFixtures.event(arn: arn, version: 1)], receivedAt: Date())
+        try await journal.upsertTaskMeta(TaskMeta(taskArn: arn, mesh: true, serviceName: "web", describedAt: Date()))
+        try await journal.upsertService(ServiceRecord(name: "web", clusterArn: JournalFixtures.cluster,
+                                                      tokenSHA256: String(repeating: "ab", count: 32), updatedAt: Date()))
+        // When
+        let identity = try journal.heartbeatIdentity(taskArn: arn)
+        // Then
+        #expect(identity == HeartbeatIdentity(taskArn: arn, serviceName: "web",
+                                              tokenSHA256: String(repeating: "ab", count: 32), stopped: false))
+        #expect(try journal.heartbeatIdentities().map(\.taskArn) == [arn])
+        #expect(try journal.serviceTokenHashes() == ["web": String(repeating: "ab", count: 32)])
+        #expect(try journal.heartbeatIdentity(taskArn: JournalFixtures.taskArn()) == nil)
+        await journal.close()
+    }
+}
