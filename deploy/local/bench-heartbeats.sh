@@ -1,0 +1,184 @@
+#!/usr/bin/env bash
+# Heartbeat benchmark: one controller (release build, child process) with BENCH_TASKS mesh tasks
+# (default 10,000, of BENCH_SERVICES=100 services) reporting through POST /v1/heartbeats, driven by
+# wrk (Tests/Benchmarks/heartbeats.lua). Prints heartbeats/s, p50/p99 per request, and the Consul
+# writes during the steady state (the catalog's and the health checks' X-Consul-Index, before and
+# after), as a Markdown table with date, machine and load average.
+#
+# How the 10,000 tasks are made (no ECS events are replayed; that is the ingest benchmark's job):
+#   1. the controller starts once on an empty journal and stops, so its migrations create the schema;
+#   2. python3's sqlite3 module writes the journal directly: 10,000 RUNNING rows in `tasks`,
+#      `task_meta` rows (mesh=1, service bench-svc-NNN, health-sync container `app`, port 8080) and
+#      100 `services` rows whose token_sha256 is the SHA-256 of each service's token;
+#   3. the same IDs go into each service's Secrets Manager secret in moto, so the token worker
+#      creates the Consul tokens with exactly those secrets instead of new ones;
+#   4. the controller starts with workers (Consul + moto) and resync off (moto's ECS knows none of
+#      these tasks), and every task sends a first heartbeat: that is a health transition, journaled,
+#      and the registration worker registers the task in Consul with a passing check. The script
+#      waits until no work key is left pending;
+#   5. steady state: wrk sends the same heartbeats again for BENCH_DURATION seconds, single
+#      heartbeats and batches of 10; the Consul indexes are read before and after each run.
+# The TTL is raised to 600 s so no task expires while the first registrations are being written.
+#
+# Usage: deploy/local/bench-heartbeats.sh
+# Env:   BENCH_TASKS (10000), BENCH_SERVICES (100), BENCH_DURATION (15), BENCH_CONNECTIONS (64)
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+cd "$repo"
+tasks="${BENCH_TASKS:-10000}"
+services="${BENCH_SERVICES:-100}"
+duration="${BENCH_DURATION:-15}"
+connections="${BENCH_CONNECTIONS:-64}"
+
+"$here/deps.sh" >/dev/null
+
+state="$(mktemp -d /tmp/mesh-bench-hb-stack.XXXXXX)"
+work="$(mktemp -d /tmp/mesh-bench-hb.XXXXXX)"
+controller_pid=""
+cleanup() {
+  if [ -n "$controller_pid" ]; then kill "$controller_pid" 2>/dev/null || true; wait "$controller_pid" 2>/dev/null || true; fi
+  STACK_STATE_DIR="$state" "$here/stack.sh" stop >/dev/null 2>&1 || true
+  rm -rf "$state" "$work"
+}
+trap cleanup EXIT
+free_port() {  # a port p with p-200, p-199, p-198 free too (Consul's server and serf ports)
+  python3 - <<'PY'
+import random, socket
+def free(p):
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", p)); return True
+    except OSError:
+        return False
+    finally:
+        s.close()
+while True:
+    p = random.randint(30000, 60000)
+    if all(free(q) for q in (p, p - 200, p - 199, p - 198)):
+        print(p); break
+PY
+}
+wait_http() {  # url
+  for _ in $(seq 1 400); do
+    if curl -s -o /dev/null "$1"; then return 0; fi
+    sleep 0.05
+  done
+  echo "server at $1 did not start" >&2; return 1
+}
+
+STACK_STATE_DIR="$state" CONSUL_PORT="$(free_port)" MOTO_PORT="$(free_port)" "$here/stack.sh" start >&2
+# shellcheck disable=SC1091
+source "$state/env"
+
+echo "building the controller (release)..." >&2
+swift build -c release --product ecs-mesh-controller >&2
+bin="$(swift build -c release --show-bin-path)/ecs-mesh-controller"
+
+port="$(free_port)"
+admin_port="$(free_port)"
+journal="$work/journal.sqlite"
+start_controller() {
+  MESH_SERVER_PUBLIC_PORT="$port" MESH_SERVER_ADMIN_PORT="$admin_port" \
+  MESH_WEBHOOK_API_KEY="bench-key-0123456789abcdef" MESH_JOURNAL_PATH="$journal" \
+  MESH_SECRETS_PREFIX="bench" MESH_HEARTBEAT_TTL_SECONDS=600 MESH_RESYNC_ENABLED=false \
+  MESH_LOG_LEVEL=warning "$bin" serve >>"$work/controller.log" 2>&1 &
+  controller_pid=$!
+  wait_http "http://127.0.0.1:$port/healthz"
+}
+stop_controller() {
+  kill "$controller_pid"; wait "$controller_pid" 2>/dev/null || true; controller_pid=""
+}
+
+echo "seeding $tasks tasks of $services services..." >&2
+start_controller
+stop_controller
+python3 - "$journal" "$tasks" "$services" "$AWS_ENDPOINT_URL" <<'PY'
+import hashlib, json, sqlite3, sys, time
+import boto3
+path, tasks, services, endpoint = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+cluster = "arn:aws:ecs:us-east-1:123456789012:cluster/bench"
+now = time.time()
+token = lambda s: "00000000-0000-4000-8000-%012d" % s
+accessor = lambda s: "00000000-0000-4000-9000-%012d" % s
+db = sqlite3.connect(path)
+with db:
+    for i in range(tasks):
+        arn = "arn:aws:ecs:us-east-1:123456789012:task/bench/%032x" % i
+        service = "bench-svc-%03d" % (i % services)
+        db.execute("""INSERT INTO tasks (task_arn, task_id, cluster_arn, last_status, desired_status, version,
+                      task_group, task_definition_arn, family, address, containers_json, started_at, updated_at, last_sequence)
+                      VALUES (?, ?, ?, 'RUNNING', 'RUNNING', 3, ?, ?, ?, ?, '[]', ?, ?, 0)""",
+                   (arn, "%032x" % i, cluster, "service:" + service,
+                    "arn:aws:ecs:us-east-1:123456789012:task-definition/%s:1" % service, service,
+                    "10.%d.%d.%d" % (i >> 16 & 255, i >> 8 & 255, i & 255), now, now))
+        tags = {"consul.hashicorp.com/mesh": "true", "consul.hashicorp.com/service-name": service,
+                "consul.hashicorp.com/health-sync-containers": "app"}
+        db.execute("INSERT INTO task_meta (task_arn, mesh, service_name, tags_json, service_port, described_at) VALUES (?, 1, ?, ?, 8080, ?)",
+                   (arn, service, json.dumps(tags), now))
+    for s in range(services):
+        db.execute("""INSERT INTO services (name, cluster_arn, accessor_id, token_sha256, last_task_seen_at, updated_at)
+                      VALUES (?, ?, ?, ?, ?, ?)""",
+                   ("bench-svc-%03d" % s, cluster, accessor(s), hashlib.sha256(token(s).encode()).hexdigest(), now, now))
+sm = boto3.client("secretsmanager", endpoint_url=endpoint, region_name="us-east-1")
+for s in range(services):
+    sm.create_secret(Name="bench-bench-svc-%03d" % s,
+                     SecretString=json.dumps({"accessor_id": accessor(s), "token": token(s)}))
+PY
+
+consul_index() {  # sum of the catalog's and the health checks' X-Consul-Index
+  local total=0 path value
+  for path in /v1/catalog/services /v1/health/state/any; do
+    value="$(curl -s -D - -o /dev/null -H "X-Consul-Token: $CONSUL_HTTP_TOKEN" "$CONSUL_HTTP_ADDR$path" \
+             | awk 'tolower($1)=="x-consul-index:" {print $2}' | tr -d '\r')"
+    total=$((total + ${value:-0}))
+  done
+  echo "$total"
+}
+pending_work() {
+  python3 -c "import sqlite3,sys; print(sqlite3.connect('file:'+sys.argv[1]+'?mode=ro', uri=True).execute(\"select count(*) from work where state in ('pending','running')\").fetchone()[0])" "$journal"
+}
+run_wrk() {  # batch seconds -> "heartbeats/s p50 p99 non2xx requests"
+  local out
+  out="$(BENCH_TASKS="$tasks" BENCH_SERVICES="$services" BENCH_BATCH="$1" \
+         wrk -t2 -c"$connections" -d"$2s" --latency -s Tests/Benchmarks/heartbeats.lua "http://127.0.0.1:$port" 2>&1)"
+  echo "$out" >>"$work/wrk.log"
+  local rps p50 p99 bad total
+  rps="$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")"
+  p50="$(awk '$1=="50%" {print $2}' <<<"$out")"
+  p99="$(awk '$1=="99%" {print $2}' <<<"$out")"
+  bad="$(awk '/Non-2xx or 3xx responses:/ {print $5}' <<<"$out")"
+  total="$(awk '/requests in/ {print $1}' <<<"$out")"
+  echo "$(python3 -c "print(round(float('${rps:-0}') * $1))") ${p50:-?} ${p99:-?} ${bad:-0} $(( ${total:-0} * $1 ))"
+}
+
+echo "first heartbeat of every task (transitions: journal + Consul registration)..." >&2
+start_controller
+warm_start=$(date +%s)
+run_wrk 1 "$(( tasks / 2000 + 3 ))" >/dev/null
+for _ in $(seq 1 1200); do
+  [ "$(pending_work)" = "0" ] && break
+  sleep 0.5
+done
+warm_seconds=$(( $(date +%s) - warm_start ))
+registered="$(curl -s -H "X-Consul-Token: $CONSUL_HTTP_TOKEN" "$CONSUL_HTTP_ADDR/v1/health/state/passing" \
+              | python3 -c 'import json,sys; print(sum(1 for c in json.load(sys.stdin) if c["CheckID"].endswith("-app")))')"
+health_rows="$(python3 -c "import sqlite3,sys; print(sqlite3.connect('file:'+sys.argv[1]+'?mode=ro', uri=True).execute('select count(*) from task_health').fetchone()[0])" "$journal")"
+
+echo
+echo "Heartbeat benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(uname -m), load average at start $(cut -d' ' -f1-3 /proc/loadavg); $tasks tasks of $services services, wrk -t2 -c$connections, ${duration}s per run, controller release build, Consul 1.8.7 dev agent and moto on loopback"
+echo
+echo "Warm-up: first heartbeat of every task journaled ($health_rows task_health rows) and $registered app checks passing in Consul after ${warm_seconds}s."
+echo
+echo "| body | heartbeats/s | p50 (request) | p99 (request) | non-2xx | heartbeats sent | Consul index change | Consul writes per 10,000 heartbeats |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+for batch in 1 10; do
+  before="$(consul_index)"
+  read -r hps p50 p99 bad sent < <(run_wrk "$batch" "$duration")
+  after="$(consul_index)"
+  label="single heartbeat"; [ "$batch" -gt 1 ] && label="batch of $batch"
+  writes="$(python3 -c "d=$after-$before; print(0 if d==0 else f'≤ {d*10000/max(1,$sent):.3f} (index moved by {d})')")"
+  printf '| %s | %s | %s | %s | %s | %s | %s → %s | %s |\n' "$label" "$hps" "$p50" "$p99" "$bad" "$sent" "$before" "$after" "$writes"
+done
+echo
+echo "load average at end $(cut -d' ' -f1-3 /proc/loadavg); task_health rows still $(python3 -c "import sqlite3,sys; print(sqlite3.connect('file:'+sys.argv[1]+'?mode=ro', uri=True).execute('select count(*), max(revision) from task_health').fetchone())" "$journal") (count, max revision)"
