@@ -47,24 +47,38 @@ extension TaskRecord {
             updatedAt: JournalTime.date(row[13])
         )
     }
+}
 
-    /// Arguments for ``insertSQL``.
-    func insertArguments(lastSequence: Int64) -> StatementArguments {
-        [
-            taskArn, taskID, clusterArn, lastStatus.rawValue, desiredStatus?.rawValue, version, group,
-            taskDefinitionArn, family, address, ContainerJSON.encode(containers),
-            JournalTime.seconds(startedAt), JournalTime.seconds(stoppedAt), JournalTime.seconds(updatedAt),
-            lastSequence,
-        ]
+extension TaskRecord {
+    /// Binds the parameters of ``insertSQL``.
+    func bindInsert(to row: RawBinding, lastSequence: Int64) {
+        row.bind(1, taskArn)
+        row.bind(2, taskID)
+        row.bind(3, clusterArn)
+        bindState(to: row, from: 4)
+        row.bind(15, lastSequence)
     }
 
-    /// Arguments for ``updateSQL``.
-    func updateArguments(lastSequence: Int64) -> StatementArguments {
-        [
-            lastStatus.rawValue, desiredStatus?.rawValue, version, group, taskDefinitionArn, family, address,
-            ContainerJSON.encode(containers), JournalTime.seconds(startedAt), JournalTime.seconds(stoppedAt),
-            JournalTime.seconds(updatedAt), lastSequence, taskArn,
-        ]
+    /// Binds the parameters of ``updateSQL``.
+    func bindUpdate(to row: RawBinding, lastSequence: Int64) {
+        bindState(to: row, from: 1)
+        row.bind(12, lastSequence)
+        row.bind(13, taskArn)
+    }
+
+    /// The eleven columns from `last_status` to `updated_at`, in ``journalColumns`` order.
+    private func bindState(to row: RawBinding, from first: Int32) {
+        row.bind(first, lastStatus.rawValue)
+        row.bind(first + 1, desiredStatus?.rawValue)
+        row.bind(first + 2, version)
+        row.bind(first + 3, group)
+        row.bind(first + 4, taskDefinitionArn)
+        row.bind(first + 5, family)
+        row.bind(first + 6, address)
+        row.bind(first + 7, ContainerJSON.encode(containers))
+        row.bind(first + 8, JournalTime.seconds(startedAt))
+        row.bind(first + 9, JournalTime.seconds(stoppedAt))
+        row.bind(first + 10, JournalTime.seconds(updatedAt))
     }
 }
 

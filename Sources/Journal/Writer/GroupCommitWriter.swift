@@ -173,8 +173,16 @@ final class GroupCommitWriter<Operation: Sendable, Output: Sendable>: Sendable {
             count += 1
             weight += pending.weight
         }
-        let batch = Array(state.queue.prefix(count))
-        state.queue.removeFirst(count)
+        let batch: [Pending]
+        if count == state.queue.count {
+            // The usual case: everything queued fits; hand the array over instead of copying it.
+            batch = state.queue
+            state.queue = []
+            state.queue.reserveCapacity(batch.count)
+        } else {
+            batch = Array(state.queue.prefix(count))
+            state.queue.removeFirst(count)
+        }
         state.queuedWeight -= weight
         return batch
     }

@@ -1,5 +1,6 @@
 import GRDB
 import Logging
+import MeshModel
 import Synchronization
 
 /// Runs the batches of the ``GroupCommitWriter`` as SQLite transactions.
@@ -10,12 +11,39 @@ import Synchronization
 /// database itself failed (disk full, I/O error, corruption), the whole batch gets
 /// ``JournalError/unavailable`` and the writer keeps going with later batches.
 ///
+/// Checkpoints of a file database run beside the writer (``WALCheckpointer``), not inside a commit.
+///
 /// Holds no reference to ``EventJournal``, so dropping the journal ends the writer.
 struct JournalCommitter: Sendable {
     let dbWriter: any DatabaseWriter
     let logger: Logger
     let counters: CommitCounters
     let taskCache: TaskCache
+    let checkpointer: WALCheckpointer?
+
+    init(dbWriter: any DatabaseWriter, logger: Logger, counters: CommitCounters, taskCache: TaskCache) {
+        self.dbWriter = dbWriter
+        self.logger = logger
+        self.counters = counters
+        self.taskCache = taskCache
+        self.checkpointer = Self.makeCheckpointer(dbWriter, logger: logger)
+    }
+
+    /// For a file database: autocheckpoint off on the writer, checkpoints on a second connection.
+    /// If that cannot be set up, SQLite's autocheckpoint stays on (slower p99, same durability).
+    private static func makeCheckpointer(_ dbWriter: any DatabaseWriter, logger: Logger) -> WALCheckpointer? {
+        guard let pool = dbWriter as? DatabasePool else { return nil }
+        do {
+            try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
+            return try WALCheckpointer(path: pool.path, logger: logger)
+        } catch {
+            try? pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA wal_autocheckpoint = 1000") }
+            logger.info("Journal checkpoints stay inside commits", metadata: [
+                "db.error": "\(JournalError.mapping(error))",
+            ])
+            return nil
+        }
+    }
 
     func commit(_ operations: [WriteOperation]) async -> [Result<WriteOutput, JournalError>] {
         do {
@@ -44,18 +72,30 @@ struct JournalCommitter: Sendable {
 
     private func transaction(_ operations: [WriteOperation]) async throws -> [WriteOutput] {
         do {
-            let (outputs, committedTasks) = try await dbWriter.write { db in
-                var batch = WriteBatch(db: db, cache: taskCache)
-                var outputs: [WriteOutput] = []
-                outputs.reserveCapacity(operations.count)
-                for operation in operations {
-                    outputs.append(try batch.apply(operation))
+            let restartWAL = checkpointer?.takeRestartRequest() ?? false
+            let (outputs, committedTasks) = try await dbWriter.writeWithoutTransaction { db in
+                if restartWAL {
+                    // Copies what the background checkpoint has not, so this transaction restarts the WAL.
+                    _ = try? db.checkpoint(.passive)
                 }
-                try batch.flush()
-                return (outputs, batch.knownTasks)
+                var outputs: [WriteOutput] = []
+                var committedTasks: [String: TaskRecord] = [:]
+                try db.inTransaction {
+                    var batch = WriteBatch(db: db, cache: taskCache)
+                    outputs.removeAll(keepingCapacity: true)
+                    outputs.reserveCapacity(operations.count)
+                    for operation in operations {
+                        outputs.append(try batch.apply(operation))
+                    }
+                    try batch.flush()
+                    committedTasks = batch.knownTasks
+                    return .commit
+                }
+                return (outputs, committedTasks)
             }
             taskCache.merge(committedTasks)
             counters.recordCommit(operations)
+            checkpointer?.noteCommit()
             return outputs
         } catch {
             counters.recordFailure()

@@ -71,11 +71,16 @@ struct WriteBatch {
             let change = event.change
             var entry = try taskEntry(arn: change.taskArn)
             let (outcome, record) = TaskFold.fold(change, into: entry.record)
-            insert.setUncheckedArguments([
-                receivedSeconds, change.eventID, change.taskArn, change.version,
-                change.lastStatus.rawValue, outcome.rawValue, String(decoding: event.rawJSON, as: UTF8.self),
-            ])
-            try insert.execute()
+            try RawBinding.execute(insert, in: db) { row in
+                row.bind(1, receivedSeconds)
+                row.bind(2, change.eventID)
+                row.bind(3, change.taskArn)
+                row.bind(4, change.version)
+                row.bind(5, change.lastStatus.rawValue)
+                row.bind(6, outcome.rawValue)
+                // The decoder validated the body as UTF-8 JSON, so its bytes are stored as they came.
+                row.bindText(7, utf8: event.rawJSON)
+            }
             let sequence = db.lastInsertedRowID
             if outcome == .applied, let record {
                 if entry.pending == nil { dirtyOrder.append(change.taskArn) }
@@ -93,6 +98,9 @@ struct WriteBatch {
         if let known = tasks[arn] { return known }
         if let cached = cache.record(arn: arn) { return TaskEntry(record: cached, stored: true) }
         let select = try db.cachedStatement(sql: TaskRecord.selectByArnSQL)
+        guard try RawBinding.hasRow(select, in: db, { $0.bind(1, arn) }) else {
+            return TaskEntry(record: nil, stored: false)
+        }
         let record = try Row.fetchOne(select, arguments: [arn]).map {
             try TaskRecord(journalRow: $0, decoder: decoder)
         }
@@ -107,19 +115,21 @@ struct WriteBatch {
         for arn in dirtyOrder {
             guard var entry = tasks[arn], let pending = entry.pending, let record = entry.record else { continue }
             if entry.stored {
-                let update = try db.cachedStatement(sql: TaskRecord.updateSQL)
-                update.setUncheckedArguments(record.updateArguments(lastSequence: pending.sequence))
-                try update.execute()
+                try RawBinding.execute(try db.cachedStatement(sql: TaskRecord.updateSQL), in: db) { row in
+                    record.bindUpdate(to: row, lastSequence: pending.sequence)
+                }
             } else {
-                let insert = try db.cachedStatement(sql: TaskRecord.insertSQL)
-                insert.setUncheckedArguments(record.insertArguments(lastSequence: pending.sequence))
-                try insert.execute()
+                try RawBinding.execute(try db.cachedStatement(sql: TaskRecord.insertSQL), in: db) { row in
+                    record.bindInsert(to: row, lastSequence: pending.sequence)
+                }
             }
             entry.stored = true
             entry.pending = nil
             tasks[arn] = entry
-            mark.setUncheckedArguments(["task:" + arn, JournalTime.seconds(pending.at)])
-            try mark.execute()
+            try RawBinding.execute(mark, in: db) { row in
+                row.bind(1, "task:" + arn)
+                row.bind(2, JournalTime.seconds(pending.at))
+            }
         }
         dirtyOrder.removeAll(keepingCapacity: true)
     }
