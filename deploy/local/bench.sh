@@ -65,7 +65,7 @@ run_wrk() {
 }
 
 echo
-echo "Ingest benchmark, $(date -u +%Y-%m-%d), $(nproc) cores, $(uname -m), ${duration}s per run, 1.5 KB POST"
+echo "Ingest benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(uname -m), ${duration}s per run, 1.5 KB POST, load average at start $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "| connections | C evhttp ceiling req/s | p50 | p99 | controller (durable) req/s | p50 | p99 | non-2xx | ratio |"
 echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
@@ -77,4 +77,4 @@ for c in 1 32 128; do
 done
 journal_rows="$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from events').fetchone()[0])" "$work/journal.sqlite" 2>/dev/null || echo '?')"
 echo
-echo "events journaled by the controller during the run: $journal_rows"
+echo "events journaled by the controller during the run: $journal_rows; load average at end $(cut -d' ' -f1-3 /proc/loadavg)"
