@@ -145,3 +145,14 @@ public actor ResyncService: ResyncTriggering, Service {
         }
     }
 }
+
+/// What the admin status shows of resync: the last sweep's report and problems (unreadable tasks,
+/// clusters whose sweep stopped early). ``ResyncService`` conforms; the admin API can ask its
+/// ``ResyncTriggering`` for it with `as? any ResyncStatusReporting`.
+public protocol ResyncStatusReporting: Sendable {
+    func resyncStatus() async -> ResyncService.Status
+}
+
+extension ResyncService: ResyncStatusReporting {
+    public func resyncStatus() async -> Status { status() }
+}
