@@ -45,10 +45,16 @@ struct OperatorSurfaceTests {
         }
         #expect(registered, "the admin API should show the task registered with its work done")
         let secret = try #require(try await probe.secret("ops-\(sfx)-\(service)"))
-        // A heartbeat carries the service's token secret in X-Consul-Token (it must not be logged either).
-        _ = try await send(controller.baseURL + "/v1/heartbeats", method: .POST,
-                           headers: ["X-Consul-Token": secret.token, "Content-Type": "application/json"],
-                           body: #"{"taskArn":"\#(task.taskArn)","state":"RUNNING","containers":[{"name":"app","health":"HEALTHY"}]}"#)
+        // A heartbeat carries the service's token secret in X-Consul-Token (it must not be logged either);
+        // the controller re-reads token hashes at most once a second, so a fresh token may get 401 first.
+        var heartbeatStatus = 0
+        let heartbeatAccepted = await eventually {
+            heartbeatStatus = try await send(controller.baseURL + "/v1/heartbeats", method: .POST,
+                                             headers: ["X-Consul-Token": secret.token, "Content-Type": "application/json"],
+                                             body: #"{"taskArn":"\#(task.taskArn)","state":"RUNNING","containers":[{"name":"app","health":"HEALTHY"}]}"#).status
+            return (200..<300).contains(heartbeatStatus)
+        }
+        #expect(heartbeatAccepted, "heartbeat answered \(heartbeatStatus)")
 
         // Then the admin API refuses requests without the token, and the public listener has no admin paths
         for path in ["/v1/status", "/v1/tasks", "/v1/services", "/v1/work", "/v1/journal", "/metrics"] {
@@ -73,7 +79,7 @@ struct OperatorSurfaceTests {
         let families = try prometheusFamilies(metrics.body)
         for name in ["mesh_http_requests", "mesh_journal_commit_duration_seconds", "mesh_journal_commit_batch_size",
                      "mesh_work_keys", "mesh_work_outcomes", "mesh_consul_request_duration_seconds",
-                     "mesh_aws_request_duration_seconds", "mesh_last_event_age_seconds"] {
+                     "mesh_aws_request_duration_seconds", "mesh_last_event_age_seconds", "mesh_heartbeats_received"] {
             #expect(families.contains(name), "metric family \(name) in \(families.sorted())")
         }
 

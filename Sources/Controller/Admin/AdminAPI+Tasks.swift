@@ -24,10 +24,10 @@ extension AdminAPI {
             let taskID = request.pathParameters["taskId"] ?? ""
             let rows = try journal.adminTasks(id: taskID)
             guard let row = rows.first else {
-                throw AdminProblem.notFound("no event for a task with ID \"\(taskID)\" was journaled")
+                throw AdminProblem.notFound("no event for a task with ID \(AdminProblem.quoted(taskID)) was journaled")
             }
             guard rows.count == 1 else {
-                throw AdminProblem.conflict("\(rows.count) tasks have ID \"\(taskID)\": \(rows.map(\.task.taskArn).joined(separator: ", "))")
+                throw AdminProblem.conflict("\(rows.count) tasks have ID \(AdminProblem.quoted(taskID)): \(rows.map { AdminProblem.quoted($0.task.taskArn) }.joined(separator: ", "))")
             }
             let work = try journal.workItem(key: "task:" + row.task.taskArn)
             let entries = try journal.entries(forTask: row.task.taskArn, limit: Self.taskJournalLimit)

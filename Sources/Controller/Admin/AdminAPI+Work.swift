@@ -80,9 +80,9 @@ extension AdminAPI {
             let suffix = "/" + name.dropFirst(kind.count + 1)
             candidates = try journal.workKeys(prefix: kind + ":", suffix: suffix).map(\.key)
         }
-        guard let first = candidates.first else { throw AdminProblem.notFound("no work key \"\(name)\"") }
+        guard let first = candidates.first else { throw AdminProblem.notFound("no work key \(AdminProblem.quoted(name))") }
         guard candidates.count == 1 else {
-            throw AdminProblem.conflict("\"\(name)\" matches \(candidates.count) keys; retry one with POST /v1/work/retry?key=<key>: \(candidates.joined(separator: ", "))")
+            throw AdminProblem.conflict("\(AdminProblem.quoted(name)) matches \(candidates.count) keys; retry one with POST /v1/work/retry?key=<key>: \(candidates.map(AdminProblem.quoted).joined(separator: ", "))")
         }
         return first
     }

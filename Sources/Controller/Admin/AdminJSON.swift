@@ -11,7 +11,7 @@ enum AdminJSON {
         do {
             var bytes = Array(try encoder.encode(body))
             if pretty { bytes.append(UInt8(ascii: "\n")) }
-            return HTTPResponse(status: status, headers: ["Content-Type": "application/json"], body: bytes)
+            return HTTPResponse(status: status, headers: ["Content-Type": "application/json; charset=utf-8"], body: bytes)
         } catch {
             return .problem(status: 500, title: "Internal error", detail: "cannot encode the answer (\(type(of: error)))",
                             extra: ["type": ProblemMapping.problemBase + "internal"])

@@ -77,8 +77,25 @@ enum AdminCursor {
 }
 
 /// A client error of the admin API, rendered as problem+json.
+///
+/// Values the client sent are echoed through ``quoted(_:)``: printable ASCII only, so a client that
+/// guesses the charset of a `application/problem+json` body (it has no charset parameter) cannot
+/// misread the document.
 struct AdminProblem: Error {
     let response: HTTPResponse
+
+    /// `value` in double quotes, with `"`, `\\` and everything outside printable ASCII as `\u{…}`.
+    static func quoted(_ value: String) -> String {
+        var result = "\""
+        for scalar in value.unicodeScalars.prefix(256) {
+            if scalar.value >= 0x20, scalar.value < 0x7F, scalar != "\"", scalar != "\\" {
+                result.unicodeScalars.append(scalar)
+            } else {
+                result += "\\u{" + String(scalar.value, radix: 16) + "}"
+            }
+        }
+        return result + "\""
+    }
 
     static func badParameter(_ name: String, _ reason: String) -> AdminProblem {
         AdminProblem(response: .problem(status: 400, title: "Invalid query parameter", detail: "\(name) \(reason)",

@@ -53,7 +53,8 @@ public struct MeshControllerApp: Sendable {
         try await workers?.prepare()
 
         let heartbeats = try HeartbeatComponents(journal: journal, scheduler: workers?.queue,
-                                                 configuration: configuration.heartbeat, logger: logger)
+                                                 configuration: configuration.heartbeat, metrics: telemetry.metrics,
+                                                 logger: logger)
         let server = try makeServer(journal: journal, resync: workers?.resync, scheduler: workers?.queue, heartbeats: heartbeats)
         let ports = try server.start()
         logger.info("Controller listening", metadata: [
@@ -127,7 +128,8 @@ public struct MeshControllerApp: Sendable {
         var publicRouter = Router()
         publicRouter.add(.post, "/v1/events", handler: telemetry.instrument("public", "/v1/events", .post, ingest.handle))
         if let heartbeats {
-            publicRouter.add(.post, "/v1/heartbeats", handler: heartbeats.handler.handle)
+            publicRouter.add(.post, "/v1/heartbeats",
+                             handler: telemetry.instrument("public", "/v1/heartbeats", .post, heartbeats.handler.handle))
         }
         publicRouter.add(.get, "/healthz", handler: health.healthz)
         publicRouter.add(.get, "/readyz", handler: health.readyz)

@@ -167,6 +167,17 @@ struct AdminAPITests {
         #expect(response.headers["Content-Type"] == HTTPResponse.problemContentType)
     }
 
+    /// Echoed client input is printable ASCII, so no charset guess can misread the problem document.
+    @Test func task_whenUnknownIDIsNotASCII_echoesItEscaped() async throws {
+        let (router, _) = try await makeRouter()
+        // When
+        let response = await router.handle(request(.get, "/v1/tasks/\u{C1}^\u{87}\""))
+        // Then
+        #expect(response.status == 404)
+        #expect(response.body.allSatisfy { $0 < 0x80 })
+        #expect(String(decoding: response.body, as: UTF8.self).contains(#"\\u{c1}^\\u{87}\\u{22}"#))
+    }
+
     /// A short key (`task:<id>`) resolves to the stored key; without a queue the retry is journaled.
     @Test func retry_whenShortKey_marksKeyPending() async throws {
         let (router, journal) = try await makeRouter()
