@@ -2,7 +2,8 @@
 # Installs what the build and the local stack need on a Debian bookworm machine.
 #
 # Idempotent and quiet on a warm machine: apt runs only for packages that are
-# missing, pip only when moto_server is missing, and Consul is fetched only when
+# missing, pip only when moto_server or the API contract tools (deploy/checks/
+# requirements-api.txt) are missing, and Consul is fetched only when
 # <repo>/.local/consul holds no working 1.8.7 binary. Safe to run concurrently:
 # a lock file serialises the work. Runs without a TTY (CI).
 #
