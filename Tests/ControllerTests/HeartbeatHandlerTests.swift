@@ -167,6 +167,22 @@ struct HeartbeatHandlerTests {
         #expect(h.scheduler.scheduled.count == 3)
     }
 
+    /// A task that reported STOPPING and then stopped in ECS is forgotten by a later sweep (memory stays bounded).
+    @Test func sweep_whenStoppedTaskSilent_forgetsIt() async throws {
+        // Given a task that said STOPPING, then its STOPPED event
+        let h = try await Harness()
+        _ = await h.post(h.heartbeat(state: "STOPPING"))
+        let stopped = TaskStateChange(eventID: UUID().uuidString, taskArn: h.webTask, clusterArn: Self.cluster,
+                                      lastStatus: .stopped, desiredStatus: .stopped, version: 2)
+        _ = try await h.journal.append([DecodedEvent(change: stopped, rawJSON: Array("{}".utf8))], receivedAt: Date())
+        // When the sidecar is silent for four TTLs
+        h.clock.advance(.seconds(61))
+        await h.expiry.sweep()
+        // Then the task is no longer tracked, and nothing was journaled for it
+        #expect(h.tracker.count == 0)
+        #expect(try h.journal.taskHealth(arn: h.webTask)?.health.phase == .stopping)
+    }
+
     /// A batch counts every heartbeat and is refused whole when one item is refused.
     @Test func handle_whenBatch_allOrNothing() async throws {
         // Given

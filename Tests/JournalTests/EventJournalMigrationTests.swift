@@ -25,7 +25,7 @@ struct EventJournalMigrationTests {
         let migrations = { (handler: InMemoryLogHandler) in
             handler.entries.compactMap { $0.metadata["db.migration"].map { "\($0)" } }
         }
-        #expect(migrations(firstLog) == ["v1-events-tasks-work", "v1-services-task-meta"])
+        #expect(migrations(firstLog) == ["v1-events-tasks-work", "v1-services-task-meta", "v3-heartbeats-health"])
         #expect(migrations(secondLog).isEmpty)
         #expect(try second.integrityCheck())
         await second.close()
@@ -41,7 +41,7 @@ struct EventJournalMigrationTests {
 
         // Then
         #expect(log.entries.compactMap { $0.metadata["db.migration"].map { "\($0)" } }
-            == ["v1-events-tasks-work", "v1-services-task-meta"])
+            == ["v1-events-tasks-work", "v1-services-task-meta", "v3-heartbeats-health"])
         #expect(try journal.databaseSettings().journalMode == "memory")
         #expect(try journal.workCounts().values.allSatisfy { $0 == 0 })
     }

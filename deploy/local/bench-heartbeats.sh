@@ -21,7 +21,8 @@
 # The TTL is raised to 600 s so no task expires while the first registrations are being written.
 #
 # Usage: deploy/local/bench-heartbeats.sh
-# Env:   BENCH_TASKS (10000), BENCH_SERVICES (100), BENCH_DURATION (15), BENCH_CONNECTIONS (64)
+# Env:   BENCH_TASKS (10000), BENCH_SERVICES (100), BENCH_DURATION (15), BENCH_CONNECTIONS ("16 64"),
+#        MESH_CONTROLLER_BIN (use this binary instead of building the release one)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
@@ -29,7 +30,7 @@ cd "$repo"
 tasks="${BENCH_TASKS:-10000}"
 services="${BENCH_SERVICES:-100}"
 duration="${BENCH_DURATION:-15}"
-connections="${BENCH_CONNECTIONS:-64}"
+connections="${BENCH_CONNECTIONS:-16 64}"  # one or more wrk connection counts
 
 "$here/deps.sh" >/dev/null
 
@@ -71,9 +72,15 @@ STACK_STATE_DIR="$state" CONSUL_PORT="$(free_port)" MOTO_PORT="$(free_port)" "$h
 # shellcheck disable=SC1091
 source "$state/env"
 
-echo "building the controller (release)..." >&2
-swift build -c release --product ecs-mesh-controller >&2
-bin="$(swift build -c release --show-bin-path)/ecs-mesh-controller"
+if [ -n "${MESH_CONTROLLER_BIN:-}" ]; then
+  bin="$MESH_CONTROLLER_BIN"  # e.g. a debug build, to try the script quickly; the README's figures use release
+  build_label="binary $bin"
+else
+  echo "building the controller (release)..." >&2
+  swift build -c release --product ecs-mesh-controller >&2
+  bin="$(swift build -c release --show-bin-path)/ecs-mesh-controller"
+  build_label="release build"
+fi
 
 port="$(free_port)"
 admin_port="$(free_port)"
@@ -138,10 +145,10 @@ consul_index() {  # sum of the catalog's and the health checks' X-Consul-Index
 pending_work() {
   python3 -c "import sqlite3,sys; print(sqlite3.connect('file:'+sys.argv[1]+'?mode=ro', uri=True).execute(\"select count(*) from work where state in ('pending','running')\").fetchone()[0])" "$journal"
 }
-run_wrk() {  # batch seconds -> "heartbeats/s p50 p99 non2xx requests"
+run_wrk() {  # batch seconds connections -> "heartbeats/s p50 p99 non2xx heartbeats"
   local out
   out="$(BENCH_TASKS="$tasks" BENCH_SERVICES="$services" BENCH_BATCH="$1" \
-         wrk -t2 -c"$connections" -d"$2s" --latency -s Tests/Benchmarks/heartbeats.lua "http://127.0.0.1:$port" 2>&1)"
+         wrk -t2 -c"$3" -d"$2s" --latency -s Tests/Benchmarks/heartbeats.lua "http://127.0.0.1:$port" 2>&1)"
   echo "$out" >>"$work/wrk.log"
   local rps p50 p99 bad total
   rps="$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")"
@@ -155,7 +162,15 @@ run_wrk() {  # batch seconds -> "heartbeats/s p50 p99 non2xx requests"
 echo "first heartbeat of every task (transitions: journal + Consul registration)..." >&2
 start_controller
 warm_start=$(date +%s)
-run_wrk 1 "$(( tasks / 2000 + 3 ))" >/dev/null
+health_count() {
+  python3 -c "import sqlite3,sys; print(sqlite3.connect('file:'+sys.argv[1]+'?mode=ro', uri=True).execute('select count(*) from task_health').fetchone()[0])" "$journal"
+}
+# Until every task has sent its first heartbeat (each is a transition with its own fsync, so the
+# first round runs far slower than the steady state).
+for _ in $(seq 1 60); do
+  run_wrk 1 5 32 >/dev/null
+  [ "$(health_count)" -ge "$tasks" ] && break
+done
 for _ in $(seq 1 1200); do
   [ "$(pending_work)" = "0" ] && break
   sleep 0.5
@@ -166,19 +181,21 @@ registered="$(curl -s -H "X-Consul-Token: $CONSUL_HTTP_TOKEN" "$CONSUL_HTTP_ADDR
 health_rows="$(python3 -c "import sqlite3,sys; print(sqlite3.connect('file:'+sys.argv[1]+'?mode=ro', uri=True).execute('select count(*) from task_health').fetchone()[0])" "$journal")"
 
 echo
-echo "Heartbeat benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(uname -m), load average at start $(cut -d' ' -f1-3 /proc/loadavg); $tasks tasks of $services services, wrk -t2 -c$connections, ${duration}s per run, controller release build, Consul 1.8.7 dev agent and moto on loopback"
+echo "Heartbeat benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(uname -m), load average at start $(cut -d' ' -f1-3 /proc/loadavg); $tasks tasks of $services services, wrk -t2, ${duration}s per run, controller $build_label, Consul 1.8.7 dev agent and moto on loopback"
 echo
 echo "Warm-up: first heartbeat of every task journaled ($health_rows task_health rows) and $registered app checks passing in Consul after ${warm_seconds}s."
 echo
-echo "| body | heartbeats/s | p50 (request) | p99 (request) | non-2xx | heartbeats sent | Consul index change | Consul writes per 10,000 heartbeats |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|"
-for batch in 1 10; do
-  before="$(consul_index)"
-  read -r hps p50 p99 bad sent < <(run_wrk "$batch" "$duration")
-  after="$(consul_index)"
-  label="single heartbeat"; [ "$batch" -gt 1 ] && label="batch of $batch"
-  writes="$(python3 -c "d=$after-$before; print(0 if d==0 else f'≤ {d*10000/max(1,$sent):.3f} (index moved by {d})')")"
-  printf '| %s | %s | %s | %s | %s | %s | %s → %s | %s |\n' "$label" "$hps" "$p50" "$p99" "$bad" "$sent" "$before" "$after" "$writes"
+echo "| body | connections | heartbeats/s | p50 (request) | p99 (request) | non-2xx | heartbeats sent | Consul index change | Consul writes per 10,000 heartbeats |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+for c in $connections; do
+  for batch in 1 10; do
+    before="$(consul_index)"
+    read -r hps p50 p99 bad sent < <(run_wrk "$batch" "$duration" "$c")
+    after="$(consul_index)"
+    label="single heartbeat"; [ "$batch" -gt 1 ] && label="batch of $batch"
+    writes="$(python3 -c "d=$after-$before; print(0 if d==0 else f'≤ {d*10000/max(1,$sent):.3f} (index moved by {d})')")"
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s → %s | %s |\n' "$label" "$c" "$hps" "$p50" "$p99" "$bad" "$sent" "$before" "$after" "$writes"
+  done
 done
 echo
 echo "load average at end $(cut -d' ' -f1-3 /proc/loadavg); task_health rows still $(python3 -c "import sqlite3,sys; print(sqlite3.connect('file:'+sys.argv[1]+'?mode=ro', uri=True).execute('select count(*), max(revision) from task_health').fetchone())" "$journal") (count, max revision)"

@@ -39,19 +39,16 @@ public struct HeartbeatExpiry: Service {
         }
     }
 
-    /// One sweep: journals the expiry of every task past its TTL.
+    /// One sweep: journals the expiry of every task past its TTL, and forgets (from memory) tasks
+    /// that stopped, so memory stays bounded by the live tasks.
     public func sweep() async {
+        for arn in tracker.staleTasks(olderThan: ttl * 4) where hasStopped(arn) == true {
+            tracker.forget(taskArn: arn)
+            authority.forget(taskArn: arn)
+        }
         for record in tracker.expire(ttl: ttl) {
-            let task: TaskRecordSummary?
-            do {
-                task = try journal.task(arn: record.taskArn).map { TaskRecordSummary(stopped: $0.lastStatus == .stopped) }
-            } catch {
-                logger.warning("Could not read a task whose heartbeat TTL ran out", metadata: [
-                    "mesh.task.arn": .string(record.taskArn), "mesh.error": .string(error.description),
-                ])
-                continue
-            }
-            if task == nil || task?.stopped == true {
+            guard let stopped = hasStopped(record.taskArn) else { continue }
+            if stopped {
                 tracker.forget(taskArn: record.taskArn)
                 authority.forget(taskArn: record.taskArn)
                 continue
@@ -66,7 +63,16 @@ public struct HeartbeatExpiry: Service {
         }
     }
 
-    private struct TaskRecordSummary: Equatable {
-        var stopped: Bool
+    /// Whether the journal says the task stopped (or does not know it); `nil` when it cannot be read.
+    private func hasStopped(_ taskArn: String) -> Bool? {
+        do {
+            guard let task = try journal.task(arn: taskArn) else { return true }
+            return task.lastStatus == .stopped
+        } catch {
+            logger.warning("Could not read a task whose heartbeats stopped", metadata: [
+                "mesh.task.arn": .string(taskArn), "mesh.error": .string(error.description),
+            ])
+            return nil
+        }
     }
 }

@@ -15,6 +15,8 @@ public final class HeartbeatTracker: Sendable {
         var lastSeen: ContinuousClock.Instant
         var health: TaskHealth?
         var revision: Int64
+        /// When ``staleTasks(olderThan:)`` last handed the task out for a check.
+        var checkedAt: ContinuousClock.Instant?
     }
 
     private let entries = Mutex<[String: Entry]>([:])
@@ -79,6 +81,22 @@ public final class HeartbeatTracker: Sendable {
                 expired.append(TaskHealthRecord(taskArn: arn, health: next, revision: updated.revision, changedAt: date))
             }
             return expired
+        }
+    }
+
+    /// Tasks that are not reporting (STOPPING or expired) and silent for longer than `age`, at most
+    /// once per `age` each: the sweep asks the journal whether they stopped, to forget them.
+    public func staleTasks(olderThan age: Duration) -> [String] {
+        let current = now()
+        return entries.withLock { entries in
+            var stale: [String] = []
+            for (arn, entry) in entries where entry.health?.phase != .reporting {
+                let since = max(entry.lastSeen, entry.checkedAt ?? entry.lastSeen)
+                guard current - since > age else { continue }
+                entries[arn]?.checkedAt = current
+                stale.append(arn)
+            }
+            return stale
         }
     }
 
