@@ -118,8 +118,8 @@ public final class ResyncSweeper: Sendable {
         for status in [ECSDesiredStatus.running, .stopped] {
             var token: String?
             repeat {
-                let page = try await ecs.listTasks(cluster: cluster, desiredStatus: status, nextToken: token, logger: logger)
                 calls.listTasks += 1
+                let page = try await ecs.listTasks(cluster: cluster, desiredStatus: status, nextToken: token, logger: logger)
                 for arn in page.taskArns where seen.insert(arn).inserted { listed.append(arn) }
                 token = page.nextToken == token ? nil : page.nextToken
             } while token != nil
