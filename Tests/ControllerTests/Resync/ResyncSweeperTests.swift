@@ -154,4 +154,22 @@ struct ResyncSweeperTests {
         #expect(try rig.journal.service(name: "orphan")?.accessorID == "acc-1")
         #expect(await rig.work.enqueued == [MeshServiceRef(clusterArn: ResyncSample.cluster, name: "orphan").workKey])
     }
+
+    /// ListTasks is followed page by page, for RUNNING and for STOPPED, and DescribeTasks gets 100 per call.
+    @Test func sweep_whenListTasksPaginates_followsEveryPageAndDescribesByHundred() async throws {
+        // Given 230 running and 30 stopped tasks, listed 100 per page
+        let rig = try Rig()
+        for index in 0..<230 { await rig.ecs.add(ResyncSample.ecsTask(String(format: "r%03d", index))) }
+        for index in 0..<30 {
+            await rig.ecs.add(ResyncSample.ecsTask(String(format: "s%03d", index), lastStatus: "STOPPED", desired: "STOPPED"))
+        }
+        await rig.ecs.setPageSize(100)
+        // When
+        let report = await rig.sweeper.sweep(number: 1, reason: "test", logger: logger)
+        // Then 3 RUNNING pages + 1 STOPPED page, and 260 tasks described in 3 calls
+        #expect(report.calls.listTasks == 4)
+        #expect(report.clusters.first?.listed == 260)
+        #expect(await rig.ecs.describeBatches == [100, 100, 60])
+        #expect(report.clusters.first?.applied == 230)
+    }
 }

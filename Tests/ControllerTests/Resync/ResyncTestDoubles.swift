@@ -18,6 +18,9 @@ actor ResyncFakeECS: ResyncECS {
     private(set) var inFlight = 0
     private(set) var maxInFlight = 0
     var delay: Duration = .zero
+    var pageSize = 100
+
+    func setPageSize(_ size: Int) { pageSize = size }
 
     func add(_ task: ECSTask) { tasks[task.taskArn] = task }
     func remove(_ arn: String) { tasks[arn] = nil }
@@ -35,7 +38,10 @@ actor ResyncFakeECS: ResyncECS {
         if delay > .zero { try await Task.sleep(for: delay) }
         if let listFailure { throw listFailure }
         let arns = tasks.values.filter { ($0.desiredStatus ?? "RUNNING") == desiredStatus.rawValue }.map(\.taskArn).sorted()
-        return ECSListTasksPage(taskArns: arns, nextToken: nil)
+        // Pages of `pageSize`, the token being the next index (as ECS, an opaque string).
+        let start = nextToken.flatMap(Int.init) ?? 0
+        let end = min(start + pageSize, arns.count)
+        return ECSListTasksPage(taskArns: Array(arns[start..<end]), nextToken: end < arns.count ? String(end) : nil)
     }
 
     func describeTaskBatch(cluster: String, tasks arns: [String], logger: Logger) async throws -> ECSDescribeTasksResult {
