@@ -10,6 +10,7 @@ extension AdminAPI {
             let summary = try journal.adminSummary()
             let time = now()
             let statistics = await queue?.statistics()
+            let resyncStatus = await (resync as? any ResyncStatusReporting)?.resyncStatus()
             let document = AdminStatusDocument(
                 version: ControllerVersion.current,
                 startedAt: startedAt,
@@ -23,7 +24,8 @@ extension AdminAPI {
                             parked: statistics?.parked, inFlight: statistics?.running),
                 consul: dependency(.consul, at: time),
                 aws: dependency(.aws, at: time),
-                resyncAvailable: resync != nil)
+                resyncAvailable: resync != nil,
+                resync: resyncStatus.map(AdminStatusDocument.ResyncPart.init))
             return AdminJSON.response(document, pretty: query.pretty)
         }
     }

@@ -39,6 +39,36 @@ struct AdminStatusDocument: Encodable {
     var consul: DependencyPart
     var aws: DependencyPart
     var resyncAvailable: Bool
+    /// Present when the resync service reports its state (``ResyncStatusReporting``).
+    var resync: ResyncPart?
+
+    struct ResyncPart: Encodable {
+        var running: Int?
+        var pending: Bool
+        var completedSweeps: Int
+        var lastSweep: Int?
+        var lastReason: String?
+        var lastStartedAt: Date?
+        var lastDurationSeconds: Double?
+        var lastThrottled: Bool?
+        /// The last sweep's problems: unreadable tasks, clusters whose sweep stopped early.
+        var problems: [String]
+
+        init(_ status: ResyncService.Status) {
+            running = status.running
+            pending = status.pending
+            completedSweeps = status.completedSweeps
+            lastSweep = status.lastReport?.sweep
+            lastReason = status.lastReport?.reason
+            lastStartedAt = status.lastReport?.startedAt
+            lastDurationSeconds = status.lastReport.map {
+                let (seconds, attoseconds) = $0.duration.components
+                return ((Double(seconds) + Double(attoseconds) / 1e18) * 1000).rounded() / 1000
+            }
+            lastThrottled = status.lastReport?.throttled
+            problems = status.problems
+        }
+    }
 }
 
 struct AdminWorkDocument: Encodable {
