@@ -13,27 +13,8 @@ extension EventJournal {
     ///   - limit: At most this many (clamped to 1...10 000).
     public func adminTasks(cluster: String? = nil, service: String? = nil, status: String? = nil,
                            limit: Int, after: String? = nil) throws(JournalError) -> [AdminTaskRow] {
-        var conditions: [String] = []
-        var arguments: StatementArguments = []
-        if let cluster {
-            conditions.append("cluster_arn = ?")
-            arguments += [cluster]
-        }
-        if let service {
-            conditions.append("task_arn IN (SELECT task_arn FROM task_meta WHERE service_name = ?)")
-            arguments += [service]
-        }
-        if let status {
-            conditions.append("last_status = ?")
-            arguments += [status]
-        }
-        if let after {
-            conditions.append("task_arn > ?")
-            arguments += [after]
-        }
-        arguments += [Self.clamp(limit)]
-        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        let sql = "SELECT \(TaskRecord.journalColumns) FROM tasks \(filter) ORDER BY task_arn LIMIT ?"
+        let (sql, arguments) = Self.taskListQuery(cluster: cluster, service: service, status: status,
+                                                  limit: limit, after: after)
         return try read { db in
             let decoder = JSONDecoder()
             return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in

@@ -22,23 +22,7 @@ extension EventJournal {
     ///   - limit: At most this many (clamped to 1...10 000).
     public func tasks(cluster: String? = nil, status: String? = nil, limit: Int = 100,
                       after: String? = nil) throws(JournalError) -> [TaskRecord] {
-        var conditions: [String] = []
-        var arguments: StatementArguments = []
-        if let cluster {
-            conditions.append("cluster_arn = ?")
-            arguments += [cluster]
-        }
-        if let status {
-            conditions.append("last_status = ?")
-            arguments += [status]
-        }
-        if let after {
-            conditions.append("task_arn > ?")
-            arguments += [after]
-        }
-        arguments += [Self.clamp(limit)]
-        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        let sql = "SELECT \(TaskRecord.journalColumns) FROM tasks \(filter) ORDER BY task_arn LIMIT ?"
+        let (sql, arguments) = Self.taskListQuery(cluster: cluster, status: status, limit: limit, after: after)
         return try read { db in
             let decoder = JSONDecoder()
             return try Row.fetchAll(db, sql: sql, arguments: arguments).map {
@@ -96,6 +80,33 @@ extension EventJournal {
     }
 
     static func clamp(_ limit: Int) -> Int { min(max(limit, 1), 10_000) }
+
+    /// The keyset-paginated task list both the workers' and the admin API's listings run: tasks in ARN
+    /// order, filtered by cluster, Consul service name (through `task_meta`) and `lastStatus`.
+    static func taskListQuery(cluster: String?, service: String? = nil, status: String?, limit: Int,
+                              after: String?) -> (sql: String, arguments: StatementArguments) {
+        var conditions: [String] = []
+        var arguments: StatementArguments = []
+        if let cluster {
+            conditions.append("cluster_arn = ?")
+            arguments += [cluster]
+        }
+        if let service {
+            conditions.append("task_arn IN (SELECT task_arn FROM task_meta WHERE service_name = ?)")
+            arguments += [service]
+        }
+        if let status {
+            conditions.append("last_status = ?")
+            arguments += [status]
+        }
+        if let after {
+            conditions.append("task_arn > ?")
+            arguments += [after]
+        }
+        arguments += [clamp(limit)]
+        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        return ("SELECT \(TaskRecord.journalColumns) FROM tasks \(filter) ORDER BY task_arn LIMIT ?", arguments)
+    }
 }
 
 /// The durability-relevant settings of the writer connection.
