@@ -22,7 +22,7 @@ struct OperatorSurfaceTests {
         // Given a mesh task in moto and the controller at debug level with JSON logs
         let sfx = uniqueSuffix()
         let service = "ops-\(sfx)"
-        let moto = try MotoECSFixture.run(cluster: "ops-\(sfx)", services: [
+        let moto = try await MotoECSFixture.run(cluster: "ops-\(sfx)", services: [
             .init(family: service, ports: [8080], count: 1, tags: ["consul.hashicorp.com/mesh": "true"]),
         ])
         let task = try #require(moto.tasks.first)
@@ -76,7 +76,7 @@ struct OperatorSurfaceTests {
         // /metrics parses with prometheus_client and carries the documented series
         let metrics = try await send(controller.adminURL + "/metrics", headers: bearer)
         #expect(metrics.status == 200)
-        let families = try prometheusFamilies(metrics.body)
+        let families = try await prometheusFamilies(metrics.body)
         for name in ["mesh_http_requests", "mesh_journal_commit_duration_seconds", "mesh_journal_commit_batch_size",
                      "mesh_work_keys", "mesh_work_outcomes", "mesh_consul_request_duration_seconds",
                      "mesh_aws_request_duration_seconds", "mesh_last_event_age_seconds", "mesh_heartbeats_received"] {
@@ -128,28 +128,17 @@ struct OperatorSurfaceTests {
 
     /// Metric family names, as `prometheus_client.parser.text_string_to_metric_families` reads them
     /// (it raises on anything that is not valid text exposition format).
-    private func prometheusFamilies(_ exposition: [UInt8]) throws -> Set<String> {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", """
+    private func prometheusFamilies(_ exposition: [UInt8]) async throws -> Set<String> {
+        let output = try await Subprocess.run(["python3", "-c", """
             import sys
             from prometheus_client.parser import text_string_to_metric_families
             for family in text_string_to_metric_families(sys.stdin.read()):
                 print(family.name)
-            """]
-        let input = Pipe(), output = Pipe(), errors = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        input.fileHandleForWriting.write(Data(exposition))
-        try input.fileHandleForWriting.close()
-        let names = output.fileHandleForReading.readDataToEndOfFile()
-        let failure = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw ProcessFailure("prometheus_client rejected /metrics: \(String(decoding: failure, as: UTF8.self))")
+            """], input: Data(exposition))
+        guard output.status == 0 else {
+            throw ProcessFailure("prometheus_client rejected /metrics: \(output.stderrText)")
         }
+        let names = output.stdout
         return Set(String(decoding: names, as: UTF8.self).split(separator: "\n").map(String.init))
     }
 }

@@ -41,7 +41,7 @@ struct ResyncIntegrationTests {
         // Given two running mesh tasks nobody told the controller about
         let sfx = uniqueSuffix()
         let family = "rsnew\(sfx)"
-        let run = try ResyncMoto.shared.run(cluster: "rsnew-\(sfx)", family: family, count: 2)
+        let run = try await ResyncMoto.shared.run(cluster: "rsnew-\(sfx)", family: family, count: 2)
         let controller = try controller(cluster: run.clusterArn, sfx: sfx)
         let probe = try MeshWorldProbe()
         // When the controller starts (its start-up sweep)
@@ -74,7 +74,7 @@ struct ResyncIntegrationTests {
         let aws = ResyncMoto(endpoint: moto.endpoint)
         let sfx = uniqueSuffix()
         let family = "rsgone\(sfx)", clusterName = "rsgone-\(sfx)"
-        let run = try aws.run(cluster: clusterName, family: family, count: 2)
+        let run = try await aws.run(cluster: clusterName, family: family, count: 2)
         let controller = try controller(cluster: run.clusterArn, sfx: sfx, interval: "2",
                                         extra: ["AWS_ENDPOINT_URL": moto.endpoint])
         let probe = try MeshWorldProbe()
@@ -90,7 +90,7 @@ struct ResyncIntegrationTests {
         ), logger: probe.logger)
 
         // When ECS forgets both tasks (no event, no STOPPED listing)
-        try aws.forgetEverything(recreating: clusterName)
+        try await aws.forgetEverything(recreating: clusterName)
 
         // Then their checks first go critical (drained) while the registrations stay
         let drained = await eventually(timeout: .seconds(60), interval: .milliseconds(25)) {
@@ -119,7 +119,7 @@ struct ResyncIntegrationTests {
         // Given a registered pair of tasks and a controller that is then killed
         let sfx = uniqueSuffix()
         let family = "rsrestart\(sfx)"
-        let run = try ResyncMoto.shared.run(cluster: "rsrestart-\(sfx)", family: family, count: 2)
+        let run = try await ResyncMoto.shared.run(cluster: "rsrestart-\(sfx)", family: family, count: 2)
         let controller = try controller(cluster: run.clusterArn, sfx: sfx, interval: "0")
         let probe = try MeshWorldProbe()
         try await controller.start()
@@ -130,7 +130,7 @@ struct ResyncIntegrationTests {
 
         // When one task stops while it is down, and it restarts (start-up sweep only: interval 0)
         let stopped = run.tasks[0].taskArn
-        try ResyncMoto.shared.stop(cluster: run.clusterArn, taskArn: stopped)
+        try await ResyncMoto.shared.stop(cluster: run.clusterArn, taskArn: stopped)
         try await controller.start()
 
         // Then the stopped task's registrations are gone and the other's remain

@@ -18,7 +18,7 @@ struct WorkerConsulOutageTests {
         try await agent.start()
         let sfx = uniqueSuffix()
         let names = (0..<4).map { "out\($0)-\(sfx)" }
-        let moto = try MotoECSFixture.run(cluster: "outage-\(sfx)", services: names.map {
+        let moto = try await MotoECSFixture.run(cluster: "outage-\(sfx)", services: names.map {
             .init(family: $0, ports: [8080], count: 5, tags: ["consul.hashicorp.com/mesh": "true"])
         })
         let controller = try await InProcessController(

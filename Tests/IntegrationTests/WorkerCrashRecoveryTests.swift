@@ -19,7 +19,7 @@ struct WorkerCrashRecoveryTests {
         // Given six services with six tasks each and a controller process
         let sfx = uniqueSuffix()
         let names = (0..<6).map { "kill\($0)-\(sfx)" }
-        let moto = try MotoECSFixture.run(cluster: "kill-\(sfx)", services: names.map {
+        let moto = try await MotoECSFixture.run(cluster: "kill-\(sfx)", services: names.map {
             .init(family: $0, ports: [8080], count: 6, tags: ["consul.hashicorp.com/mesh": "true"])
         })
         let cluster = moto.clusterArn

@@ -17,7 +17,7 @@ struct WorkerDeliveryOrderTests {
         let sfx = uniqueSuffix()
         let (ordered, shuffled) = ("ord-\(sfx)", "shuf-\(sfx)")
         let tags = ["consul.hashicorp.com/mesh": "true"]
-        let moto = try MotoECSFixture.run(cluster: "order-\(sfx)", services: [
+        let moto = try await MotoECSFixture.run(cluster: "order-\(sfx)", services: [
             .init(family: ordered, ports: [8080], count: 6, tags: tags),
             .init(family: shuffled, ports: [8080], count: 6, tags: tags),
         ])

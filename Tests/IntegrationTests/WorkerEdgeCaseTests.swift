@@ -16,7 +16,7 @@ struct WorkerEdgeCaseTests {
         // Given a task tagged for something else
         let sfx = uniqueSuffix()
         let family = "plain-\(sfx)"
-        let moto = try MotoECSFixture.run(cluster: "plain-\(sfx)", services: [
+        let moto = try await MotoECSFixture.run(cluster: "plain-\(sfx)", services: [
             .init(family: family, ports: [8080], count: 1, tags: ["consul.hashicorp.com/mesh": "false", "team": "x"]),
         ])
         let controller = try await InProcessController(secretsPrefix: "plain-\(sfx)")
@@ -44,7 +44,7 @@ struct WorkerEdgeCaseTests {
         // Given the secret holds IDs whose token Consul does not have
         let sfx = uniqueSuffix()
         let service = "crash-\(sfx)"
-        let moto = try MotoECSFixture.run(cluster: "crash-\(sfx)", services: [
+        let moto = try await MotoECSFixture.run(cluster: "crash-\(sfx)", services: [
             .init(family: service, ports: [8080], count: 2, tags: ["consul.hashicorp.com/mesh": "true"]),
         ])
         let probe = try MeshWorldProbe()
@@ -82,7 +82,7 @@ struct WorkerEdgeCaseTests {
         // Given
         let sfx = uniqueSuffix()
         let service = "tf-\(sfx)"
-        let moto = try MotoECSFixture.run(cluster: "tf-\(sfx)", services: [
+        let moto = try await MotoECSFixture.run(cluster: "tf-\(sfx)", services: [
             .init(family: service, ports: [8080], count: 1, tags: ["consul.hashicorp.com/mesh": "true"]),
         ])
         let probe = try MeshWorldProbe()
@@ -109,7 +109,7 @@ struct WorkerEdgeCaseTests {
         // Given a service with one task and a one-second grace period
         let sfx = uniqueSuffix()
         let service = "grace-\(sfx)"
-        let moto = try MotoECSFixture.run(cluster: "grace-\(sfx)", services: [
+        let moto = try await MotoECSFixture.run(cluster: "grace-\(sfx)", services: [
             .init(family: service, ports: [8080], count: 2, tags: ["consul.hashicorp.com/mesh": "true"]),
         ])
         let probe = try MeshWorldProbe()

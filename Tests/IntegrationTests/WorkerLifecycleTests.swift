@@ -18,7 +18,7 @@ struct WorkerLifecycleTests {
         let sfx = uniqueSuffix()
         let (web, api, db) = ("web-\(sfx)", "api-\(sfx)", "db-\(sfx)")
         let mesh = "consul.hashicorp.com/"
-        let moto = try MotoECSFixture.run(cluster: "life-\(sfx)", services: [
+        let moto = try await MotoECSFixture.run(cluster: "life-\(sfx)", services: [
             .init(family: "Web-\(sfx)", ports: [8080], count: 3, tags: ["\(mesh)mesh": "true"]),
             .init(family: "api-td-\(sfx)", ports: [7000], count: 3, tags: [
                 "\(mesh)mesh": "true", "\(mesh)service-name": api, "\(mesh)service-port": "9090",

@@ -30,7 +30,7 @@ struct WorkerRegistrationBenchmarkTests {
         let warmNames = (0..<Self.services).map { "bw\($0)-\(sfx)" }
         let coldNames = (0..<Self.services).map { "bc\($0)-\(sfx)" }
         let tags = ["consul.hashicorp.com/mesh": "true"]
-        let moto = try MotoECSFixture.run(
+        let moto = try await MotoECSFixture.run(
             cluster: "bench-\(sfx)",
             services: warmNames.map { .init(family: $0, ports: [8080], count: Self.tasksPerService, tags: tags) }
                 + coldNames.map { .init(family: $0, ports: [8080], count: 1, tags: tags) })

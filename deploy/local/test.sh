@@ -25,7 +25,15 @@ export MESH_CONTROLLER_BIN
 # The HTTP contract against a live controller (openapi-spec-validator, schemathesis, /metrics parse).
 "$repo/deploy/checks/api-contract.sh"
 
-swift test --skip-build "$@"
+if [ "$#" -gt 0 ]; then
+  swift test --skip-build "$@"
+else
+  # Two runs: the integration tests drive child processes, real servers and second-long waits; on
+  # a 2-core machine they would share the test process's cooperative pool with the unit tests'
+  # timing-sensitive cases. Apart, neither can starve the other.
+  swift test --skip-build --skip IntegrationTests
+  swift test --skip-build --filter IntegrationTests
+fi
 
 # The README's run command, end to end, on the default ports the test stack used: free them first.
 if [ "$#" -eq 0 ]; then

@@ -15,8 +15,10 @@ struct TaskDefinitionCacheTests {
         // When
         let families = try await withThrowingTaskGroup(of: String.self) { group in
             for _ in 0..<10 { group.addTask { try await cache.taskDefinition(arn: Self.arn).family } }
-            try await waitUntil { describer.calls.count == 1 }
+            // Opened whatever happens: a child blocked on the closed gate would hang the group.
+            let allWaiting = await reached { describer.calls.count == 1 }
             await describer.gate.open()
+            #expect(allWaiting)
             return try await group.reduce(into: [String]()) { $0.append($1) }
         }
         let again = try await cache.taskDefinition(arn: Self.arn)

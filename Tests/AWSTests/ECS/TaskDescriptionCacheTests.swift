@@ -32,8 +32,10 @@ struct TaskDescriptionCacheTests {
         // When
         let results = try await withThrowingTaskGroup(of: ECSTask?.self) { group in
             for arn in arns { group.addTask { try await cache.task(arn: arn, cluster: "apps") } }
-            try await waitUntil { await cache.waitingLookups == 150 }
+            // Opened whatever happens: a child blocked on the closed gate would hang the group.
+            let allWaiting = await reached { await cache.waitingLookups == 150 }
             await describer.gate.open()
+            #expect(allWaiting)
             return try await group.reduce(into: [ECSTask?]()) { $0.append($1) }
         }
 
@@ -55,8 +57,10 @@ struct TaskDescriptionCacheTests {
         // When
         let results = try await withThrowingTaskGroup(of: ECSTask?.self) { group in
             for _ in 0..<20 { group.addTask { try await cache.task(arn: Self.arn(7), cluster: "apps") } }
-            try await waitUntil { await cache.waitingLookups == 20 }
+            // Opened whatever happens: a child blocked on the closed gate would hang the group.
+            let allWaiting = await reached { await cache.waitingLookups == 20 }
             await describer.gate.open()
+            #expect(allWaiting)
             return try await group.reduce(into: [ECSTask?]()) { $0.append($1) }
         }
 

@@ -36,7 +36,7 @@ func renderedLog(_ handler: InMemoryLogHandler) -> String {
 
 /// Waits until `condition` holds, failing after `timeout`.
 func waitUntil(
-    timeout: Duration = .seconds(5), _ condition: @Sendable () async -> Bool
+    timeout: Duration = .seconds(30), _ condition: @Sendable () async -> Bool
 ) async throws {
     let deadline = ContinuousClock.now.advanced(by: timeout)
     while !(await condition()) {
@@ -46,6 +46,12 @@ func waitUntil(
 }
 
 struct TimedOut: Error {}
+
+/// Whether `condition` came true within `timeout`, without throwing: for tests that must release
+/// something (open a gate) whatever happened, or their task group would wait for its children forever.
+func reached(timeout: Duration = .seconds(30), _ condition: @Sendable () async -> Bool) async -> Bool {
+    (try? await waitUntil(timeout: timeout, condition)) != nil
+}
 
 /// Test credentials (the suite's example keys).
 let exampleCredentials = AWSCredentials(

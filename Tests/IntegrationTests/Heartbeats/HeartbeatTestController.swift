@@ -73,7 +73,7 @@ struct HeartbeatWorld {
     /// RUNNING, and waits until each is registered and its token exists.
     static func start(_ sfx: String, services: [String], ttlSeconds: Double = 15,
                       consul: LocalConsulAgent? = nil) async throws -> HeartbeatWorld {
-        let moto = try MotoECSFixture.run(cluster: "hb-\(sfx)", services: services.map {
+        let moto = try await MotoECSFixture.run(cluster: "hb-\(sfx)", services: services.map {
             .init(family: $0, ports: [8080], count: 1, tags: [
                 "consul.hashicorp.com/mesh": "true", "consul.hashicorp.com/health-sync-containers": "app",
             ])

@@ -26,41 +26,33 @@ struct ResyncMoto: Sendable {
     }
 
     /// Creates networking and the cluster (if needed) and runs `count` tasks of `family` with mesh tags.
-    func run(cluster: String, family: String, count: Int, mesh: Bool = true) throws -> Run {
-        let output = try python(["op": "run", "cluster": cluster, "family": family, "count": count, "mesh": mesh])
+    func run(cluster: String, family: String, count: Int, mesh: Bool = true) async throws -> Run {
+        let output = try await python(["op": "run", "cluster": cluster, "family": family, "count": count, "mesh": mesh])
         return try JSONDecoder().decode(Run.self, from: output)
     }
 
     /// StopTask, without telling the controller.
-    func stop(cluster: String, taskArn: String) throws {
-        _ = try python(["op": "stop", "cluster": cluster, "task": taskArn])
+    func stop(cluster: String, taskArn: String) async throws {
+        _ = try await python(["op": "stop", "cluster": cluster, "task": taskArn])
     }
 
     /// Wipes this moto (`/moto-api/reset`), pins task states again and recreates an empty `cluster`:
     /// every task is gone without a trace, as if ECS had long forgotten it. Private servers only.
-    func forgetEverything(recreating cluster: String) throws {
-        _ = try python(["op": "reset", "cluster": cluster])
+    func forgetEverything(recreating cluster: String) async throws {
+        _ = try await python(["op": "reset", "cluster": cluster])
     }
 
-    private func python(_ spec: [String: Any]) throws -> Data {
+    private func python(_ spec: [String: Any]) async throws -> Data {
         var spec = spec
         spec["endpoint"] = endpoint
         spec["region"] = ProcessInfo.processInfo.environment["AWS_REGION"] ?? "us-east-1"
+        let operation = "\(spec["op"] ?? "")"
         let argument = String(decoding: try JSONSerialization.data(withJSONObject: spec), as: UTF8.self)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", Self.script, argument]
-        let stdout = Pipe(), stderr = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try process.run()
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        let errors = stderr.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw ProcessFailure("moto \(spec["op"] ?? "") failed: \(String(decoding: errors, as: UTF8.self).suffix(2000))")
+        let output = try await Subprocess.run(["python3", "-c", Self.script, argument])
+        guard output.status == 0 else {
+            throw ProcessFailure("moto \(operation) failed: \(output.stderrText.suffix(2000))")
         }
-        return output
+        return output.stdout
     }
 
     private static let script = #"""

@@ -1,4 +1,5 @@
 import Foundation
+import MeshTestSupport
 
 /// ECS tasks in the moto server, made with boto3 (moto needs EC2 networking for RunTask, which our
 /// AWS client does not speak): a VPC with DNS host names, a subnet and a security group, a cluster,
@@ -33,7 +34,7 @@ struct MotoECSFixture: Sendable {
     }
 
     /// Runs the tasks in a new cluster `cluster`.
-    static func run(cluster: String, services: [ServiceSpec]) throws -> Result {
+    static func run(cluster: String, services: [ServiceSpec]) async throws -> Result {
         struct Spec: Encodable {
             var endpoint: String
             var region: String
@@ -43,25 +44,12 @@ struct MotoECSFixture: Sendable {
         let environment = ProcessInfo.processInfo.environment
         let spec = Spec(endpoint: environment["AWS_ENDPOINT_URL"] ?? "http://127.0.0.1:15000",
                         region: environment["AWS_REGION"] ?? "us-east-1", cluster: cluster, services: services)
-        let output = try runPython(script, argument: String(decoding: try JSONEncoder().encode(spec), as: UTF8.self))
-        return try JSONDecoder().decode(Result.self, from: output)
-    }
-
-    private static func runPython(_ source: String, argument: String) throws -> Data {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", source, argument]
-        let stdout = Pipe(), stderr = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try process.run()
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        let errors = stderr.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw FixtureFailure("moto setup failed: \(String(decoding: errors, as: UTF8.self).suffix(2000))")
+        let output = try await Subprocess.run(
+            ["python3", "-c", script, String(decoding: try JSONEncoder().encode(spec), as: UTF8.self)])
+        guard output.status == 0 else {
+            throw FixtureFailure("moto setup failed: \(output.stderrText.suffix(2000))")
         }
-        return output
+        return try JSONDecoder().decode(Result.self, from: output.stdout)
     }
 
     private static let script = #"""
