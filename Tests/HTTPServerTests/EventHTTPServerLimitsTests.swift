@@ -62,6 +62,7 @@ struct EventHTTPServerLimitsTests {
     /// is dropped.
     @Test func deadline_whenHandlerIsTooSlow_answers503AndDropsLateReply() async throws {
         let gate = HandlerGate()
+        defer { gate.open() } // even if a step throws: never leave a handler task parked for good
         // One second, not less: the follow-up /ping must not itself miss the deadline on a loaded CI machine.
         try await withTestServer([("public", Self.router(gate: gate))], configure: { $0.replyDeadline = .seconds(1) }) { server, ports in
             try await withHTTPClient { client in
@@ -83,6 +84,7 @@ struct EventHTTPServerLimitsTests {
     /// When maxPendingRequests are in progress, the next request gets 503 + Retry-After at once.
     @Test func admission_whenPendingLimitIsReached_answers503Immediately() async throws {
         let gate = HandlerGate()
+        defer { gate.open() } // even if a step throws: never leave a handler task parked for good
         try await withTestServer([("public", Self.router(gate: gate))], configure: { $0.maxPendingRequests = 1 }) { server, ports in
             try await withHTTPClient { client in
                 // Given: one request holds the only slot
@@ -105,6 +107,7 @@ struct EventHTTPServerLimitsTests {
     /// A client that leaves before its reply: the reply goes nowhere, the server keeps serving.
     @Test func disconnect_whenClientLeavesBeforeReply_serverSurvives() async throws {
         let gate = HandlerGate()
+        defer { gate.open() } // even if a step throws: never leave a handler task parked for good
         try await withTestServer([("public", Self.router(gate: gate))]) { server, ports in
             try await withHTTPClient { client in
                 // Given

@@ -30,6 +30,7 @@ struct EventHTTPServerShutdownTests {
     /// are refused, and run() returns.
     @Test func gracefulShutdown_whenRequestInFlight_completesItRefusesNewConnectionsAndReturns() async throws {
         let gate = HandlerGate()
+        defer { gate.open() } // even if a step throws: never leave a handler task parked for good
         let server = Self.server(Self.router(gate: gate))
         let port = try #require(try server.start()["public"])
         try await withHTTPClient { client in
@@ -59,6 +60,7 @@ struct EventHTTPServerShutdownTests {
     /// During the drain, a new request on an open keep-alive connection gets 503 + Connection: close.
     @Test func shutdown_whenNewRequestArrivesOnOpenConnection_answers503AndClose() async throws {
         let gate = HandlerGate()
+        defer { gate.open() } // even if a step throws: never leave a handler task parked for good
         let server = Self.server(Self.router(gate: gate))
         let port = try #require(try server.start()["public"])
         // Given: an idle keep-alive connection, and a slow request that keeps the drain going
@@ -88,6 +90,7 @@ struct EventHTTPServerShutdownTests {
     /// A handler that outlives the grace period: its request gets 503 and shutdown still ends.
     @Test func shutdown_whenHandlerOutlivesGracePeriod_answers503AndStops() async throws {
         let gate = HandlerGate()
+        defer { gate.open() } // even if a step throws: never leave a handler task parked for good
         let server = Self.server(Self.router(gate: gate), grace: .milliseconds(200))
         let port = try #require(try server.start()["public"])
         // Given
@@ -108,6 +111,7 @@ struct EventHTTPServerShutdownTests {
     /// Cancelling run() cuts the grace period short: pending requests get 503 and run() returns.
     @Test func run_whenCancelled_answersPendingWith503AndReturns() async throws {
         let gate = HandlerGate()
+        defer { gate.open() } // even if a step throws: never leave a handler task parked for good
         let server = Self.server(Self.router(gate: gate), grace: .seconds(60))
         let port = try #require(try server.start()["public"])
         let running = Task { try await server.run() }
