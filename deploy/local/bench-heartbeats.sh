@@ -43,23 +43,7 @@ cleanup() {
   rm -rf "$state" "$work"
 }
 trap cleanup EXIT
-free_port() {  # a port p with p-200, p-199, p-198 free too (Consul's server and serf ports)
-  python3 - <<'PY'
-import random, socket
-def free(p):
-    s = socket.socket()
-    try:
-        s.bind(("127.0.0.1", p)); return True
-    except OSError:
-        return False
-    finally:
-        s.close()
-while True:
-    p = random.randint(30000, 60000)
-    if all(free(q) for q in (p, p - 200, p - 199, p - 198)):
-        print(p); break
-PY
-}
+free_port() { python3 "$here/free_port.py"; }  # also frees Consul's ports below it
 wait_http() {  # url
   for _ in $(seq 1 400); do
     if curl -s -o /dev/null "$1"; then return 0; fi

@@ -24,23 +24,7 @@ cleanup() {
   rm -rf "$state"
 }
 trap cleanup EXIT
-free_port() {  # a port p with p-200, p-199, p-198 free too (Consul's server and serf ports)
-  python3 - <<'PY'
-import random, socket
-def free(p):
-    s = socket.socket()
-    try:
-        s.bind(("127.0.0.1", p)); return True
-    except OSError:
-        return False
-    finally:
-        s.close()
-while True:
-    p = random.randint(30000, 60000)
-    if all(free(q) for q in (p, p - 200, p - 199, p - 198)):
-        print(p); break
-PY
-}
+free_port() { python3 "$here/free_port.py"; }  # also frees Consul's ports below it
 STACK_STATE_DIR="$state" CONSUL_PORT="$(free_port)" MOTO_PORT="$(free_port)" "$here/stack.sh" start
 # shellcheck disable=SC1091
 source "$state/env"
