@@ -78,6 +78,16 @@ live_pid() {
   printf '%s\n' "$pid"
 }
 
+# Whether the process just started for component $1 is still alive. Unlike live_pid it does not
+# check the command line: right after `&` the child may not have exec'd its program yet (seen on
+# a loaded machine), and a pid recorded seconds ago cannot have been reused.
+started_alive() {
+  local pid
+  [[ -r "$state/$1.pid" ]] || return 1
+  pid="$(<"$state/$1.pid")"
+  [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null
+}
+
 port_in_use() {
   (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
@@ -166,7 +176,7 @@ fail_with_log() {
   local name="$1" why="$2" c
   log "$name: $why; last lines of $state/$name.log:"
   tail -n 30 "$state/$name.log" >&2 2>/dev/null || true
-  for c in "${started[@]}"; do stop_component "$c"; done
+  for c in "${started[@]}"; do stop_component "$c" started; done
   exit 1
 }
 
@@ -193,8 +203,8 @@ check_ports_free() {
 wait_healthy() {
   local deadline=$((SECONDS + wait_seconds)) consul_up=0 moto_up=0
   while ((SECONDS < deadline)); do
-    live_pid consul >/dev/null || fail_with_log consul "process exited during start"
-    live_pid moto >/dev/null || fail_with_log moto "process exited during start"
+    started_alive consul || fail_with_log consul "process exited during start"
+    started_alive moto || fail_with_log moto "process exited during start"
     ((consul_up)) || { consul_healthy && consul_up=1; }
     ((moto_up)) || { moto_healthy && moto_up=1; }
     ((consul_up && moto_up)) && return 0
@@ -242,12 +252,18 @@ cmd_start() {
 }
 
 # Sends TERM, waits up to STOP_WAIT_SECONDS, then KILLs.
+# stop_component NAME [started]: "started" = this invocation launched it, so its recorded pid is
+# trusted even before the program has exec'd (a failed start must not leave it running).
 stop_component() {
   local name="$1" pid deadline
   if ! pid="$(live_pid "$name")"; then
-    rm -f "$state/$name.pid"
-    log "$name not running"
-    return
+    if [[ "${2:-}" == started ]] && started_alive "$name"; then
+      pid="$(<"$state/$name.pid")"
+    else
+      rm -f "$state/$name.pid"
+      log "$name not running"
+      return
+    fi
   fi
   log "stopping $name (pid $pid)"
   kill -TERM "$pid" 2>/dev/null || true
