@@ -21,6 +21,8 @@ public struct ControllerMetrics: Sendable {
     /// Where every series lives; `GET /metrics` renders it.
     public let registry: PrometheusCollectorRegistry
     let factory: PrometheusMetricsFactory
+    /// Heartbeat results by value: counted on every heartbeat request, so made once each.
+    private let heartbeatResults: CounterCache<String>
 
     /// - Parameter registry: A fresh registry by default (one per app, one per test).
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
@@ -42,6 +44,9 @@ public struct ControllerMetrics: Sendable {
             Names.journalCommitBatchSize: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096],
         ]
         self.factory = factory
+        heartbeatResults = CounterCache { [factory] result in
+            Counter(label: Names.heartbeatsReceived, dimensions: [("result", result)], factory: factory)
+        }
     }
 
     /// The Prometheus text exposition format (version 0.0.4) of every series.
@@ -58,7 +63,7 @@ public struct ControllerMetrics: Sendable {
     /// - Parameter result: What became of it, from a fixed set, e.g. `accepted`, `unauthorized`,
     ///   `forbidden`, `invalid`, `unknown_task`.
     public func heartbeatReceived(result: String) {
-        Counter(label: Names.heartbeatsReceived, dimensions: [("result", result)], factory: factory).increment()
+        heartbeatResults.counter(for: result).increment()
     }
 
     /// Counts one change of a task's health as written to Consul (only changes are written).
@@ -81,11 +86,20 @@ public struct ControllerMetrics: Sendable {
     ///   - listener: `public` or `admin`.
     ///   - route: The route pattern (`/v1/tasks/{taskId}`), never the raw path.
     public func httpRequest(listener: String, route: String, method: String, status: Int, duration: Duration) {
-        Counter(label: Names.httpRequests, dimensions: [
-            ("listener", listener), ("route", route), ("method", method), ("status", String(status)),
-        ], factory: factory).increment()
-        Timer(label: Names.httpRequestDuration, dimensions: [("listener", listener), ("route", route)], factory: factory)
-            .record(duration: duration)
+        requestSeries(listener: listener, route: route, method: method).record(status: status, duration: duration)
+    }
+
+    /// The series of one route, to keep and record into for each of its requests.
+    func requestSeries(listener: String, route: String, method: String) -> RouteRequestSeries {
+        let factory = factory
+        return RouteRequestSeries(
+            duration: Timer(label: Names.httpRequestDuration, dimensions: [("listener", listener), ("route", route)],
+                            factory: factory),
+            requests: CounterCache { status in
+                Counter(label: Names.httpRequests, dimensions: [
+                    ("listener", listener), ("route", route), ("method", method), ("status", String(status)),
+                ], factory: factory)
+            })
     }
 
     // MARK: - Journal
