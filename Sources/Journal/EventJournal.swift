@@ -127,13 +127,13 @@ public final class EventJournal: Sendable {
 
     /// `commit`, timed and reported to `observer` once per batch (unchanged when there is none).
     private static func observed(
-        _ commit: @escaping @Sendable ([WriteOperation]) async -> [Result<WriteOutput, JournalError>],
+        _ commit: @escaping @Sendable ([WriteOperation]) -> [Result<WriteOutput, JournalError>],
         by observer: (@Sendable (JournalCommitReport) -> Void)?
-    ) -> @Sendable ([WriteOperation]) async -> [Result<WriteOutput, JournalError>] {
+    ) -> @Sendable ([WriteOperation]) -> [Result<WriteOutput, JournalError>] {
         guard let observer else { return commit }
         return { operations in
             let started = ContinuousClock.now
-            let results = await commit(operations)
+            let results = commit(operations)
             let succeeded = results.allSatisfy { if case .success = $0 { true } else { false } }
             observer(JournalCommitReport(operations: operations.count, duration: ContinuousClock.now - started,
                                          succeeded: succeeded))

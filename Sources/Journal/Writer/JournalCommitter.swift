@@ -45,9 +45,10 @@ struct JournalCommitter: Sendable {
         }
     }
 
-    func commit(_ operations: [WriteOperation]) async -> [Result<WriteOutput, JournalError>] {
+    /// Commits one batch; blocks the calling thread (the writer's own) until it is durable.
+    func commit(_ operations: [WriteOperation]) -> [Result<WriteOutput, JournalError>] {
         do {
-            let outputs = try await transaction(operations)
+            let outputs = try transaction(operations)
             return outputs.map { .success($0) }
         } catch {
             let failure = Self.failure(error)
@@ -61,7 +62,7 @@ struct JournalCommitter: Sendable {
             results.reserveCapacity(operations.count)
             for operation in operations {
                 do {
-                    results.append(.success(try await transaction([operation])[0]))
+                    results.append(.success(try transaction([operation])[0]))
                 } catch {
                     results.append(.failure(Self.failure(error)))
                 }
@@ -70,10 +71,10 @@ struct JournalCommitter: Sendable {
         }
     }
 
-    private func transaction(_ operations: [WriteOperation]) async throws -> [WriteOutput] {
+    private func transaction(_ operations: [WriteOperation]) throws -> [WriteOutput] {
         do {
             let restartWAL = checkpointer?.takeRestartRequest() ?? false
-            let (outputs, committedTasks) = try await dbWriter.writeWithoutTransaction { db in
+            let (outputs, committedTasks) = try dbWriter.writeWithoutTransaction { db in
                 if restartWAL {
                     // Copies what the background checkpoint has not, so this transaction restarts the WAL.
                     _ = try? db.checkpoint(.passive)
