@@ -49,10 +49,12 @@ let package = Package(
             name: "MeshModel",
             swiftSettings: strictSettings
         ),
+        // One C call Swift's Glibc module hides (sync_file_range); the journal's checkpointer uses it.
+        .target(name: "CFileWriteback"),
         .target(
             name: "Journal",
             dependencies: [
-                "MeshModel",
+                "MeshModel", "CFileWriteback",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],

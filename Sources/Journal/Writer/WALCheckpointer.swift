@@ -1,4 +1,6 @@
+import CFileWriteback
 import Dispatch
+import Glibc
 import GRDB
 import Logging
 import Synchronization
@@ -13,15 +15,27 @@ import Synchronization
 /// the writer or the readers wait for; durability is unchanged (each commit still fsyncs the WAL).
 ///
 /// SQLite fsyncs the database file only when a checkpoint reaches the end of the WAL, and copies
-/// before that are safe without it because the WAL keeps every frame until such a checkpoint. Under
-/// load that is the writer's restart checkpoint below, so the background passes issue no database
-/// fsync of their own: every device flush queues the commits' WAL fsyncs behind it. (Flushing after
-/// each pass was tried: the writer's restart fsync fell from 33 ms to 1 ms, once per ~8192 frames,
-/// but A/B bench runs under load 5-8 showed no gain in throughput or p99 from the extra flushes.)
+/// before that are safe without it because the WAL keeps every frame until such a checkpoint.
+///
+/// After each pass that copied pages, the checkpointer asks the kernel to start writing the
+/// database file out (`sync_file_range`, asynchronous; not a durability step). Otherwise those pages
+/// stay dirty in memory until the next database fsync, which SQLite issues inside a checkpoint that
+/// reaches the end of the WAL: when that is the writer's restart checkpoint, the writer, and every
+/// request behind it, waited 8-35 ms for it. Started early, the writes trickle out in small pieces
+/// and that fsync finds little left (A/B at 32 connections: p99 7.8-7.9 ms against 11.6-70 ms).
+///
+/// The ``interval`` is short (25 ms) because what a checkpoint copies, the device must later write,
+/// and a commit's WAL fsync waits behind whatever is queued there. Copying every 100 ms let the
+/// WAL outrun the checkpoints: the writer had to force a restart (below) several times a second, and
+/// its database fsync then flushed everything copied since the last one (8-10 ms), while the
+/// larger passes in between made about one commit in 130 wait 8-13 ms for its own fsync. With 25 ms
+/// passes, each usually reaches the end of the WAL, SQLite restarts it on its own, and the device
+/// sees small, even writes: at 32 connections, commits over 8 ms fell from ~65 to ~5 per 10 s and
+/// the request p99 from 12-14 ms to 7.4-8.3 ms, for the same throughput (bench.sh, 2 cores).
 ///
 /// SQLite restarts the WAL at its beginning only when a write transaction starts while every frame
-/// has been copied. Under sustained load the writer appends while the background checkpoint copies,
-/// so that seldom happens; once the WAL holds more than ``restartFrames`` frames and a background
+/// has been copied. When the writer keeps appending while the background checkpoint copies, that may
+/// not happen for a while; once the WAL holds more than ``restartFrames`` frames and a background
 /// checkpoint has left at most ``restartBacklogFrames`` uncopied, the writer runs one passive
 /// checkpoint itself before its next transaction (``takeRestartRequest()``), which copies only those
 /// frames and lets that transaction restart the WAL.
@@ -29,12 +43,12 @@ import Synchronization
 /// Thread safety: state sits behind a `Mutex`; checkpoints run on the connection's own queue.
 final class WALCheckpointer: Sendable {
     /// Least time between the starts of two background checkpoints.
-    static let interval: Duration = .milliseconds(100)
+    static let interval: Duration = .milliseconds(25)
     /// WAL frames (4 KiB pages) beyond which the writer checkpoints once itself (32 MiB).
     static let restartFrames = 8_192
     /// The writer is asked to checkpoint only when at most this many frames are left to copy, so its
     /// own copying stays short; its database fsync still flushes every page copied since the last
-    /// restart (measured 33 ms at 32 connections, once per ``restartFrames``).
+    /// time the database was synced.
     static let restartBacklogFrames = 256
 
     private struct State: Sendable {
@@ -44,6 +58,8 @@ final class WALCheckpointer: Sendable {
     }
 
     private let connection: DatabaseQueue
+    /// The database file, opened read-only and used only to start its writeback; -1 if it could not be opened.
+    private let databaseDescriptor: Int32
     private let timer = DispatchQueue(label: "journal.checkpoint.timer")
     private let state = Mutex(State())
     private let logger: Logger
@@ -59,6 +75,11 @@ final class WALCheckpointer: Sendable {
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
         self.logger = logger
+        databaseDescriptor = open(path, O_RDONLY | O_CLOEXEC)
+    }
+
+    deinit {
+        if databaseDescriptor >= 0 { close(databaseDescriptor) }
     }
 
     /// Called by the writer after each commit: schedules a background checkpoint unless one is
@@ -97,6 +118,10 @@ final class WALCheckpointer: Sendable {
             var copiedFrames = 0
             do {
                 (walFrames, copiedFrames) = try db.checkpoint(.passive)
+                if copiedFrames > 0, databaseDescriptor >= 0 {
+                    // Best effort: a failure only means the next database fsync has more to write.
+                    _ = cfilewriteback_start(databaseDescriptor)
+                }
             } catch {
                 // Busy (another checkpoint runs) or closed: the next commit schedules another.
                 logger.debug("Journal checkpoint did not run", metadata: ["db.error": "\(JournalError.mapping(error))"])
