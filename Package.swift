@@ -150,6 +150,7 @@ let package = Package(
                     resources: [.copy("Fixtures")], swiftSettings: strictSettings),
         .testTarget(name: "JournalTests", dependencies: [
             "Journal", "MeshModel", .product(name: "Logging", package: "swift-log"),
+            .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "InMemoryLogging", package: "swift-log"),
         ], swiftSettings: strictSettings),
         .testTarget(name: "AWSTests", dependencies: [

@@ -2,10 +2,15 @@ import Foundation
 import InMemoryLogging
 import Journal
 import Logging
+import MeshModel
 import Testing
 
-/// The real migrator: named v1 migrations, logged under `db.migration`, run once per database.
+/// The real migrator: named migrations, logged under `db.migration`, run once per database.
 struct EventJournalMigrationTests {
+    static let allMigrations = [
+        "v1-events-tasks-work", "v1-services-task-meta", "v3-heartbeats-health", "v4-keyed-tasks-work",
+    ]
+
     /// A fresh database runs every migration once and logs each by name; reopening runs none.
     @Test func open_whenFreshThenReopened_migratesOnce() async throws {
         // Given
@@ -25,7 +30,7 @@ struct EventJournalMigrationTests {
         let migrations = { (handler: InMemoryLogHandler) in
             handler.entries.compactMap { $0.metadata["db.migration"].map { "\($0)" } }
         }
-        #expect(migrations(firstLog) == ["v1-events-tasks-work", "v1-services-task-meta", "v3-heartbeats-health"])
+        #expect(migrations(firstLog) == Self.allMigrations)
         #expect(migrations(secondLog).isEmpty)
         #expect(try second.integrityCheck())
         await second.close()
@@ -41,8 +46,34 @@ struct EventJournalMigrationTests {
 
         // Then
         #expect(log.entries.compactMap { $0.metadata["db.migration"].map { "\($0)" } }
-            == ["v1-events-tasks-work", "v1-services-task-meta", "v3-heartbeats-health"])
+            == Self.allMigrations)
         #expect(try journal.databaseSettings().journalMode == "memory")
         #expect(try journal.workCounts().values.allSatisfy { $0 == 0 })
+    }
+
+    /// A v3 journal gets only v4, which clusters `tasks` and `work` on their keys and keeps every row.
+    @Test func open_whenV3Database_rebuildsTasksAndWorkKeepingRows() async throws {
+        // Given
+        let path = try JournalFixtures.temporaryDatabasePath()
+        defer { JournalFixtures.removeDatabase(at: path) }
+        let arn = JournalFixtures.taskArn("v3")
+        try JournalV3Database.create(at: path, taskArn: arn, cluster: JournalFixtures.cluster)
+        let log = InMemoryLogHandler()
+
+        // When
+        let journal = try EventJournal(configuration: JournalConfiguration(path: path),
+                                       logger: Logger(label: "journal", factory: { _ in log }))
+
+        // Then
+        #expect(log.entries.compactMap { $0.metadata["db.migration"].map { "\($0)" } } == ["v4-keyed-tasks-work"])
+        let task = try #require(try journal.task(arn: arn))
+        #expect(task.version == 7 && task.lastStatus.rawValue == "RUNNING" && task.group == "service:web")
+        let work = try #require(try journal.workItem(key: "task:" + arn))
+        #expect(work.state == .failed && work.generation == 2 && work.attempts == 3 && work.lastError == "consul: 500")
+        #expect(try journal.tasks(cluster: JournalFixtures.cluster).map(\.taskArn) == [arn])
+        #expect(try journal.integrityCheck())
+        await journal.close()
+        #expect(try JournalV3Database.tableSQL("tasks", at: path)?.hasSuffix("WITHOUT ROWID") == true)
+        #expect(try JournalV3Database.tableSQL("work", at: path)?.hasSuffix("WITHOUT ROWID") == true)
     }
 }

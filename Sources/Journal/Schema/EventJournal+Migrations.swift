@@ -27,6 +27,10 @@ enum JournalSchema {
             logger.info("Applying journal migration", metadata: ["db.migration": "v3-heartbeats-health"])
             try JournalSchema.createTaskHealth(db)
         }
+        migrator.registerMigration("v4-keyed-tasks-work") { db in
+            logger.info("Applying journal migration", metadata: ["db.migration": "v4-keyed-tasks-work"])
+            try JournalSchema.clusterTasksAndWorkOnKeys(db)
+        }
         return migrator
     }
 
