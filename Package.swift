@@ -104,7 +104,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: strictSettings
+            swiftSettings: strictSettings,
+            // jemalloc replaces glibc's malloc in the controller: request bodies are allocated on the
+            // loop thread and freed on others, the pattern glibc's per-thread caches handle worst
+            // (malloc_consolidate and unlink_chunk were ~10 % of CPU samples under ingest load).
+            linkerSettings: [.linkedLibrary("jemalloc", .when(platforms: [.linux]))]
         ),
         // The heartbeat sidecar: reads the ECS task metadata endpoint, posts /v1/heartbeats.
         .target(

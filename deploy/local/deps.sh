@@ -21,7 +21,7 @@ set -euo pipefail
 readonly CONSUL_VERSION="1.8.7"
 readonly CONSUL_SUITE="bullseye"
 readonly MOTO_REQUIREMENT="moto[server]==5.2.1"
-readonly APT_PACKAGES=(libevent-dev libsqlite3-dev pkg-config wrk curl ca-certificates python3-pip)
+readonly APT_PACKAGES=(libevent-dev libsqlite3-dev libjemalloc-dev pkg-config wrk curl ca-certificates python3-pip)
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
