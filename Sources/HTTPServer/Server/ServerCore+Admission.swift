@@ -66,13 +66,22 @@ extension ServerCore {
                 listenerName: listener.name
             )
         ))
-        if !isHandoffScheduled, let handoffEvent {
+        if admittedJobs.count >= Self.eagerHandoffCount {
+            handOffAdmitted()
+        } else if !isHandoffScheduled, let handoffEvent {
             isHandoffScheduled = true
             event_active(handoffEvent, 0, 0)
         }
     }
 
-    /// Hands this iteration's admitted requests to the dispatcher in one batch.
+    /// Admitted requests are handed to the dispatcher in groups of this many, without waiting for
+    /// the loop iteration to end. Under load one iteration reads a whole wave of requests (50 at
+    /// 128 connections, about 0.75 ms of reading), and handing them over only at its end made the
+    /// first of them wait for the last: admission to handler start fell from ~1.05 ms to ~0.7 ms,
+    /// and throughput rose ~4 % (bench.sh, 128 connections). Fewer go when the iteration ends.
+    static var eagerHandoffCount: Int { 8 }
+
+    /// Hands the requests admitted since the last handoff to the dispatcher in one batch.
     func handOffAdmitted() {
         loop.preconditionOnLoop()
         isHandoffScheduled = false
