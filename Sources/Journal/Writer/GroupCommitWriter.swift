@@ -68,19 +68,18 @@ final class GroupCommitWriter<Operation: Sendable, Output: Sendable>: Sendable {
     /// - Parameters:
     ///   - maxBatchWeight: The most weight in one batch (a batch always takes at least one operation).
     ///   - maxQueuedWeight: Submissions beyond this queued weight fail with ``JournalError/overloaded``.
-    ///   - name: The thread's name, as `top -H` and profilers show it.
     ///   - commit: Runs one batch on the writer thread.
-    init(maxBatchWeight: Int, maxQueuedWeight: Int, name: String = "journal-writer", commit: @escaping Commit) {
+    init(maxBatchWeight: Int, maxQueuedWeight: Int, commit: @escaping Commit) {
         self.maxBatchWeight = max(1, maxBatchWeight)
         self.maxQueuedWeight = max(1, maxQueuedWeight)
         self.commit = commit
         let thread = Thread { [self] in
-            // Set from the thread itself: only then does Foundation pass it on to the kernel (a Linux
-            // thread otherwise keeps its creator's name, a cooperative pool thread's).
-            Thread.current.name = name
+            // Named from the thread itself: only then does Foundation pass it on to the kernel (a Linux
+            // thread otherwise keeps its creator's name, a cooperative pool thread's), so `top -H`
+            // and profilers show it.
+            Thread.current.name = "journal-writer"
             runLoop()
         }
-        thread.qualityOfService = .userInitiated
         thread.start()
     }
 
@@ -140,8 +139,7 @@ final class GroupCommitWriter<Operation: Sendable, Output: Sendable>: Sendable {
     // MARK: - Writer thread
 
     private func runLoop() {
-        while let batch = nextBatch() {
-            let weight = batch.reduce(0) { $0 + $1.weight }
+        while let (batch, weight) = nextBatch() {
             counters.withLock { $0.inFlightWeight = weight }
             let results = commit(batch.map(\.operation))
             counters.withLock {
@@ -165,10 +163,11 @@ final class GroupCommitWriter<Operation: Sendable, Output: Sendable>: Sendable {
         for waiter in waiters { waiter.resume() }
     }
 
-    /// The next batch, or `nil` once closed and drained. Blocks the writer thread while the queue is empty.
-    private func nextBatch() -> [Pending]? {
+    /// The next batch and its weight, or `nil` once closed and drained. Blocks the writer thread
+    /// while the queue is empty.
+    private func nextBatch() -> (batch: [Pending], weight: Int)? {
         while true {
-            let batch = state.withLock { state -> [Pending]?? in
+            let batch = state.withLock { state -> (batch: [Pending], weight: Int)?? in
                 if !state.queue.isEmpty { return .some(Self.takeBatch(from: &state, limit: maxBatchWeight)) }
                 if state.closing { return .some(nil) }
                 state.threadWaiting = true
@@ -179,7 +178,15 @@ final class GroupCommitWriter<Operation: Sendable, Output: Sendable>: Sendable {
         }
     }
 
-    private static func takeBatch(from state: inout State, limit: Int) -> [Pending] {
+    private static func takeBatch(from state: inout State, limit: Int) -> (batch: [Pending], weight: Int) {
+        if state.queuedWeight <= limit {
+            // The usual case: everything queued fits; hand the array over without walking it.
+            let batch = (batch: state.queue, weight: state.queuedWeight)
+            state.queue = []
+            state.queue.reserveCapacity(batch.batch.count)
+            state.queuedWeight = 0
+            return batch
+        }
         var count = 0
         var weight = 0
         for pending in state.queue {
@@ -187,17 +194,9 @@ final class GroupCommitWriter<Operation: Sendable, Output: Sendable>: Sendable {
             count += 1
             weight += pending.weight
         }
-        let batch: [Pending]
-        if count == state.queue.count {
-            // The usual case: everything queued fits; hand the array over instead of copying it.
-            batch = state.queue
-            state.queue = []
-            state.queue.reserveCapacity(batch.count)
-        } else {
-            batch = Array(state.queue.prefix(count))
-            state.queue.removeFirst(count)
-        }
+        let batch = Array(state.queue.prefix(count))
+        state.queue.removeFirst(count)
         state.queuedWeight -= weight
-        return batch
+        return (batch, weight)
     }
 }
