@@ -16,6 +16,7 @@ extension EventJournal {
     @discardableResult
     public func recordHealth(_ record: TaskHealthRecord, wakeKey: String) async throws(JournalError) -> Bool {
         let containers = Self.encodeContainers(record.health.containers)
+        try ensureOpen()
         do {
             return try await dbWriter.write { db in
                 try db.execute(sql: """

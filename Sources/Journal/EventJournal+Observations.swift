@@ -27,6 +27,7 @@ extension EventJournal {
         let events = changes.map { DecodedEvent(change: $0, rawJSON: Self.observationBody($0, source: source)) }
         let results = try await append(events, receivedAt: observedAt)
         let sequences = results.map(\.sequence)
+        try ensureOpen()
         do {
             try await dbWriter.write { db in
                 for chunk in stride(from: 0, to: sequences.count, by: 500) {

@@ -68,6 +68,7 @@ extension EventJournal {
     /// How the database is set up, for the status endpoint and tests: `journal_mode` (`"wal"` for a
     /// file) and `synchronous` (2 = FULL).
     public func databaseSettings() throws(JournalError) -> JournalDatabaseSettings {
+        try ensureOpen()
         do {
             return try dbWriter.write { db in
                 JournalDatabaseSettings(

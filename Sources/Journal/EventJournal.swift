@@ -1,5 +1,6 @@
 import GRDB
 public import Logging
+import Synchronization
 
 /// The durable journal: received events, the task state folded from them, and the work keys the
 /// workers converge — all in one SQLite database, written by one group-committing writer.
@@ -19,6 +20,9 @@ public final class EventJournal: Sendable {
     let logger: Logger
     let writer: GroupCommitWriter<WriteOperation, WriteOutput>
     let counters: CommitCounters
+    /// Set by ``close()``: GRDB treats any access to a closed connection as a programmer error and
+    /// traps, so reads check this first and throw ``JournalError/closed`` instead.
+    private let isClosed = Mutex(false)
 
     /// Opens (or creates) the database file in WAL mode with `synchronous=FULL`, and migrates it.
     ///
@@ -103,6 +107,7 @@ public final class EventJournal: Sendable {
     /// Later writes throw ``JournalError/closed``; so do reads.
     public func close() async {
         await writer.close()
+        isClosed.withLock { $0 = true }
         do {
             try dbWriter.close()
         } catch {
@@ -146,8 +151,14 @@ public final class EventJournal: Sendable {
         try await writer.submit(operation, weight: operation.weight).get()
     }
 
+    /// Throws ``JournalError/closed`` after ``close()``, before anything touches a closed connection.
+    func ensureOpen() throws(JournalError) {
+        guard !isClosed.withLock({ $0 }) else { throw JournalError.closed }
+    }
+
     /// Runs a read on a reader connection, translating errors.
     func read<T>(_ body: (Database) throws -> T) throws(JournalError) -> T {
+        try ensureOpen()
         do {
             return try dbWriter.read(body)
         } catch {
