@@ -99,6 +99,24 @@ struct MeshConfigurationTests {
         #expect(error?.key == "log.format")
     }
 
+    /// Retention defaults to 14 days, can be turned off with 0, and is never shorter than EventBridge's
+    /// one-day retry window.
+    @Test func load_journalRetention_defaultsOffAndMinimum() async throws {
+        let key = ["MESH_WEBHOOK_API_KEY": "0123456789abcdef-key"]
+        let defaults = try await MeshConfiguration.load(filePath: nil, environment: key)
+        #expect(defaults.journal.retentionDays == 14)
+        #expect(defaults.journal.pruneIntervalSeconds == 3600)
+
+        let off = try await MeshConfiguration.load(filePath: nil, environment: key.merging(["MESH_JOURNAL_RETENTION_DAYS": "0"]) { $1 })
+        #expect(off.journal.retentionDays == 0)
+        #expect(off.redactedSummary["journal.retentionDays"] == "0 (keep everything)")
+
+        let error = await #expect(throws: ConfigurationError.self) {
+            try await MeshConfiguration.load(filePath: nil, environment: key.merging(["MESH_JOURNAL_RETENTION_DAYS": "0.5"]) { $1 })
+        }
+        #expect(error?.key == "journal.retentionDays")
+    }
+
     /// A missing file is an error, not silently ignored.
     @Test func load_whenFileMissing_fails() async throws {
         let error = await #expect(throws: ConfigurationError.self) {

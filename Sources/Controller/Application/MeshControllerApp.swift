@@ -70,6 +70,10 @@ public struct MeshControllerApp: Sendable {
             if let resync = workers.resync { services.append(.init(service: resync)) }
         }
         services.append(.init(service: heartbeats.expiry))
+        if let retention = JournalRetention(configuration: configuration.journal, journal: journal,
+                                            metrics: telemetry.metrics, logger: logger) {
+            services.append(.init(service: retention))
+        }
         services.append(.init(service: server))
         let group = ServiceGroup(configuration: .init(
             services: services,

@@ -29,6 +29,8 @@ import SystemPackage
 /// | `webhook.retryAfterSeconds` | int | 2 |
 /// | `journal.path` | string | `./ecs-mesh-journal.sqlite` |
 /// | `journal.maxBatchSize` / `journal.maxQueuedEvents` | int | 1024 / 20000 |
+/// | `journal.retentionDays` | double (0 = keep everything, else at least 1) | 14 |
+/// | `journal.pruneIntervalSeconds` | double | 3600 |
 /// | `consul.http.addr` / `consul.http.token` / `consul.cacert` | string | `http://127.0.0.1:8500` / none / none |
 /// | `aws.region` / `aws.endpoint.url` | string | none |
 /// | `mesh.secretsPrefix` | string | `ecs-mesh` |
@@ -110,6 +112,8 @@ extension MeshConfiguration {
         config.journal.path = try own.string("journal.path", default: defaults.journal.path)
         config.journal.maxBatchSize = try own.int("journal.maxBatchSize", default: defaults.journal.maxBatchSize, in: 1...100_000)
         config.journal.maxQueuedEvents = try own.int("journal.maxQueuedEvents", default: defaults.journal.maxQueuedEvents, in: 1...10_000_000)
+        config.journal.retentionDays = try own.double("journal.retentionDays", default: defaults.journal.retentionDays, in: 0...36_500)
+        config.journal.pruneIntervalSeconds = try own.double("journal.pruneIntervalSeconds", default: defaults.journal.pruneIntervalSeconds, in: 1...86400)
 
         config.consul.httpAddr = try wellKnown.firstString(["consul.http.addr"], then: own) ?? defaults.consul.httpAddr
         config.consul.token = try wellKnown.firstString(["consul.http.token"], then: own)
@@ -182,6 +186,12 @@ extension MeshConfiguration {
         }
         if journal.path.isEmpty {
             throw ConfigurationError(key: "journal.path", reason: "must not be empty")
+        }
+        if journal.retentionDays != 0 && journal.retentionDays < 1 {
+            throw ConfigurationError(
+                key: "journal.retentionDays",
+                reason: "must be 0 (keep everything) or at least 1: EventBridge retries deliveries for up to 24 hours"
+            )
         }
         guard let consulURL = URL(string: consul.httpAddr.contains("://") ? consul.httpAddr : "http://\(consul.httpAddr)"),
               consulURL.host != nil, ["http", "https"].contains(consulURL.scheme ?? "")

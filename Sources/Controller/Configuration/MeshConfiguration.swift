@@ -52,6 +52,12 @@ public struct MeshConfiguration: Sendable, Equatable {
         public var path = "./ecs-mesh-journal.sqlite"
         public var maxBatchSize = 1024
         public var maxQueuedEvents = 20_000
+        /// How long events, and tasks that stopped with their work done, are kept (days); 0 keeps
+        /// everything. At least one day otherwise: EventBridge retries a delivery for up to 24 hours,
+        /// and a task forgotten before its last retry would be journaled again as new.
+        public var retentionDays: Double = 14
+        /// Seconds between retention passes (one also runs at start).
+        public var pruneIntervalSeconds: Double = 3600
         public init() {}
     }
 
@@ -151,6 +157,7 @@ extension MeshConfiguration {
             "webhook.basic": webhook.basicUsername == nil ? "unset" : "<redacted>",
             "webhook.allowedClusters": webhook.allowedClusters.isEmpty ? "*" : webhook.allowedClusters.joined(separator: ","),
             "journal.path": journal.path,
+            "journal.retentionDays": journal.retentionDays == 0 ? "0 (keep everything)" : String(journal.retentionDays),
             "consul.http.addr": consul.httpAddr,
             "consul.http.token": consul.token == nil ? "unset" : "<redacted>",
             "aws.region": aws.region ?? "unset",

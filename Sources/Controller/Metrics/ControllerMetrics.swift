@@ -112,6 +112,12 @@ public struct ControllerMetrics: Sendable {
             .increment()
     }
 
+    /// Counts rows deleted by one retention pass.
+    public func journalPruned(events: Int, tasks: Int) {
+        Counter(label: Names.journalPruned, dimensions: [("table", "events")], factory: factory).increment(by: events)
+        Counter(label: Names.journalPruned, dimensions: [("table", "tasks")], factory: factory).increment(by: tasks)
+    }
+
     // MARK: - Work
 
     /// Records one finished work attempt.
@@ -184,6 +190,7 @@ public struct ControllerMetrics: Sendable {
         public static let journalCommitDuration = "mesh_journal_commit_duration_seconds"
         public static let journalCommitBatchSize = "mesh_journal_commit_batch_size"
         public static let journalCommits = "mesh_journal_commits_total"
+        public static let journalPruned = "mesh_journal_pruned_rows_total"
         public static let workOutcomes = "mesh_work_outcomes_total"
         public static let workAttemptDuration = "mesh_work_attempt_duration_seconds"
         public static let workKeys = "mesh_work_keys"

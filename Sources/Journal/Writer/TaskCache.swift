@@ -22,6 +22,11 @@ final class TaskCache: Sendable {
         records.withLock { $0[arn] }
     }
 
+    /// Drops a task whose row was deleted (retention).
+    func remove(arn: String) {
+        _ = records.withLock { $0.removeValue(forKey: arn) }
+    }
+
     /// Adds the records a committed batch read or wrote.
     ///
     /// When full, the old records are swapped out and freed on a background queue: freeing 50,000

@@ -57,6 +57,11 @@ struct WriteBatch {
         case .upsertTaskMeta(let meta):
             try upsert(meta)
             return .done
+        case .pruneEvents(let sequence, let cutoff):
+            return .pruned(try pruneEvents(through: sequence, receivedBefore: cutoff))
+        case .pruneTasks(let arns, let cutoff):
+            try flush()
+            return .pruned(try pruneTasks(arns, settledBefore: cutoff))
         }
     }
 
@@ -91,6 +96,14 @@ struct WriteBatch {
             results.append(AppendResult(sequence: sequence, outcome: outcome, taskArn: change.taskArn))
         }
         return results
+    }
+
+    /// Forgets a task whose row this batch deleted, here and in the writer's cache, so a later event
+    /// of it inserts a row instead of updating one that is gone. (Dropping it from the cache before
+    /// the commit is safe either way: a miss only costs a read.)
+    mutating func forgetTask(arn: String) {
+        tasks[arn] = nil
+        cache.remove(arn: arn)
     }
 
     /// The batch's entry for a task: from this batch, else the writer's cache, else the database.

@@ -10,13 +10,18 @@ enum WriteOperation: Sendable {
     case recordAttempt(WorkAttempt)
     case upsertService(ServiceRecord)
     case upsertTaskMeta(TaskMeta)
+    /// Retention: deletes events up to `throughSequence` received before the cutoff (never the newest).
+    case pruneEvents(throughSequence: Int64, receivedBefore: Date)
+    /// Retention: deletes these tasks if they are still stopped with their work settled before the cutoff.
+    case pruneTasks(arns: [String], settledBefore: Date)
 
     /// How much of a batch (and of the backpressure budget) the operation uses: events or keys.
     var weight: Int {
         switch self {
         case .append(let events, _): max(1, events.count)
         case .markWork(let keys, _): max(1, keys.count)
-        case .startAttempt, .recordAttempt, .upsertService, .upsertTaskMeta: 1
+        case .pruneTasks(let arns, _): max(1, arns.count)
+        case .startAttempt, .recordAttempt, .upsertService, .upsertTaskMeta, .pruneEvents: 1
         }
     }
 }
@@ -38,5 +43,7 @@ struct WorkAttempt: Sendable {
 enum WriteOutput: Sendable {
     case appended([AppendResult])
     case workItem(WorkItem?)
+    /// Rows deleted by a retention operation.
+    case pruned(Int)
     case done
 }

@@ -1,0 +1,75 @@
+public import Foundation
+public import Journal
+public import Logging
+public import ServiceLifecycle
+
+/// Keeps the journal from growing forever: a pass at start and then every `interval` deletes events
+/// older than `retention`, and tasks that stopped with their work done before then
+/// (``EventJournal/prune(before:chunk:)``).
+///
+/// A `Service` in the app's group; it sleeps between passes and ends on graceful shutdown. A pass
+/// that fails is logged and retried at the next interval: retention is housekeeping, and a failing
+/// journal shows itself on every write already.
+public struct JournalRetention: Service {
+    public let retention: Duration
+    public let interval: Duration
+    private let journal: EventJournal
+    private let metrics: ControllerMetrics?
+    private let now: @Sendable () -> Date
+    private let logger: Logger
+
+    /// - Parameters:
+    ///   - retention: How old a row must be before it is deleted.
+    ///   - interval: The pause between passes.
+    ///   - now: The wall clock (tests pass their own).
+    public init(retention: Duration, interval: Duration, journal: EventJournal, metrics: ControllerMetrics? = nil,
+                now: @escaping @Sendable () -> Date = { Date() }, logger: Logger) {
+        self.retention = retention
+        self.interval = interval
+        self.journal = journal
+        self.metrics = metrics
+        self.now = now
+        self.logger = logger
+    }
+
+    /// The service for a configuration, or `nil` when it keeps everything (`retentionDays` 0).
+    public init?(configuration: MeshConfiguration.Journal, journal: EventJournal, metrics: ControllerMetrics?,
+                 logger: Logger) {
+        guard configuration.retentionDays > 0 else { return nil }
+        self.init(retention: .seconds(configuration.retentionDays * 86400),
+                  interval: .seconds(configuration.pruneIntervalSeconds),
+                  journal: journal, metrics: metrics, logger: logger)
+    }
+
+    public func run() async throws {
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                await pass()
+                try await Task.sleep(for: interval)
+            }
+        }
+    }
+
+    /// One pass: deletes what is older than now minus ``retention``.
+    /// - Returns: What was deleted, or `nil` when the pass failed (it is logged).
+    @discardableResult
+    public func pass() async -> JournalPruneReport? {
+        let cutoff = now().addingTimeInterval(-Self.seconds(retention))
+        do {
+            let report = try await journal.prune(before: cutoff)
+            metrics?.journalPruned(events: report.events, tasks: report.tasks)
+            return report
+        } catch {
+            logger.warning("Journal retention pass failed; the next pass tries again", metadata: [
+                "mesh.error": .string(error.description),
+                "mesh.retention.cutoff": .string(ISO8601DateFormatter().string(from: cutoff)),
+            ])
+            return nil
+        }
+    }
+
+    private static func seconds(_ duration: Duration) -> TimeInterval {
+        let parts = duration.components
+        return TimeInterval(parts.seconds) + TimeInterval(parts.attoseconds) / 1e18
+    }
+}
