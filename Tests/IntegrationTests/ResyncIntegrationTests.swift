@@ -29,6 +29,21 @@ struct ResyncIntegrationTests {
         }
     }
 
+    /// Two mesh tasks run in moto and a started controller that registered both (service and proxy each).
+    private func registeredPair(_ name: String, interval: String) async throws
+        -> (run: ResyncMoto.Run, family: String, controller: ControllerProcess, probe: MeshWorldProbe) {
+        let sfx = uniqueSuffix()
+        let family = "\(name)\(sfx)"
+        let run = try await ResyncMoto.shared.run(cluster: "\(name)-\(sfx)", family: family, count: 2)
+        let controller = try controller(cluster: run.clusterArn, sfx: sfx, interval: interval)
+        let probe = try MeshWorldProbe()
+        try await controller.start()
+        #expect(await eventually(timeout: .seconds(60)) {
+            try await ourServices(probe, cluster: run.clusterArn, family: family).count == 4
+        }, "registered; \(controller.logTail(2000))")
+        return (run, family, controller, probe)
+    }
+
     private func sweepsFinished(_ controller: ControllerProcess) -> Int {
         guard let data = try? Data(contentsOf: controller.logURL) else { return 0 }
         return String(decoding: data, as: UTF8.self).components(separatedBy: "Resync sweep finished").count - 1
@@ -117,15 +132,7 @@ struct ResyncIntegrationTests {
     @Test(.timeLimit(.minutes(3)))
     func resync_whenRestartedAfterMissedStopEvent_converges() async throws {
         // Given a registered pair of tasks and a controller that is then killed
-        let sfx = uniqueSuffix()
-        let family = "rsrestart\(sfx)"
-        let run = try await ResyncMoto.shared.run(cluster: "rsrestart-\(sfx)", family: family, count: 2)
-        let controller = try controller(cluster: run.clusterArn, sfx: sfx, interval: "0")
-        let probe = try MeshWorldProbe()
-        try await controller.start()
-        #expect(await eventually(timeout: .seconds(60)) {
-            try await ourServices(probe, cluster: run.clusterArn, family: family).count == 4
-        }, "registered; \(controller.logTail(2000))")
+        let (run, family, controller, probe) = try await registeredPair("rsrestart", interval: "0")
         controller.kill()
 
         // When one task stops while it is down, and it restarts (start-up sweep only: interval 0)
@@ -139,6 +146,35 @@ struct ResyncIntegrationTests {
             return arns.count == 2 && !arns.contains(stopped)
         }
         #expect(converged, "converged; \(controller.logTail(2000))")
+        #expect(controller.terminate() == 0)
+    }
+
+    /// Registrations deleted by hand in Consul come back at the next sweep: a whole task's service and
+    /// proxy, and another task's proxy alone.
+    @Test(.timeLimit(.minutes(3)))
+    func resync_whenRegistrationsDeletedByHand_registersThemAgain() async throws {
+        // Given two registered mesh tasks, their work done
+        let (run, family, controller, probe) = try await registeredPair("rsheal", interval: "1")
+        let registered = try await ourServices(probe, cluster: run.clusterArn, family: family)
+        let before = Set(registered.map(\.id))
+
+        // When an operator deletes one task's service and proxy, and the other task's proxy
+        let first = run.tasks[0].taskArn, second = run.tasks[1].taskArn
+        let deleted = registered.filter {
+            $0.meta["task-arn"] == first || ($0.meta["task-arn"] == second && $0.kind == .connectProxy)
+        }
+        #expect(deleted.count == 3)
+        for service in deleted {
+            try await probe.consul.deregister(.service(service.id, node: run.clusterArn), logger: probe.logger)
+        }
+        #expect(try await ourServices(probe, cluster: run.clusterArn, family: family).count == 1)
+
+        // Then a later sweep registers all three again, with the same IDs
+        let healed = await eventually(timeout: .seconds(60)) {
+            Set(try await ourServices(probe, cluster: run.clusterArn, family: family).map(\.id)) == before
+        }
+        #expect(healed, "registered again; \(controller.logTail(3000))")
+        #expect(controller.logTail(200_000).contains("registrations missing from Consul"))
         #expect(controller.terminate() == 0)
     }
 }

@@ -9,7 +9,8 @@ extension ControllerWorkers {
     /// The resync service over the workers' ECS and Consul clients, or `nil` when disabled or when no
     /// cluster is configured (it then logs why: a sweep of "every cluster" cannot be listed).
     static func makeResync(configuration: MeshConfiguration, ecs: ECSClient, consul: ConsulClient, journal: EventJournal,
-                           queue: WorkQueue, index: ServiceTaskIndex, logger: Logger) -> ResyncService? {
+                           queue: WorkQueue, index: ServiceTaskIndex, catalogWrites: CatalogWriteLog,
+                           logger: Logger) -> ResyncService? {
         let resync = configuration.resync
         guard resync.enabled else {
             logger.info("Resync disabled (resync.enabled=false)")
@@ -23,7 +24,8 @@ extension ControllerWorkers {
         let sweeper = ResyncSweeper(
             ecs: ecs, catalog: ConsulResyncCatalog(consul: consul, writer: ConsulMeshCatalog(consul: consul)),
             journal: journal, scheduler: queue, tokenWork: queue, index: index,
-            configuration: .init(clusters: clusters, sourceMeta: MeshPlanConfiguration.defaultSourceMeta)
+            configuration: .init(clusters: clusters, sourceMeta: MeshPlanConfiguration.defaultSourceMeta),
+            catalogWrites: catalogWrites
         )
         let interval: Duration? = resync.intervalSeconds > 0
             ? .milliseconds(Int64(resync.intervalSeconds * 1000)) : nil

@@ -42,12 +42,13 @@ struct ControllerWorkers: Sendable {
         let secrets = SecretsManagerTokenStore(client: secretsManager)
         let acl = ConsulTokenACL(consul: consul)
         let mesh = configuration.mesh
+        let catalogWrites = CatalogWriteLog()
         let registration = TaskRegistrationReconciler(
             journal: journal,
             metadata: TaskMetadataResolver(journal: journal, tasks: TaskDescriptionCache(describer: ecs, logger: logger),
                                            definitions: TaskDefinitionCache(describer: ecs, logger: logger)),
             catalog: ConsulMeshCatalog(consul: consul), index: index, tokenWork: link,
-            planConfiguration: MeshPlanConfiguration(proxyPort: mesh.proxyPort)
+            planConfiguration: MeshPlanConfiguration(proxyPort: mesh.proxyPort), writeLog: catalogWrites
         )
         let tokens = ServiceTokenReconciler(
             journal: journal, secrets: secrets, acl: acl, index: index, requeue: requeue,
@@ -69,7 +70,7 @@ struct ControllerWorkers: Sendable {
         )
         link.bind(queue)
         let resync = makeResync(configuration: configuration, ecs: ecs, consul: consul, journal: journal, queue: queue,
-                                index: index, logger: logger)
+                                index: index, catalogWrites: catalogWrites, logger: logger)
         return ControllerWorkers(queue: queue, requeue: requeue, index: index, resync: resync, journal: journal,
                                  clientTokenEnabled: mesh.clientToken, logger: logger)
     }

@@ -7,6 +7,10 @@ public import MeshModel
 /// one service without a `task-id`, consul-ecs-facts §1.1). One of ours is deregistered when its
 /// task is unknown (neither journaled nor listed running in ECS) or stopped, unless the sweep could
 /// not read that task's tags.
+///
+/// The other direction too: a task the journal says is registered whose service or proxy is not on
+/// the node (someone deleted it by hand, a Consul snapshot was restored) is listed in ``restore``,
+/// and the sweep hands it to the registration worker again.
 public struct ResyncCatalogPlan: Sendable, Equatable {
     /// A service on the node, as the catalog lists it.
     public struct NodeService: Sendable, Equatable {
@@ -27,6 +31,8 @@ public struct ResyncCatalogPlan: Sendable, Equatable {
     public var kept = 0
     /// Our services left alone because their task's tags could not be read, or they name no task.
     public var skipped = 0
+    /// Tasks with at least one expected service ID missing from the node, sorted.
+    public var restore: [String] = []
 
     public init() {}
 
@@ -36,8 +42,14 @@ public struct ResyncCatalogPlan: Sendable, Equatable {
     ///   - journal: The journal's status of a task (`nil` when unknown), read when the plan is made.
     ///   - listedAlive: Tasks this sweep saw alive in ECS.
     ///   - unreadable: Tasks whose tags this sweep could not read.
+    ///   - expected: The service IDs each registered task must have on the node (read before the
+    ///     node's services, so a registration finishing in between is never taken for a missing one).
     public init(services: [NodeService], sourceMeta: String, journal: (String) -> TaskStatus?,
-                listedAlive: Set<String>, unreadable: Set<String>) {
+                listedAlive: Set<String>, unreadable: Set<String>, expected: [String: [String]] = [:]) {
+        let present = Set(services.map(\.id))
+        restore = expected
+            .filter { arn, ids in !unreadable.contains(arn) && ids.contains { !present.contains($0) } }
+            .keys.sorted()
         for service in services {
             guard service.meta[MeshNames.MetaKey.source] == sourceMeta else {
                 foreign += 1

@@ -37,6 +37,8 @@ public struct ResyncReport: Sendable, Equatable {
         public var foreignServices = 0
         /// Our services deregistered because their task is gone.
         public var deregistered = 0
+        /// Registered tasks whose service or proxy was missing from the node, handed to the worker again.
+        public var restored = 0
         /// Tokens of this cluster handed to the token worker's grace logic.
         public var tokensAdopted = 0
         /// Whether ECS answered with throttling during the sweep.

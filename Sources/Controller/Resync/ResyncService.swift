@@ -134,6 +134,7 @@ public actor ResyncService: ResyncTriggering, Service {
             "mesh.resync.listed": .stringConvertible(report.clusters.reduce(0) { $0 + $1.listed }),
             "mesh.resync.applied": .stringConvertible(report.clusters.reduce(0) { $0 + $1.applied }),
             "mesh.resync.deregistered": .stringConvertible(report.clusters.reduce(0) { $0 + $1.deregistered }),
+            "mesh.resync.restored": .stringConvertible(report.clusters.reduce(0) { $0 + $1.restored }),
             "mesh.resync.foreign": .stringConvertible(report.clusters.reduce(0) { $0 + $1.foreignServices }),
         ]
         let problems = report.problems

@@ -5,11 +5,16 @@ import Logging
 import MeshModel
 
 extension ResyncSweeper {
-    /// Deregisters our services on `node` whose task is gone; counts the foreign ones.
+    /// Deregisters our services on `node` whose task is gone; counts the foreign ones; registers again
+    /// the tasks whose registration is missing from the node.
     func sweepCatalog(node: String, listedAlive: Set<String>, unreadable: Set<String>,
                       part: inout ResyncReport.Cluster, calls: inout ResyncReport.Calls, logger: Logger) async throws {
+        let expected = try expectedRegistrations(cluster: node)
         calls.consulReads += 1
-        guard let services = try await catalog.nodeServices(node: node, logger: logger) else { return }
+        guard let services = try await catalog.nodeServices(node: node, logger: logger) else {
+            try await restore(expected.keys.filter { !unreadable.contains($0) }.sorted(), part: &part, logger: logger)
+            return
+        }
         var statuses: [String: TaskStatus?] = [:]
         for service in services {
             guard let arn = service.meta[MeshNames.MetaKey.taskArn], statuses[arn] == nil else { continue }
@@ -17,7 +22,7 @@ extension ResyncSweeper {
         }
         let plan = ResyncCatalogPlan(
             services: services, sourceMeta: configuration.sourceMeta, journal: { statuses[$0] ?? nil },
-            listedAlive: listedAlive, unreadable: unreadable
+            listedAlive: listedAlive, unreadable: unreadable, expected: expected
         )
         part.foreignServices = plan.foreign
         var start = 0
@@ -39,6 +44,44 @@ extension ResyncSweeper {
                 "mesh.resync.foreign": .stringConvertible(plan.foreign),
             ])
         }
+        try await restore(plan.restore, part: &part, logger: logger)
+    }
+
+    /// The service and proxy IDs of every task the journal holds registered on `cluster`'s node: a
+    /// running mesh task, not draining, with an address and a service port (the registration
+    /// worker skips a task without them), whose task key the worker finished. A task with work
+    /// still pending is left to that work.
+    private func expectedRegistrations(cluster: String) throws -> [String: [String]] {
+        var expected: [String: [String]] = [:]
+        var after: String?
+        while true {
+            let page = try journal.tasks(cluster: cluster, status: TaskStatus.running.rawValue, limit: 10_000, after: after)
+            guard let last = page.last else { break }
+            after = last.taskArn
+            for task in page where task.desiredStatus != .stopped && !(task.address ?? "").isEmpty {
+                guard let meta = try journal.taskMeta(arn: task.taskArn), meta.mesh, let name = meta.serviceName,
+                      meta.servicePort != nil,
+                      try journal.workItem(key: WorkKey.task(arn: task.taskArn).rawValue)?.state == .done
+                else { continue }
+                let serviceID = MeshNames.serviceID(service: name, taskID: task.taskID)
+                expected[task.taskArn] = [serviceID, MeshNames.proxyID(serviceID: serviceID)]
+            }
+        }
+        return expected
+    }
+
+    /// Hands tasks whose registration is missing back to the registration worker. Its memory of
+    /// what it last wrote is dropped first: it skips a write equal to the last one, and that
+    /// write is exactly what is gone.
+    private func restore(_ taskArns: [String], part: inout ResyncReport.Cluster, logger: Logger) async throws {
+        guard !taskArns.isEmpty else { return }
+        for arn in taskArns { catalogWrites?.forget(taskArn: arn) }
+        try await tokenWork.enqueue(taskArns.map { WorkKey.task(arn: $0).rawValue })
+        part.restored += taskArns.count
+        logger.notice("Resync found registrations missing from Consul; their tasks are registered again", metadata: [
+            "mesh.resync.restored": .stringConvertible(taskArns.count),
+            "mesh.task.arn": .string(taskArns[0]),
+        ])
     }
 
     /// Hands idle service tokens of the swept clusters that the journal does not track to the token

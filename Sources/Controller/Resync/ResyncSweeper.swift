@@ -18,7 +18,8 @@ import Synchronization
 /// 3. Journal: the planned observations, folded like events; applied ones schedule their task key,
 ///    and the registration and token workers do the rest.
 /// 4. Consul, only once 1–3 completed: our services on the node whose task is unknown or stopped
-///    are deregistered; foreign ones are counted.
+///    are deregistered; foreign ones are counted; registered tasks whose service or proxy is
+///    missing from the node get their task key again.
 /// Then, once for all clusters that completed: tokens naming the cluster whose service has no live
 /// task and that the journal does not track yet are handed to the token worker's grace logic.
 ///
@@ -45,8 +46,11 @@ public final class ResyncSweeper: Sendable {
     let catalog: any ResyncCatalog
     let journal: EventJournal
     let scheduler: any WorkScheduler
+    /// Marks and schedules work keys: token keys, and task keys whose registration went missing.
     let tokenWork: any WorkEnqueuing
     let index: ServiceTaskIndex
+    /// The registration worker's memory of its last writes, forgotten for a task that must be written again.
+    let catalogWrites: CatalogWriteLog?
     let configuration: Configuration
     let now: @Sendable () -> Date
     let pause: @Sendable (Duration) async -> Void
@@ -56,6 +60,7 @@ public final class ResyncSweeper: Sendable {
     ///   - pause: How to wait between throttled batches (tests record instead of sleeping).
     public init(ecs: any ResyncECS, catalog: any ResyncCatalog, journal: EventJournal, scheduler: any WorkScheduler,
                 tokenWork: any WorkEnqueuing, index: ServiceTaskIndex, configuration: Configuration,
+                catalogWrites: CatalogWriteLog? = nil,
                 now: @escaping @Sendable () -> Date = { Date() },
                 pause: @escaping @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) }) {
         self.ecs = ecs
@@ -65,6 +70,7 @@ public final class ResyncSweeper: Sendable {
         self.tokenWork = tokenWork
         self.index = index
         self.configuration = configuration
+        self.catalogWrites = catalogWrites
         self.now = now
         self.pause = pause
     }

@@ -40,4 +40,31 @@ struct ResyncCatalogPlanTests {
         #expect(plan.deregister.isEmpty)
         #expect(plan.skipped == 1)
     }
+
+    /// A registered task whose service or proxy is gone from the node is restored; one with both
+    /// present, or whose tags could not be read, is not.
+    @Test func plan_whenExpectedServiceOrProxyMissing_restoresTheTask() {
+        // Given: "whole" has both IDs, "noproxy" lost its proxy, "gone" lost both, "hidden" is unreadable
+        let expected = Dictionary(uniqueKeysWithValues: ["whole", "noproxy", "gone", "hidden"].map {
+            (WorkerSample.arn($0), ["web-\($0)", "web-\($0)-sidecar-proxy"])
+        })
+        // When
+        let plan = ResyncCatalogPlan(
+            services: [ResyncSample.ours("", taskID: "whole"), ResyncSample.ours("-sidecar-proxy", taskID: "whole"),
+                       ResyncSample.ours("", taskID: "noproxy")],
+            sourceMeta: MeshPlanConfiguration.defaultSourceMeta, journal: { _ in .running },
+            listedAlive: [], unreadable: [WorkerSample.arn("hidden")], expected: expected)
+        // Then
+        #expect(plan.restore == [WorkerSample.arn("gone"), WorkerSample.arn("noproxy")].sorted())
+        #expect(plan.deregister.isEmpty)
+        #expect(plan.kept == 3)
+    }
+
+    /// Nothing expected, nothing restored: a sweep with no drift writes nothing.
+    @Test func plan_whenNothingExpected_restoresNothing() {
+        let plan = ResyncCatalogPlan(services: [ResyncSample.ours("", taskID: "t1")],
+                                     sourceMeta: MeshPlanConfiguration.defaultSourceMeta, journal: { _ in .running },
+                                     listedAlive: [], unreadable: [])
+        #expect(plan.restore.isEmpty)
+    }
 }

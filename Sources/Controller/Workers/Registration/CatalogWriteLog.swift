@@ -8,8 +8,10 @@ import Synchronization
 /// registration is idempotent). Only successful writes are recorded, so a failed or partial write
 /// is retried in full. A deregistered task is forgotten, which keeps the log as large as the set of
 /// registered tasks. Thread-safe behind a `Mutex`.
-final class CatalogWriteLog: Sendable {
+public final class CatalogWriteLog: Sendable {
     private let intents = Mutex<[String: CatalogIntent]>([:])
+
+    public init() {}
 
     /// The intent last registered for the task, if any.
     func lastWritten(taskArn: String) -> CatalogIntent? {

@@ -18,11 +18,13 @@ public struct TaskRegistrationReconciler: Sendable {
     private let index: ServiceTaskIndex
     private let tokenWork: any WorkEnqueuing
     private let planConfiguration: MeshPlanConfiguration
-    private let writeLog = CatalogWriteLog()
+    private let writeLog: CatalogWriteLog
 
     public init(journal: EventJournal, metadata: TaskMetadataResolver, catalog: any MeshCatalogWriter,
-                index: ServiceTaskIndex, tokenWork: any WorkEnqueuing, planConfiguration: MeshPlanConfiguration) {
+                index: ServiceTaskIndex, tokenWork: any WorkEnqueuing, planConfiguration: MeshPlanConfiguration,
+                writeLog: CatalogWriteLog = CatalogWriteLog()) {
         self.journal = journal
+        self.writeLog = writeLog
         self.metadata = metadata
         self.catalog = catalog
         self.index = index
