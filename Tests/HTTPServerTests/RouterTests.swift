@@ -1,5 +1,6 @@
 import Foundation
 @testable import HTTPServer
+import Synchronization
 import Testing
 
 /// In-process tier: the router called directly, no sockets.
@@ -24,6 +25,24 @@ struct RouterTests {
         // Then
         #expect(response.status == 200)
         #expect(text(response) == "abc123")
+    }
+
+    /// Requests no route took are reported with their status; routed ones (HEAD by GET included) are not.
+    @Test func handle_whenNoRouteTakesTheRequest_reportsItAsUnmatched() async {
+        // Given
+        let seen = Mutex<[String]>([])
+        var router = Router()
+        router.add(.get, "/v1/tasks/{taskId}") { _ in HTTPResponse(status: 200) }
+        router.onUnmatched = { request, status in
+            seen.withLock { $0.append("\(request.method.rawValue) \(request.path) \(status)") }
+        }
+        // When
+        _ = await router.handle(HTTPRequest(method: .get, path: "/v1/tasks/a"))
+        _ = await router.handle(HTTPRequest(method: .head, path: "/v1/tasks/a"))
+        _ = await router.handle(HTTPRequest(method: .get, path: "/wp-login.php"))
+        _ = await router.handle(HTTPRequest(method: .delete, path: "/v1/tasks/a"))
+        // Then
+        #expect(seen.withLock { $0 } == ["GET /wp-login.php 404", "DELETE /v1/tasks/a 405"])
     }
 
     /// A literal segment wins over a parameter at the same position.

@@ -82,6 +82,10 @@ struct OperatorSurfaceTests {
                      "mesh_aws_request_duration_seconds", "mesh_last_event_age_seconds", "mesh_heartbeats_received"] {
             #expect(families.contains(name), "metric family \(name) in \(families.sorted())")
         }
+        // The admin paths asked of the public listener above were answered 404 by no route, and are counted
+        let exposition = String(decoding: metrics.body, as: UTF8.self)
+        #expect(exposition.contains(#"mesh_http_requests_total{listener="public",route="(unmatched)",method="GET",status="404"} 6"#),
+                "unmatched requests counted: \(exposition.split(separator: "\n").filter { $0.contains("unmatched") })")
 
         // And the debug log: JSON lines, request IDs and work keys present, no secret anywhere
         #expect(controller.terminate() == 0)

@@ -129,7 +129,11 @@ public struct MeshControllerApp: Sendable {
             logger: logger
         )
 
+        let metrics = telemetry.metrics
         var publicRouter = Router()
+        publicRouter.onUnmatched = { request, status in
+            metrics.httpUnmatched(listener: "public", method: request.method.rawValue, status: status)
+        }
         publicRouter.add(.post, "/v1/events", handler: telemetry.instrument("public", "/v1/events", .post, ingest.handle))
         if let heartbeats {
             publicRouter.add(.post, "/v1/heartbeats",
@@ -139,6 +143,9 @@ public struct MeshControllerApp: Sendable {
         publicRouter.add(.get, "/readyz", handler: health.readyz)
 
         var adminRouter = Router()
+        adminRouter.onUnmatched = { request, status in
+            metrics.httpUnmatched(listener: "admin", method: request.method.rawValue, status: status)
+        }
         adminRouter.add(.get, "/healthz", handler: health.healthz)
         adminRouter.add(.get, "/readyz", handler: health.readyz)
         AdminAPI(journal: journal, queue: scheduler as? WorkQueue, resync: resync, metrics: telemetry.metrics,

@@ -89,6 +89,17 @@ public struct ControllerMetrics: Sendable {
         requestSeries(listener: listener, route: route, method: method).record(status: status, duration: duration)
     }
 
+    /// The `route` label of requests no route took (404 and 405 answered by the router itself).
+    public static let unmatchedRoute = "(unmatched)"
+
+    /// Counts one request no route took, under ``unmatchedRoute`` (no duration: the router answers
+    /// it at once).
+    public func httpUnmatched(listener: String, method: String, status: Int) {
+        Counter(label: Names.httpRequests, dimensions: [
+            ("listener", listener), ("route", Self.unmatchedRoute), ("method", method), ("status", String(status)),
+        ], factory: factory).increment()
+    }
+
     /// The series of one route, to keep and record into for each of its requests.
     func requestSeries(listener: String, route: String, method: String) -> RouteRequestSeries {
         let factory = factory

@@ -25,6 +25,9 @@ public struct Router: Sendable {
     /// common case without splitting the path. A full-literal match is always the best match,
     /// so this never changes which handler runs.
     private var literalRoutes: [String: [HTTPMethod: HTTPHandler]] = [:]
+    /// Told of every request no route took (its 404 or 405 status), so the app can count them:
+    /// scanners and misconfigured clients would otherwise stay invisible in per-route metrics.
+    public var onUnmatched: (@Sendable (_ request: HTTPRequest, _ status: Int) -> Void)?
 
     public init() {}
 
@@ -51,6 +54,7 @@ public struct Router: Sendable {
         var matches: [RouteMatch] = []
         root.collectMatches(segments: segments[...], parameters: [:], into: &matches)
         guard !matches.isEmpty else {
+            onUnmatched?(request, 404)
             return .problem(status: 404, detail: "No resource at this path.")
         }
         var routed = request
@@ -67,6 +71,7 @@ public struct Router: Sendable {
             response.body = []
             return response
         }
+        onUnmatched?(request, 405)
         return Self.methodNotAllowed(request.method, allowed: matches.flatMap { $0.node.handlers.keys })
     }
 
