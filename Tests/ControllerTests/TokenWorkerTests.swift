@@ -164,6 +164,37 @@ struct TokenWorkerTests {
         #expect(try rig.journal.service(name: "web")?.lastTaskSeenAt != nil)
     }
 
+    /// One token serves a service name. When the cluster whose key provisioned it runs out of tasks
+    /// while another cluster still runs the same service, the token stays and that cluster takes
+    /// the record over.
+    @Test func reconcile_whenSameServiceStillRunsInAnotherCluster_keepsTokenAndHandsItOver() async throws {
+        // Given "web" live in two clusters; the first one's key provisioned the token
+        let rig = try Rig(grace: 0)
+        let other = MeshServiceRef(clusterArn: "arn:aws:ecs:us-east-1:111122223333:cluster/green", name: "web")
+        rig.addLiveTask()
+        try await rig.worker.reconcile(service: Self.service, logger: logger)
+        rig.index.update(taskArn: "g1", service: other, alive: true)
+        try await rig.worker.reconcile(service: other, logger: logger)
+        #expect(try rig.journal.service(name: "web")?.clusterArn == Self.service.clusterArn)
+
+        // When the first cluster's task stops and its key runs after the grace period
+        rig.index.update(taskArn: "t1", service: Self.service, alive: false)
+        try await rig.worker.reconcile(service: Self.service, logger: logger)
+
+        // Then the token stays, and the other cluster's key is queued and takes the record over
+        #expect(await rig.acl.tokens.count == 1)
+        #expect(try rig.journal.service(name: "web")?.tokenDeletedAt == nil)
+        var handedOver = false
+        for _ in 0..<400 where !handedOver {
+            handedOver = await rig.enqueuer.enqueued.contains(other.workKey)
+            if !handedOver { try await Task.sleep(for: .milliseconds(5)) }
+        }
+        #expect(handedOver, "the live cluster's key was queued")
+        try await rig.worker.reconcile(service: other, logger: logger)
+        #expect(try rig.journal.service(name: "web")?.clusterArn == other.clusterArn)
+        #expect(await rig.acl.tokens.count == 1)
+    }
+
     /// A service that never had a token has nothing to revoke.
     @Test func reconcile_whenNoTasksAndNoToken_doesNothing() async throws {
         // Given

@@ -72,6 +72,14 @@ public final class ServiceTaskIndex: Sendable {
         state.withLock { $0.liveCount[service] ?? 0 }
     }
 
+    /// Services named `name` that have live tasks, in any cluster (one token serves a service name).
+    public func liveServices(named name: String) -> [MeshServiceRef] {
+        state.withLock { state in
+            state.liveCount.compactMap { service, count in service.name == name && count > 0 ? service : nil }
+                .sorted { $0.clusterArn < $1.clusterArn }
+        }
+    }
+
     /// When `service` lost its last live task, if it has none now and that moment is known.
     public func emptySince(_ service: MeshServiceRef) -> Date? {
         state.withLock { ($0.liveCount[service] ?? 0) == 0 ? $0.emptySince[service] : nil }

@@ -99,6 +99,17 @@ public struct ServiceTokenReconciler: Sendable {
             try journal.service(name: service.name)
         }), let accessor = record.accessorID, record.tokenDeletedAt == nil, record.clusterArn == service.clusterArn
         else { return }
+        // The token and its secret belong to the service name, and a service of the same name may run
+        // in another cluster this controller serves: then the token is still in use. It stays, and
+        // that cluster's key takes the record over (this process no longer counts it as verified).
+        let elsewhere = index.liveServices(named: service.name).filter { $0 != service }
+        if !elsewhere.isEmpty {
+            for other in elsewhere { await requeue.schedule(other.workKey, at: now()) }
+            logger.info("Service has no task in this cluster but runs in another; its token stays", metadata: [
+                "mesh.token.accessor": .string(accessor), "mesh.cluster.other": .string(elsewhere[0].clusterArn),
+            ])
+            return
+        }
 
         let emptySince = index.emptySince(service) ?? record.lastTaskSeenAt ?? now()
         if abs((record.lastTaskSeenAt ?? .distantPast).timeIntervalSince(emptySince)) > 0.001 {
