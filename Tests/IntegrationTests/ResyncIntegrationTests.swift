@@ -167,7 +167,7 @@ struct ResyncIntegrationTests {
         for service in deleted {
             try await probe.consul.deregister(.service(service.id, node: run.clusterArn), logger: probe.logger)
         }
-        #expect(try await ourServices(probe, cluster: run.clusterArn, family: family).count == 1)
+        // (Not counted here: a sweep runs every second and may already be restoring them.)
 
         // Then a later sweep registers all three again, with the same IDs
         let healed = await eventually(timeout: .seconds(60)) {

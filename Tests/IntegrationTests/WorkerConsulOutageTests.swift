@@ -13,9 +13,8 @@ struct WorkerConsulOutageTests {
     @Test(.timeLimit(.minutes(4)))
     func consulOutage_duringBurst_failuresVisibleThenConverges() async throws {
         // Given our own Consul server, four services with five tasks each, and two services' tokens made
-        let agent = try LocalConsulAgent()
+        let agent = try await LocalConsulAgent.started()
         defer { agent.destroy() }
-        try await agent.start()
         let sfx = uniqueSuffix()
         let names = (0..<4).map { "out\($0)-\(sfx)" }
         let moto = try await MotoECSFixture.run(cluster: "outage-\(sfx)", services: names.map {

@@ -133,9 +133,8 @@ struct HeartbeatIntegrationTests {
     @Test(.timeLimit(.minutes(3)))
     func steadyState_whenManyHeartbeats_zeroConsulWrites() async throws {
         // Given a task reporting healthy, registered on a private Consul
-        let agent = try LocalConsulAgent()
+        let agent = try await LocalConsulAgent.started()
         defer { agent.destroy() }
-        try await agent.start()
         let sfx = uniqueSuffix()
         let service = "hbsteady-\(sfx)"
         let world = try await HeartbeatWorld.start(sfx, services: [service], consul: agent)

@@ -64,6 +64,27 @@ final class LocalConsulAgent: @unchecked Sendable {
         try config.write(to: directory.appendingPathComponent("consul.hcl"), atomically: true, encoding: .utf8)
     }
 
+    /// A new agent, started. Free ports are only free when asked: another process (a parallel
+    /// test's server) may bind one before Consul does, and Consul then exits with "address already
+    /// in use". That is retried on fresh ports; any other failure is thrown at once.
+    static func started(attempts: Int = 3) async throws -> LocalConsulAgent {
+        var attempt = 1
+        while true {
+            let agent = try LocalConsulAgent()
+            do {
+                try await agent.start()
+                return agent
+            } catch let failure as FixtureFailure where attempt < attempts
+                        && failure.description.contains("address already in use") {
+                agent.destroy()
+                attempt += 1
+            } catch {
+                agent.destroy()
+                throw error
+            }
+        }
+    }
+
     /// Starts the agent and waits until it has a leader and accepts the master token.
     func start(timeout: Duration = .seconds(60)) async throws {
         let process = Process()
