@@ -7,14 +7,13 @@ import MeshModel
 extension ResyncSweeper {
     /// Deregisters our services on `node` whose task is gone; counts the foreign ones; registers again
     /// the tasks whose registration is missing from the node.
-    func sweepCatalog(node: String, listedAlive: Set<String>, unreadable: Set<String>,
+    /// - Parameter journaled: The journal's tasks of the cluster, read earlier in this sweep.
+    func sweepCatalog(node: String, journaled: [String: TaskRecord], listedAlive: Set<String>, unreadable: Set<String>,
                       part: inout ResyncReport.Cluster, calls: inout ResyncReport.Calls, logger: Logger) async throws {
-        let expected = try expectedRegistrations(cluster: node)
+        let expected = try expectedRegistrations(of: journaled.values)
         calls.consulReads += 1
-        guard let services = try await catalog.nodeServices(node: node, logger: logger) else {
-            try await restore(expected.keys.filter { !unreadable.contains($0) }.sorted(), part: &part, logger: logger)
-            return
-        }
+        // No node at all: nothing to deregister, and every expected registration is missing.
+        let services = try await catalog.nodeServices(node: node, logger: logger) ?? []
         var statuses: [String: TaskStatus?] = [:]
         for service in services {
             guard let arn = service.meta[MeshNames.MetaKey.taskArn], statuses[arn] == nil else { continue }
@@ -47,25 +46,21 @@ extension ResyncSweeper {
         try await restore(plan.restore, part: &part, logger: logger)
     }
 
-    /// The service and proxy IDs of every task the journal holds registered on `cluster`'s node: a
-    /// running mesh task, not draining, with an address and a service port (the registration
-    /// worker skips a task without them), whose task key the worker finished. A task with work
-    /// still pending is left to that work.
-    private func expectedRegistrations(cluster: String) throws -> [String: [String]] {
+    /// The service and proxy IDs of every task the journal holds registered on the node: a running
+    /// mesh task, not draining, with an address and a service port (the registration worker skips a
+    /// task without them), whose task key the worker finished. A task with work still pending is
+    /// left to that work; that includes any task this sweep's observations changed, since an
+    /// applied observation marks the key. The keys are read now, before the node's services.
+    private func expectedRegistrations(of tasks: some Sequence<TaskRecord>) throws -> [String: [String]] {
         var expected: [String: [String]] = [:]
-        var after: String?
-        while true {
-            let page = try journal.tasks(cluster: cluster, status: TaskStatus.running.rawValue, limit: 10_000, after: after)
-            guard let last = page.last else { break }
-            after = last.taskArn
-            for task in page where task.desiredStatus != .stopped && !(task.address ?? "").isEmpty {
-                guard let meta = try journal.taskMeta(arn: task.taskArn), meta.mesh, let name = meta.serviceName,
-                      meta.servicePort != nil,
-                      try journal.workItem(key: WorkKey.task(arn: task.taskArn).rawValue)?.state == .done
-                else { continue }
-                let serviceID = MeshNames.serviceID(service: name, taskID: task.taskID)
-                expected[task.taskArn] = [serviceID, MeshNames.proxyID(serviceID: serviceID)]
-            }
+        for task in tasks where task.lastStatus == .running && task.desiredStatus != .stopped
+            && !(task.address ?? "").isEmpty {
+            guard let meta = try journal.taskMeta(arn: task.taskArn), meta.mesh, let name = meta.serviceName,
+                  meta.servicePort != nil,
+                  try journal.workItem(key: WorkKey.task(arn: task.taskArn).rawValue)?.state == .done
+            else { continue }
+            let serviceID = MeshNames.serviceID(service: name, taskID: task.taskID)
+            expected[task.taskArn] = [serviceID, MeshNames.proxyID(serviceID: serviceID)]
         }
         return expected
     }

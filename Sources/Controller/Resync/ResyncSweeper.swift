@@ -181,7 +181,7 @@ public final class ResyncSweeper: Sendable {
 
         // 4. Consul.
         let listedAlive = Set(scan.described.filter { $0.lastStatus != .stopped }.map(\.taskArn))
-        try await sweepCatalog(node: resolvedArn, listedAlive: listedAlive, unreadable: scan.unreadable,
+        try await sweepCatalog(node: resolvedArn, journaled: journaled, listedAlive: listedAlive, unreadable: scan.unreadable,
                                part: &part, calls: &calls, logger: logger)
     }
 
