@@ -54,7 +54,8 @@ public struct JournalRetention: Service {
     /// - Returns: What was deleted, or `nil` when the pass failed (it is logged).
     @discardableResult
     public func pass() async -> JournalPruneReport? {
-        let cutoff = now().addingTimeInterval(-Self.seconds(retention))
+        // Whole seconds are precise enough for a retention of days.
+        let cutoff = now().addingTimeInterval(-TimeInterval(retention.components.seconds))
         do {
             let report = try await journal.prune(before: cutoff)
             metrics?.journalPruned(events: report.events, tasks: report.tasks)
@@ -62,14 +63,9 @@ public struct JournalRetention: Service {
         } catch {
             logger.warning("Journal retention pass failed; the next pass tries again", metadata: [
                 "mesh.error": .string(error.description),
-                "mesh.retention.cutoff": .string(ISO8601DateFormatter().string(from: cutoff)),
+                "mesh.retention.cutoff": .string(cutoff.formatted(.iso8601)),
             ])
             return nil
         }
-    }
-
-    private static func seconds(_ duration: Duration) -> TimeInterval {
-        let parts = duration.components
-        return TimeInterval(parts.seconds) + TimeInterval(parts.attoseconds) / 1e18
     }
 }
