@@ -3,23 +3,8 @@ import MeshModel
 import Testing
 @testable import Controller
 
-/// Work keys and the service index the workers share.
+/// The service index the workers share.
 struct WorkerKeysAndIndexTests {
-    /// Service keys split at the last slash, since cluster ARNs contain slashes and names never do.
-    @Test func workKey_whenServiceKey_roundTrips() {
-        // Given
-        let service = MeshServiceRef(clusterArn: "arn:aws:ecs:us-east-1:1:cluster/apps", name: "web")
-        // When
-        let parsed = WorkKey(service.workKey)
-        // Then
-        #expect(service.workKey == "service:arn:aws:ecs:us-east-1:1:cluster/apps/web")
-        #expect(parsed == .service(service))
-        #expect(WorkKey("task:arn:aws:ecs:us-east-1:1:task/apps/abc") == .task(arn: "arn:aws:ecs:us-east-1:1:task/apps/abc"))
-        #expect(WorkKey("client-token") == .clientToken)
-        #expect(WorkKey("service:noslash") == nil)
-        #expect(WorkKey("resync") == nil)
-    }
-
     /// The index reports changes only when a service's live tasks change, and when it became empty.
     @Test func index_whenTasksComeAndGo_tracksLiveCountAndEmptySince() {
         // Given

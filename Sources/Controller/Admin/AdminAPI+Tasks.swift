@@ -12,7 +12,7 @@ extension AdminAPI {
                                               status: try query.filter("status")?.uppercased(), limit: limit,
                                               after: try query.cursor())
             let documents = try rows.map { row in
-                AdminTaskDocument(row, work: try journal.workItem(key: "task:" + row.task.taskArn))
+                AdminTaskDocument(row, work: try journal.workItem(key: WorkKey.task(arn: row.task.taskArn).rawValue))
             }
             return AdminJSON.response(AdminPage(items: documents, limit: limit, key: \.taskArn), pretty: query.pretty)
         }
@@ -29,7 +29,7 @@ extension AdminAPI {
             guard rows.count == 1 else {
                 throw AdminProblem.conflict("\(rows.count) tasks have ID \(AdminProblem.quoted(taskID)): \(rows.map { AdminProblem.quoted($0.task.taskArn) }.joined(separator: ", "))")
             }
-            let work = try journal.workItem(key: "task:" + row.task.taskArn)
+            let work = try journal.workItem(key: WorkKey.task(arn: row.task.taskArn).rawValue)
             let entries = try journal.entries(forTask: row.task.taskArn, limit: Self.taskJournalLimit)
             let document = AdminTaskDetailDocument(
                 task: AdminTaskDocument(row, work: work), work: work.map(AdminWorkDocument.init),
@@ -46,7 +46,7 @@ extension AdminAPI {
             let limit = try query.limit()
             let rows = try journal.adminServices(limit: limit, after: try query.cursor())
             let documents = try rows.map { row in
-                AdminServiceDocument(row, work: try journal.workItem(key: "service:\(row.service.clusterArn)/\(row.service.name)"))
+                AdminServiceDocument(row, work: try journal.workItem(key: MeshServiceRef(clusterArn: row.service.clusterArn, name: row.service.name).workKey))
             }
             return AdminJSON.response(AdminPage(items: documents, limit: limit, key: \.name), pretty: query.pretty)
         }

@@ -2,6 +2,7 @@ import Foundation
 import HTTPServer
 import Journal
 import Logging
+import MeshModel
 
 extension AdminAPI {
     /// `GET /v1/work?state=&limit=&cursor=`.
@@ -76,9 +77,8 @@ extension AdminAPI {
         guard !name.isEmpty, name.utf8.count <= 2048 else { throw AdminProblem.badParameter("key", "must be a work key") }
         if let item = try journal.workItem(key: name) { return item.key }
         var candidates: [String] = []
-        for kind in ["task", "service"] where name.hasPrefix(kind + ":") {
-            let suffix = "/" + name.dropFirst(kind.count + 1)
-            candidates = try journal.workKeys(prefix: kind + ":", suffix: suffix).map(\.key)
+        if let short = WorkKey.abbreviation(name) {
+            candidates = try journal.workKeys(prefix: short.prefix, suffix: short.suffix).map(\.key)
         }
         guard let first = candidates.first else { throw AdminProblem.notFound("no work key \(AdminProblem.quoted(name))") }
         guard candidates.count == 1 else {

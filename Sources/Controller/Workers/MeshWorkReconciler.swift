@@ -1,4 +1,5 @@
 public import Logging
+import MeshModel
 
 /// The queue's one ``Reconciler``: routes each key to the worker that owns it.
 ///

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import MeshModel
 
 /// Retention deletes, run by the single writer like every other write, so they interleave with
 /// appends in one order and the writer's task cache stays true to the `tasks` table.
@@ -35,7 +36,7 @@ extension WriteBatch {
         let deleteHealth = try db.cachedStatement(sql: "DELETE FROM task_health WHERE task_arn = ?")
         var deleted = 0
         for arn in arns {
-            let key = "task:" + arn
+            let key = WorkKey.task(arn: arn).rawValue
             try RawBinding.execute(deleteTask, in: db) { row in
                 row.bind(1, arn)
                 row.bind(2, key)

@@ -120,7 +120,7 @@ struct WriteBatch {
         return TaskEntry(record: record, stored: record != nil)
     }
 
-    /// Writes every changed task and marks its work key `task:<arn>` (once per batch: one
+    /// Writes every changed task and marks its work key (``WorkKey/task(arn:)``) (once per batch: one
     /// generation bump says "something newer arrived", however many events did).
     mutating func flush() throws {
         guard !dirtyOrder.isEmpty else { return }
@@ -140,7 +140,7 @@ struct WriteBatch {
             entry.pending = nil
             tasks[arn] = entry
             try RawBinding.execute(mark, in: db) { row in
-                row.bind(1, "task:" + arn)
+                row.bind(1, WorkKey.task(arn: arn).rawValue)
                 row.bind(2, JournalTime.seconds(pending.at))
             }
         }

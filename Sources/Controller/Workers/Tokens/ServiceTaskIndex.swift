@@ -1,4 +1,5 @@
 public import Foundation
+public import MeshModel
 import Synchronization
 
 /// Which mesh tasks each service has, and since when a service has had none: what the token worker

@@ -3,7 +3,7 @@ import Crypto
 public import Foundation
 public import Journal
 public import Logging
-import MeshModel
+public import MeshModel
 import Synchronization
 
 /// Converges the Consul token and Secrets Manager secret of one service (key

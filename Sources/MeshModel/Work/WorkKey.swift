@@ -1,9 +1,12 @@
-/// The durable work keys the workers understand, parsed once where a reconciler receives them.
+/// The durable work keys, and the one place that knows how they are spelled.
 ///
 /// Keys are names of desired state, never recipes (DESIGN principle 2): `task:<taskArn>` is written
 /// by the journal for every applied event; `service:<clusterArn>/<serviceName>` by the registration
 /// worker when a mesh task of the service appears or goes; `client-token` by the start-up sweep when
 /// the shared client token is configured.
+///
+/// The journal stores keys as opaque strings: it builds the task key of an event it applies through
+/// ``task(arn:)`` and never parses one. Workers, the admin API and ingest parse and build keys here.
 public enum WorkKey: Sendable, Hashable, CustomStringConvertible {
     /// Converge the catalog registration of one task.
     case task(arn: String)
@@ -46,6 +49,19 @@ public enum WorkKey: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { rawValue }
+
+    /// What an abbreviated key an operator typed can stand for: `task:<taskId>` for the key of the
+    /// task with that ID in any cluster, `service:<name>` for the service's key in any cluster.
+    /// Stored keys that start with `prefix` and end with `suffix` match; `nil` when `text` is no
+    /// abbreviation.
+    public static func abbreviation(_ text: String) -> (prefix: String, suffix: String)? {
+        for prefix in [taskPrefix, servicePrefix] where text.hasPrefix(prefix) {
+            let rest = text.dropFirst(prefix.count)
+            guard !rest.isEmpty else { return nil }
+            return (prefix, "/" + rest)
+        }
+        return nil
+    }
 }
 
 /// One mesh service of one cluster: what a service token belongs to.
