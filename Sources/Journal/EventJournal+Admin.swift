@@ -69,7 +69,8 @@ extension EventJournal {
         }
     }
 
-    /// Services ordered by name after `after`, each with its live (not stopped) tasks' IDs.
+    /// Services ordered by name after `after`, each with its live (not stopped) tasks' IDs in every
+    /// cluster (one token, one row per service name).
     public func adminServices(limit: Int, after: String?) throws(JournalError) -> [AdminServiceRow] {
         let filter = after == nil ? "" : "WHERE name > ?"
         var arguments: StatementArguments = after.map { [$0] } ?? []
@@ -80,9 +81,9 @@ extension EventJournal {
                 let service = ServiceRecord(journalRow: row)
                 let taskIDs = try String.fetchAll(db, sql: """
                     SELECT t.task_id FROM tasks t JOIN task_meta m ON m.task_arn = t.task_arn
-                    WHERE m.service_name = ? AND t.cluster_arn = ? AND t.last_status != 'STOPPED'
+                    WHERE m.service_name = ? AND t.last_status != 'STOPPED'
                     ORDER BY t.task_id LIMIT 1000
-                    """, arguments: [service.name, service.clusterArn])
+                    """, arguments: [service.name])
                 return AdminServiceRow(service: service, taskIDs: taskIDs)
             }
         }

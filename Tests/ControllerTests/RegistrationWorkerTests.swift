@@ -31,7 +31,7 @@ struct RegistrationWorkerTests {
         }
     }
 
-    private static let serviceKey = "service:\(WorkerSample.cluster)/web"
+    private static let serviceKey = "service:web"
 
     /// A task without the mesh tag is never registered, and its non-membership is remembered.
     @Test func reconcile_whenTaskNotTaggedForMesh_registersNothing() async throws {

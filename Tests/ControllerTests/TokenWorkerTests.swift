@@ -6,8 +6,8 @@ import MeshModel
 import Testing
 @testable import Controller
 
-/// The token worker (key `service:<cluster>/<name>`) against an in-memory journal and fake
-/// Secrets Manager and Consul ACL.
+/// The token worker (key `service:<name>`) against an in-memory journal and fake Secrets Manager
+/// and Consul ACL.
 struct TokenWorkerTests {
     private let logger = Logger(label: "token-worker-test")
     private static let service = MeshServiceRef(clusterArn: WorkerSample.cluster, name: "web")
@@ -20,6 +20,7 @@ struct TokenWorkerTests {
         let acl: WorkerFakeACL
         let index = ServiceTaskIndex()
         let enqueuer = WorkerRecordingEnqueuer()
+        let verified = VerifiedServices()
         let requeue: DelayedRequeue
         let worker: ServiceTokenReconciler
 
@@ -30,7 +31,7 @@ struct TokenWorkerTests {
             requeue = DelayedRequeue(target: enqueuer, logger: Logger(label: "test"))
             worker = ServiceTokenReconciler(
                 journal: journal, secrets: secrets, acl: acl, index: index, requeue: requeue,
-                configuration: .init(secretsPrefix: "mesh", gracePeriod: grace))
+                configuration: .init(secretsPrefix: "mesh", gracePeriod: grace), verified: verified)
         }
 
         func addLiveTask(_ arn: String = "t1") {
@@ -45,7 +46,7 @@ struct TokenWorkerTests {
         let rig = try Rig()
         rig.addLiveTask()
         // When
-        try await rig.worker.reconcile(service: Self.service, logger: logger)
+        try await rig.worker.reconcile(serviceName: "web", logger: logger)
         // Then
         #expect(await rig.log.calls == ["secret.read mesh-web", "secret.create mesh-web", "token.read", "token.create"])
         let ids = try #require(await rig.secrets.ids(Self.secretName))
@@ -67,7 +68,7 @@ struct TokenWorkerTests {
         rig.addLiveTask()
         await rig.secrets.seed(name: Self.secretName, value: "{}")
         // When
-        try await rig.worker.reconcile(service: Self.service, logger: logger)
+        try await rig.worker.reconcile(serviceName: "web", logger: logger)
         // Then
         #expect(await rig.log.calls == ["secret.read mesh-web", "secret.put", "token.read", "token.create"])
         let ids = try #require(await rig.secrets.ids(Self.secretName))
@@ -82,7 +83,7 @@ struct TokenWorkerTests {
         let ids = TokenSecret.generate()
         await rig.secrets.seed(name: Self.secretName, value: try SecretsManagerTokenStore.encode(ids))
         // When
-        try await rig.worker.reconcile(service: Self.service, logger: logger)
+        try await rig.worker.reconcile(serviceName: "web", logger: logger)
         // Then
         #expect(await rig.log.calls == ["secret.read mesh-web", "token.read", "token.create"])
         #expect(await rig.acl.tokens.count == 1)
@@ -94,26 +95,87 @@ struct TokenWorkerTests {
         // Given
         let rig = try Rig()
         rig.addLiveTask()
-        try await rig.worker.reconcile(service: Self.service, logger: logger)
+        try await rig.worker.reconcile(serviceName: "web", logger: logger)
         let callsBefore = await rig.log.calls.count
         // When
-        try await rig.worker.reconcile(service: Self.service, logger: logger)
+        try await rig.worker.reconcile(serviceName: "web", logger: logger)
         // Then
         #expect(await rig.log.calls.count == callsBefore)
     }
 
-    /// A token under the secret's accessor with another secret is reported, not papered over.
-    @Test func reconcile_whenTokenHoldsAnotherSecret_throwsTokenMismatch() async throws {
+    /// A token under the secret's accessor with another secret is deleted and created again with
+    /// the secret's IDs: tasks read the secret, so the secret wins.
+    @Test func reconcile_whenTokenHoldsAnotherSecret_recreatesItWithTheSecretsIDs() async throws {
         // Given
         let rig = try Rig()
         rig.addLiveTask()
         let ids = TokenSecret.generate()
         await rig.secrets.seed(name: Self.secretName, value: try SecretsManagerTokenStore.encode(ids))
         await rig.acl.seed(ACLToken(accessorID: ids.accessorID, secretID: ConsulToken(TokenSecret.generate().token)))
-        // When / Then
-        await #expect(throws: WorkerError.tokenMismatch) {
-            try await rig.worker.reconcile(service: Self.service, logger: logger)
-        }
+        // When
+        try await rig.worker.reconcile(serviceName: "web", logger: logger)
+        // Then
+        #expect(await rig.log.calls == ["secret.read mesh-web", "token.read", "token.delete", "token.create"])
+        #expect(await rig.acl.tokens[ids.accessorID]?.secretID == ConsulToken(ids.token))
+    }
+
+    /// A token deleted in Consul (by hand, or with Consul's state) comes back with the same IDs once
+    /// the service is checked again, as a resync has it checked.
+    @Test func reconcile_whenTokenDeletedAndVerificationForgotten_recreatesSameToken() async throws {
+        // Given a provisioned token that then disappears from Consul
+        let rig = try Rig()
+        rig.addLiveTask()
+        try await rig.worker.reconcile(serviceName: "web", logger: logger)
+        let ids = try #require(await rig.secrets.ids(Self.secretName))
+        try await rig.acl.deleteToken(accessorID: ids.accessorID, logger: logger)
+        // When the cache still says verified, nothing is checked; once forgotten, it is
+        try await rig.worker.reconcile(serviceName: "web", logger: logger)
+        #expect(await rig.acl.tokens.isEmpty)
+        rig.verified.forget(["web"])
+        try await rig.worker.reconcile(serviceName: "web", logger: logger)
+        // Then
+        let token = try #require(await rig.acl.tokens[ids.accessorID])
+        #expect(token.secretID == ConsulToken(ids.token))
+        #expect(token.serviceIdentities.map(\.serviceName) == ["web"])
+    }
+
+    /// A token whose description or identity was changed is updated in place (same IDs, no
+    /// delete), and a right token costs reads only.
+    @Test func reconcile_whenTokenDrifted_updatesInPlaceAndRightTokenWritesNothing() async throws {
+        // Given a token with the secret's IDs but a foreign description and no identity
+        let rig = try Rig()
+        rig.addLiveTask()
+        let ids = TokenSecret.generate()
+        await rig.secrets.seed(name: Self.secretName, value: try SecretsManagerTokenStore.encode(ids))
+        await rig.acl.seed(ACLToken(accessorID: ids.accessorID, secretID: ConsulToken(ids.token), description: "edited"))
+        // When
+        try await rig.worker.reconcile(serviceName: "web", logger: logger)
+        rig.verified.forget(["web"])
+        try await rig.worker.reconcile(serviceName: "web", logger: logger)
+        // Then
+        #expect(await rig.log.calls == ["secret.read mesh-web", "token.read", "token.update",
+                                        "secret.read mesh-web", "token.read"])
+        let token = try #require(await rig.acl.tokens[ids.accessorID])
+        #expect(token.description == "Token for web service\nconsul.hashicorp.com/cluster: \(WorkerSample.cluster)")
+        #expect(token.serviceIdentities.map(\.serviceName) == ["web"])
+    }
+
+    /// Two writers fill the same `{}` secret: the second one's write names the version the first
+    /// already replaced, so it is superseded and the worker uses the first one's IDs.
+    @Test func reconcile_whenAnotherWriterFillsEmptySecretFirst_usesTheirIDs() async throws {
+        // Given
+        let rig = try Rig()
+        rig.addLiveTask()
+        await rig.secrets.seed(name: Self.secretName, value: "{}")
+        let theirs = TokenSecret.generate()
+        await rig.secrets.raceNextPut(with: theirs)
+        // When
+        try await rig.worker.reconcile(serviceName: "web", logger: logger)
+        // Then
+        #expect(await rig.secrets.ids(Self.secretName) == theirs)
+        #expect(await rig.acl.tokens.count == 1)
+        #expect(await rig.acl.tokens[theirs.accessorID]?.secretID == ConsulToken(theirs.token))
+        #expect(try rig.journal.service(name: "web")?.accessorID == theirs.accessorID)
     }
 
     /// No task for longer than the grace period: the token goes, the secret keeps its IDs.
@@ -121,11 +183,11 @@ struct TokenWorkerTests {
         // Given
         let rig = try Rig(grace: 0)
         rig.addLiveTask()
-        try await rig.worker.reconcile(service: Self.service, logger: logger)
+        try await rig.worker.reconcile(serviceName: "web", logger: logger)
         let ids = try #require(await rig.secrets.ids(Self.secretName))
         rig.index.update(taskArn: "t1", service: Self.service, alive: false)
         // When
-        try await rig.worker.reconcile(service: Self.service, logger: logger)
+        try await rig.worker.reconcile(serviceName: "web", logger: logger)
         // Then
         #expect(await rig.acl.tokens.isEmpty)
         #expect(await rig.secrets.ids(Self.secretName) == ids)
@@ -137,13 +199,13 @@ struct TokenWorkerTests {
         // Given
         let rig = try Rig(grace: 0)
         rig.addLiveTask()
-        try await rig.worker.reconcile(service: Self.service, logger: logger)
+        try await rig.worker.reconcile(serviceName: "web", logger: logger)
         let ids = try #require(await rig.secrets.ids(Self.secretName))
         rig.index.update(taskArn: "t1", service: Self.service, alive: false)
-        try await rig.worker.reconcile(service: Self.service, logger: logger)
+        try await rig.worker.reconcile(serviceName: "web", logger: logger)
         // When
         rig.addLiveTask("t2")
-        try await rig.worker.reconcile(service: Self.service, logger: logger)
+        try await rig.worker.reconcile(serviceName: "web", logger: logger)
         // Then
         #expect(await rig.acl.tokens[ids.accessorID]?.secretID == ConsulToken(ids.token))
         #expect(try rig.journal.service(name: "web")?.tokenDeletedAt == nil)
@@ -154,45 +216,68 @@ struct TokenWorkerTests {
         // Given
         let rig = try Rig(grace: 300)
         rig.addLiveTask()
-        try await rig.worker.reconcile(service: Self.service, logger: logger)
+        try await rig.worker.reconcile(serviceName: "web", logger: logger)
         rig.index.update(taskArn: "t1", service: Self.service, alive: false)
         // When
-        try await rig.worker.reconcile(service: Self.service, logger: logger)
+        try await rig.worker.reconcile(serviceName: "web", logger: logger)
         // Then
         #expect(await rig.acl.tokens.count == 1)
-        #expect(await rig.requeue.pendingKeys == [Self.service.workKey])
+        #expect(await rig.requeue.pendingKeys == ["service:web"])
         #expect(try rig.journal.service(name: "web")?.lastTaskSeenAt != nil)
     }
 
-    /// One token serves a service name. When the cluster whose key provisioned it runs out of tasks
-    /// while another cluster still runs the same service, the token stays and that cluster takes
-    /// the record over.
-    @Test func reconcile_whenSameServiceStillRunsInAnotherCluster_keepsTokenAndHandsItOver() async throws {
-        // Given "web" live in two clusters; the first one's key provisioned the token
+    /// One token serves a service name in every cluster. While any cluster still runs it, the token
+    /// stays; its description (and the `services` row) follows to a cluster that runs it; it goes
+    /// only when no cluster has run it for the grace period.
+    @Test func reconcile_whenSameServiceInTwoClusters_sharesOneTokenUntilNoClusterRunsIt() async throws {
+        // Given "web" live in two clusters
         let rig = try Rig(grace: 0)
         let other = MeshServiceRef(clusterArn: "arn:aws:ecs:us-east-1:111122223333:cluster/green", name: "web")
         rig.addLiveTask()
-        try await rig.worker.reconcile(service: Self.service, logger: logger)
         rig.index.update(taskArn: "g1", service: other, alive: true)
-        try await rig.worker.reconcile(service: other, logger: logger)
+        try await rig.worker.reconcile(serviceName: "web", logger: logger)
+        let ids = try #require(await rig.secrets.ids(Self.secretName))
+        #expect(await rig.acl.tokens.count == 1)
+        // (the first cluster by ARN: ".../apps" before ".../green")
         #expect(try rig.journal.service(name: "web")?.clusterArn == Self.service.clusterArn)
 
-        // When the first cluster's task stops and its key runs after the grace period
+        // When the cluster the token names stops running it, and the key runs after the grace period
         rig.index.update(taskArn: "t1", service: Self.service, alive: false)
-        try await rig.worker.reconcile(service: Self.service, logger: logger)
+        try await rig.worker.reconcile(serviceName: "web", logger: logger)
 
-        // Then the token stays, and the other cluster's key is queued and takes the record over
+        // Then the token stays with the same IDs and names the cluster still running it
+        let token = try #require(await rig.acl.tokens[ids.accessorID])
         #expect(await rig.acl.tokens.count == 1)
-        #expect(try rig.journal.service(name: "web")?.tokenDeletedAt == nil)
-        var handedOver = false
-        for _ in 0..<400 where !handedOver {
-            handedOver = await rig.enqueuer.enqueued.contains(other.workKey)
-            if !handedOver { try await Task.sleep(for: .milliseconds(5)) }
-        }
-        #expect(handedOver, "the live cluster's key was queued")
-        try await rig.worker.reconcile(service: other, logger: logger)
+        #expect(token.description.hasSuffix(other.clusterArn))
         #expect(try rig.journal.service(name: "web")?.clusterArn == other.clusterArn)
-        #expect(await rig.acl.tokens.count == 1)
+        #expect(try rig.journal.service(name: "web")?.tokenDeletedAt == nil)
+
+        // When the other cluster stops too
+        rig.index.update(taskArn: "g1", service: other, alive: false)
+        try await rig.worker.reconcile(serviceName: "web", logger: logger)
+        // Then the token goes, and the secret keeps its IDs
+        #expect(await rig.acl.tokens.isEmpty)
+        #expect(await rig.secrets.ids(Self.secretName) == ids)
+    }
+
+    /// A legacy per-cluster key (a journal written before keys were per name) queues its name's
+    /// key and touches nothing itself, so the name keeps one writer.
+    @Test func meshReconciler_whenLegacyServiceKey_queuesTheNamesKeyOnly() async throws {
+        // Given
+        let rig = try Rig()
+        rig.addLiveTask()
+        let ecs = WorkerFakeECS()
+        let registration = TaskRegistrationReconciler(
+            journal: rig.journal, metadata: TaskMetadataResolver(journal: rig.journal, tasks: ecs, definitions: ecs),
+            catalog: WorkerRecordingCatalog(), index: rig.index, tokenWork: rig.enqueuer,
+            planConfiguration: MeshPlanConfiguration(proxyPort: 21000))
+        let reconciler = MeshWorkReconciler(registration: registration, tokens: rig.worker, clientToken: nil,
+                                            tokenWork: rig.enqueuer)
+        // When
+        try await reconciler.reconcile(key: "service:\(WorkerSample.cluster)/web", logger: logger)
+        // Then
+        #expect(await rig.enqueuer.enqueued == ["service:web"])
+        #expect(await rig.log.calls.isEmpty)
     }
 
     /// A service that never had a token has nothing to revoke.
@@ -200,7 +285,7 @@ struct TokenWorkerTests {
         // Given
         let rig = try Rig(grace: 0)
         // When
-        try await rig.worker.reconcile(service: Self.service, logger: logger)
+        try await rig.worker.reconcile(serviceName: "web", logger: logger)
         // Then
         #expect(await rig.log.calls.isEmpty)
     }

@@ -28,6 +28,27 @@ struct WorkerKeysAndIndexTests {
         #expect(index.liveTaskCount == 1)
     }
 
+    /// A service name run in two clusters is live while either runs it, and empty since the later
+    /// of the two clusters lost its last task.
+    @Test func index_whenSameNameInTwoClusters_isLiveUntilBothAreEmpty() {
+        // Given
+        let index = ServiceTaskIndex()
+        let blue = MeshServiceRef(clusterArn: "blue", name: "web"), green = MeshServiceRef(clusterArn: "green", name: "web")
+        let start = Date(timeIntervalSince1970: 1_000)
+        index.update(taskArn: "b1", service: blue, alive: true, at: start)
+        index.update(taskArn: "g1", service: green, alive: true, at: start)
+        // When / Then
+        #expect(index.liveClusters(ofService: "web") == ["blue", "green"])
+        #expect(index.liveServiceNames(inCluster: "green") == ["web"])
+        index.update(taskArn: "g1", service: green, alive: false, at: start + 10)
+        #expect(index.liveClusters(ofService: "web") == ["blue"])
+        #expect(index.emptySince(serviceNamed: "web") == nil, "blue still runs it")
+        index.update(taskArn: "b1", service: blue, alive: false, at: start + 20)
+        #expect(index.liveClusters(ofService: "web").isEmpty)
+        #expect(index.emptySince(serviceNamed: "web") == start + 20)
+        #expect(index.liveServiceNames(inCluster: "green").isEmpty)
+    }
+
     /// A task forgotten after a failed hand-off counts as a change on its next update.
     @Test func index_whenTaskForgotten_nextUpdateIsAChange() {
         // Given

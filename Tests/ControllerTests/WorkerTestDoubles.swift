@@ -63,24 +63,32 @@ actor WorkerRecordingEnqueuer: WorkEnqueuing, WorkScheduler {
     func scheduleMarked(_ keys: [String]) async { scheduled.append(keys) }
 }
 
-/// Secrets Manager in memory: name → (ARN, value).
+/// Secrets Manager in memory: name → (ARN, value, version). A put names the version it replaces;
+/// when that is no longer the current one, another writer came first and the put is superseded.
 actor WorkerFakeSecrets: TokenSecretStore {
-    private(set) var values: [String: (arn: String, value: String)] = [:]
+    private(set) var values: [String: (arn: String, value: String, version: Int)] = [:]
+    private var racer: TokenSecret?
     let log: WorkerCallLog
 
     init(log: WorkerCallLog) { self.log = log }
 
     func seed(name: String, value: String) {
-        values[name] = ("arn:aws:secretsmanager:us-east-1:123456789012:secret:\(name)-AbCdEf", value)
+        let version = (values[name]?.version ?? 0) + 1
+        values[name] = ("arn:aws:secretsmanager:us-east-1:123456789012:secret:\(name)-AbCdEf", value, version)
     }
 
     func ids(_ name: String) -> TokenSecret? {
         values[name].flatMap { SecretsManagerTokenStore.decode($0.value) }
     }
 
+    /// Another writer, who read the same version, stores `ids` just before the next put lands.
+    func raceNextPut(with ids: TokenSecret) { racer = ids }
+
     func read(name: String, logger: Logger) async throws -> StoredTokenSecret? {
         await log.append("secret.read \(name)")
-        return values[name].map { StoredTokenSecret(arn: $0.arn, ids: SecretsManagerTokenStore.decode($0.value)) }
+        return values[name].map {
+            StoredTokenSecret(arn: $0.arn, ids: SecretsManagerTokenStore.decode($0.value), versionID: "v\($0.version)")
+        }
     }
 
     func create(name: String, ids: TokenSecret, logger: Logger) async throws -> SecretCreation {
@@ -90,13 +98,18 @@ actor WorkerFakeSecrets: TokenSecretStore {
         return .created(arn: values[name]!.arn)
     }
 
-    func put(secretID: String, ids: TokenSecret, logger: Logger) async throws -> String {
+    func put(secretID: String, ids: TokenSecret, replacing version: String?, logger: Logger) async throws -> SecretPut {
         await log.append("secret.put")
         guard let name = values.first(where: { $0.key == secretID || $0.value.arn == secretID })?.key else {
             throw WorkerTestFailure("no secret \(secretID)")
         }
-        values[name]?.value = try SecretsManagerTokenStore.encode(ids)
-        return values[name]!.arn
+        if let racer {
+            self.racer = nil
+            seed(name: name, value: try SecretsManagerTokenStore.encode(racer))
+        }
+        guard version == "v\(values[name]!.version)" else { return .superseded }
+        seed(name: name, value: try SecretsManagerTokenStore.encode(ids))
+        return .stored(arn: values[name]!.arn)
     }
 }
 
@@ -118,6 +131,12 @@ actor WorkerFakeACL: TokenACL {
     func createToken(_ token: ACLToken, logger: Logger) async throws {
         await log.append("token.create")
         guard tokens[token.accessorID] == nil else { throw WorkerTestFailure("accessor exists") }
+        tokens[token.accessorID] = token
+    }
+
+    func updateToken(_ token: ACLToken, logger: Logger) async throws {
+        await log.append("token.update")
+        guard tokens[token.accessorID]?.secretID == token.secretID else { throw WorkerTestFailure("no such token") }
         tokens[token.accessorID] = token
     }
 

@@ -10,8 +10,6 @@ import Testing
 @Suite(.enabled(if: integrationEnabled && ControllerProcess.isAvailable,
                 "needs MESH_INTEGRATION=1 and MESH_CONTROLLER_BIN (deploy/local/test.sh)"))
 struct ResyncIntegrationTests {
-    private let ours = MeshPlanConfiguration.defaultSourceMeta
-
     private func controller(cluster: String, sfx: String, interval: String = "1",
                             extra: [String: String] = [:]) throws -> ControllerProcess {
         try ControllerProcess(extraEnvironment: [
@@ -24,9 +22,7 @@ struct ResyncIntegrationTests {
     }
 
     private func ourServices(_ probe: MeshWorldProbe, cluster: String, family: String) async throws -> [Consul.CatalogService] {
-        try await probe.nodeServices(clusterArn: cluster).filter {
-            $0.meta["source"] == ours && ($0.service == family || $0.service == family + "-sidecar-proxy")
-        }
+        try await probe.ourServices(clusterArn: cluster, service: family)
     }
 
     /// Two mesh tasks run in moto and a started controller that registered both (service and proxy each).
@@ -45,8 +41,7 @@ struct ResyncIntegrationTests {
     }
 
     private func sweepsFinished(_ controller: ControllerProcess) -> Int {
-        guard let data = try? Data(contentsOf: controller.logURL) else { return 0 }
-        return String(decoding: data, as: UTF8.self).components(separatedBy: "Resync sweep finished").count - 1
+        controller.logCount("Resync sweep finished")
     }
 
     /// Tasks started in ECS with no event sent are registered by a sweep, and later sweeps with no

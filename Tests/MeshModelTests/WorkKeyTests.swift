@@ -5,15 +5,27 @@ import Testing
 struct WorkKeyTests {
     static let cluster = "arn:aws:ecs:us-east-1:1:cluster/apps"
 
-    /// Service keys split at the last slash, since cluster ARNs contain slashes and names never do.
-    @Test func init_whenServiceKey_roundTrips() {
+    /// A service's token key is per name: every cluster's tasks of the name share it.
+    @Test func workKey_whenSameNameInTwoClusters_isOneKey() {
         // Given
-        let service = MeshServiceRef(clusterArn: Self.cluster, name: "web")
+        let blue = MeshServiceRef(clusterArn: Self.cluster, name: "web")
+        let green = MeshServiceRef(clusterArn: "arn:aws:ecs:us-east-1:1:cluster/green", name: "web")
+        // When / Then
+        #expect(blue.workKey == "service:web")
+        #expect(blue.workKey == green.workKey)
+        #expect(WorkKey(blue.workKey) == .service(name: "web"))
+    }
+
+    /// The earlier per-cluster spelling still parses (split at the last slash, since cluster ARNs
+    /// contain slashes and names never do) and round-trips, so stored keys can be worked.
+    @Test func init_whenLegacyServiceKey_parsesClusterAndName() {
+        // Given
+        let legacy = "service:arn:aws:ecs:us-east-1:1:cluster/apps/web"
         // When
-        let parsed = WorkKey(service.workKey)
+        let parsed = WorkKey(legacy)
         // Then
-        #expect(service.workKey == "service:arn:aws:ecs:us-east-1:1:cluster/apps/web")
-        #expect(parsed == .service(service))
+        #expect(parsed == .legacyService(clusterArn: Self.cluster, name: "web"))
+        #expect(parsed?.rawValue == legacy)
     }
 
     /// Task and client-token keys round-trip; keys nobody owns parse to nil.
@@ -23,7 +35,8 @@ struct WorkKeyTests {
         #expect(WorkKey.task(arn: arn).rawValue == "task:" + arn)
         #expect(WorkKey("client-token") == .clientToken)
         #expect(WorkKey("task:") == nil)
-        #expect(WorkKey("service:noslash") == nil)
+        #expect(WorkKey("service:") == nil)
+        #expect(WorkKey("service:c/") == nil)
         #expect(WorkKey("resync") == nil)
     }
 

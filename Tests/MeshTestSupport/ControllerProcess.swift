@@ -100,6 +100,12 @@ public final class ControllerProcess: @unchecked Sendable {
         return String(decoding: data.suffix(bytes), as: UTF8.self)
     }
 
+    /// How many times `text` occurs in the controller's log so far (e.g. "Resync sweep finished").
+    public func logCount(_ text: String) -> Int {
+        guard let data = try? Data(contentsOf: logURL) else { return 0 }
+        return String(decoding: data, as: UTF8.self).components(separatedBy: text).count - 1
+    }
+
     public func postEvent(_ body: [UInt8], client: HTTPClient = .shared) async throws -> (status: Int, body: [UInt8]) {
         var request = HTTPClientRequest(url: baseURL + "/v1/events")
         request.method = .POST

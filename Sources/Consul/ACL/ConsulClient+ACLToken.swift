@@ -34,6 +34,17 @@ extension ConsulClient {
         try await write(.PUT, path: "/v1/acl/token", body: token, returning: ACLToken.self, deadline: deadline, logger: logger)
     }
 
+    /// Updates an existing token in place (`PUT /v1/acl/token/:accessor`): description, policies and
+    /// identities as given in `token`. Its IDs never change (Consul refuses another SecretID).
+    /// - Returns: the token as stored.
+    /// - Throws: ``ConsulError``; 403 "ACL not found" when the accessor is unknown.
+    public func updateToken(
+        _ token: ACLToken, deadline: NIODeadline? = nil, logger: Logger
+    ) async throws(ConsulError) -> ACLToken {
+        try await write(.PUT, path: ConsulPath.make("/v1/acl/token", token.accessorID), body: token,
+                        returning: ACLToken.self, deadline: deadline, logger: logger)
+    }
+
     /// Deletes a token (`DELETE /v1/acl/token/:accessor`); deleting a missing token succeeds.
     /// - Throws: ``ConsulError``.
     public func deleteToken(

@@ -46,7 +46,7 @@ extension AdminAPI {
             let limit = try query.limit()
             let rows = try journal.adminServices(limit: limit, after: try query.cursor())
             let documents = try rows.map { row in
-                AdminServiceDocument(row, work: try journal.workItem(key: MeshServiceRef(clusterArn: row.service.clusterArn, name: row.service.name).workKey))
+                AdminServiceDocument(row, work: try journal.workItem(key: WorkKey.service(name: row.service.name).rawValue))
             }
             return AdminJSON.response(AdminPage(items: documents, limit: limit, key: \.name), pretty: query.pretty)
         }

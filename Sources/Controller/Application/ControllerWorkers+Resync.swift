@@ -10,7 +10,7 @@ extension ControllerWorkers {
     /// cluster is configured (it then logs why: a sweep of "every cluster" cannot be listed).
     static func makeResync(configuration: MeshConfiguration, ecs: ECSClient, consul: ConsulClient, journal: EventJournal,
                            queue: WorkQueue, index: ServiceTaskIndex, catalogWrites: CatalogWriteLog,
-                           logger: Logger) -> ResyncService? {
+                           verified: VerifiedServices, logger: Logger) -> ResyncService? {
         let resync = configuration.resync
         guard resync.enabled else {
             logger.info("Resync disabled (resync.enabled=false)")
@@ -25,7 +25,7 @@ extension ControllerWorkers {
             ecs: ecs, catalog: ConsulResyncCatalog(consul: consul, writer: ConsulMeshCatalog(consul: consul)),
             journal: journal, scheduler: queue, tokenWork: queue, index: index,
             configuration: .init(clusters: clusters, sourceMeta: MeshPlanConfiguration.defaultSourceMeta),
-            catalogWrites: catalogWrites
+            catalogWrites: catalogWrites, verifiedTokens: verified
         )
         let interval: Duration? = resync.intervalSeconds > 0
             ? .milliseconds(Int64(resync.intervalSeconds * 1000)) : nil

@@ -17,9 +17,9 @@ extension ControllerWorkers {
             let page = try journal.tasks(limit: 10_000, after: after)
             guard let last = page.last else { break }
             after = last.taskArn
+            let metas = try journal.taskMeta(arns: page.map(\.taskArn))
             for task in page {
-                guard let meta = try journal.taskMeta(arn: task.taskArn), meta.mesh, let name = meta.serviceName
-                else { continue }
+                guard let meta = metas[task.taskArn], meta.mesh, let name = meta.serviceName else { continue }
                 let service = MeshServiceRef(clusterArn: task.clusterArn, name: name)
                 let alive = task.lastStatus != .stopped
                 index.update(taskArn: task.taskArn, service: service, alive: alive)
@@ -33,7 +33,7 @@ extension ControllerWorkers {
             index.setEmptySince(stopped, for: service)
         }
         for record in try journal.services() where record.accessorID != nil && record.tokenDeletedAt == nil {
-            keys.insert(MeshServiceRef(clusterArn: record.clusterArn, name: record.name).workKey)
+            keys.insert(WorkKey.service(name: record.name).rawValue)
         }
         if clientTokenEnabled { keys.insert(WorkKey.clientToken.rawValue) }
         if !keys.isEmpty { try await queue.enqueue(Array(keys).sorted()) }

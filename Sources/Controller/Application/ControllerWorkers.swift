@@ -50,14 +50,17 @@ struct ControllerWorkers: Sendable {
             catalog: ConsulMeshCatalog(consul: consul), index: index, tokenWork: link,
             planConfiguration: MeshPlanConfiguration(proxyPort: mesh.proxyPort), writeLog: catalogWrites
         )
+        let verified = VerifiedServices()
         let tokens = ServiceTokenReconciler(
             journal: journal, secrets: secrets, acl: acl, index: index, requeue: requeue,
-            configuration: .init(secretsPrefix: mesh.secretsPrefix, gracePeriod: mesh.tokenGraceSeconds)
+            configuration: .init(secretsPrefix: mesh.secretsPrefix, gracePeriod: mesh.tokenGraceSeconds),
+            verified: verified
         )
         let clientToken = mesh.clientToken
             ? ClientTokenReconciler(secrets: secrets, acl: acl, secretsPrefix: mesh.secretsPrefix) : nil
         let work = configuration.work
-        let reconciler = MeshWorkReconciler(registration: registration, tokens: tokens, clientToken: clientToken)
+        let reconciler = MeshWorkReconciler(registration: registration, tokens: tokens, clientToken: clientToken,
+                                            tokenWork: link)
         let queue = WorkQueue(
             store: JournalWorkStore(journal: journal),
             reconciler: telemetry.map { $0.measured(reconciler) } ?? reconciler,
@@ -70,7 +73,7 @@ struct ControllerWorkers: Sendable {
         )
         link.bind(queue)
         let resync = makeResync(configuration: configuration, ecs: ecs, consul: consul, journal: journal, queue: queue,
-                                index: index, catalogWrites: catalogWrites, logger: logger)
+                                index: index, catalogWrites: catalogWrites, verified: verified, logger: logger)
         return ControllerWorkers(queue: queue, requeue: requeue, index: index, resync: resync, journal: journal,
                                  clientTokenEnabled: mesh.clientToken, logger: logger)
     }

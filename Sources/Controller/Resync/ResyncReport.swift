@@ -41,6 +41,9 @@ public struct ResyncReport: Sendable, Equatable {
         public var restored = 0
         /// Tokens of this cluster handed to the token worker's grace logic.
         public var tokensAdopted = 0
+        /// Services running in this cluster whose token the token worker checks again (and repairs
+        /// with the secret's IDs if it is missing or drifted).
+        public var tokensChecked = 0
         /// Whether ECS answered with throttling during the sweep.
         public var throttled = false
         /// Set when the cluster's sweep stopped early; whatever it did not finish checking is unchanged.

@@ -136,6 +136,7 @@ public actor ResyncService: ResyncTriggering, Service {
             "mesh.resync.deregistered": .stringConvertible(report.clusters.reduce(0) { $0 + $1.deregistered }),
             "mesh.resync.restored": .stringConvertible(report.clusters.reduce(0) { $0 + $1.restored }),
             "mesh.resync.foreign": .stringConvertible(report.clusters.reduce(0) { $0 + $1.foreignServices }),
+            "mesh.resync.tokens_checked": .stringConvertible(report.clusters.reduce(0) { $0 + $1.tokensChecked }),
         ]
         let problems = report.problems
         if problems.isEmpty {

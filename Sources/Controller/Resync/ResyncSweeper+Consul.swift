@@ -14,13 +14,10 @@ extension ResyncSweeper {
         calls.consulReads += 1
         // No node at all: nothing to deregister, and every expected registration is missing.
         let services = try await catalog.nodeServices(node: node, logger: logger) ?? []
-        var statuses: [String: TaskStatus?] = [:]
-        for service in services {
-            guard let arn = service.meta[MeshNames.MetaKey.taskArn], statuses[arn] == nil else { continue }
-            statuses[arn] = try journal.task(arn: arn)?.lastStatus
-        }
+        // Read now, in one query: this sweep's observations may have changed them.
+        let tasks = try journal.tasks(arns: services.compactMap { $0.meta[MeshNames.MetaKey.taskArn] })
         let plan = ResyncCatalogPlan(
-            services: services, sourceMeta: configuration.sourceMeta, journal: { statuses[$0] ?? nil },
+            services: services, sourceMeta: configuration.sourceMeta, journal: { tasks[$0]?.lastStatus },
             listedAlive: listedAlive, unreadable: unreadable, expected: expected
         )
         part.foreignServices = plan.foreign
@@ -51,13 +48,14 @@ extension ResyncSweeper {
     /// task without them), whose task key the worker finished. A task with work still pending is
     /// left to that work; that includes any task this sweep's observations changed, since an
     /// applied observation marks the key. The keys are read now, before the node's services.
-    private func expectedRegistrations(of tasks: some Sequence<TaskRecord>) throws -> [String: [String]] {
+    private func expectedRegistrations(of tasks: some Collection<TaskRecord>) throws -> [String: [String]] {
+        let registered = tasks.filter { $0.lastStatus == .running && $0.desiredStatus != .stopped && !($0.address ?? "").isEmpty }
+        let metas = try journal.taskMeta(arns: registered.map(\.taskArn))
+        let work = try journal.workItems(keys: registered.map { WorkKey.task(arn: $0.taskArn).rawValue })
         var expected: [String: [String]] = [:]
-        for task in tasks where task.lastStatus == .running && task.desiredStatus != .stopped
-            && !(task.address ?? "").isEmpty {
-            guard let meta = try journal.taskMeta(arn: task.taskArn), meta.mesh, let name = meta.serviceName,
-                  meta.servicePort != nil,
-                  try journal.workItem(key: WorkKey.task(arn: task.taskArn).rawValue)?.state == .done
+        for task in registered {
+            guard let meta = metas[task.taskArn], meta.mesh, let name = meta.serviceName, meta.servicePort != nil,
+                  work[WorkKey.task(arn: task.taskArn).rawValue]?.state == .done
             else { continue }
             let serviceID = MeshNames.serviceID(service: name, taskID: task.taskID)
             expected[task.taskArn] = [serviceID, MeshNames.proxyID(serviceID: serviceID)]
@@ -88,18 +86,18 @@ extension ResyncSweeper {
                          logger: Logger) async throws -> [String: Int] {
         calls.consulReads += 1
         let tokens = try await catalog.tokens(logger: logger)
+        var tracked = Set(try journal.services().map(\.name))
         var adopted: [String: Int] = [:]
         var keys: [String] = []
         for token in tokens {
             for cluster in clusters {
-                guard let name = ServiceTokenPlan.serviceName(fromTokenDescription: token.description, clusterArn: cluster)
+                guard let name = ServiceTokenPlan.serviceName(fromTokenDescription: token.description, clusterArn: cluster),
+                      index.liveClusters(ofService: name).isEmpty, tracked.insert(name).inserted
                 else { continue }
-                let service = MeshServiceRef(clusterArn: cluster, name: name)
-                guard index.liveTasks(of: service) == 0, try journal.service(name: name) == nil else { continue }
                 try await journal.upsertService(ServiceRecord(
                     name: name, clusterArn: cluster, accessorID: token.accessorID, lastTaskSeenAt: now(), updatedAt: now()
                 ))
-                keys.append(service.workKey)
+                keys.append(WorkKey.service(name: name).rawValue)
                 adopted[cluster, default: 0] += 1
             }
         }
@@ -110,5 +108,28 @@ extension ResyncSweeper {
             ])
         }
         return adopted
+    }
+}
+
+extension ResyncSweeper {
+    /// Has the token of every service with live tasks in `clusters` checked again: forgets that the
+    /// token worker verified it and runs its key. The worker reads the secret and the token and
+    /// writes only to repair (see ``TokenRepair``).
+    /// - Returns: Services checked per cluster ARN.
+    func checkLiveTokens(of clusters: [String], logger: Logger) async throws -> [String: Int] {
+        var names = Set<String>()
+        var checked: [String: Int] = [:]
+        for cluster in clusters {
+            let live = index.liveServiceNames(inCluster: cluster)
+            checked[cluster] = live.count
+            names.formUnion(live)
+        }
+        guard !names.isEmpty else { return checked }
+        verifiedTokens?.forget(names)
+        try await tokenWork.enqueue(names.sorted().map { WorkKey.service(name: $0).rawValue })
+        logger.debug("Resync has the tokens of live services checked", metadata: [
+            "mesh.resync.tokens_checked": .stringConvertible(names.count),
+        ])
+        return checked
     }
 }

@@ -21,7 +21,12 @@ import Synchronization
 ///    are deregistered; foreign ones are counted; registered tasks whose service or proxy is
 ///    missing from the node get their task key again.
 /// Then, once for all clusters that completed: tokens naming the cluster whose service has no live
-/// task and that the journal does not track yet are handed to the token worker's grace logic.
+/// task and that the journal does not track yet are handed to the token worker's grace logic; and
+/// every service with live tasks in them has its token key run again, unverified, so that the
+/// token worker, the one writer of each name's token, checks it (exists under the secret's
+/// accessor, holds the secret's secret, the service identity, a description naming a cluster that
+/// runs the service) and repairs drift with the secret's IDs. A right token costs two reads
+/// and no write.
 ///
 /// Not reentrant: ``ResyncService`` runs one sweep at a time. Absence counts live in memory, so a
 /// restart needs two sweeps again before it acts on an absent task (the safe direction).
@@ -48,6 +53,8 @@ public final class ResyncSweeper: Sendable {
     let scheduler: any WorkScheduler
     /// Marks and schedules work keys: token keys, and task keys whose registration went missing.
     let tokenWork: any WorkEnqueuing
+    /// The token worker's memory of verified services, forgotten for the services a sweep checks.
+    let verifiedTokens: VerifiedServices?
     let index: ServiceTaskIndex
     /// The registration worker's memory of its last writes, forgotten for a task that must be written again.
     let catalogWrites: CatalogWriteLog?
@@ -60,7 +67,7 @@ public final class ResyncSweeper: Sendable {
     ///   - pause: How to wait between throttled batches (tests record instead of sleeping).
     public init(ecs: any ResyncECS, catalog: any ResyncCatalog, journal: EventJournal, scheduler: any WorkScheduler,
                 tokenWork: any WorkEnqueuing, index: ServiceTaskIndex, configuration: Configuration,
-                catalogWrites: CatalogWriteLog? = nil,
+                catalogWrites: CatalogWriteLog? = nil, verifiedTokens: VerifiedServices? = nil,
                 now: @escaping @Sendable () -> Date = { Date() },
                 pause: @escaping @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) }) {
         self.ecs = ecs
@@ -71,6 +78,7 @@ public final class ResyncSweeper: Sendable {
         self.index = index
         self.configuration = configuration
         self.catalogWrites = catalogWrites
+        self.verifiedTokens = verifiedTokens
         self.now = now
         self.pause = pause
     }
@@ -98,20 +106,29 @@ public final class ResyncSweeper: Sendable {
             report.clusters.append(part)
         }
         if !completed.isEmpty {
-            do {
-                let adopted = try await adoptIdleTokens(of: completed.map(\.arn), calls: &report.calls, logger: logger)
-                for (offset, item) in report.clusters.enumerated() {
-                    if let arn = item.clusterArn { report.clusters[offset].tokensAdopted = adopted[arn] ?? 0 }
-                }
-            } catch {
-                logger.warning("Resync could not check tokens", metadata: ["mesh.error": .string("\(error)")])
-                if let first = report.clusters.indices.first {
-                    report.clusters[first].failure = report.clusters[first].failure ?? "token check: \(error)"
-                }
-            }
+            await sweepTokens(of: completed.map(\.arn), into: &report, logger: logger)
         }
         report.duration = clock.now - started
         return report
+    }
+
+    /// After the clusters: untracked idle tokens go to the grace logic, and every live service's
+    /// token is checked again.
+    private func sweepTokens(of clusters: [String], into report: inout ResyncReport, logger: Logger) async {
+        do {
+            let adopted = try await adoptIdleTokens(of: clusters, calls: &report.calls, logger: logger)
+            let checked = try await checkLiveTokens(of: clusters, logger: logger)
+            for (offset, item) in report.clusters.enumerated() {
+                guard let arn = item.clusterArn else { continue }
+                report.clusters[offset].tokensAdopted = adopted[arn] ?? 0
+                report.clusters[offset].tokensChecked = checked[arn] ?? 0
+            }
+        } catch {
+            logger.warning("Resync could not check tokens", metadata: ["mesh.error": .string("\(error)")])
+            if let first = report.clusters.indices.first {
+                report.clusters[first].failure = report.clusters[first].failure ?? "token check: \(error)"
+            }
+        }
     }
 
     // MARK: - One cluster
@@ -119,6 +136,40 @@ public final class ResyncSweeper: Sendable {
     private func sweepCluster(_ cluster: String, into part: inout ResyncReport.Cluster, calls: inout ResyncReport.Calls,
                               logger: Logger) async throws {
         // 1. List (nothing changes if this fails).
+        let (listed, seen) = try await listTasks(cluster, calls: &calls, logger: logger)
+        part.listed = listed.count
+        let clusterArn = cluster.hasPrefix("arn:") ? cluster
+            : listed.lazy.compactMap(ECSARN.clusterArn(fromTaskArn:)).first
+        part.clusterArn = clusterArn
+
+        // 2. Describe the listed tasks.
+        var scan = DescribeScan()
+        try await describe(listed, listed: seen, cluster: cluster, into: &scan, part: &part, calls: &calls, logger: logger)
+        guard let resolvedArn = clusterArn ?? scan.described.first?.clusterArn else {
+            logger.debug("Cluster has no tasks and no ARN is configured; nothing to compare")
+            return
+        }
+        part.clusterArn = resolvedArn
+
+        // Journal state of the cluster, then describe live tasks ECS did not list.
+        let journaled = try journalTasks(cluster: resolvedArn)
+        let alive = journaled.values.filter { $0.lastStatus != .stopped }
+        let notListed = alive.map(\.taskArn).filter { !seen.contains($0) }.sorted()
+        try await describe(notListed, listed: seen, cluster: cluster, into: &scan, part: &part, calls: &calls, logger: logger)
+
+        // 3. Plan and journal.
+        try await journalObservations(of: scan, clusterArn: resolvedArn, listed: seen, journaled: journaled,
+                                      alive: alive, part: &part, logger: logger)
+
+        // 4. Consul.
+        let listedAlive = Set(scan.described.filter { $0.lastStatus != .stopped }.map(\.taskArn))
+        try await sweepCatalog(node: resolvedArn, journaled: journaled, listedAlive: listedAlive, unreadable: scan.unreadable,
+                               part: &part, calls: &calls, logger: logger)
+    }
+
+    /// Step 1: ListTasks RUNNING and STOPPED, every page; the ARNs in order, and as a set.
+    private func listTasks(_ cluster: String, calls: inout ResyncReport.Calls,
+                           logger: Logger) async throws -> (arns: [String], seen: Set<String>) {
         var listed: [String] = []
         var seen = Set<String>()
         for status in [ECSDesiredStatus.running, .stopped] {
@@ -130,31 +181,17 @@ public final class ResyncSweeper: Sendable {
                 token = page.nextToken == token ? nil : page.nextToken
             } while token != nil
         }
-        part.listed = listed.count
-        let clusterArn = cluster.hasPrefix("arn:") ? cluster
-            : listed.lazy.compactMap(ECSARN.clusterArn(fromTaskArn:)).first
-        part.clusterArn = clusterArn
+        return (listed, seen)
+    }
 
-        // 2. Describe the listed tasks.
-        var scan = DescribeScan()
-        try await describe(listed, listed: seen, cluster: cluster, into: &scan, part: &part, calls: &calls, logger: logger)
-        let resolvedArn = clusterArn ?? scan.described.first?.clusterArn
-        part.clusterArn = resolvedArn
-        guard let resolvedArn else {
-            logger.debug("Cluster has no tasks and no ARN is configured; nothing to compare")
-            return
-        }
-
-        // Journal state of the cluster, then describe live tasks ECS did not list.
-        let journaled = try journalTasks(cluster: resolvedArn)
-        let alive = journaled.values.filter { $0.lastStatus != .stopped }
-        let notListed = alive.map(\.taskArn).filter { !seen.contains($0) }.sorted()
-        try await describe(notListed, listed: seen, cluster: cluster, into: &scan, part: &part, calls: &calls, logger: logger)
-
-        // 3. Plan and journal.
+    /// Step 3: folds what ECS said into the journal like events (``ResyncTaskPlan``); applied
+    /// observations schedule their task key. Absence counts are kept for the next sweep.
+    private func journalObservations(of scan: DescribeScan, clusterArn: String, listed: Set<String>,
+                                     journaled: [String: TaskRecord], alive: [TaskRecord],
+                                     part: inout ResyncReport.Cluster, logger: Logger) async throws {
         let previous = absence.withLock { $0 }
         let plan = ResyncTaskPlan(.init(
-            clusterArn: resolvedArn, described: scan.described, listed: seen, unreadable: scan.unreadable,
+            clusterArn: clusterArn, described: scan.described, listed: listed, unreadable: scan.unreadable,
             missing: scan.missing, journalAlive: alive, journalKnown: journaled,
             absence: previous.filter { journaled[$0.key] != nil }, now: now()
         ))
@@ -178,11 +215,6 @@ public final class ResyncSweeper: Sendable {
                 "mesh.task.arn": .string(plan.unreadable.first ?? ""),
             ])
         }
-
-        // 4. Consul.
-        let listedAlive = Set(scan.described.filter { $0.lastStatus != .stopped }.map(\.taskArn))
-        try await sweepCatalog(node: resolvedArn, journaled: journaled, listedAlive: listedAlive, unreadable: scan.unreadable,
-                               part: &part, calls: &calls, logger: logger)
     }
 
     /// What DescribeTasks said about the tasks of one cluster.

@@ -17,6 +17,7 @@ struct ResyncSweeperTests {
         let work = WorkerRecordingEnqueuer()
         let index = ServiceTaskIndex()
         let pauses = ResyncPauseLog()
+        let verified = VerifiedServices()
         let sweeper: ResyncSweeper
 
         init() throws {
@@ -24,7 +25,7 @@ struct ResyncSweeperTests {
             let pauses = self.pauses
             sweeper = ResyncSweeper(ecs: ecs, catalog: catalog, journal: journal, scheduler: work, tokenWork: work,
                                     index: index, configuration: .init(clusters: [ResyncSample.cluster]),
-                                    pause: { pauses.record($0) })
+                                    verifiedTokens: verified, pause: { pauses.record($0) })
         }
     }
 
@@ -152,7 +153,29 @@ struct ResyncSweeperTests {
         _ = await rig.sweeper.sweep(number: 1, reason: "test", logger: logger)
         // Then
         #expect(try rig.journal.service(name: "orphan")?.accessorID == "acc-1")
-        #expect(await rig.work.enqueued == [MeshServiceRef(clusterArn: ResyncSample.cluster, name: "orphan").workKey])
+        #expect(await rig.work.enqueued == ["service:orphan"])
+    }
+
+    /// Every service running in a swept cluster has its token checked again by the token worker:
+    /// its verification is forgotten and its key queued. Services of other clusters are not.
+    @Test func sweep_whenServicesLive_forgetsTheirVerificationAndQueuesTheirTokenKeys() async throws {
+        // Given "web" live here (verified), "api" live only in a cluster this sweep does not cover
+        let rig = try Rig()
+        rig.index.update(taskArn: WorkerSample.arn("w1"), service: MeshServiceRef(clusterArn: ResyncSample.cluster, name: "web"),
+                         alive: true)
+        rig.index.update(taskArn: "arn:aws:ecs:us-east-1:111122223333:task/other/a1",
+                         service: MeshServiceRef(clusterArn: "arn:aws:ecs:us-east-1:111122223333:cluster/other", name: "api"),
+                         alive: true)
+        rig.verified.insert("web", clusters: [ResyncSample.cluster])
+        rig.verified.insert("api", clusters: ["arn:aws:ecs:us-east-1:111122223333:cluster/other"])
+        // When
+        let report = await rig.sweeper.sweep(number: 1, reason: "test", logger: logger)
+        // Then
+        #expect(await rig.work.enqueued == ["service:web"])
+        #expect(!rig.verified.contains("web", clusters: [ResyncSample.cluster]))
+        #expect(rig.verified.contains("api", clusters: ["arn:aws:ecs:us-east-1:111122223333:cluster/other"]))
+        #expect(report.clusters.first?.tokensChecked == 1)
+        #expect(report.calls.consulWrites == 0)
     }
 
     /// ListTasks is followed page by page, for RUNNING and for STOPPED, and DescribeTasks gets 100 per call.

@@ -118,6 +118,17 @@ final class LocalConsulAgent: @unchecked Sendable {
         process.waitUntilExit()
     }
 
+    /// Consul loses its state: the agent stops, its data directory is emptied, and it starts again
+    /// on the same ports with the same master token, knowing nothing (no tokens but the master and
+    /// anonymous ones, no nodes, services or checks).
+    func restartWithStateLost(timeout: Duration = .seconds(60)) async throws {
+        stop()
+        let data = directory.appendingPathComponent("data")
+        try FileManager.default.removeItem(at: data)
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        try await start(timeout: timeout)
+    }
+
     /// Stops the agent and removes its files.
     func destroy() {
         stop()

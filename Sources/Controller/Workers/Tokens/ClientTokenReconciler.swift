@@ -31,10 +31,13 @@ public struct ClientTokenReconciler: Sendable {
         try await ensurePolicy(logger: logger)
         let (_, ids) = try await provisioner.ensureSecret(
             named: MeshNames.clientSecretName(prefix: secretsPrefix), logger: logger)
-        try await provisioner.ensureToken(ACLToken(
+        let token = ACLToken(
             accessorID: ids.accessorID, secretID: ConsulToken(ids.token), description: Self.tokenDescription,
             policies: [.named(policyName)]
-        ), logger: logger)
+        )
+        try await provisioner.ensureToken(accessorID: token.accessorID, logger: logger) {
+            (token, TokenRepair.forSecret(existing: $0, desired: token))
+        }
     }
 
     private func ensurePolicy(logger: Logger) async throws(WorkerError) {

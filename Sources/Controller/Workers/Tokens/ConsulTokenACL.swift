@@ -7,6 +7,8 @@ public protocol TokenACL: Sendable {
     func token(accessorID: String, logger: Logger) async throws -> ACLToken?
     /// Creates a token with the IDs it carries.
     func createToken(_ token: ACLToken, logger: Logger) async throws
+    /// Replaces an existing token's description and identities; its IDs stay.
+    func updateToken(_ token: ACLToken, logger: Logger) async throws
     /// Deletes a token; deleting a missing token succeeds.
     func deleteToken(accessorID: String, logger: Logger) async throws
     /// The policy, or `nil` when Consul does not know it.
@@ -29,6 +31,10 @@ public struct ConsulTokenACL: TokenACL {
 
     public func createToken(_ token: ACLToken, logger: Logger) async throws {
         _ = try await consul.createToken(token, logger: logger)
+    }
+
+    public func updateToken(_ token: ACLToken, logger: Logger) async throws {
+        _ = try await consul.updateToken(token, logger: logger)
     }
 
     public func deleteToken(accessorID: String, logger: Logger) async throws {

@@ -5,9 +5,16 @@ public import MeshModel
 
 /// ``TokenSecretStore`` over Secrets Manager.
 ///
-/// Each write's `ClientRequestToken` is derived from the secret name and the exact value, so a
-/// retried write (same IDs) is a no-op success and never a second version, while a write of other
-/// IDs under a name that already exists fails instead of overwriting them.
+/// Every write carries a deterministic `ClientRequestToken`, so that writes are idempotent without
+/// ever overwriting IDs another writer stored (Secrets Manager keeps a token as the ID of the
+/// version it created: the same token with the same value is ignored, with another value it fails
+/// with `ResourceExistsException`; a new token always makes a new version):
+/// - `CreateSecret` derives it from the name and the value: a retry is a no-op, and a secret of
+///   that name made by anyone else answers `ResourceExistsException`.
+/// - `PutSecretValue` derives it from the secret and the version the writer read (the `{}` that
+///   Terraform made, say), not from the value. Two writers that read the same version send the same
+///   token: the first one's IDs become a version, the second one's write fails, and that writer
+///   reads the first one's IDs.
 public struct SecretsManagerTokenStore: TokenSecretStore {
     private let client: SecretsManagerClient
 
@@ -22,7 +29,7 @@ public struct SecretsManagerTokenStore: TokenSecretStore {
         } catch let error as AWSError where error.isNotFound {
             return nil
         }
-        return StoredTokenSecret(arn: value.arn, ids: value.secretString.flatMap(Self.decode))
+        return StoredTokenSecret(arn: value.arn, ids: value.secretString.flatMap(Self.decode), versionID: value.versionId)
     }
 
     public func create(name: String, ids: TokenSecret, logger: Logger) async throws -> SecretCreation {
@@ -38,13 +45,19 @@ public struct SecretsManagerTokenStore: TokenSecretStore {
         }
     }
 
-    public func put(secretID: String, ids: TokenSecret, logger: Logger) async throws -> String {
+    public func put(secretID: String, ids: TokenSecret, replacing version: String?, logger: Logger) async throws -> SecretPut {
         let json = try Self.encode(ids)
-        let result = try await client.putSecretValue(
-            secretId: secretID, secretString: json,
-            clientRequestToken: ClientRequestToken.derived(from: secretID + "|" + json), logger: logger
-        )
-        return result.arn
+        // Without a version (not seen from Secrets Manager), the value names the write: still idempotent.
+        let replaced = version.map { "version " + $0 } ?? json
+        do {
+            let result = try await client.putSecretValue(
+                secretId: secretID, secretString: json,
+                clientRequestToken: ClientRequestToken.derived(from: secretID + "|replaces|" + replaced), logger: logger
+            )
+            return .stored(arn: result.arn)
+        } catch let error as AWSError where error.isAlreadyExists {
+            return .superseded
+        }
     }
 
     /// `{"accessor_id":"…","token":"…"}` with sorted keys, so equal IDs give equal bytes (and tokens).

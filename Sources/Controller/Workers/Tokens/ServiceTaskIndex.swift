@@ -81,6 +81,31 @@ public final class ServiceTaskIndex: Sendable {
         }
     }
 
+    /// The clusters where a service named `name` has live tasks, sorted (one token serves the name).
+    public func liveClusters(ofService name: String) -> [String] {
+        liveServices(named: name).map(\.clusterArn)
+    }
+
+    /// The names of the services with live tasks in `clusterArn`.
+    public func liveServiceNames(inCluster clusterArn: String) -> Set<String> {
+        state.withLock { state in
+            Set(state.liveCount.compactMap { service, count in service.clusterArn == clusterArn && count > 0 ? service.name : nil })
+        }
+    }
+
+    /// When the last cluster that ran a service named `name` lost its last live task: `nil` while any
+    /// cluster runs it, or when no cluster's moment is known.
+    public func emptySince(serviceNamed name: String) -> Date? {
+        state.withLock { state in
+            var latest: Date?
+            for service in state.known where service.name == name {
+                guard (state.liveCount[service] ?? 0) == 0 else { return nil }
+                if let since = state.emptySince[service] { latest = max(latest ?? since, since) }
+            }
+            return latest
+        }
+    }
+
     /// When `service` lost its last live task, if it has none now and that moment is known.
     public func emptySince(_ service: MeshServiceRef) -> Date? {
         state.withLock { ($0.liveCount[service] ?? 0) == 0 ? $0.emptySince[service] : nil }

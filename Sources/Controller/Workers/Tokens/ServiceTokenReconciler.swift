@@ -3,22 +3,24 @@ import Crypto
 public import Foundation
 public import Journal
 public import Logging
-public import MeshModel
-import Synchronization
+import MeshModel
 
-/// Converges the Consul token and Secrets Manager secret of one service (key
-/// `service:<clusterArn>/<name>`), and revokes the token once the service has had no live task for
-/// the grace period.
+/// Converges the Consul token, the Secrets Manager secret and the `services` row of one service name
+/// (key `service:<name>`), for every cluster that runs it, and revokes the token once no cluster has
+/// run the service for the grace period. One key per name means one writer per name: two clusters
+/// running `web` share one token and never race on it.
 ///
-/// While the service has live tasks: the secret `<prefix>-<service>` holds the IDs (generated once,
-/// written first), Consul holds a token with exactly those IDs, a service identity for the service
-/// and the consul-ecs description naming the cluster, and the journal holds the accessor ID, the
-/// secret's ARN and the SHA-256 of the token secret (never the secret). A service verified once in
-/// this process is not checked again until its tasks change.
+/// While any cluster runs the service: the secret `<prefix>-<service>` holds the IDs (generated
+/// once, written first), Consul holds a token with exactly those IDs, a service identity for the
+/// service and the consul-ecs description naming a cluster that runs it (``TokenRepair``), and the
+/// journal holds the accessor ID, the secret's ARN and the SHA-256 of the token secret (never the
+/// secret). A token found missing or drifted is repaired with the secret's own IDs. A service
+/// verified once is not checked again until the set of clusters running it changes or a resync
+/// asks (``VerifiedServices``).
 ///
-/// Without live tasks: the clock starts when the last task stopped; before the grace period ends
-/// the key is re-enqueued for its end (no failed attempt counted); after it, the token is deleted
-/// and the secret keeps its IDs, so a later task of the service gets the same token back.
+/// Without live tasks anywhere: the clock starts when the last cluster's last task stopped; before
+/// the grace period ends the key is re-enqueued for its end (no failed attempt counted); after it,
+/// the token is deleted and the secret keeps its IDs, so a later task gets the same token back.
 public struct ServiceTokenReconciler: Sendable {
     /// Names and timing.
     public struct Configuration: Sendable, Equatable {
@@ -37,91 +39,85 @@ public struct ServiceTokenReconciler: Sendable {
     private let requeue: DelayedRequeue
     private let configuration: Configuration
     private let now: @Sendable () -> Date
-    private let verified = VerifiedServices()
+    private let verified: VerifiedServices
 
+    /// - Parameter verified: The names verified in this process; resync forgets names to have them
+    ///   checked again.
     public init(journal: EventJournal, secrets: any TokenSecretStore, acl: any TokenACL, index: ServiceTaskIndex,
-                requeue: DelayedRequeue, configuration: Configuration, now: @escaping @Sendable () -> Date = { Date() }) {
+                requeue: DelayedRequeue, configuration: Configuration, verified: VerifiedServices = VerifiedServices(),
+                now: @escaping @Sendable () -> Date = { Date() }) {
         self.journal = journal
         self.provisioner = TokenProvisioner(secrets: secrets, acl: acl)
         self.index = index
         self.requeue = requeue
         self.configuration = configuration
+        self.verified = verified
         self.now = now
     }
 
-    /// Converges the token of `service`.
+    /// Converges the token of the service named `name`.
     /// - Throws: ``WorkerError``; the queue records it and retries.
-    public func reconcile(service: MeshServiceRef, logger baseLogger: Logger) async throws(WorkerError) {
+    public func reconcile(serviceName name: String, logger baseLogger: Logger) async throws(WorkerError) {
         var logger = baseLogger
-        logger[metadataKey: "mesh.service.name"] = .string(service.name)
-        logger[metadataKey: "mesh.cluster.arn"] = .string(service.clusterArn)
-        if index.liveTasks(of: service) > 0 {
-            guard !isVerified(service) else { return }
-            try await provision(service, logger: logger)
-        } else {
-            try await revokeIfIdle(service, logger: logger)
+        logger[metadataKey: "mesh.service.name"] = .string(name)
+        let clusters = index.liveClusters(ofService: name)
+        if clusters.isEmpty {
+            try await revokeIfIdle(name, logger: logger)
+        } else if !verified.contains(name, clusters: clusters) {
+            try await provision(name, clusters: clusters, logger: logger)
         }
     }
 
-    private func isVerified(_ service: MeshServiceRef) -> Bool {
-        verified.contains(service.name)
-    }
-
-    private func provision(_ service: MeshServiceRef, logger: Logger) async throws(WorkerError) {
-        let plan = ServiceTokenPlan(serviceName: service.name, clusterArn: service.clusterArn,
-                                    secretNamePrefix: configuration.secretsPrefix)
-        let (arn, ids) = try await provisioner.ensureSecret(named: plan.secretName, logger: logger)
-        let token = ACLToken(
-            accessorID: ids.accessorID, secretID: ConsulToken(ids.token), description: plan.tokenDescription,
-            serviceIdentities: [ACLServiceIdentity(serviceName: plan.serviceIdentityName)]
-        )
-        try await provisioner.ensureToken(token, logger: logger)
-
-        let existing = try WorkerError.journal.wrappingSync("read service \(service.name)") {
-            try journal.service(name: service.name)
+    private func provision(_ name: String, clusters: [String], logger: Logger) async throws(WorkerError) {
+        let prefix = configuration.secretsPrefix
+        let (arn, ids) = try await provisioner.ensureSecret(
+            named: MeshNames.serviceSecretName(prefix: prefix, service: name), logger: logger)
+        var home = clusters[0]
+        let repaired = try await provisioner.ensureToken(accessorID: ids.accessorID, logger: logger) { existing in
+            home = TokenRepair.homeCluster(of: existing, serviceName: name, liveClusters: clusters) ?? home
+            let plan = ServiceTokenPlan(serviceName: name, clusterArn: home, secretNamePrefix: prefix)
+            let token = ACLToken(
+                accessorID: ids.accessorID, secretID: ConsulToken(ids.token), description: plan.tokenDescription,
+                serviceIdentities: [ACLServiceIdentity(serviceName: plan.serviceIdentityName)])
+            return (token, TokenRepair.forService(existing: existing, desired: token, serviceName: name,
+                                                  liveClusters: clusters))
         }
-        var record = existing ?? ServiceRecord(name: service.name, clusterArn: service.clusterArn, updatedAt: now())
-        record.clusterArn = service.clusterArn
+
+        let existing = try WorkerError.journal.wrappingSync("read service \(name)") { try journal.service(name: name) }
+        var record = existing ?? ServiceRecord(name: name, clusterArn: home, updatedAt: now())
+        record.clusterArn = home
         record.accessorID = ids.accessorID
         record.secretArn = arn
         record.tokenSHA256 = Self.sha256Hex(ids.token)
         record.tokenDeletedAt = nil
         record.lastTaskSeenAt = now()
         record.updatedAt = now()
-        try await WorkerError.journal.wrapping("store service \(service.name)") { try await journal.upsertService(record) }
-        verified.insert(service.name)
-        logger.debug("Service token is in place", metadata: ["mesh.token.accessor": .string(ids.accessorID)])
+        try await WorkerError.journal.wrapping("store service \(name)") { try await journal.upsertService(record) }
+        verified.insert(name, clusters: clusters)
+        logger.debug("Service token is in place", metadata: [
+            "mesh.token.accessor": .string(ids.accessorID), "mesh.cluster.arn": .string(home),
+            "mesh.token.repair": .string("\(repaired)"),
+        ])
     }
 
-    private func revokeIfIdle(_ service: MeshServiceRef, logger: Logger) async throws(WorkerError) {
-        verified.remove(service.name)
-        guard var record = try WorkerError.journal.wrappingSync("read service \(service.name)", {
-            try journal.service(name: service.name)
-        }), let accessor = record.accessorID, record.tokenDeletedAt == nil, record.clusterArn == service.clusterArn
+    private func revokeIfIdle(_ name: String, logger: Logger) async throws(WorkerError) {
+        verified.forget([name])
+        guard var record = try WorkerError.journal.wrappingSync("read service \(name)", {
+            try journal.service(name: name)
+        }), let accessor = record.accessorID, record.tokenDeletedAt == nil
         else { return }
-        // The token and its secret belong to the service name, and a service of the same name may run
-        // in another cluster this controller serves: then the token is still in use. It stays, and
-        // that cluster's key takes the record over (this process no longer counts it as verified).
-        let elsewhere = index.liveServices(named: service.name).filter { $0 != service }
-        if !elsewhere.isEmpty {
-            for other in elsewhere { await requeue.schedule(other.workKey, at: now()) }
-            logger.info("Service has no task in this cluster but runs in another; its token stays", metadata: [
-                "mesh.token.accessor": .string(accessor), "mesh.cluster.other": .string(elsewhere[0].clusterArn),
-            ])
-            return
-        }
 
-        let emptySince = index.emptySince(service) ?? record.lastTaskSeenAt ?? now()
+        let emptySince = index.emptySince(serviceNamed: name) ?? record.lastTaskSeenAt ?? now()
         if abs((record.lastTaskSeenAt ?? .distantPast).timeIntervalSince(emptySince)) > 0.001 {
             // Persist when the clock started, so a restart keeps the grace period instead of resetting it.
             record.lastTaskSeenAt = emptySince
             record.updatedAt = now()
-            try await WorkerError.journal.wrapping("store service \(service.name)") { try await journal.upsertService(record) }
+            try await WorkerError.journal.wrapping("store service \(name)") { try await journal.upsertService(record) }
         }
         let deadline = emptySince.addingTimeInterval(configuration.gracePeriod)
         guard now() >= deadline else {
-            await requeue.schedule(service.workKey, at: deadline)
-            logger.debug("Service has no live task; token kept until the grace period ends", metadata: [
+            await requeue.schedule(WorkKey.service(name: name).rawValue, at: deadline)
+            logger.debug("Service has no live task in any cluster; token kept until the grace period ends", metadata: [
                 "mesh.token.revoke_at": .string(deadline.formatted(.iso8601)),
             ])
             return
@@ -131,8 +127,8 @@ public struct ServiceTokenReconciler: Sendable {
         }
         record.tokenDeletedAt = now()
         record.updatedAt = now()
-        try await WorkerError.journal.wrapping("store service \(service.name)") { try await journal.upsertService(record) }
-        logger.info("Deleted the token of a service without tasks; the secret keeps its IDs", metadata: [
+        try await WorkerError.journal.wrapping("store service \(name)") { try await journal.upsertService(record) }
+        logger.info("Deleted the token of a service no cluster runs; the secret keeps its IDs", metadata: [
             "mesh.token.accessor": .string(accessor),
         ])
     }
@@ -144,13 +140,4 @@ public struct ServiceTokenReconciler: Sendable {
             return byte < 0x10 ? "0" + text : text
         }.joined()
     }
-}
-
-/// Services whose token this process has verified (in memory; a restart verifies each once more).
-final class VerifiedServices: Sendable {
-    private let names = Mutex<Set<String>>([])
-
-    func contains(_ name: String) -> Bool { names.withLock { $0.contains(name) } }
-    func insert(_ name: String) { _ = names.withLock { $0.insert(name) } }
-    func remove(_ name: String) { _ = names.withLock { $0.remove(name) } }
 }

@@ -1,6 +1,6 @@
-public import Consul
+import Consul
 import Logging
-public import MeshModel
+import MeshModel
 
 /// The idempotent core shared by the service and client tokens: IDs live in a secret before a token
 /// is created with them (consul-ecs ACL controller, PR #46), so a crash between any two steps ends,
@@ -10,9 +10,10 @@ struct TokenProvisioner: Sendable {
     let acl: any TokenACL
 
     /// The IDs stored in secret `name`, generating and storing them first if there are none:
-    /// `CreateSecret` when the secret is missing, `PutSecretValue` when it exists without IDs.
+    /// `CreateSecret` when the secret is missing, `PutSecretValue` when it exists without IDs (the
+    /// `{}` Terraform makes). When another writer stores IDs first, theirs are read and returned.
     func ensureSecret(named name: String, logger: Logger) async throws(WorkerError) -> (arn: String, ids: TokenSecret) {
-        for _ in 0..<2 {
+        for _ in 0..<3 {
             let stored = try await WorkerError.secretsManager.wrapping("GetSecretValue \(name)") {
                 try await secrets.read(name: name, logger: logger)
             }
@@ -21,13 +22,17 @@ struct TokenProvisioner: Sendable {
             }
             let fresh = TokenSecret.generate()
             if let stored {
-                let arn = try await WorkerError.secretsManager.wrapping("PutSecretValue \(name)") {
-                    try await secrets.put(secretID: stored.arn, ids: fresh, logger: logger)
+                let put = try await WorkerError.secretsManager.wrapping("PutSecretValue \(name)") {
+                    try await secrets.put(secretID: stored.arn, ids: fresh, replacing: stored.versionID, logger: logger)
                 }
-                logger.info("Stored new token IDs in an existing secret", metadata: [
-                    "mesh.secret.name": .string(name), "mesh.token.accessor": .string(fresh.accessorID),
-                ])
-                return (arn, fresh)
+                if case .stored(let arn) = put {
+                    logger.info("Stored new token IDs in an existing secret", metadata: [
+                        "mesh.secret.name": .string(name), "mesh.token.accessor": .string(fresh.accessorID),
+                    ])
+                    return (arn, fresh)
+                }
+                // Another writer filled the same version first: read what they wrote.
+                continue
             }
             let creation = try await WorkerError.secretsManager.wrapping("CreateSecret \(name)") {
                 try await secrets.create(name: name, ids: fresh, logger: logger)
@@ -43,26 +48,44 @@ struct TokenProvisioner: Sendable {
         throw WorkerError.secretConflict.with("secret \(name) keeps changing under concurrent writers")
     }
 
-    /// Makes sure Consul holds `token` (read by accessor; created with the given IDs if missing).
-    /// - Returns: Whether the token had to be created.
-    /// - Throws: ``WorkerError/tokenMismatch`` when the accessor exists with another secret.
+    /// Makes Consul hold a token under `accessorID`: reads it, asks `plan` for the token it must be
+    /// and the ``TokenRepair`` that gets it there, and does that repair (nothing when the token is in
+    /// place, so checking a right token writes nothing).
+    /// - Returns: What was repaired.
     @discardableResult
-    func ensureToken(_ token: ACLToken, logger: Logger) async throws(WorkerError) -> Bool {
-        let accessor = token.accessorID
+    func ensureToken(accessorID accessor: String, logger: Logger,
+                     plan: (ACLToken?) -> (token: ACLToken, repair: TokenRepair)) async throws(WorkerError) -> TokenRepair {
         let existing = try await WorkerError.consulACL.wrapping("read token \(accessor)") {
             try await acl.token(accessorID: accessor, logger: logger)
         }
-        if let existing {
-            guard existing.secretID == token.secretID else {
-                throw WorkerError.tokenMismatch.with(
-                    "Consul token \(accessor) exists with a secret that differs from the one in Secrets Manager")
+        let (token, needed) = plan(existing)
+        switch needed {
+        case .none:
+            return needed
+        case .create:
+            try await create(token, logger: logger)
+            logger.info("Created Consul token", metadata: ["mesh.token.accessor": .string(accessor)])
+        case .recreate:
+            try await WorkerError.consulACL.wrapping("delete token \(accessor)") {
+                try await acl.deleteToken(accessorID: accessor, logger: logger)
             }
-            return false
+            try await create(token, logger: logger)
+            logger.notice("Consul token held another secret than Secrets Manager; created again with the secret's IDs",
+                          metadata: ["mesh.token.accessor": .string(accessor)])
+        case .update(let reasons):
+            try await WorkerError.consulACL.wrapping("update token \(accessor)") {
+                try await acl.updateToken(token, logger: logger)
+            }
+            logger.notice("Consul token drifted; updated in place with the same IDs", metadata: [
+                "mesh.token.accessor": .string(accessor), "mesh.token.drift": .string(reasons.joined(separator: "; ")),
+            ])
         }
-        try await WorkerError.consulACL.wrapping("create token \(accessor)") {
+        return needed
+    }
+
+    private func create(_ token: ACLToken, logger: Logger) async throws(WorkerError) {
+        try await WorkerError.consulACL.wrapping("create token \(token.accessorID)") {
             try await acl.createToken(token, logger: logger)
         }
-        logger.info("Created Consul token", metadata: ["mesh.token.accessor": .string(accessor)])
-        return true
     }
 }

@@ -6,10 +6,14 @@ public import MeshModel
 public struct StoredTokenSecret: Sendable, Equatable {
     public var arn: String
     public var ids: TokenSecret?
+    /// The version read (`AWSCURRENT`): a write that fills it in names it, so that of two writers
+    /// that read the same version only the first one's IDs are stored.
+    public var versionID: String?
 
-    public init(arn: String, ids: TokenSecret?) {
+    public init(arn: String, ids: TokenSecret?, versionID: String? = nil) {
         self.arn = arn
         self.ids = ids
+        self.versionID = versionID
     }
 }
 
@@ -21,6 +25,14 @@ public enum SecretCreation: Sendable, Equatable {
     case alreadyExists
 }
 
+/// What `PutSecretValue` did.
+public enum SecretPut: Sendable, Equatable {
+    /// The IDs are now the secret's current value; its ARN.
+    case stored(arn: String)
+    /// Another writer already replaced the version this write replaces (with other IDs): read again.
+    case superseded
+}
+
 /// Where service token IDs are kept; the token worker's seam (``SecretsManagerTokenStore`` in
 /// production). Implementations must make writes idempotent (Secrets Manager's ClientRequestToken).
 public protocol TokenSecretStore: Sendable {
@@ -28,7 +40,8 @@ public protocol TokenSecretStore: Sendable {
     func read(name: String, logger: Logger) async throws -> StoredTokenSecret?
     /// Creates the secret `name` holding `ids`.
     func create(name: String, ids: TokenSecret, logger: Logger) async throws -> SecretCreation
-    /// Stores `ids` as the current value of the existing secret `secretID` (name or ARN).
-    /// - Returns: The secret's ARN.
-    func put(secretID: String, ids: TokenSecret, logger: Logger) async throws -> String
+    /// Stores `ids` as the current value of the existing secret `secretID` (name or ARN), replacing
+    /// its version `replacing` (as read). Repeating the same write succeeds; a write that replaces a
+    /// version another writer already replaced is ``SecretPut/superseded``.
+    func put(secretID: String, ids: TokenSecret, replacing version: String?, logger: Logger) async throws -> SecretPut
 }
