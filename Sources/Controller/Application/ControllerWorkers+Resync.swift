@@ -24,7 +24,8 @@ extension ControllerWorkers {
         let sweeper = ResyncSweeper(
             ecs: ecs, catalog: ConsulResyncCatalog(consul: consul, writer: ConsulMeshCatalog(consul: consul)),
             journal: journal, scheduler: queue, tokenWork: queue, index: index,
-            configuration: .init(clusters: clusters, sourceMeta: MeshPlanConfiguration.defaultSourceMeta),
+            configuration: .init(clusters: clusters, sourceMeta: MeshPlanConfiguration.defaultSourceMeta,
+                                 checksClientToken: configuration.mesh.clientToken),
             catalogWrites: catalogWrites, verifiedTokens: verified
         )
         let interval: Duration? = resync.intervalSeconds > 0

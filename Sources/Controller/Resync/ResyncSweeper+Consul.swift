@@ -113,8 +113,8 @@ extension ResyncSweeper {
 
 extension ResyncSweeper {
     /// Has the token of every service with live tasks in `clusters` checked again: forgets that the
-    /// token worker verified it and runs its key. The worker reads the secret and the token and
-    /// writes only to repair (see ``TokenRepair``).
+    /// token worker verified it and runs its key (and the client token's, when configured). The
+    /// workers read the secret and the token and write only to repair (see ``TokenRepair``).
     /// - Returns: Services checked per cluster ARN.
     func checkLiveTokens(of clusters: [String], logger: Logger) async throws -> [String: Int] {
         var names = Set<String>()
@@ -124,9 +124,11 @@ extension ResyncSweeper {
             checked[cluster] = live.count
             names.formUnion(live)
         }
-        guard !names.isEmpty else { return checked }
         verifiedTokens?.forget(names)
-        try await tokenWork.enqueue(names.sorted().map { WorkKey.service(name: $0).rawValue })
+        var keys = names.sorted().map { WorkKey.service(name: $0).rawValue }
+        if configuration.checksClientToken { keys.append(WorkKey.clientToken.rawValue) }
+        guard !keys.isEmpty else { return checked }
+        try await tokenWork.enqueue(keys)
         logger.debug("Resync has the tokens of live services checked", metadata: [
             "mesh.resync.tokens_checked": .stringConvertible(names.count),
         ])

@@ -38,12 +38,15 @@ public final class ResyncSweeper: Sendable {
         public var sourceMeta: String
         /// Longest pause between DescribeTasks batches after throttling.
         public var maxThrottlePause: Duration
+        /// Whether each sweep also has the shared client token checked (`mesh.clientToken`).
+        public var checksClientToken: Bool
 
         public init(clusters: [String], sourceMeta: String = MeshPlanConfiguration.defaultSourceMeta,
-                    maxThrottlePause: Duration = .seconds(5)) {
+                    maxThrottlePause: Duration = .seconds(5), checksClientToken: Bool = false) {
             self.clusters = clusters
             self.sourceMeta = sourceMeta
             self.maxThrottlePause = maxThrottlePause
+            self.checksClientToken = checksClientToken
         }
     }
 

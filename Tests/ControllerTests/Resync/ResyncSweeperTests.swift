@@ -20,11 +20,12 @@ struct ResyncSweeperTests {
         let verified = VerifiedServices()
         let sweeper: ResyncSweeper
 
-        init() throws {
+        init(checksClientToken: Bool = false) throws {
             journal = try EventJournal.inMemory(logger: Logger(label: "test"))
             let pauses = self.pauses
             sweeper = ResyncSweeper(ecs: ecs, catalog: catalog, journal: journal, scheduler: work, tokenWork: work,
-                                    index: index, configuration: .init(clusters: [ResyncSample.cluster]),
+                                    index: index, configuration: .init(clusters: [ResyncSample.cluster],
+                                                                       checksClientToken: checksClientToken),
                                     verifiedTokens: verified, pause: { pauses.record($0) })
         }
     }
@@ -176,6 +177,17 @@ struct ResyncSweeperTests {
         #expect(rig.verified.contains("api", clusters: ["arn:aws:ecs:us-east-1:111122223333:cluster/other"]))
         #expect(report.clusters.first?.tokensChecked == 1)
         #expect(report.calls.consulWrites == 0)
+    }
+
+    /// With the shared client token configured, every sweep has it checked too (its policy and
+    /// token are lost with Consul's state like the service tokens).
+    @Test func sweep_whenClientTokenConfigured_queuesItsKey() async throws {
+        // Given
+        let rig = try Rig(checksClientToken: true)
+        // When
+        _ = await rig.sweeper.sweep(number: 1, reason: "test", logger: logger)
+        // Then
+        #expect(await rig.work.enqueued == ["client-token"])
     }
 
     /// ListTasks is followed page by page, for RUNNING and for STOPPED, and DescribeTasks gets 100 per call.
