@@ -40,6 +40,16 @@ struct WorkKeyTests {
         #expect(WorkKey("resync") == nil)
     }
 
+    /// Kinds and short forms drop the ARNs; a legacy key shows as its name's key.
+    @Test func kindAndShortForm_whenKeys_dropARNs() {
+        let task = WorkKey.task(arn: "arn:aws:ecs:us-east-1:1:task/apps/abc")
+        #expect(task.kind == "task" && task.shortForm == "task:abc")
+        #expect(WorkKey.service(name: "web").shortForm == "service:web")
+        #expect(WorkKey.legacyService(clusterArn: Self.cluster, name: "web").shortForm == "service:web")
+        #expect(WorkKey.legacyService(clusterArn: Self.cluster, name: "web").kind == "service")
+        #expect(WorkKey.clientToken.kind == "client-token" && WorkKey.clientToken.shortForm == "client-token")
+    }
+
     /// An abbreviation names the key's kind and the tail every matching stored key ends with.
     @Test func abbreviation_whenShortKey_returnsPrefixAndSuffix() {
         #expect(WorkKey.abbreviation("task:abc")! == ("task:", "/abc"))

@@ -95,12 +95,10 @@ struct AdminWorkDocument: Encodable {
         updatedAt = item.updatedAt
     }
 
-    /// The key without its cluster ARN: `task:arn:…/cluster/ID` → `task:ID`, `service:arn…/web` → `service:web`.
+    /// The key without ARNs (``WorkKey/shortForm``): `task:arn:…/cluster/ID` → `task:ID`; a key no
+    /// worker owns stays as it is.
     static func shortKey(_ key: String) -> String {
-        guard let colon = key.firstIndex(of: ":") else { return key }
-        let kind = key[..<colon]
-        guard kind == "task" || kind == "service", let slash = key.lastIndex(of: "/") else { return key }
-        return kind + ":" + key[key.index(after: slash)...]
+        WorkKey(key)?.shortForm ?? key
     }
 }
 

@@ -1,4 +1,5 @@
 import Logging
+import MeshModel
 
 /// Wraps the workers' ``Reconciler`` to count each attempt's outcome and time by key kind
 /// (`task`, `service`, `client-token`), so the queue itself needs no metrics code.
@@ -18,9 +19,8 @@ struct MeasuredReconciler: Reconciler {
         metrics.workAttempt(kind: kind, outcome: "succeeded", duration: ContinuousClock.now - started)
     }
 
-    /// The part of a key before `:` (`task`, `service`), or the whole key for `client-token`.
+    /// The key's ``WorkKey/kind``, or `other` for a key no worker owns (a bounded label set).
     static func kind(of key: String) -> String {
-        if let colon = key.firstIndex(of: ":") { return String(key[..<colon]) }
-        return key == "client-token" ? key : "other"
+        WorkKey(key)?.kind ?? "other"
     }
 }

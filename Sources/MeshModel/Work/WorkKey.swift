@@ -61,6 +61,24 @@ public enum WorkKey: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { rawValue }
 
+    /// The kind of work, for metrics labels and the admin API: `task`, `service` or `client-token`.
+    public var kind: String {
+        switch self {
+        case .task: "task"
+        case .service, .legacyService: "service"
+        case .clientToken: Self.clientTokenKey
+        }
+    }
+
+    /// The key as an operator types it, without ARNs: `task:<taskId>`, `service:<name>`, `client-token`.
+    public var shortForm: String {
+        switch self {
+        case .task(let arn): Self.taskPrefix + (arn.split(separator: "/").last.map(String.init) ?? arn)
+        case .service(let name), .legacyService(_, let name): Self.servicePrefix + name
+        case .clientToken: Self.clientTokenKey
+        }
+    }
+
     /// What an abbreviated key an operator typed can stand for: `task:<taskId>` for the key of the
     /// task with that ID in any cluster, `service:<name>` for a legacy per-cluster key of the
     /// service. Stored keys that start with `prefix` and end with `suffix` match; `nil` when `text`

@@ -47,5 +47,8 @@ struct ControllerMetricsTests {
         #expect(MeasuredReconciler.kind(of: "client-token") == "client-token")
         #expect(AdminWorkDocument.shortKey("task:arn:aws:ecs:r:1:task/apps/abc") == "task:abc")
         #expect(AdminWorkDocument.shortKey("service:arn:aws:ecs:r:1:cluster/apps/web") == "service:web")
+        #expect(AdminWorkDocument.shortKey("service:web") == "service:web")
+        #expect(MeasuredReconciler.kind(of: "service:web") == "service")
+        #expect(MeasuredReconciler.kind(of: "resync:x") == "other")
     }
 }
