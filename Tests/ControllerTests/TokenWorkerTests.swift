@@ -260,6 +260,26 @@ struct TokenWorkerTests {
         #expect(await rig.secrets.ids(Self.secretName) == ids)
     }
 
+    /// The grace period runs from when the LAST cluster lost its last task: a cluster that stopped
+    /// long ago does not make the token go while another cluster stopped only now.
+    @Test func reconcile_whenClustersStoppedAtDifferentTimes_graceRunsFromTheLastStop() async throws {
+        // Given "web" in two clusters, blue empty for 1000 s and green for 10 s, grace 300 s
+        let rig = try Rig(grace: 300)
+        let green = MeshServiceRef(clusterArn: "arn:aws:ecs:us-east-1:111122223333:cluster/green", name: "web")
+        rig.addLiveTask()
+        rig.index.update(taskArn: "g1", service: green, alive: true)
+        try await rig.worker.reconcile(serviceName: "web", logger: logger)
+        rig.index.update(taskArn: "t1", service: Self.service, alive: false, at: Date().addingTimeInterval(-1000))
+        rig.index.update(taskArn: "g1", service: green, alive: false, at: Date().addingTimeInterval(-10))
+        // When
+        try await rig.worker.reconcile(serviceName: "web", logger: logger)
+        // Then the token stays, and the key is re-checked when green's grace period ends
+        #expect(await rig.acl.tokens.count == 1)
+        #expect(await rig.requeue.pendingKeys == ["service:web"])
+        let since = try #require(try rig.journal.service(name: "web")?.lastTaskSeenAt)
+        #expect(abs(since.timeIntervalSinceNow + 10) < 5, "the clock started at green's stop")
+    }
+
     /// A legacy per-cluster key (a journal written before keys were per name) queues its name's
     /// key and touches nothing itself, so the name keeps one writer.
     @Test func meshReconciler_whenLegacyServiceKey_queuesTheNamesKeyOnly() async throws {

@@ -14,7 +14,7 @@ public enum WorkState: String, Sendable, Codable, CaseIterable {
 
 /// A durable work key: "converge this task / this service", not a recipe (DESIGN principle 2).
 public struct WorkItem: Sendable, Equatable, Codable {
-    /// `"task:<taskArn>"` or `"service:<cluster>/<name>"`; opaque to the journal.
+    /// A ``WorkKey`` raw value (`task:<taskArn>`, `service:<name>`, …); opaque to the journal.
     public var key: String
     public var state: WorkState
     /// Bumped every time the key is marked, so a worker can tell that a newer event arrived while it
