@@ -21,14 +21,7 @@ extension AdminAPI {
     /// `GET /v1/tasks/{taskId}`: everything known about one task, to answer "why is it not in the mesh?".
     func task(_ request: HTTPRequest) async -> HTTPResponse {
         await answer(request) { query in
-            let taskID = request.pathParameters["taskId"] ?? ""
-            let rows = try journal.adminTasks(id: taskID)
-            guard let row = rows.first else {
-                throw AdminProblem.notFound("no event for a task with ID \(AdminProblem.quoted(taskID)) was journaled")
-            }
-            guard rows.count == 1 else {
-                throw AdminProblem.conflict("\(rows.count) tasks have ID \(AdminProblem.quoted(taskID)): \(rows.map { AdminProblem.quoted($0.task.taskArn) }.joined(separator: ", "))")
-            }
+            let row = try oneTask(request.pathParameters["taskId"] ?? "")
             let work = try journal.workItem(key: WorkKey.task(arn: row.task.taskArn).rawValue)
             let entries = try journal.entries(forTask: row.task.taskArn, limit: Self.taskJournalLimit)
             let document = AdminTaskDetailDocument(

@@ -3,7 +3,7 @@ public import HTTPServer
 public import Journal
 public import Logging
 
-/// The operators' API on the admin listener: status, tasks, services, work (with retry), the
+/// The operators' API on the admin listener: status, tasks (with `explain`), services, work (with retry), the
 /// journal tail, resync and `/metrics`. Everything except `/healthz` and `/readyz` needs the admin
 /// bearer token (``AdminAuthenticator``); `/metrics` too, because its series name services and
 /// error codes (Prometheus sends it with `authorization.credentials_file`).
@@ -25,6 +25,8 @@ public struct AdminAPI: Sendable {
     let resync: (any ResyncTriggering)?
     let metrics: ControllerMetrics?
     let health: DependencyHealth
+    /// The heartbeat tracker and TTL, for `explain`; `nil` when heartbeats are not served.
+    let heartbeats: AdminHeartbeatView?
     let authenticator: AdminAuthenticator
     let startedAt: Date
     let now: @Sendable () -> Date
@@ -34,14 +36,16 @@ public struct AdminAPI: Sendable {
     ///   - queue: The work queue, or `nil` when workers are disabled (retries are then only journaled).
     ///   - resync: What `POST /v1/resync` asks; `nil` answers 503.
     ///   - metrics: What `GET /metrics` renders; `nil` answers 503.
+    ///   - heartbeats: What `explain` says about heartbeats; `nil` when heartbeats are not served.
     public init(journal: EventJournal, queue: WorkQueue?, resync: (any ResyncTriggering)?, metrics: ControllerMetrics?,
-                health: DependencyHealth, authenticator: AdminAuthenticator, startedAt: Date,
+                health: DependencyHealth, heartbeats: AdminHeartbeatView? = nil, authenticator: AdminAuthenticator, startedAt: Date,
                 now: @escaping @Sendable () -> Date = { Date() }, logger: Logger) {
         self.journal = journal
         self.queue = queue
         self.resync = resync
         self.metrics = metrics
         self.health = health
+        self.heartbeats = heartbeats
         self.authenticator = authenticator
         self.startedAt = startedAt
         self.now = now
@@ -54,6 +58,7 @@ public struct AdminAPI: Sendable {
             (.get, "/v1/status", { await self.status($0) }),
             (.get, "/v1/tasks", { await self.tasks($0) }),
             (.get, "/v1/tasks/{taskId}", { await self.task($0) }),
+            (.get, "/v1/tasks/{taskId}/explain", { await self.explain($0) }),
             (.get, "/v1/services", { await self.services($0) }),
             (.get, "/v1/work", { await self.work($0) }),
             (.post, "/v1/work/retry", { await self.retryMany($0) }),

@@ -149,7 +149,9 @@ public struct MeshControllerApp: Sendable {
         adminRouter.add(.get, "/healthz", handler: health.healthz)
         adminRouter.add(.get, "/readyz", handler: health.readyz)
         AdminAPI(journal: journal, queue: scheduler as? WorkQueue, resync: resync, metrics: telemetry.metrics,
-                 health: telemetry.health, authenticator: AdminAuthenticator(token: configuration.admin.token),
+                 health: telemetry.health,
+                 heartbeats: heartbeats.map { AdminHeartbeatView(tracker: $0.tracker, ttlSeconds: configuration.heartbeat.ttlSeconds) },
+                 authenticator: AdminAuthenticator(token: configuration.admin.token),
                  startedAt: telemetry.startedAt, logger: logger)
             .register(into: &adminRouter)
 

@@ -17,6 +17,8 @@ public final class HeartbeatTracker: Sendable {
         var revision: Int64
         /// When ``staleTasks(olderThan:)`` last handed the task out for a check.
         var checkedAt: ContinuousClock.Instant?
+        /// Whether a heartbeat arrived since this process started (``restore(_:)`` only sets the clock).
+        var heard = false
     }
 
     private let entries = Mutex<[String: Entry]>([:])
@@ -43,6 +45,7 @@ public final class HeartbeatTracker: Sendable {
         return entries.withLock { entries -> (record: TaskHealthRecord, previous: TaskHealth?)? in
             var entry = entries[heartbeat.taskArn] ?? Entry(lastSeen: seen, health: nil, revision: 0)
             entry.lastSeen = seen
+            entry.heard = true
             guard let next = TaskHealth.after(heartbeat, current: entry.health) else {
                 entries[heartbeat.taskArn] = entry
                 return nil
@@ -103,6 +106,15 @@ public final class HeartbeatTracker: Sendable {
     /// The current health of a task, or `nil` if it never reported.
     public func health(of taskArn: String) -> TaskHealth? {
         entries.withLock { $0[taskArn]?.health }
+    }
+
+    /// How long ago this process received the task's latest heartbeat; `nil` if none arrived since it started.
+    public func lastHeartbeatAge(of taskArn: String) -> Duration? {
+        let current = now()
+        return entries.withLock { entries in
+            guard let entry = entries[taskArn], entry.heard else { return nil }
+            return current - entry.lastSeen
+        }
     }
 
     /// Forgets a task that stopped.
