@@ -97,10 +97,23 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The operator subcommands (status, tasks, explain, ...): a client of the admin API and its
+        // table/JSON rendering; never opens the journal.
+        .target(
+            name: "OperatorCLI",
+            dependencies: [
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "ecs-mesh-controller",
             dependencies: [
-                "Controller",
+                "Controller", "OperatorCLI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -180,6 +193,9 @@ let package = Package(
         .testTarget(name: "ControllerTests", dependencies: [
             "Controller", "HTTPServer", "Journal", "MeshModel", "MeshTestSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ], swiftSettings: strictSettings),
+        .testTarget(name: "OperatorCLITests", dependencies: [
+            "OperatorCLI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strictSettings),
         .testTarget(name: "IntegrationTests", dependencies: [
             "Controller", "AWS", "Consul", "Journal", "MeshModel", "MeshTestSupport",

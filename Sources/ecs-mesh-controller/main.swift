@@ -2,6 +2,7 @@ import ArgumentParser
 import Controller
 import Foundation
 import Logging
+import OperatorCLI
 
 /// `ecs-mesh-controller`: puts ECS tasks into a Consul service mesh from EventBridge events.
 @main
@@ -9,8 +10,9 @@ struct EcsMeshControllerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ecs-mesh-controller",
         abstract: "Event-driven controller that puts Amazon ECS tasks into a Consul service mesh.",
+        discussion: "The operator commands (status, tasks, services, work, retry, resync, journal, explain) are clients of the admin API: set MESH_ADMIN_ADDR and MESH_ADMIN_TOKEN (or MESH_ADMIN_TOKEN_FILE).",
         version: ControllerVersion.current,
-        subcommands: [Serve.self, CheckConfig.self, Version.self],
+        subcommands: [Serve.self, CheckConfig.self, Version.self] + OperatorCommands.all,
         defaultSubcommand: Serve.self
     )
 }

@@ -1,0 +1,112 @@
+import Foundation
+import MeshTestSupport
+import Testing
+
+/// The operator subcommands of the real executable against a real controller (real Consul 1.8.7
+/// and moto behind it), configured only with `MESH_ADMIN_ADDR` and `MESH_ADMIN_TOKEN`, as an
+/// operator at a shell would.
+@Suite(.enabled(if: integrationEnabled && ControllerProcess.isAvailable,
+                "needs MESH_INTEGRATION=1 and MESH_CONTROLLER_BIN (deploy/local/test.sh)"))
+struct OperatorCLITests {
+    static let adminToken = "cli-admin-token-\(UUID().uuidString)"
+
+    /// status and tasks work (table and --json); explain says a mesh task is registered and names the
+    /// mesh tag for a task outside the mesh; a wrong token exits 77 saying it was refused; an
+    /// unreachable controller exits 69 naming the address; an unknown task exits 1.
+    @Test(.timeLimit(.minutes(3)))
+    func cli_whenRunAgainstController_answersOperators() async throws {
+        // Given a controller with one mesh task and one task tagged out of the mesh
+        let sfx = uniqueSuffix()
+        let moto = try await MotoECSFixture.run(cluster: "cli-\(sfx)", services: [
+            .init(family: "cliweb-\(sfx)", ports: [8080], count: 1, tags: ["consul.hashicorp.com/mesh": "true"]),
+            .init(family: "clibatch-\(sfx)", ports: [7000], count: 1, tags: ["consul.hashicorp.com/mesh": "false"]),
+        ])
+        let meshTask = try #require(moto.tasks.first { $0.family == "cliweb-\(sfx)" })
+        let outsideTask = try #require(moto.tasks.first { $0.family == "clibatch-\(sfx)" })
+        let controller = try ControllerProcess(extraEnvironment: [
+            "MESH_ADMIN_TOKEN": Self.adminToken, "MESH_SECRETS_PREFIX": "cli-\(sfx)", "MESH_RESYNC_ENABLED": "false",
+        ])
+        try await controller.start()
+        defer { controller.terminate() }
+        for task in [meshTask, outsideTask] {
+            for event in MeshEventBuilder.lifecycle(task, clusterArn: moto.clusterArn).prefix(3) {
+                #expect(try await controller.postEvent(MeshEventBuilder.body([event])).status == 202)
+            }
+        }
+        let cli = CLI(controller: controller, token: Self.adminToken)
+
+        // When the mesh task is registered and the other one's tags were read, as explain tells
+        let settled = await eventually(timeout: .seconds(60), interval: .milliseconds(500)) {
+            let inside = try await cli.json(["explain", meshTask.taskID, "--json"])
+            let outside = try await cli.json(["explain", outsideTask.taskID, "--json"])
+            return inside["registered"] as? Bool == true && outside["desiredState"] as? String == "not-in-mesh"
+        }
+        #expect(settled, "explain should show one task registered and one outside the mesh")
+
+        // Then explain says so in sentences, by ID or ARN
+        let registered = try await cli.run(["explain", meshTask.taskArn])
+        #expect(registered.status == 0)
+        #expect(registered.stdout.contains("is registered in the mesh as service cliweb-\(sfx)"), "\(registered.stdout)")
+        #expect(registered.stdout.contains("registration:") && registered.stdout.contains("cliweb-\(sfx)-\(meshTask.taskID)-sidecar-proxy"))
+        let outside = try await cli.run(["explain", outsideTask.taskID])
+        #expect(outside.status == 0)
+        #expect(outside.stdout.contains("not in the mesh") && outside.stdout.contains("consul.hashicorp.com/mesh"), "\(outside.stdout)")
+        #expect(outside.stdout.contains(#"is "false""#))
+
+        // status and tasks: tables, and JSON with --json
+        let status = try await cli.run(["status"])
+        #expect(status.status == 0 && status.stdout.contains("work keys:") && status.stdout.contains("consul:"), "\(status.stdout)")
+        let statusJSON = try await cli.json(["status", "--json"])
+        #expect((statusJSON["journal"] as? [String: Any])?["sequence"] as? Int ?? 0 >= 6)
+        let tasks = try await cli.run(["tasks", "--cluster", moto.clusterArn])
+        #expect(tasks.status == 0 && tasks.stdout.hasPrefix("TASK ID"))
+        #expect(tasks.stdout.contains(meshTask.taskID) && tasks.stdout.contains(outsideTask.taskID))
+        let tasksJSON = try await cli.json(["tasks", "--status", "RUNNING", "--json"])
+        let ids = ((tasksJSON["items"] as? [[String: Any]]) ?? []).compactMap { $0["taskId"] as? String }
+        #expect(Set(ids).isSuperset(of: [meshTask.taskID, outsideTask.taskID]))
+        let services = try await cli.run(["services"])
+        #expect(services.status == 0 && services.stdout.contains("cliweb-\(sfx)"))
+        let work = try await cli.run(["work", "--state", "done"])
+        #expect(work.status == 0 && work.stdout.contains("task:\(meshTask.taskID)"))
+        let journal = try await cli.run(["journal", "--limit", "3"])
+        #expect(journal.status == 0 && journal.stdout.split(separator: "\n").count == 3)
+
+        // A wrong token: non-zero, and it says the token was refused
+        let refused = try await cli.run(["status"], token: "wrong-admin-token-0123456789")
+        #expect(refused.status == 77)
+        #expect(refused.stderr.contains("refused the admin token"), "\(refused.stderr)")
+        // Nothing listening: it says where it looked
+        let closed = "http://127.0.0.1:\(try FreePort.next())"
+        let unreachable = try await cli.run(["status"], address: closed)
+        #expect(unreachable.status == 69)
+        #expect(unreachable.stderr.contains(closed) && unreachable.stderr.contains("MESH_ADMIN_ADDR"), "\(unreachable.stderr)")
+        // An unknown task: the controller's 404, exit 1
+        let unknown = try await cli.run(["explain", "no-such-task-\(sfx)"])
+        #expect(unknown.status == 1 && unknown.stderr.contains("HTTP 404"), "\(unknown.stderr)")
+    }
+}
+
+/// The executable's operator subcommands with `MESH_ADMIN_ADDR` and `MESH_ADMIN_TOKEN` set.
+private struct CLI {
+    let controller: ControllerProcess
+    let token: String
+
+    func run(_ arguments: [String], token: String? = nil, address: String? = nil) async throws
+        -> (status: Int32, stdout: String, stderr: String) {
+        let binary = try #require(ControllerProcess.binaryPath)
+        let output = try await Subprocess.run(
+            ["-u", "MESH_ADMIN_TOKEN_FILE", "MESH_ADMIN_ADDR=\(address ?? controller.adminURL)",
+             "MESH_ADMIN_TOKEN=\(token ?? self.token)", binary] + arguments)
+        return (output.status, String(decoding: output.stdout, as: UTF8.self), output.stderrText)
+    }
+
+    /// Runs a `--json` command and parses its output (which must be one JSON object).
+    func json(_ arguments: [String]) async throws -> [String: Any] {
+        let result = try await run(arguments)
+        guard result.status == 0 else { throw ProcessFailure("\(arguments) exited \(result.status): \(result.stderr)") }
+        guard let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] else {
+            throw ProcessFailure("\(arguments) printed no JSON object: \(result.stdout)")
+        }
+        return object
+    }
+}
