@@ -49,12 +49,18 @@ let package = Package(
             name: "MeshModel",
             swiftSettings: strictSettings
         ),
+        // Transient or permanent: the one question the work queue asks of an error, answered by
+        // each error type where it is defined (AWS, Consul, Journal, Controller).
+        .target(
+            name: "ErrorClassification",
+            swiftSettings: strictSettings
+        ),
         // One C call Swift's Glibc module hides (sync_file_range); the journal's checkpointer uses it.
         .target(name: "CFileWriteback"),
         .target(
             name: "Journal",
             dependencies: [
-                "MeshModel", "CFileWriteback",
+                "MeshModel", "CFileWriteback", "ErrorClassification",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -63,6 +69,7 @@ let package = Package(
         .target(
             name: "AWS",
             dependencies: [
+                "ErrorClassification",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -74,6 +81,7 @@ let package = Package(
         .target(
             name: "Consul",
             dependencies: [
+                "ErrorClassification",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -86,7 +94,7 @@ let package = Package(
         .target(
             name: "Controller",
             dependencies: [
-                "HTTPServer", "MeshModel", "Journal", "AWS", "Consul",
+                "HTTPServer", "MeshModel", "Journal", "AWS", "Consul", "ErrorClassification",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -166,12 +174,12 @@ let package = Package(
         .testTarget(name: "MeshModelTests", dependencies: ["MeshModel"],
                     resources: [.copy("Fixtures")], swiftSettings: strictSettings),
         .testTarget(name: "JournalTests", dependencies: [
-            "Journal", "MeshModel", .product(name: "Logging", package: "swift-log"),
+            "Journal", "MeshModel", "ErrorClassification", .product(name: "Logging", package: "swift-log"),
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "InMemoryLogging", package: "swift-log"),
         ], swiftSettings: strictSettings),
         .testTarget(name: "AWSTests", dependencies: [
-            "AWS", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            "AWS", "ErrorClassification", .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "InMemoryLogging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -179,7 +187,7 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
         ], resources: [.copy("Fixtures")], swiftSettings: strictSettings),
         .testTarget(name: "ConsulTests", dependencies: [
-            "Consul", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            "Consul", "ErrorClassification", .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "InMemoryLogging", package: "swift-log"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -191,7 +199,7 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ], path: "Tests/MeshTestSupport", swiftSettings: strictSettings),
         .testTarget(name: "ControllerTests", dependencies: [
-            "Controller", "HTTPServer", "Journal", "MeshModel", "MeshTestSupport",
+            "Controller", "ErrorClassification", "HTTPServer", "Journal", "MeshModel", "MeshTestSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ], swiftSettings: strictSettings),
         .testTarget(name: "OperatorCLITests", dependencies: [

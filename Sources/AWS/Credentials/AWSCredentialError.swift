@@ -1,7 +1,9 @@
+public import ErrorClassification
+
 /// Why credentials could not be obtained.
 ///
 /// Messages name settings and HTTP statuses, never a key, token or secret.
-public struct AWSCredentialError: Error, Sendable, CustomStringConvertible {
+public struct AWSCredentialError: Error, Sendable, CustomStringConvertible, TransientClassifiable {
     /// The kind of failure; compare against the static members.
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         private enum Base: String, Sendable, Hashable {
@@ -22,6 +24,15 @@ public struct AWSCredentialError: Error, Sendable, CustomStringConvertible {
         public static let invalidResponse = Code(base: .invalidResponse)
 
         public var description: String { base.rawValue }
+
+        /// The container endpoint failing or answering garbage may pass; missing or unusable
+        /// settings will not until someone fixes them.
+        fileprivate var isTransient: Bool {
+            switch base {
+            case .endpointFailed, .invalidResponse: true
+            case .notConfigured, .notFound, .invalidConfiguration: false
+            }
+        }
     }
 
     /// The kind of failure.
@@ -34,6 +45,10 @@ public struct AWSCredentialError: Error, Sendable, CustomStringConvertible {
         self.code = code
         self.message = message
     }
+
+    /// The work queue's class: transient when the credentials endpoint failed, permanent when no
+    /// usable credentials are configured.
+    public var isTransient: Bool { code.isTransient }
 
     public var description: String { "AWS credentials \(code): \(message)" }
 }

@@ -1,9 +1,11 @@
+public import ErrorClassification
+
 /// A failed AWS call: a service error (decoded from the response) or a transport failure.
 ///
 /// Key decisions on ``code``, never on ``statusCode``: moto answers 404 for
 /// `ResourceNotFoundException` where AWS answers 400. Local failures use the codes in the static
 /// members below (``connectionFailureCode`` …) and have no status code.
-public struct AWSError: Error, Sendable, CustomStringConvertible {
+public struct AWSError: Error, Sendable, CustomStringConvertible, TransientClassifiable {
     /// The service's error code, sanitized (`com.amazonaws.x#Code:http://…` → `Code`), or a local code.
     public var code: String
     /// The service's message, if any. May echo identifiers (names, ARNs), never secret values we sent.
@@ -44,6 +46,16 @@ public struct AWSError: Error, Sendable, CustomStringConvertible {
         "RequestTimeoutException", connectionFailureCode,
     ]
 
+    /// Codes that mean the request itself is refused: repeating it cannot succeed until the
+    /// caller's permissions, credentials or input change.
+    public static let permanentCodes: Set<String> = [
+        "AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnrecognizedClientException",
+        "InvalidClientTokenId", "IncompleteSignature", "InvalidSignatureException", "MissingAuthenticationToken",
+        "ValidationException", "ValidationError", "InvalidParameterValue",
+        "InvalidParameterValueException", "InvalidRequestException", "MalformedPolicyDocumentException",
+        "ClientException", invalidParameterCode,
+    ]
+
     /// Creates an error.
     public init(
         code: String, message: String? = nil, statusCode: Int? = nil, operation: String,
@@ -66,6 +78,26 @@ public struct AWSError: Error, Sendable, CustomStringConvertible {
     /// timeouts. Writes are safe to retry because every write carries a ClientRequestToken.
     public var isRetryable: Bool {
         isThrottling || Self.transientCodes.contains(code) || (statusCode.map { $0 >= 500 } ?? false)
+    }
+
+    /// The work queue's class of this failure (one home: here, beside the codes).
+    ///
+    /// Transient: everything ``isRetryable`` covers (throttling codes such as `ThrottlingException`,
+    /// `Throttling`, `TooManyRequestsException`; HTTP 429 and 5xx; `ServiceUnavailable`,
+    /// `RequestTimeout`, connection failures and timeouts), 408, expired credentials (the next
+    /// attempt signs with fresh ones), credentials whose endpoint failed, a 2xx body that could
+    /// not be decoded (a cut-off answer), and any failure without an HTTP answer. Permanent: the
+    /// ``permanentCodes`` (`AccessDenied*`, validation errors, bad credentials), credentials that are
+    /// not configured, and every other
+    /// answered 4xx (an unknown resource, a conflict the caller must resolve).
+    public var isTransient: Bool {
+        if Self.permanentCodes.contains(code) { return false }
+        if code == Self.credentialsUnavailableCode, let underlying = underlying as? any TransientClassifiable {
+            return underlying.isTransient
+        }
+        if isRetryable || isExpiredCredentials || code == Self.invalidResponseCode { return true }
+        guard let statusCode else { return true }
+        return !(400...499).contains(statusCode) || statusCode == 408
     }
 
     /// The request was signed with expired credentials; fresh credentials may fix it.

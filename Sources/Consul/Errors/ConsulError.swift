@@ -1,3 +1,5 @@
+public import ErrorClassification
+
 /// A failed Consul call: what Consul (or the network) said, and which call it was.
 ///
 /// Consul answers errors as `text/plain` bodies with a status code; ``ConsulError/init(status:body:method:path:)``
@@ -6,7 +8,7 @@
 ///
 /// Never carries a token secret: the path holds at most an accessor ID, and Consul's messages do not
 /// echo the `X-Consul-Token` header.
-public struct ConsulError: Error, Sendable, CustomStringConvertible {
+public struct ConsulError: Error, Sendable, CustomStringConvertible, TransientClassifiable {
     /// What went wrong, comparable with `==` against the static members.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         fileprivate enum Base: String, Hashable, Sendable {
@@ -74,6 +76,21 @@ public struct ConsulError: Error, Sendable, CustomStringConvertible {
         case .server, .tooManyRequests, .unavailable: true
         case .aclNotFound, .permissionDenied, .notFound, .badRequest, .unexpectedStatus, .invalidResponse, .cancelled:
             false
+        }
+    }
+
+    /// The work queue's class of this failure (one home: here, beside the codes).
+    ///
+    /// Transient: 5xx (Consul's "No cluster leader", a failed raft apply), 429, no answer at all
+    /// (connection refused or reset, TLS failure, the deadline passed: Consul is down or hung),
+    /// a 2xx whose body was cut off, 408, and a cancelled call. Permanent: 403 "ACL not found" and
+    /// "Permission denied" (the token or its policy must change), 400 (Consul's validation), 404,
+    /// and any other answered status.
+    public var isTransient: Bool {
+        switch code.base {
+        case .server, .tooManyRequests, .unavailable, .invalidResponse, .cancelled: true
+        case .aclNotFound, .permissionDenied, .notFound, .badRequest: false
+        case .unexpectedStatus: status == nil || status == 408
         }
     }
 

@@ -1,3 +1,4 @@
+public import ErrorClassification
 import GRDB
 
 /// A failure of the journal, shaped for the one place that maps errors to HTTP.
@@ -6,7 +7,7 @@ import GRDB
 /// without breaking anybody's `switch`. Two errors are equal when their codes are equal, so callers
 /// compare with the static members: `error == .overloaded`. The context (SQLite message and
 /// extended result code, file and line) is for logs; a GRDB `DatabaseError` never leaves the module.
-public struct JournalError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct JournalError: Error, Sendable, Equatable, CustomStringConvertible, TransientClassifiable {
     private enum Code: String, Sendable {
         case overloaded, unavailable, closed, notFound, migrationFailed, openFailed, corrupt, failed
     }
@@ -54,6 +55,10 @@ public struct JournalError: Error, Sendable, Equatable, CustomStringConvertible 
         case .notFound, .migrationFailed, .openFailed, .corrupt, .failed: false
         }
     }
+
+    /// The work queue's class of this failure: what ``isRetryable`` says (overloaded, unavailable
+    /// or closed may pass; a missing row, a failed migration or corruption will not on their own).
+    public var isTransient: Bool { isRetryable }
 
     /// A stable, machine-readable name of the code (`"overloaded"`, `"unavailable"`, ...), for metrics.
     public var codeName: String { code.rawValue }

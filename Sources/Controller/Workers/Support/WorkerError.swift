@@ -1,3 +1,5 @@
+public import ErrorClassification
+
 /// Why one attempt of a worker failed, with enough context to act on it from the work item's
 /// `lastError` alone (which service, task or secret; which step; what the server said).
 ///
@@ -5,7 +7,7 @@
 /// are equal, so tests compare with the static members. The description is what the journal keeps
 /// as `lastError`, so it never contains a token secret: underlying errors are the Consul and AWS
 /// clients' typed errors, whose descriptions redact secrets themselves.
-public struct WorkerError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct WorkerError: Error, Sendable, Equatable, CustomStringConvertible, TransientClassifiable {
     private enum Code: String, Sendable {
         case unknownKey, journal, ecs, taskNotInECS, invalidTags, secretsManager, secretConflict
         case consulACL, tokenMismatch, consulCatalog, notConfigured
@@ -57,6 +59,21 @@ public struct WorkerError: Error, Sendable, Equatable, CustomStringConvertible {
     func with(_ context: String, underlying: (any Error)? = nil,
               file: String = #fileID, line: Int = #line) -> WorkerError {
         WorkerError(code, context: context, underlying: underlying, file: file, line: line)
+    }
+
+    /// Transient or permanent, for the work queue (retry forever, or park at once).
+    ///
+    /// A failed call to Consul, AWS or the journal has the class of the error it wraps (decided
+    /// where that error type lives); without one it counts as transient. ECS not knowing a live task
+    /// yet and a secret changing under us pass on their own. A key no worker owns, unusable tags, a
+    /// token that holds another secret and a missing dependency need someone to act: permanent.
+    public var isTransient: Bool {
+        switch code {
+        case .unknownKey, .invalidTags, .tokenMismatch, .notConfigured: false
+        case .taskNotInECS, .secretConflict: true
+        case .journal, .ecs, .secretsManager, .consulACL, .consulCatalog:
+            underlying.map { ErrorClass(of: $0) == .transient } ?? true
+        }
     }
 
     /// A stable name of the code, for metrics and tests.
