@@ -1,3 +1,4 @@
+public import ErrorClassification
 public import Foundation
 import GRDB
 
@@ -24,28 +25,29 @@ extension EventJournal {
     ///
     /// Success marks the key done only if `generation` is still current; otherwise a newer event
     /// arrived while working and the key stays pending. Failure increments `attempts`, keeps `error`
-    /// as `lastError`, and leaves the key pending until `notBefore`, or parks it as failed when
-    /// `parked` (unless a newer event arrived, which keeps it pending).
+    /// as `lastError` (with its class, `errorClass`), and leaves the key pending until `notBefore`,
+    /// or parks it as failed when `parked` (unless a newer event arrived, which keeps it pending).
     ///
     /// - Returns: The item as stored now.
     /// - Throws: ``JournalError/notFound`` if the key does not exist.
     @discardableResult
-    public func recordAttempt(key: String, generation: Int64, succeeded: Bool, error: String?, parked: Bool,
-                              notBefore: Date?, at date: Date = Date()) async throws(JournalError) -> WorkItem? {
+    public func recordAttempt(key: String, generation: Int64, succeeded: Bool, error: String?,
+                              errorClass: ErrorClass? = nil, parked: Bool, notBefore: Date?,
+                              at date: Date = Date()) async throws(JournalError) -> WorkItem? {
         let attempt = WorkAttempt(key: key, generation: generation, succeeded: succeeded, error: error,
-                                  parked: parked, notBefore: notBefore, at: date)
+                                  errorClass: errorClass, parked: parked, notBefore: notBefore, at: date)
         guard case .workItem(let item) = try await perform(.recordAttempt(attempt)) else { return nil }
         return item
     }
 
-    /// Keys waiting for a worker: pending ones, and running ones (interrupted by a restart), those
-    /// whose backoff ends first coming first.
-    public func pendingWork(limit: Int) throws(JournalError) -> [WorkItem] {
+    /// Keys waiting for a worker: pending ones, and running ones (interrupted by a restart), in key
+    /// order after `after` (keyset pagination: pass the last key of a page to read the next).
+    public func pendingWork(limit: Int, after: String? = nil) throws(JournalError) -> [WorkItem] {
         try read { db in
             try Row.fetchAll(db, sql: """
-                SELECT \(WorkItem.journalColumns) FROM work WHERE state IN ('pending', 'running')
-                ORDER BY COALESCE(not_before, 0), updated_at, key LIMIT ?
-                """, arguments: [Self.clamp(limit)]).map(WorkItem.init(journalRow:))
+                SELECT \(WorkItem.journalColumns) FROM work
+                WHERE (state = 'pending' OR state = 'running') AND key > ? ORDER BY key LIMIT ?
+                """, arguments: [after ?? "", Self.clamp(limit)]).map(WorkItem.init(journalRow:))
         }
     }
 

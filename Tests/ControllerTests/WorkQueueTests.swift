@@ -1,4 +1,5 @@
 import Controller
+import ErrorClassification
 import Foundation
 import Journal
 import ServiceLifecycle
@@ -8,17 +9,22 @@ import Testing
 struct WorkQueueTests {
     static let fastBackoff = RetryBackoff(base: .milliseconds(1), cap: .milliseconds(2))
 
+    /// A queue over test doubles; the periodic rescan and parked re-check are off unless asked for.
     static func makeQueue(
         store: WorkTestStore = WorkTestStore(), reconciler: WorkTestReconciler,
-        concurrency: Int = 8, maxAttempts: Int = 10, backoff: RetryBackoff = fastBackoff,
+        concurrency: Int = 8, maxAttempts: Int = 1, backoff: RetryBackoff = fastBackoff, batchLimit: Int = 10_000,
+        parkedRecheck: Duration? = nil, rescan: Duration? = nil,
         clock: any Clock<Duration> = ContinuousClock(),
         random: any RandomNumberGenerator & Sendable = SystemRandomNumberGenerator(),
-        wallClock: @escaping @Sendable () -> Date = { Date() }
+        wallClock: @escaping @Sendable () -> Date = { Date() },
+        observer: (any WorkQueueObserver)? = nil
     ) -> WorkQueue {
         WorkQueue(
             store: store, reconciler: reconciler,
-            configuration: .init(concurrency: concurrency, maxAttempts: maxAttempts, backoff: backoff),
-            clock: clock, wallClock: wallClock, randomNumberGenerator: random, logger: workTestLogger
+            configuration: .init(concurrency: concurrency, maxAttempts: maxAttempts, backoff: backoff,
+                                 batchLimit: batchLimit, parkedRecheckInterval: parkedRecheck, rescanInterval: rescan),
+            clock: clock, wallClock: wallClock, randomNumberGenerator: random, observer: observer,
+            logger: workTestLogger
         )
     }
 
@@ -108,12 +114,13 @@ struct WorkQueueTests {
         #expect(await queue.statistics().failures == 2)
     }
 
-    /// After `maxAttempts` failures the key is parked with its last error and attempt count.
-    @Test func run_whenEveryAttemptFails_parksWithLastError() async throws {
+    /// With `maxAttempts` 3, a key failing permanently is parked after its third failure, with its
+    /// last error, that error's class and the attempt count.
+    @Test func run_whenEveryAttemptFailsPermanently_parksAfterMaxAttemptsWithLastError() async throws {
         // Given
         let store = WorkTestStore()
         let reconciler = WorkTestReconciler()
-        reconciler.script("task:a", [.fail("e1"), .fail("e2"), .fail("e3"), .succeed])
+        reconciler.script("task:a", [.failPermanent("e1"), .failPermanent("e2"), .failPermanent("e3"), .succeed])
         let queue = Self.makeQueue(store: store, reconciler: reconciler, maxAttempts: 3)
         let run = Self.start(queue)
         // When
@@ -125,6 +132,7 @@ struct WorkQueueTests {
         let item = try #require(await store.item("task:a"))
         #expect(item.attempts == 3)
         #expect(item.lastError == "e3")
+        #expect(item.lastErrorClass == .permanent)
         #expect(reconciler.calls(for: "task:a").count == 3)
         #expect(statistics.parked == 1)
         #expect(statistics.waiting == 0 && statistics.ready == 0)
@@ -135,7 +143,7 @@ struct WorkQueueTests {
         // Given
         let store = WorkTestStore()
         let reconciler = WorkTestReconciler()
-        reconciler.script("task:a", [.fail("e1"), .fail("e2")])
+        reconciler.script("task:a", [.failPermanent("e1"), .failPermanent("e2")])
         let queue = Self.makeQueue(store: store, reconciler: reconciler, maxAttempts: 2)
         let run = Self.start(queue)
         try await queue.enqueue(["task:a"])
@@ -152,11 +160,11 @@ struct WorkQueueTests {
     @Test func retry_whenKeysParked_runsThemAgain() async throws {
         // Given
         let store = WorkTestStore()
-        let reconciler = WorkTestReconciler(defaultStep: .fail("nope"))
-        let queue = Self.makeQueue(store: store, reconciler: reconciler, maxAttempts: 1)
+        let reconciler = WorkTestReconciler(defaultStep: .failPermanent("nope"))
+        let queue = Self.makeQueue(store: store, reconciler: reconciler)
         let run = Self.start(queue)
         try await queue.enqueue(["task:a", "task:b", "task:c"])
-        #expect(await workEventually { (try? await store.failedWork(limit: 10))?.count == 3 })
+        #expect(await workEventually { (try? await store.failedWork(limit: 10, after: nil))?.count == 3 })
         reconciler.setDefault(.succeed)
         // When
         try await queue.retry(key: "task:a")
@@ -310,7 +318,7 @@ struct WorkQueueTests {
         // Then
         #expect(reconciler.cancelledCalls == 1)
         #expect(await store.item("task:a")?.state == .running)
-        #expect(try await store.pendingWork(limit: 10).map(\.key) == ["task:a"])
+        #expect(try await store.pendingWork(limit: 10, after: nil).map(\.key) == ["task:a"])
     }
 
     /// `run()` may be called once.

@@ -1,4 +1,5 @@
 import Controller
+import ErrorClassification
 import Foundation
 import Journal
 import Logging
@@ -12,6 +13,8 @@ actor WorkTestStore: WorkStore {
     private(set) var recorded: [(key: String, succeeded: Bool, parked: Bool, notBefore: Date?)] = []
     /// When set, `markWork` throws it.
     var markError: (any Error)?
+    /// Pages read by `pendingWork` (their sizes), to check that listing walks every page.
+    private(set) var pendingPages: [Int] = []
 
     init(_ items: [WorkItem] = []) {
         for item in items { self.items[item.key] = item }
@@ -36,13 +39,21 @@ actor WorkTestStore: WorkStore {
         }
     }
 
-    func pendingWork(limit: Int) async throws -> [WorkItem] {
-        Array(items.values.filter { $0.state == .pending || $0.state == .running }
-            .sorted { $0.key < $1.key }.prefix(limit))
+    /// Puts `item` in the store as it is (a key another process wrote, or a gap in the schedule).
+    func insert(_ item: WorkItem) { items[item.key] = item }
+
+    func pendingWork(limit: Int, after: String?) async throws -> [WorkItem] {
+        let page = page(limit: limit, after: after) { $0.state == .pending || $0.state == .running }
+        pendingPages.append(page.count)
+        return page
     }
 
-    func failedWork(limit: Int) async throws -> [WorkItem] {
-        Array(items.values.filter { $0.state == .failed }.sorted { $0.key < $1.key }.prefix(limit))
+    func failedWork(limit: Int, after: String?) async throws -> [WorkItem] {
+        page(limit: limit, after: after) { $0.state == .failed }
+    }
+
+    private func page(limit: Int, after: String?, _ filter: (WorkItem) -> Bool) -> [WorkItem] {
+        Array(items.values.filter { filter($0) && $0.key > (after ?? "") }.sorted { $0.key < $1.key }.prefix(limit))
     }
 
     func startAttempt(key: String) async throws -> WorkItem? {
@@ -53,7 +64,8 @@ actor WorkTestStore: WorkStore {
     }
 
     func recordAttempt(
-        key: String, generation: Int64, succeeded: Bool, error: String?, parked: Bool, notBefore: Date?
+        key: String, generation: Int64, succeeded: Bool, error: String?, errorClass: ErrorClass?, parked: Bool,
+        notBefore: Date?
     ) async throws {
         guard var item = items[key] else { return }
         recorded.append((key, succeeded, parked, notBefore))
@@ -62,11 +74,13 @@ actor WorkTestStore: WorkStore {
             item.state = current ? .done : .pending
             item.attempts = 0
             item.lastError = nil
+            item.lastErrorClass = nil
             item.notBefore = nil
         } else {
             item.state = parked && current ? .failed : .pending
             item.attempts += 1
             item.lastError = error
+            item.lastErrorClass = errorClass
             item.notBefore = notBefore
         }
         items[key] = item
@@ -76,11 +90,22 @@ actor WorkTestStore: WorkStore {
 /// What a scripted reconcile call does.
 enum WorkTestStep: Sendable {
     case succeed
+    /// Throws an error of no known class (the queue treats it as transient).
     case fail(String)
+    /// Throws an error that says it is transient.
+    case failTransient(String)
+    /// Throws an error that says it is permanent.
+    case failPermanent(String)
 }
 
 struct WorkTestError: Error, CustomStringConvertible {
     var description: String
+}
+
+/// An error that carries its class, as the Consul, AWS and worker errors do.
+struct WorkClassifiedTestError: TransientClassifiable, CustomStringConvertible {
+    var description: String
+    var isTransient: Bool
 }
 
 /// A `Reconciler` that follows a per-key script, records every call, measures concurrency and can
@@ -166,7 +191,12 @@ final class WorkTestReconciler: Reconciler {
             state.withLock { $0.cancelledCalls += 1 }
             throw CancellationError()
         }
-        if case let .fail(message) = step { throw WorkTestError(description: message) }
+        switch step {
+        case .succeed: return
+        case .fail(let message): throw WorkTestError(description: message)
+        case .failTransient(let message): throw WorkClassifiedTestError(description: message, isTransient: true)
+        case .failPermanent(let message): throw WorkClassifiedTestError(description: message, isTransient: false)
+        }
     }
 
     private func hold() async {

@@ -16,9 +16,11 @@ struct WorkerConfigurationTests {
         #expect(config.mesh.tokenGraceSeconds == 300)
         #expect(config.mesh.clientToken == false)
         #expect(config.work.concurrency == 8)
-        #expect(config.work.maxAttempts == 10)
+        #expect(config.work.maxAttempts == 1)
         #expect(config.work.backoffBaseMillis == 200)
         #expect(config.work.backoffCapSeconds == 30)
+        #expect(config.work.parkedRecheckSeconds == 600)
+        #expect(config.work.rescanSeconds == 60)
     }
 
     /// Every worker key can be set from `MESH_`-prefixed environment variables.
@@ -29,6 +31,7 @@ struct WorkerConfigurationTests {
             "MESH_TOKEN_GRACE_SECONDS": "60", "MESH_CLIENT_TOKEN": "true",
             "MESH_WORK_CONCURRENCY": "16", "MESH_WORK_MAX_ATTEMPTS": "5",
             "MESH_WORK_BACKOFF_BASE_MILLIS": "100", "MESH_WORK_BACKOFF_CAP_SECONDS": "10",
+            "MESH_WORK_PARKED_RECHECK_SECONDS": "120", "MESH_WORK_RESCAN_SECONDS": "15",
         ]) { $1 }
         // When
         let config = try await MeshConfiguration.load(filePath: nil, environment: environment)
@@ -41,13 +44,31 @@ struct WorkerConfigurationTests {
         #expect(config.work.maxAttempts == 5)
         #expect(config.work.backoffBaseMillis == 100)
         #expect(config.work.backoffCapSeconds == 10)
+        #expect(config.work.parkedRecheckSeconds == 120)
+        #expect(config.work.rescanSeconds == 15)
+    }
+
+    /// A configuration file written for the old queue (maxAttempts 10 or 1000) still loads: the
+    /// key now bounds only how often a permanent failure is tried before its key parks.
+    @Test func load_whenFileSetsOldMaxAttempts_stillLoads() async throws {
+        // Given
+        let path = FileManager.default.temporaryDirectory
+            .appendingPathComponent("worker-config-\(UUID().uuidString).json").path
+        try #"{"work": {"maxAttempts": 1000, "parkedRecheckSeconds": 30}}"#.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        // When
+        let config = try await MeshConfiguration.load(filePath: path, environment: Self.apiKey)
+        // Then
+        #expect(config.work.maxAttempts == 1000)
+        #expect(config.work.parkedRecheckSeconds == 30)
     }
 
     /// Unusable values name their key.
     @Test func load_whenWorkerValuesInvalid_namesTheKey() async throws {
         // Given / When / Then
         for (variable, key) in [("MESH_SECRETS_PREFIX", "mesh.secretsPrefix"), ("MESH_WORK_CONCURRENCY", "work.concurrency"),
-                                ("MESH_CLIENT_TOKEN", "mesh.clientToken")] {
+                                ("MESH_CLIENT_TOKEN", "mesh.clientToken"),
+                                ("MESH_WORK_PARKED_RECHECK_SECONDS", "work.parkedRecheckSeconds")] {
             let value = variable == "MESH_SECRETS_PREFIX" ? "bad prefix!" : "lots"
             let error = await #expect(throws: ConfigurationError.self) {
                 try await MeshConfiguration.load(filePath: nil, environment: Self.apiKey.merging([variable: value]) { $1 })

@@ -9,6 +9,7 @@ import Testing
 struct EventJournalMigrationTests {
     static let allMigrations = [
         "v1-events-tasks-work", "v1-services-task-meta", "v3-heartbeats-health", "v4-keyed-tasks-work",
+        "v5-work-error-class-settings",
     ]
 
     /// A fresh database runs every migration once and logs each by name; reopening runs none.
@@ -51,7 +52,7 @@ struct EventJournalMigrationTests {
         #expect(try journal.workCounts().values.allSatisfy { $0 == 0 })
     }
 
-    /// A v3 journal gets only v4, which clusters `tasks` and `work` on their keys and keeps every row.
+    /// A v3 journal gets v4, which clusters `tasks` and `work` on their keys and keeps every row, and v5.
     @Test func open_whenV3Database_rebuildsTasksAndWorkKeepingRows() async throws {
         // Given
         let path = try JournalFixtures.temporaryDatabasePath()
@@ -65,11 +66,13 @@ struct EventJournalMigrationTests {
                                        logger: Logger(label: "journal", factory: { _ in log }))
 
         // Then
-        #expect(log.entries.compactMap { $0.metadata["db.migration"].map { "\($0)" } } == ["v4-keyed-tasks-work"])
+        #expect(log.entries.compactMap { $0.metadata["db.migration"].map { "\($0)" } }
+            == ["v4-keyed-tasks-work", "v5-work-error-class-settings"])
         let task = try #require(try journal.task(arn: arn))
         #expect(task.version == 7 && task.lastStatus.rawValue == "RUNNING" && task.group == "service:web")
         let work = try #require(try journal.workItem(key: "task:" + arn))
         #expect(work.state == .failed && work.generation == 2 && work.attempts == 3 && work.lastError == "consul: 500")
+        #expect(work.lastErrorClass == nil)
         #expect(try journal.tasks(cluster: JournalFixtures.cluster).map(\.taskArn) == [arn])
         #expect(try journal.integrityCheck())
         await journal.close()

@@ -1,3 +1,4 @@
+import ErrorClassification
 import Foundation
 import Journal
 import Testing
@@ -137,5 +138,65 @@ struct EventJournalWorkTests {
         let pending = try journal.pendingWork(limit: 10)
         #expect(pending.map(\.key) == ["task:\(arn)"])
         #expect(pending.first?.state == .running)
+    }
+
+    /// A failure keeps its class beside its message; a success clears both.
+    @Test func recordAttempt_whenFailureHasClass_keepsItUntilSuccess() async throws {
+        // Given
+        let journal = try JournalFixtures.inMemory()
+        try await journal.markWork(["task:c"])
+
+        // When
+        try await journal.recordAttempt(key: "task:c", generation: 1, succeeded: false, error: "denied",
+                                        errorClass: .permanent, parked: true, notBefore: nil)
+        let parked = try #require(try journal.workItem(key: "task:c"))
+        try await journal.markWork(["task:c"])
+        try await journal.recordAttempt(key: "task:c", generation: 2, succeeded: true, error: nil,
+                                        parked: false, notBefore: nil)
+
+        // Then
+        #expect(parked.state == .failed && parked.lastErrorClass == .permanent && parked.lastError == "denied")
+        let settled = try #require(try journal.workItem(key: "task:c"))
+        #expect(settled.state == .done && settled.lastErrorClass == nil && settled.lastError == nil)
+    }
+
+    /// Pending work is read in pages in key order: each page continues after the last key of the one before.
+    @Test func pendingWork_whenPaged_walksEveryKeyOnce() async throws {
+        // Given 25 pending keys and a parked one
+        let journal = try JournalFixtures.inMemory()
+        let keys = (0..<25).map { "task:\(String(format: "%02d", $0))" }
+        try await journal.markWork(keys + ["task:parked"])
+        try await journal.recordAttempt(key: "task:parked", generation: 1, succeeded: false, error: "x",
+                                        errorClass: .permanent, parked: true, notBefore: nil)
+
+        // When
+        var seen: [String] = []
+        var after: String?
+        var pages = 0
+        while true {
+            let page = try journal.pendingWork(limit: 10, after: after)
+            guard let last = page.last else { break }
+            seen += page.map(\.key)
+            after = last.key
+            pages += 1
+        }
+
+        // Then
+        #expect(seen == keys)
+        #expect(pages == 3)
+    }
+
+    /// A setting is stored durably and replaced by a later value.
+    @Test func storeSetting_whenStoredTwice_keepsTheLastValue() async throws {
+        // Given
+        let journal = try JournalFixtures.inMemory()
+        #expect(try journal.setting("work.configurationFingerprint") == nil)
+
+        // When
+        try await journal.storeSetting("work.configurationFingerprint", value: "a1")
+        try await journal.storeSetting("work.configurationFingerprint", value: "b2")
+
+        // Then
+        #expect(try journal.setting("work.configurationFingerprint") == "b2")
     }
 }

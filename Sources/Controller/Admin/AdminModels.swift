@@ -1,3 +1,4 @@
+import ErrorClassification
 import Foundation
 import Journal
 import MeshModel
@@ -19,8 +20,13 @@ struct AdminStatusDocument: Encodable {
         var workersEnabled: Bool
         var attempts: Int?
         var failures: Int?
+        /// Failed attempts by class since start: transient ones were retried, permanent ones parked.
+        var transientFailures: Int?
+        var permanentFailures: Int?
         var parked: Int?
         var inFlight: Int?
+        /// Keys backing off before their next attempt.
+        var backingOff: Int?
     }
     struct DependencyPart: Encodable {
         /// Answered (any HTTP status) within ``AdminAPI/recentWindow``.
@@ -80,6 +86,9 @@ struct AdminWorkDocument: Encodable {
     var generation: Int64
     var attempts: Int
     var lastError: String?
+    /// `transient` (retried until it passes) or `permanent` (parked at once).
+    var lastErrorClass: String?
+    /// When the next attempt runs, while the key backs off after a failure.
     var notBefore: Date?
     var updatedAt: Date
 
@@ -91,6 +100,7 @@ struct AdminWorkDocument: Encodable {
         generation = item.generation
         attempts = item.attempts
         lastError = item.lastError
+        lastErrorClass = item.lastErrorClass?.rawValue
         notBefore = item.notBefore
         updatedAt = item.updatedAt
     }

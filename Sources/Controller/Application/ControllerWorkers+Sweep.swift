@@ -37,9 +37,31 @@ extension ControllerWorkers {
         }
         if clientTokenEnabled { keys.insert(WorkKey.clientToken.rawValue) }
         if !keys.isEmpty { try await queue.enqueue(Array(keys).sorted()) }
+        let woken = try await wakeParkedIfConfigurationChanged()
         logger.info("Workers prepared", metadata: [
             "mesh.work.services": .stringConvertible(keys.count),
             "mesh.index.services": .stringConvertible(index.knownServices().count),
+            "mesh.work.parked_woken": .stringConvertible(woken),
         ])
+    }
+
+    /// The journal setting that holds the configuration fingerprint of the last start.
+    static let fingerprintSetting = "work.configurationFingerprint"
+
+    /// Wakes every parked key when the configuration (or the controller version) differs from the
+    /// last start's, or when no start recorded one: what parked them may be fixed now. Then stores
+    /// the new fingerprint (after the keys are marked, so a crash in between wakes them again).
+    /// - Returns: How many parked keys were woken.
+    func wakeParkedIfConfigurationChanged() async throws -> Int {
+        let stored = try journal.setting(Self.fingerprintSetting)
+        guard stored != configurationFingerprint else { return 0 }
+        let woken = try await queue.retryAllFailed()
+        try await journal.storeSetting(Self.fingerprintSetting, value: configurationFingerprint)
+        if woken > 0 {
+            logger.notice("Configuration changed since the last start; parked work keys were woken", metadata: [
+                "mesh.work.woken": .stringConvertible(woken),
+            ])
+        }
+        return woken
     }
 }

@@ -18,6 +18,8 @@ struct ControllerWorkers: Sendable {
     let resync: ResyncService?
     let journal: EventJournal
     let clientTokenEnabled: Bool
+    /// ``MeshConfiguration/workFingerprint`` of this start's configuration.
+    let configurationFingerprint: String
     let logger: Logger
 
     /// Builds the workers from the configuration and the process environment.
@@ -64,18 +66,27 @@ struct ControllerWorkers: Sendable {
         let queue = WorkQueue(
             store: JournalWorkStore(journal: journal),
             reconciler: telemetry.map { $0.measured(reconciler) } ?? reconciler,
-            configuration: WorkQueue.Configuration(
-                concurrency: work.concurrency, maxAttempts: work.maxAttempts,
-                backoff: RetryBackoff(base: .milliseconds(work.backoffBaseMillis),
-                                      cap: .milliseconds(Int64(work.backoffCapSeconds * 1000)))
-            ),
+            configuration: queueConfiguration(work),
+            observer: telemetry?.workObserver,
             logger: logger
         )
         link.bind(queue)
         let resync = makeResync(configuration: configuration, ecs: ecs, consul: consul, journal: journal, queue: queue,
                                 index: index, catalogWrites: catalogWrites, verified: verified, logger: logger)
         return ControllerWorkers(queue: queue, requeue: requeue, index: index, resync: resync, journal: journal,
-                                 clientTokenEnabled: mesh.clientToken, logger: logger)
+                                 clientTokenEnabled: mesh.clientToken,
+                                 configurationFingerprint: configuration.workFingerprint, logger: logger)
+    }
+
+    /// The queue's tunables from the `work.*` keys.
+    static func queueConfiguration(_ work: MeshConfiguration.Work) -> WorkQueue.Configuration {
+        WorkQueue.Configuration(
+            concurrency: work.concurrency, maxAttempts: work.maxAttempts,
+            backoff: RetryBackoff(base: .milliseconds(work.backoffBaseMillis),
+                                  cap: .milliseconds(Int64(work.backoffCapSeconds * 1000))),
+            parkedRecheckInterval: .milliseconds(Int64(work.parkedRecheckSeconds * 1000)),
+            rescanInterval: .milliseconds(Int64(work.rescanSeconds * 1000))
+        )
     }
 
     /// The Consul settings: our configuration's address, token and CA, plus Consul's own TLS variables.

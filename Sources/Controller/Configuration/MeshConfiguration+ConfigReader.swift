@@ -38,9 +38,11 @@ import SystemPackage
 /// | `mesh.tokenGraceSeconds` | double | 300 |
 /// | `mesh.clientToken` | bool | false |
 /// | `work.concurrency` | int | 8 |
-/// | `work.maxAttempts` | int | 10 |
+/// | `work.maxAttempts` | int (failed attempts before a permanent failure parks) | 1 |
 /// | `work.backoffBaseMillis` | int | 200 |
 /// | `work.backoffCapSeconds` | double | 30 |
+/// | `work.parkedRecheckSeconds` | double | 600 |
+/// | `work.rescanSeconds` | double | 60 |
 /// | `resync.enabled` | bool | true |
 /// | `resync.intervalSeconds` | double (0 = start and on demand only) | 300 |
 /// | `resync.clusters` | string array (comma-separated in env) | `webhook.allowedClusters` |
@@ -129,6 +131,8 @@ extension MeshConfiguration {
         config.work.maxAttempts = try own.int("work.maxAttempts", default: defaults.work.maxAttempts, in: 1...1000)
         config.work.backoffBaseMillis = try own.int("work.backoffBaseMillis", default: defaults.work.backoffBaseMillis, in: 1...600_000)
         config.work.backoffCapSeconds = try own.double("work.backoffCapSeconds", default: defaults.work.backoffCapSeconds, in: 0.001...86400)
+        config.work.parkedRecheckSeconds = try own.double("work.parkedRecheckSeconds", default: defaults.work.parkedRecheckSeconds, in: 1...86400)
+        config.work.rescanSeconds = try own.double("work.rescanSeconds", default: defaults.work.rescanSeconds, in: 1...86400)
         config.resync.enabled = try own.bool("resync.enabled", default: defaults.resync.enabled)
         config.resync.intervalSeconds = try own.double("resync.intervalSeconds", default: defaults.resync.intervalSeconds, in: 0...86400)
         config.resync.clusters = try own.stringArray("resync.clusters")

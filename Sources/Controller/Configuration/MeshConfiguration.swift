@@ -91,12 +91,18 @@ public struct MeshConfiguration: Sendable, Equatable {
     public struct Work: Sendable, Equatable {
         /// Keys worked on at once.
         public var concurrency = 8
-        /// Failed attempts before a key is parked as failed.
-        public var maxAttempts = 10
+        /// Failed attempts after which a *permanent* failure parks its key; 1 parks it at once.
+        /// Transient failures (Consul or AWS down, throttling) never park, whatever this says.
+        public var maxAttempts = 1
         /// Ceiling of the first retry's random delay.
         public var backoffBaseMillis = 200
-        /// Largest retry delay ceiling.
+        /// Largest retry delay ceiling. At 30 s a key retries within 30 s of its dependency's
+        /// recovery, however long the outage lasted.
         public var backoffCapSeconds = 30.0
+        /// How often every parked key is woken and tried again, so nothing stays parked forever.
+        public var parkedRecheckSeconds = 600.0
+        /// How often the journal is rescanned for pending keys the queue does not hold.
+        public var rescanSeconds = 60.0
         public init() {}
     }
 
@@ -168,6 +174,8 @@ extension MeshConfiguration {
             "mesh.clientToken": String(mesh.clientToken),
             "work.concurrency": String(work.concurrency),
             "work.maxAttempts": String(work.maxAttempts),
+            "work.parkedRecheckSeconds": String(work.parkedRecheckSeconds),
+            "work.rescanSeconds": String(work.rescanSeconds),
             "resync.intervalSeconds": String(resync.intervalSeconds),
             "resync.clusters": resync.clusters.isEmpty ? "webhook.allowedClusters" : resync.clusters.joined(separator: ","),
             "heartbeat.ttlSeconds": String(heartbeat.ttlSeconds),

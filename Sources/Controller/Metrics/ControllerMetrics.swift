@@ -141,6 +141,13 @@ public struct ControllerMetrics: Sendable {
         Timer(label: Names.workAttemptDuration, dimensions: [("kind", kind)], factory: factory).record(duration: duration)
     }
 
+    /// Counts one failed work attempt by what the queue did with it: retried (`mesh_work_retries_total`)
+    /// or parked (`mesh_work_parked_total`), by key kind and error class (`transient`, `permanent`).
+    public func workFailure(kind: String, errorClass: String, parked: Bool) {
+        Counter(label: parked ? Names.workParked : Names.workRetries,
+                dimensions: [("kind", kind), ("class", errorClass)], factory: factory).increment()
+    }
+
     /// Sets the number of durable work keys in each state (refreshed on every scrape).
     public func workKeys(_ counts: [String: Int]) {
         for (state, count) in counts {
@@ -205,6 +212,8 @@ public struct ControllerMetrics: Sendable {
         public static let workOutcomes = "mesh_work_outcomes_total"
         public static let workAttemptDuration = "mesh_work_attempt_duration_seconds"
         public static let workKeys = "mesh_work_keys"
+        public static let workRetries = "mesh_work_retries_total"
+        public static let workParked = "mesh_work_parked_total"
         public static let consulDuration = "mesh_consul_request_duration_seconds"
         public static let consulErrors = "mesh_consul_request_errors_total"
         public static let awsDuration = "mesh_aws_request_duration_seconds"

@@ -44,6 +44,11 @@ public struct ControllerTelemetry: Sendable {
         MeasuredReconciler(base: reconciler, metrics: metrics)
     }
 
+    /// Counts the work queue's retries and parkings by class.
+    var workObserver: any WorkQueueObserver {
+        WorkFailureMetrics(metrics: metrics)
+    }
+
     /// `handler`, counted by listener, route pattern, method and status.
     func instrument(_ listener: String, _ route: String, _ method: HTTPMethod,
                     _ handler: @escaping HTTPHandler) -> HTTPHandler {

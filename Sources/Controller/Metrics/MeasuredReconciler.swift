@@ -1,3 +1,4 @@
+import ErrorClassification
 import Logging
 import MeshModel
 
@@ -22,5 +23,15 @@ struct MeasuredReconciler: Reconciler {
     /// The key's ``WorkKey/kind``, or `other` for a key no worker owns (a bounded label set).
     static func kind(of key: String) -> String {
         WorkKey(key)?.kind ?? "other"
+    }
+}
+
+/// Counts the queue's decisions on failed attempts (``WorkQueueObserver``): retries and parkings by
+/// key kind and error class.
+struct WorkFailureMetrics: WorkQueueObserver {
+    let metrics: ControllerMetrics
+
+    func attemptFailed(key: String, errorClass: ErrorClass, parked: Bool) {
+        metrics.workFailure(kind: MeasuredReconciler.kind(of: key), errorClass: errorClass.rawValue, parked: parked)
     }
 }

@@ -45,9 +45,11 @@ extension ResyncSweeper {
 
     /// The service and proxy IDs of every task the journal holds registered on the node: a running
     /// mesh task, not draining, with an address and a service port (the registration worker skips a
-    /// task without them), whose task key the worker finished. A task with work still pending is
-    /// left to that work; that includes any task this sweep's observations changed, since an
-    /// applied observation marks the key. The keys are read now, before the node's services.
+    /// task without them), whose task key the worker finished or parked. A parked key whose
+    /// registration is missing is still wrong, so the sweep marks it again (nothing stays parked
+    /// forever). A task with work still pending is left to that work; that includes any task this
+    /// sweep's observations changed, since an applied observation marks the key. The keys are read
+    /// now, before the node's services.
     private func expectedRegistrations(of tasks: some Collection<TaskRecord>) throws -> [String: [String]] {
         let registered = tasks.filter { $0.lastStatus == .running && $0.desiredStatus != .stopped && !($0.address ?? "").isEmpty }
         let metas = try journal.taskMeta(arns: registered.map(\.taskArn))
@@ -55,7 +57,7 @@ extension ResyncSweeper {
         var expected: [String: [String]] = [:]
         for task in registered {
             guard let meta = metas[task.taskArn], meta.mesh, let name = meta.serviceName, meta.servicePort != nil,
-                  work[WorkKey.task(arn: task.taskArn).rawValue]?.state == .done
+                  let state = work[WorkKey.task(arn: task.taskArn).rawValue]?.state, state == .done || state == .failed
             else { continue }
             let serviceID = MeshNames.serviceID(service: name, taskID: task.taskID)
             expected[task.taskArn] = [serviceID, MeshNames.proxyID(serviceID: serviceID)]

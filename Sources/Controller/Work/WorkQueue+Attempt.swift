@@ -1,3 +1,4 @@
+import ErrorClassification
 import Foundation
 import Journal
 import Logging
@@ -41,43 +42,57 @@ extension WorkQueue {
             if Task.isCancelled { return .abandoned }
             return await recordFailure(of: item, attempt: attempt, error: error, logger: attemptLogger)
         }
-        await record(key: key, generation: item.generation, succeeded: true, error: nil, parked: false,
-                     notBefore: nil, logger: attemptLogger)
+        await record(key: key, generation: item.generation, succeeded: true, error: nil, errorClass: nil,
+                     parked: false, notBefore: nil, logger: attemptLogger)
         return .succeeded
     }
 
+    /// Records a failed attempt and decides what follows from the error's class: a transient failure
+    /// waits its backoff and runs again, however many attempts failed before; a permanent one parks
+    /// the key once it has failed ``Configuration/maxAttempts`` times (at once by default), unless
+    /// the key was marked again while running (then it runs again for the newer generation).
     private func recordFailure(
         of item: WorkItem, attempt: Int, error: any Error, logger: Logger
     ) async -> WorkSchedule.Outcome {
+        let errorClass = ErrorClass(of: error)
         counters.failures += 1
+        switch errorClass {
+        case .transient: counters.transientFailures += 1
+        case .permanent: counters.permanentFailures += 1
+        }
         let message = String(describing: error)
-        // A key marked again while running retries for its newer generation instead of parking.
         let markedMeanwhile = schedule.phases[item.key] == .running(rerun: true)
-        if attempt >= configuration.maxAttempts, !markedMeanwhile {
-            logger.error("Work key parked after too many failed attempts", metadata: ["mesh.work.error": "\(message)"])
+        let park = errorClass == .permanent && attempt >= configuration.maxAttempts && !markedMeanwhile
+        observer?.attemptFailed(key: item.key, errorClass: errorClass, parked: park)
+        if park {
+            logger.error("Work key parked: the failure is permanent", metadata: [
+                "mesh.work.error": "\(message)", "mesh.work.error.class": "\(errorClass)",
+            ])
             await record(key: item.key, generation: item.generation, succeeded: false, error: message,
-                         parked: true, notBefore: nil, logger: logger)
+                         errorClass: errorClass, parked: true, notBefore: nil, logger: logger)
             return .parked
         }
         let delay = configuration.backoff.delay(attempt: attempt - 1, using: &random)
         logger.warning("Work attempt failed; retrying", metadata: [
-            "mesh.work.error": "\(message)", "mesh.work.retry.delay": "\(delay)",
+            "mesh.work.error": "\(message)", "mesh.work.error.class": "\(errorClass)",
+            "mesh.work.retry.delay": "\(delay)",
         ])
         let notBefore = wallClock().addingTimeInterval(Self.seconds(delay))
         await record(key: item.key, generation: item.generation, succeeded: false, error: message,
-                     parked: false, notBefore: notBefore, logger: logger)
+                     errorClass: errorClass, parked: false, notBefore: notBefore, logger: logger)
         return .failed(retryAt: clock.now() + delay)
     }
 
     /// Records an attempt; a store failure is counted and logged, not retried: the key then stays
-    /// pending or running in the store, and the next start runs it again (harmless, level-triggered).
+    /// pending or running in the store, and the next rescan (or start) runs it again (harmless,
+    /// level-triggered).
     private func record(
-        key: String, generation: Int64, succeeded: Bool, error: String?, parked: Bool, notBefore: Date?,
-        logger: Logger
+        key: String, generation: Int64, succeeded: Bool, error: String?, errorClass: ErrorClass?, parked: Bool,
+        notBefore: Date?, logger: Logger
     ) async {
         do {
             try await store.recordAttempt(key: key, generation: generation, succeeded: succeeded, error: error,
-                                          parked: parked, notBefore: notBefore)
+                                          errorClass: errorClass, parked: parked, notBefore: notBefore)
         } catch {
             counters.storeErrors += 1
             logger.error("Work store failed to record an attempt", metadata: ["mesh.work.error": "\(error)"])

@@ -4,11 +4,18 @@ public import Logging
 public import ServiceLifecycle
 
 /// Runs a ``Reconciler`` for durable work keys: deduplicated, one attempt in flight per key, bounded
-/// concurrency, retries with exponential backoff and full jitter, parking after too many failures.
+/// concurrency, retries with exponential backoff and full jitter.
+///
+/// Every failure has a class (``ErrorClass``): a transient one (Consul or AWS down, slow, throttling)
+/// is retried with the capped backoff for as long as it lasts and never parks the key; a permanent
+/// one (validation, AccessDenied, unusable tags) parks the key at once with its reason. Nothing stays
+/// parked forever: a newer mark of the key (an event, resync, an operator's retry), a configuration
+/// change (see ``retryAllFailed()``) and a periodic re-check wake it.
 ///
 /// Level-triggered like client-go's workqueue (DESIGN principle 2): a key says *what* to converge,
 /// the reconciler reads the current desired state. Keys are marked in the ``WorkStore`` before they
-/// are scheduled, so a crash loses none; ``run()`` first resumes what the store holds.
+/// are scheduled, so a crash loses none; ``run()`` first resumes every key the store holds pending,
+/// page by page, and a periodic rescan schedules any pending key the schedule does not hold.
 ///
 /// ```swift
 /// let queue = WorkQueue(store: journalWorkStore, reconciler: registrationWorker, logger: logger)
@@ -22,28 +29,42 @@ public actor WorkQueue: Service {
     /// Tunables of the queue.
     public struct Configuration: Sendable, Equatable {
         public static let defaultConcurrency = 8
-        public static let defaultMaxAttempts = 10
+        /// A permanent failure parks its key at once.
+        public static let defaultMaxAttempts = 1
         public static let defaultBatchLimit = 10_000
+        /// Parked keys are woken every ten minutes.
+        public static let defaultParkedRecheckInterval = Duration.seconds(600)
+        /// The store is rescanned for unscheduled pending keys every minute.
+        public static let defaultRescanInterval = Duration.seconds(60)
 
         /// Most keys attempted at once.
         public var concurrency: Int
-        /// Attempts per key before it is parked as failed.
+        /// Failed attempts (since the key last succeeded or was woken) after which a *permanent*
+        /// failure parks the key; 1 parks it at once. Transient failures never park.
         public var maxAttempts: Int
         /// Delay between attempts of one key.
         public var backoff: RetryBackoff
-        /// Most keys read from the store at once (on start, and by ``WorkQueue/retryAllFailed()``).
+        /// Most keys read from the store per page (resume, rescan, re-check).
         public var batchLimit: Int
+        /// How often every parked key is woken; `nil` never (tests).
+        public var parkedRecheckInterval: Duration?
+        /// How often the store is rescanned for pending keys the schedule does not hold; `nil` never.
+        public var rescanInterval: Duration?
 
         public init(
             concurrency: Int = Configuration.defaultConcurrency,
             maxAttempts: Int = Configuration.defaultMaxAttempts,
             backoff: RetryBackoff = RetryBackoff(),
-            batchLimit: Int = Configuration.defaultBatchLimit
+            batchLimit: Int = Configuration.defaultBatchLimit,
+            parkedRecheckInterval: Duration? = Configuration.defaultParkedRecheckInterval,
+            rescanInterval: Duration? = Configuration.defaultRescanInterval
         ) {
             self.concurrency = max(1, concurrency)
             self.maxAttempts = max(1, maxAttempts)
             self.backoff = backoff
             self.batchLimit = max(1, batchLimit)
+            self.parkedRecheckInterval = parkedRecheckInterval
+            self.rescanInterval = rescanInterval
         }
     }
 
@@ -55,9 +76,11 @@ public actor WorkQueue: Service {
     let clock: WorkClock
     let wallClock: @Sendable () -> Date
     let logger: Logger
+    let observer: (any WorkQueueObserver)?
     var random: WorkQueueRandomSource
 
     var schedule = WorkSchedule()
+    var maintenance = WorkMaintenance(intervals: [:], now: .zero)
     var counters = WorkQueueStatistics()
     /// Consecutive store failures when starting attempts; sets the backoff of those retries.
     var storeFailureStreak = 0
@@ -73,6 +96,7 @@ public actor WorkQueue: Service {
     ///   - clock: Times backoff waits (inject a test clock in tests).
     ///   - wallClock: Gives the `notBefore` dates written to the store.
     ///   - randomNumberGenerator: Source of the backoff jitter.
+    ///   - observer: Told of every failed attempt's class and outcome (metrics).
     ///   - logger: Base logger; each attempt adds `mesh.work.key` and `mesh.work.attempt`.
     public init(
         store: any WorkStore,
@@ -81,6 +105,7 @@ public actor WorkQueue: Service {
         clock: any Clock<Duration> = ContinuousClock(),
         wallClock: @escaping @Sendable () -> Date = { Date() },
         randomNumberGenerator: any RandomNumberGenerator & Sendable = SystemRandomNumberGenerator(),
+        observer: (any WorkQueueObserver)? = nil,
         logger: Logger
     ) {
         self.store = store
@@ -89,6 +114,7 @@ public actor WorkQueue: Service {
         self.clock = WorkClock(clock)
         self.wallClock = wallClock
         self.random = WorkQueueRandomSource(base: randomNumberGenerator)
+        self.observer = observer
         self.logger = logger
     }
 
@@ -113,14 +139,6 @@ public actor WorkQueue: Service {
         try await enqueue([key])
     }
 
-    /// Wakes every parked key (up to ``Configuration/batchLimit``).
-    /// - Returns: How many keys were woken.
-    @discardableResult
-    public func retryAllFailed() async throws -> Int {
-        let failed = try await store.failedWork(limit: configuration.batchLimit)
-        try await enqueue(failed.map(\.key))
-        return failed.count
-    }
 
     /// Current counters and queue sizes.
     public func statistics() -> WorkQueueStatistics {
@@ -129,8 +147,8 @@ public actor WorkQueue: Service {
         return snapshot
     }
 
-    /// Resumes the store's pending and running keys, then dispatches until graceful shutdown or
-    /// cancellation. Attempts in flight are awaited before it returns (on cancellation they see
+    /// Resumes every pending and running key of the store, then dispatches until graceful shutdown or
+    /// cancellation; the rescan and the parked re-check run periodically meanwhile. Attempts in flight are awaited before it returns (on cancellation they see
     /// their task cancelled); keys not yet attempted stay pending in the store for the next start.
     /// - Throws: ``WorkQueueError/alreadyStarted``, or the store's error when resuming fails.
     public func run() async throws {
@@ -141,8 +159,11 @@ public actor WorkQueue: Service {
             timer?.task.cancel()
             timer = nil
         }
-        try await resumeFromStore()
-        logger.info("Work queue started", metadata: ["mesh.work.resumed": "\(schedule.phases.count)"])
+        let resumed = try await scheduleStoredPending()
+        maintenance = WorkMaintenance(intervals: maintenanceIntervals, now: clock.now())
+        logger.info("Work queue started", metadata: [
+            "mesh.work.resumed": "\(resumed)", "mesh.work.scheduled": "\(schedule.phases.count)",
+        ])
         await withGracefulShutdownHandler {
             await dispatchUntilStopped()
         } onGracefulShutdown: {
@@ -151,20 +172,14 @@ public actor WorkQueue: Service {
         logger.info("Work queue stopped")
     }
 
-    private func resumeFromStore() async throws {
-        let items = try await store.pendingWork(limit: configuration.batchLimit)
-        let wallNow = wallClock()
-        let now = clock.now()
-        for item in items {
-            let remaining = item.notBefore.map { $0.timeIntervalSince(wallNow) } ?? 0
-            schedule.resume(item.key, notBefore: remaining > 0 ? now + .seconds(remaining) : nil)
-        }
-    }
-
     private func dispatchUntilStopped() async {
         await withDiscardingTaskGroup { group in
             while case .running = lifecycle, !Task.isCancelled {
-                schedule.promoteDue(now: clock.now())
+                let now = clock.now()
+                schedule.promoteDue(now: now)
+                for job in maintenance.startDue(now: now) {
+                    group.addTask { await self.perform(job) }
+                }
                 while let key = schedule.next(concurrency: configuration.concurrency) {
                     group.addTask { await self.attempt(key) }
                 }
@@ -204,9 +219,10 @@ public actor WorkQueue: Service {
         }
     }
 
-    /// Keeps one sleeping task for the earliest backoff deadline.
+    /// Keeps one sleeping task for the earliest backoff or maintenance deadline.
     private func armTimer() {
-        guard let deadline = schedule.nextDeadline() else {
+        let deadlines = [schedule.nextDeadline(), maintenance.nextDeadline].compactMap { $0 }
+        guard let deadline = deadlines.min() else {
             timer?.task.cancel()
             timer = nil
             return

@@ -30,7 +30,7 @@ struct WorkSchedule {
         case succeeded
         /// Retry at this offset on the queue's clock.
         case failed(retryAt: Duration)
-        /// Parked after too many failures; the store keeps it, memory forgets it.
+        /// Parked by a permanent failure; the store keeps it, memory forgets it.
         case parked
         /// Nothing was done (the store had nothing to do, or the attempt was cancelled).
         case abandoned

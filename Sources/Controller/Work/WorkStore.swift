@@ -1,3 +1,4 @@
+public import ErrorClassification
 public import Foundation
 public import Journal
 
@@ -12,19 +13,22 @@ public import Journal
 ///   that was `done` or parked (`failed`) also starts counting attempts from zero.
 /// - ``startAttempt(key:)`` claims a `pending` or `running` key (making it `running`) and returns it,
 ///   or `nil` when the key is unknown, `done` or parked.
-/// - ``recordAttempt(key:generation:succeeded:error:parked:notBefore:)`` settles a success as `done`
-///   only if the generation is unchanged (else it stays `pending`); counts a failure and either
-///   parks the key (only if the generation is unchanged) or leaves it `pending` until `notBefore`.
+/// - ``recordAttempt(key:generation:succeeded:error:errorClass:parked:notBefore:)`` settles a
+///   success as `done` only if the generation is unchanged (else it stays `pending`); counts a
+///   failure, keeps its message and class, and either parks the key (only if the generation is
+///   unchanged) or leaves it `pending` until `notBefore`.
+/// - Listing reads pages in key order after the last key of the previous page (keyset pagination),
+///   so a caller can walk every key however many there are.
 public protocol WorkStore: Sendable {
     /// Durably marks `keys` as needing work.
     func markWork(_ keys: [String]) async throws
 
     /// Keys a worker should pick up: `pending` ones and `running` ones a previous process left
-    /// behind, at most `limit` of them.
-    func pendingWork(limit: Int) async throws -> [WorkItem]
+    /// behind, at most `limit` of them, in key order after `after`.
+    func pendingWork(limit: Int, after: String?) async throws -> [WorkItem]
 
-    /// Parked (`failed`) keys, at most `limit` of them.
-    func failedWork(limit: Int) async throws -> [WorkItem]
+    /// Parked (`failed`) keys, at most `limit` of them, in key order after `after`.
+    func failedWork(limit: Int, after: String?) async throws -> [WorkItem]
 
     /// Claims `key` for an attempt; returns it (with the generation to report back) or `nil` when
     /// there is nothing to do.
@@ -33,9 +37,11 @@ public protocol WorkStore: Sendable {
     /// Records the outcome of an attempt at `generation` of `key`.
     /// - Parameters:
     ///   - error: The failure's description (`nil` on success).
-    ///   - parked: Park the key as failed (after too many attempts).
+    ///   - errorClass: The failure's class (`nil` on success).
+    ///   - parked: Park the key as failed (a permanent failure).
     ///   - notBefore: Earliest time of the next attempt after a failure that is not parked.
     func recordAttempt(
-        key: String, generation: Int64, succeeded: Bool, error: String?, parked: Bool, notBefore: Date?
+        key: String, generation: Int64, succeeded: Bool, error: String?, errorClass: ErrorClass?, parked: Bool,
+        notBefore: Date?
     ) async throws
 }

@@ -1,3 +1,4 @@
+public import ErrorClassification
 public import Foundation
 
 /// Where a durable work key stands.
@@ -6,7 +7,8 @@ public enum WorkState: String, Sendable, Codable, CaseIterable {
     case pending
     /// A worker has started it; after a restart it is picked up again.
     case running
-    /// Parked after too many failures; a newer event or an operator's retry wakes it.
+    /// Parked after a permanent failure; a newer event, a resync, a configuration change, the
+    /// periodic re-check or an operator's retry wakes it.
     case failed
     /// Converged for its current generation.
     case done
@@ -23,17 +25,21 @@ public struct WorkItem: Sendable, Equatable, Codable {
     /// Failed attempts since the key last succeeded or was woken from done/failed.
     public var attempts: Int
     public var lastError: String?
+    /// Whether ``lastError`` was transient (retried) or permanent (parked); `nil` when it is unknown.
+    public var lastErrorClass: ErrorClass?
     /// Earliest time for the next attempt (backoff), if any.
     public var notBefore: Date?
     public var updatedAt: Date
 
     public init(key: String, state: WorkState, generation: Int64, attempts: Int = 0,
-                lastError: String? = nil, notBefore: Date? = nil, updatedAt: Date) {
+                lastError: String? = nil, lastErrorClass: ErrorClass? = nil, notBefore: Date? = nil,
+                updatedAt: Date) {
         self.key = key
         self.state = state
         self.generation = generation
         self.attempts = attempts
         self.lastError = lastError
+        self.lastErrorClass = lastErrorClass
         self.notBefore = notBefore
         self.updatedAt = updatedAt
     }

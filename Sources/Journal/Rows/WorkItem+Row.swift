@@ -1,9 +1,10 @@
+import ErrorClassification
 import Foundation
 import GRDB
 
 /// Mapping between ``WorkItem`` and the `work` table.
 extension WorkItem {
-    static let journalColumns = "key, state, generation, attempts, last_error, not_before, updated_at"
+    static let journalColumns = "key, state, generation, attempts, last_error, not_before, updated_at, last_error_class"
 
     /// Inserts a pending key or wakes an existing one: pending, generation + 1, no backoff. A key
     /// that was done or parked starts counting attempts afresh.
@@ -20,7 +21,9 @@ extension WorkItem {
         guard let state = WorkState(rawValue: stateName) else {
             throw JournalError.corrupt.with(message: "unknown work state '\(stateName)'")
         }
+        let errorClass = (row[7] as String?).flatMap(ErrorClass.init(rawValue:))
         self.init(key: row[0], state: state, generation: row[2], attempts: row[3], lastError: row[4],
-                  notBefore: JournalTime.date(row[5] as Double?), updatedAt: JournalTime.date(row[6] as Double))
+                  lastErrorClass: errorClass, notBefore: JournalTime.date(row[5] as Double?),
+                  updatedAt: JournalTime.date(row[6] as Double))
     }
 }

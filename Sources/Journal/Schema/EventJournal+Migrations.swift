@@ -31,6 +31,10 @@ enum JournalSchema {
             logger.info("Applying journal migration", metadata: ["db.migration": "v4-keyed-tasks-work"])
             try JournalSchema.clusterTasksAndWorkOnKeys(db)
         }
+        migrator.registerMigration("v5-work-error-class-settings") { db in
+            logger.info("Applying journal migration", metadata: ["db.migration": "v5-work-error-class-settings"])
+            try JournalSchema.addWorkErrorClassAndSettings(db)
+        }
         return migrator
     }
 

@@ -1,3 +1,4 @@
+import ErrorClassification
 import Foundation
 import GRDB
 import MeshModel
@@ -62,6 +63,12 @@ struct WriteBatch {
         case .pruneTasks(let arns, let cutoff):
             try flush()
             return .pruned(try pruneTasks(arns, settledBefore: cutoff))
+        case .storeSetting(let name, let value, let at):
+            try db.execute(sql: """
+                INSERT INTO settings (name, value, updated_at) VALUES (?, ?, ?)
+                ON CONFLICT(name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
+                """, arguments: [name, value, JournalTime.seconds(at)])
+            return .done
         }
     }
 
@@ -182,21 +189,24 @@ struct WriteBatch {
             item.state = current ? .done : .pending
             item.attempts = 0
             item.lastError = nil
+            item.lastErrorClass = nil
             item.notBefore = nil
         } else {
             item.state = attempt.parked && current ? .failed : .pending
             item.attempts += 1
             item.lastError = attempt.error
+            item.lastErrorClass = attempt.errorClass
             item.notBefore = attempt.notBefore
         }
         item.updatedAt = attempt.at
         try db.execute(
             sql: """
-                UPDATE work SET state = ?, attempts = ?, last_error = ?, not_before = ?, updated_at = ?
+                UPDATE work SET state = ?, attempts = ?, last_error = ?, last_error_class = ?, not_before = ?,
+                    updated_at = ?
                 WHERE key = ?
                 """,
-            arguments: [item.state.rawValue, item.attempts, item.lastError, JournalTime.seconds(item.notBefore),
-                        JournalTime.seconds(item.updatedAt), item.key])
+            arguments: [item.state.rawValue, item.attempts, item.lastError, item.lastErrorClass?.rawValue,
+                        JournalTime.seconds(item.notBefore), JournalTime.seconds(item.updatedAt), item.key])
         return item
     }
 }

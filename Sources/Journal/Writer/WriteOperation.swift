@@ -1,3 +1,4 @@
+import ErrorClassification
 import Foundation
 import MeshModel
 
@@ -14,6 +15,8 @@ enum WriteOperation: Sendable {
     case pruneEvents(throughSequence: Int64, receivedBefore: Date)
     /// Retention: deletes these tasks if they are still stopped with their work settled before the cutoff.
     case pruneTasks(arns: [String], settledBefore: Date)
+    /// A named value the controller keeps across starts (opaque to the journal).
+    case storeSetting(name: String, value: String, at: Date)
 
     /// How much of a batch (and of the backpressure budget) the operation uses: events or keys.
     var weight: Int {
@@ -21,7 +24,7 @@ enum WriteOperation: Sendable {
         case .append(let events, _): max(1, events.count)
         case .markWork(let keys, _): max(1, keys.count)
         case .pruneTasks(let arns, _): max(1, arns.count)
-        case .startAttempt, .recordAttempt, .upsertService, .upsertTaskMeta, .pruneEvents: 1
+        case .startAttempt, .recordAttempt, .upsertService, .upsertTaskMeta, .pruneEvents, .storeSetting: 1
         }
     }
 }
@@ -33,6 +36,8 @@ struct WorkAttempt: Sendable {
     var generation: Int64
     var succeeded: Bool
     var error: String?
+    /// The class of ``error``.
+    var errorClass: ErrorClass?
     /// Park the key as failed (only if no newer event arrived).
     var parked: Bool
     var notBefore: Date?

@@ -1,3 +1,4 @@
+import ErrorClassification
 import Foundation
 import HTTPServer
 import Journal
@@ -202,6 +203,26 @@ struct AdminAPITests {
         #expect(noState.status == 400)
         #expect(allFailed.status == 202)
         #expect(unknown.status == 404)
+    }
+
+    /// A work item shows its attempts, its last error with that error's class, and its next retry.
+    @Test func work_whenKeyFailed_showsAttemptsErrorClassAndNextRetry() async throws {
+        // Given a task key that failed transiently and backs off until a known time
+        let (router, journal) = try await makeRouter()
+        let key = "task:" + Fixtures.taskArn
+        let retryAt = Date(timeIntervalSince1970: 1_900_000_000)
+        try await journal.recordAttempt(key: key, generation: 1, succeeded: false, error: "Consul unavailable",
+                                        errorClass: .transient, parked: false, notBefore: retryAt)
+        // When
+        let response = await router.handle(request(.get, "/v1/work", query: "state=pending"))
+        // Then
+        #expect(response.status == 200)
+        let item = try #require((try json(response)["items"] as? [[String: Any]])?.first)
+        #expect(item["key"] as? String == key)
+        #expect(item["attempts"] as? Int == 1)
+        #expect(item["lastError"] as? String == "Consul unavailable")
+        #expect(item["lastErrorClass"] as? String == "transient")
+        #expect((item["notBefore"] as? String)?.hasPrefix("2030-03-17") == true)
     }
 
     /// Without a resync trigger `POST /v1/resync` is 503; with one it is 202 with the sweep number.

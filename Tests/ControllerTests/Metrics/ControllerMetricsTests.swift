@@ -1,3 +1,4 @@
+import ErrorClassification
 import Foundation
 import Testing
 @testable import Controller
@@ -21,6 +22,21 @@ struct ControllerMetricsTests {
         #expect(text.contains(#"mesh_journal_commit_batch_size_bucket{le="4.0"} 1"#))
         #expect(text.contains(#"mesh_consul_request_errors_total{operation="PUT /v1/acl/token",code="forbidden"} 1"#))
         #expect(text.contains(#"mesh_aws_request_duration_seconds_count{service="ecs",operation="DescribeTasks"} 1"#))
+    }
+
+    /// The queue's decisions on failed attempts are counted as retries or parkings, by kind and class.
+    @Test func workObserver_whenAttemptsFail_countsRetriesAndParkingsByClass() {
+        // Given
+        let telemetry = ControllerTelemetry()
+        let observer = telemetry.workObserver
+        // When
+        observer.attemptFailed(key: "task:arn:aws:ecs:us-east-1:1:task/c/1", errorClass: .transient, parked: false)
+        observer.attemptFailed(key: "task:arn:aws:ecs:us-east-1:1:task/c/2", errorClass: .transient, parked: false)
+        observer.attemptFailed(key: "service:arn:aws:ecs:us-east-1:1:cluster/c/web", errorClass: .permanent, parked: true)
+        let text = String(decoding: telemetry.metrics.exposition(), as: UTF8.self)
+        // Then
+        #expect(text.contains(#"mesh_work_retries_total{kind="task",class="transient"} 2"#))
+        #expect(text.contains(#"mesh_work_parked_total{kind="service",class="permanent"} 1"#))
     }
 
     /// Two apps' registries never share series (no global state).

@@ -1,3 +1,4 @@
+public import ErrorClassification
 public import Foundation
 public import Journal
 
@@ -19,12 +20,12 @@ public struct JournalWorkStore: WorkStore {
         try await journal.markWork(keys)
     }
 
-    public func pendingWork(limit: Int) async throws -> [WorkItem] {
-        try journal.pendingWork(limit: limit)
+    public func pendingWork(limit: Int, after: String?) async throws -> [WorkItem] {
+        try journal.pendingWork(limit: limit, after: after)
     }
 
-    public func failedWork(limit: Int) async throws -> [WorkItem] {
-        try journal.work(state: .failed, limit: limit)
+    public func failedWork(limit: Int, after: String?) async throws -> [WorkItem] {
+        try journal.work(state: .failed, limit: limit, after: after)
     }
 
     public func startAttempt(key: String) async throws -> WorkItem? {
@@ -35,9 +36,10 @@ public struct JournalWorkStore: WorkStore {
     }
 
     public func recordAttempt(
-        key: String, generation: Int64, succeeded: Bool, error: String?, parked: Bool, notBefore: Date?
+        key: String, generation: Int64, succeeded: Bool, error: String?, errorClass: ErrorClass?, parked: Bool,
+        notBefore: Date?
     ) async throws {
         try await journal.recordAttempt(key: key, generation: generation, succeeded: succeeded, error: error,
-                                        parked: parked, notBefore: notBefore)
+                                        errorClass: errorClass, parked: parked, notBefore: notBefore)
     }
 }

@@ -1,0 +1,18 @@
+public import Foundation
+import GRDB
+
+/// Small named values the controller keeps across starts, such as the fingerprint of the
+/// configuration the work queue last ran with. The journal stores them and never interprets them.
+extension EventJournal {
+    /// The value stored under `name`, or `nil`.
+    public func setting(_ name: String) throws(JournalError) -> String? {
+        try read { db in
+            try String.fetchOne(db, sql: "SELECT value FROM settings WHERE name = ?", arguments: [name])
+        }
+    }
+
+    /// Stores `value` under `name`, replacing any earlier value. Durable when it returns.
+    public func storeSetting(_ name: String, value: String, at date: Date = Date()) async throws(JournalError) {
+        _ = try await perform(.storeSetting(name: name, value: value, at: date))
+    }
+}
