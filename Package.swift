@@ -206,7 +206,7 @@ let package = Package(
             "OperatorCLI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strictSettings),
         .testTarget(name: "IntegrationTests", dependencies: [
-            "Controller", "AWS", "Consul", "Journal", "MeshModel", "MeshTestSupport",
+            "Controller", "AWS", "Consul", "ErrorClassification", "Journal", "MeshModel", "MeshTestSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ], swiftSettings: strictSettings),
     ]

@@ -1,4 +1,5 @@
 import Consul
+import ErrorClassification
 import Foundation
 import Journal
 import MeshModel
@@ -22,7 +23,7 @@ struct WorkerConsulOutageTests {
         })
         let controller = try await InProcessController(
             secretsPrefix: "out-\(sfx)", consulAddress: agent.address, consulToken: agent.masterToken
-        ) { $0.work.maxAttempts = 1000 }
+        )
         let probe = try MeshWorldProbe(consulAddress: agent.address, consulToken: agent.masterToken)
         let cluster = moto.clusterArn
         for name in names.prefix(2) {
@@ -55,6 +56,7 @@ struct WorkerConsulOutageTests {
         let sample = try #require(try controller.unfinishedWork().first { $0.key.hasPrefix("task:") && $0.lastError != nil })
         #expect(sample.lastError?.contains("consulCatalog") == true, "lastError: \(sample.lastError ?? "")")
         #expect(sample.state == .pending || sample.state == .running, "retrying, not parked: \(sample.state)")
+        #expect(sample.lastErrorClass == .transient, "Consul down is transient: \(String(describing: sample.lastErrorClass))")
 
         // When Consul comes back with its data
         try await agent.start()
