@@ -4,7 +4,8 @@
 The controller reads a task's tags with DescribeTasks before it registers it, so the sample events
 alone (deploy/local/samples/, whose tasks exist nowhere) can show ingest but never a registration.
 This script makes the tasks real in moto first: cluster `apps` (the one deploy/local/controller.yaml
-allows), one task definition per service, RUNNING tasks tagged `consul.hashicorp.com/mesh=true`, and
+allows), one task definition per service, RUNNING tasks tagged `consul.hashicorp.com/mesh=true` (and
+one `batch` task tagged `consul.hashicorp.com/mesh=false`, which stays outside the mesh), and
 then one "ECS Task State Change" event per task and status (PENDING, RUNNING), shaped as in
 deploy/local/samples/.
 
@@ -23,6 +24,8 @@ SERVICES = [
     # family, container port, number of tasks, extra tags
     ("web", 8080, 2, {"consul.hashicorp.com/upstreams": "api:9090"}),
     ("api", 9090, 1, {}),
+    # outside the mesh by its tag: `ecs-mesh-controller explain` names the tag
+    ("batch", 7000, 1, {"consul.hashicorp.com/mesh": "false"}),
 ]
 
 

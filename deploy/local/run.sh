@@ -3,17 +3,33 @@
 # controller, starts a local Consul 1.8.7 agent (ACLs on) and a moto server on loopback, starts the
 # controller on its embedded SQLite journal with deploy/local/controller.yaml, starts a few mesh tasks
 # in moto (deploy/local/demo_tasks.py), posts the events ECS would send for them, waits until they
-# are registered in Consul, and prints curl lines to try.
+# are registered in Consul, and prints CLI and curl lines to try (each works as printed).
+# Credentials: the admin token and the webhook API key are generated on first start into the
+# git-ignored state folder (deploy/local/.state/admin-token, webhook-key; mode 600) and reused after;
+# no credential sits in the repository.
 # Usage: deploy/local/run.sh [start|stop|status]   (default: start)
 # Env: BUILD_CONFIGURATION=debug|release (default release; debug builds faster, runs slower).
+#      MESH_SERVER_PUBLIC_PORT / MESH_SERVER_ADMIN_PORT (default 8080 / 8081), CONSUL_PORT / MOTO_PORT
+#      (default 18500 / 15000, read by stack.sh): other ports, to run beside another stack.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 state="$here/.state"
 cd "$repo"
 
-api_key="local-dev-webhook-key-change-me"
 pidfile="$state/controller.pid"
+public_port="${MESH_SERVER_PUBLIC_PORT:-8080}"
+admin_port="${MESH_SERVER_ADMIN_PORT:-8081}"
+public="http://127.0.0.1:$public_port"
+admin="http://127.0.0.1:$admin_port"
+admin_token_file="$state/admin-token"
+webhook_key_file="$state/webhook-key"
+
+# ensure_secret FILE: 32 random bytes as hex, written once (mode 600) and kept across runs.
+ensure_secret() {
+  [ -s "$1" ] && return 0
+  (umask 077 && od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$1")
+}
 
 stop_controller() {
   if [ -f "$pidfile" ]; then
@@ -59,25 +75,30 @@ source "$state/env"
 
 stop_controller
 mkdir -p "$state"
+ensure_secret "$admin_token_file"
+ensure_secret "$webhook_key_file"
+api_key="$(cat "$webhook_key_file")"
+export MESH_SERVER_PUBLIC_PORT="$public_port" MESH_SERVER_ADMIN_PORT="$admin_port"
+export MESH_ADMIN_TOKEN_FILE="$admin_token_file" MESH_WEBHOOK_API_KEY="$api_key"
 "$bin" check-config --config "$here/controller.yaml" >/dev/null
 nohup "$bin" serve --config "$here/controller.yaml" >"$state/controller.log" 2>&1 &
 echo $! >"$pidfile"
 for _ in $(seq 1 100); do
-  curl -fs -o /dev/null http://127.0.0.1:8080/healthz && break
+  curl -fs -o /dev/null "$public/healthz" && break
   sleep 0.1
 done
-curl -fs -o /dev/null http://127.0.0.1:8080/healthz || { echo "controller did not start:"; tail -20 "$state/controller.log"; exit 1; }
+curl -fs -o /dev/null "$public/healthz" || { echo "controller did not start:"; tail -20 "$state/controller.log"; exit 1; }
 
 samples="$here/samples"
 events="$state/events"
 rm -rf "$events"
 echo
-echo "starting mesh tasks in moto (cluster apps: 2 x web, 1 x api) and posting their events:"
+echo "starting tasks in moto (cluster apps: 2 x web, 1 x api in the mesh, 1 x batch outside it) and posting their events:"
 mapfile -t event_files < <(python3 "$here/demo_tasks.py" "$events")
 for f in "${event_files[@]}"; do
   printf '  %s -> ' "$(basename "$f")"
   curl -s -w ' (HTTP %{http_code})\n' -H 'Content-Type: application/json' -H "x-api-key: $api_key" \
-    --data-binary "@$f" http://127.0.0.1:8080/v1/events
+    --data-binary "@$f" "$public/v1/events"
 done
 
 # The workers provision a token per service and register each task; wait (bounded) until Consul
@@ -107,20 +128,37 @@ for e in json.load(sys.stdin):
     s=e["Service"]; checks=", ".join(c["Name"]+"="+c["Status"] for c in e["Checks"] if c["ServiceID"])
     print("  %-60s %s:%s  node=%s  %s" % (s["ID"], s["Address"], s["Port"], e["Node"]["Node"], checks))'
 
+# A task of each kind for `explain`: one registered, one outside the mesh by its tag (wait, bounded,
+# until the controller has read the latter's tags).
+task_id() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["detail"]["taskArn"].rsplit("/",1)[-1])' "$1"; }
+web_task="$(task_id "$(ls "$events"/web-*-2-running.json | head -1)")"
+batch_task="$(task_id "$(ls "$events"/batch-*-2-running.json | head -1)")"
+for _ in $(seq 1 100); do
+  curl -fs -H "Authorization: Bearer $(cat "$admin_token_file")" "$admin/v1/tasks/$batch_task" | grep -q '"desiredState":"not-in-mesh"' && break
+  sleep 0.1
+done
+cli="MESH_ADMIN_ADDR=$admin MESH_ADMIN_TOKEN_FILE=$admin_token_file $bin"
+
 cat <<MSG
 
 The controller is running (pid $(cat "$pidfile")), logs in $state/controller.log.
+  public:  $public    admin: $admin
+  admin token in $admin_token_file, webhook API key in $webhook_key_file (generated, git-ignored)
   Consul:  $CONSUL_HTTP_ADDR  (token in $state/env)
   moto:    $AWS_ENDPOINT_URL
 
-Try:
-  curl -s http://127.0.0.1:8080/healthz
-  curl -s http://127.0.0.1:8080/readyz
-  curl -s -H 'Content-Type: application/json' -H 'x-api-key: $api_key' \\
-       --data-binary @${event_files[-1]} http://127.0.0.1:8080/v1/events   # again: 200 duplicate
-  curl -s -H 'Content-Type: application/json' -H 'x-api-key: wrong' \\
-       --data-binary @$samples/01-web-running.json http://127.0.0.1:8080/v1/events
-  source $state/env; curl -s -H "X-Consul-Token: \$CONSUL_HTTP_TOKEN" "\$CONSUL_HTTP_ADDR/v1/catalog/services?pretty"
+The operator CLI (a client of the admin API):
+  $cli status
+  $cli tasks
+  $cli services
+  $cli explain $web_task
+  $cli explain $batch_task
+  $cli journal --limit 5
+
+The same with curl:
+  curl -s -H "Authorization: Bearer \$(cat $admin_token_file)" '$admin/v1/status?pretty'
+  curl -s -H "Authorization: Bearer \$(cat $admin_token_file)" '$admin/v1/tasks/$batch_task/explain?pretty'
+  curl -s -H 'Content-Type: application/json' -H "x-api-key: \$(cat $webhook_key_file)" --data-binary @${event_files[-1]} $public/v1/events
 
 Stop everything with: deploy/local/run.sh stop
 MSG
