@@ -176,6 +176,27 @@ fetch_consul() {
   log "consul ${version} unpacked into ${consul_dir}"
 }
 
+# --- promtool -----------------------------------------------------------------
+# `promtool check rules` for deploy/monitoring (deploy/checks/monitoring_check.py). From the
+# machine's own suite's `prometheus` package, unpacked like Consul: nothing is installed or started.
+promtool_bin="$repo/.local/prometheus/usr/bin/promtool"
+fetch_promtool() {
+  [[ -x "$promtool_bin" ]] && "$promtool_bin" --version >/dev/null 2>&1 && return 0
+  local tmp
+  tmp="$(mktemp -d)"
+  cleanup_dirs+=("$tmp")
+  log "fetching promtool (Debian package prometheus)"
+  if ! (cd "$tmp" && apt-get -qq download prometheus >&2 2>/dev/null); then
+    log "prometheus package not downloadable: the monitoring check falls back to its parser check"
+    return 0
+  fi
+  rm -rf "$repo/.local/prometheus"
+  dpkg -x "$(ls "$tmp"/prometheus_*.deb | head -1)" "$tmp/x"
+  mkdir -p "$(dirname "$promtool_bin")"
+  mv "$tmp/x/usr/bin/promtool" "$promtool_bin"
+  log "$("$promtool_bin" --version 2>&1 | sed -n 1p)"
+}
+
 # Temp and staging dirs of fetch_consul, removed on any exit.
 cleanup_dirs=()
 cleanup() { if [[ ${#cleanup_dirs[@]} -gt 0 ]]; then rm -rf "${cleanup_dirs[@]}"; fi; }
@@ -189,6 +210,7 @@ main() {
   [[ "${DEPS_SKIP_PIP:-0}" == 1 ]] || install_moto
   [[ "${DEPS_SKIP_PIP:-0}" == 1 ]] || install_api_tools
   fetch_consul
+  [[ "${DEPS_SKIP_APT:-0}" == 1 ]] || fetch_promtool
   log "$("$consul_bin" version 2>&1 | sed -n 1p)"
   printf '%s\n' "$consul_bin"
 }
