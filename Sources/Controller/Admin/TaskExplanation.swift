@@ -1,3 +1,4 @@
+import ErrorClassification
 import Foundation
 import Journal
 import MeshModel
@@ -191,7 +192,8 @@ struct TaskExplanation: Encodable, Sendable, Equatable {
     static func work(_ facts: TaskExplanationFacts) -> String {
         guard let work = facts.work else { return "It has no work key: nothing is left to do for it." }
         let short = AdminWorkDocument.shortKey(work.key)
-        let error = work.lastError.map { " Last error: \($0)" + (isThrottling($0) ? " (AWS throttled the call; it is retried with backoff)." : "") } ?? ""
+        let errorClass = work.lastErrorClass.map { " (\($0.rawValue))" } ?? ""
+        let error = work.lastError.map { " Last error\(errorClass): \($0)" + (isThrottling($0) ? " (AWS throttled the call; it is retried with backoff)." : "") } ?? ""
         let noWorkers = facts.workersEnabled ? "" : " No workers run in this controller, so it waits for a start with workers."
         switch work.state {
         case .done:
@@ -208,8 +210,10 @@ struct TaskExplanation: Encodable, Sendable, Equatable {
             }
             return text + "." + error + noWorkers
         case .failed:
-            return "Its work key \(short) is parked as failed after \(work.attempts) attempts.\(error) It runs again on a new "
-                + "event for the task, a resync that finds it wrong, or `ecs-mesh-controller retry \(short)`."
+            let why = work.lastErrorClass == .permanent ? " because its error is permanent" : ""
+            return "Its work key \(short) is parked as failed after \(work.attempts) attempt\(work.attempts == 1 ? "" : "s")\(why).\(error) "
+                + "Fix the cause; it runs again on a new event for the task, a resync that finds it wrong, the periodic "
+                + "re-check of parked keys, or `ecs-mesh-controller retry \(short)`."
         }
     }
 

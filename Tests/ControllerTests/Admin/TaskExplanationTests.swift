@@ -1,4 +1,5 @@
 @testable import Controller
+import ErrorClassification
 import Foundation
 @testable import Journal
 import MeshModel
@@ -27,9 +28,12 @@ struct TaskExplanationTests {
                                     now: Self.now)
     }
 
-    private func work(_ state: WorkState, attempts: Int = 0, error: String? = nil, notBefore: Date? = nil) -> WorkItem {
-        WorkItem(key: "task:" + Self.arn, state: state, generation: 2, attempts: attempts, lastError: error,
-                 notBefore: notBefore, updatedAt: Self.now)
+    private func work(_ state: WorkState, attempts: Int = 0, error: String? = nil, errorClass: ErrorClass? = nil,
+                      notBefore: Date? = nil) -> WorkItem {
+        var item = WorkItem(key: "task:" + Self.arn, state: state, generation: 2, attempts: attempts, lastError: error,
+                            notBefore: notBefore, updatedAt: Self.now)
+        item.lastErrorClass = errorClass
+        return item
     }
 
     /// A task whose mesh tag is "false" is outside the mesh, and the sentence names the tag.
@@ -75,24 +79,25 @@ struct TaskExplanationTests {
     @Test func explain_whenThrottled_saysRetryAt() {
         // Given no tags yet and a pending key with a throttling error and a backoff
         let error = "WorkerError.ecs: DescribeTasks: AWSError ThrottlingException: Rate exceeded"
-        let explanation = TaskExplanation(facts(tags: nil, work: work(.pending, attempts: 2, error: error,
+        let explanation = TaskExplanation(facts(tags: nil, work: work(.pending, attempts: 2, error: error, errorClass: .transient,
                                                                         notBefore: Self.now.addingTimeInterval(4))))
         // Then
         #expect(explanation.desiredState == "unknown" && explanation.inMesh == nil && explanation.membershipDecidedBy == nil)
         let workText = explanation.steps.last?.text ?? ""
         #expect(workText.hasPrefix("Its work key task:0abc is pending after 2 failed attempts; the next attempt is at 2027-01-15T08:00:04Z (in 4.0 s)."))
-        #expect(workText.contains("AWS throttled the call"))
+        #expect(workText.contains("Last error (transient): WorkerError.ecs") && workText.contains("AWS throttled the call"))
     }
 
     /// A draining task: checks critical, deregistered when stopped; a parked key says how to retry.
     @Test func explain_whenDrainingAndParked_saysWhatHappensNext() {
         let explanation = TaskExplanation(facts(desired: .stopped, tags: ["consul.hashicorp.com/mesh": "true"],
-                                                work: work(.failed, attempts: 10, error: "WorkerError.consulCatalog: boom")))
+                                                work: work(.failed, attempts: 1, error: "WorkerError.consulCatalog: boom",
+                                                           errorClass: .permanent)))
         #expect(explanation.desiredState == "draining" && explanation.summary.contains("draining"))
         let text = Dictionary(uniqueKeysWithValues: explanation.steps.map { ($0.topic, $0.text) })
         #expect(text["registration"]?.contains("critical checks so traffic drains") == true)
         #expect(text["health"] == "Its heartbeat sidecar never reported, so its checks follow the ECS events; no heartbeat arrived since the controller started (TTL 15 s).")
-        #expect(text["work"]?.contains("parked as failed after 10 attempts") == true)
+        #expect(text["work"]?.contains("parked as failed after 1 attempt because its error is permanent. Last error (permanent): WorkerError.consulCatalog: boom") == true, "\(text["work"] ?? "")")
         #expect(text["work"]?.contains("`ecs-mesh-controller retry task:0abc`") == true)
     }
 }
