@@ -192,7 +192,11 @@ def main():
         print(f"config_docs: wrote {len(rows())} keys into {DOC.relative_to(REPO)}")
         return 0
     if generated != text:
-        print(f"config_docs: {DOC.relative_to(REPO)} does not match the configuration keys in the code; "
+        documented = set(re.findall(r"^\| `([^`]+)` \|", rest.split(END, 1)[0], flags=re.M))
+        in_code = {row[0] for row in rows()}
+        changed = [f"+{k}" for k in sorted(in_code - documented)] + [f"-{k}" for k in sorted(documented - in_code)]
+        detail = ", ".join(changed) if changed else "defaults, ranges or descriptions changed"
+        print(f"config_docs: {DOC.relative_to(REPO)} does not match the configuration keys in the code ({detail}); "
               "run deploy/checks/config_docs.py --write and commit the result", file=sys.stderr)
         return 1
     print(f"config_docs: {len(rows())} keys documented as the code reads them")
