@@ -133,7 +133,7 @@ for e in json.load(sys.stdin):
 task_id() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["detail"]["taskArn"].rsplit("/",1)[-1])' "$1"; }
 web_task="$(task_id "$(ls "$events"/web-*-2-running.json | head -1)")"
 batch_task="$(task_id "$(ls "$events"/batch-*-2-running.json | head -1)")"
-for _ in $(seq 1 100); do
+for _ in $(seq 1 300); do
   curl -fs -H "Authorization: Bearer $(cat "$admin_token_file")" "$admin/v1/tasks/$batch_task" | grep -q '"desiredState":"not-in-mesh"' && break
   sleep 0.1
 done
