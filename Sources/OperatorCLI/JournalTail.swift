@@ -33,7 +33,9 @@ extension OperatorCommands {
                 let page = try await client.get("/v1/journal", query: [("after", String(cursor)), ("limit", String(limit))]).json
                 let items = page["items"].items
                 if !items.isEmpty {
-                    print(admin.json ? items.map(Self.jsonLine).joined(separator: "\n") : AdminRendering.journal(items))
+                    // Written unbuffered: with --follow into a pipe, rows must appear as they come.
+                    let text = admin.json ? items.map(Self.jsonLine).joined(separator: "\n") : AdminRendering.journal(items)
+                    FileHandle.standardOutput.write(Data((text + "\n").utf8))
                     cursor = Int64(items.last?["sequence"].number ?? Double(cursor))
                 }
                 if page["next"].number != nil { continue }

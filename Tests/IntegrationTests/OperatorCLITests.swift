@@ -1,5 +1,6 @@
 import Foundation
 import MeshTestSupport
+import Synchronization
 import Testing
 
 /// The operator subcommands of the real executable against a real controller (real Consul 1.8.7
@@ -83,6 +84,18 @@ struct OperatorCLITests {
         // An unknown task: the controller's 404, exit 1
         let unknown = try await cli.run(["explain", "no-such-task-\(sfx)"])
         #expect(unknown.status == 1 && unknown.stderr.contains("HTTP 404"), "\(unknown.stderr)")
+
+        // journal --follow prints a row journaled after it started; explain then says the task drains
+        let follower = try cli.start(["journal", "--follow", "--limit", "1", "--interval", "0.2"])
+        defer { follower.stop() }
+        let draining = MeshEventBuilder.lifecycle(meshTask, clusterArn: moto.clusterArn)[3]
+        #expect(try await controller.postEvent(MeshEventBuilder.body([draining])).status == 202)
+        let followed = await eventually(timeout: .seconds(30), interval: .milliseconds(200)) {
+            follower.output.contains("RUNNING v4  \(meshTask.taskArn)")
+        }
+        #expect(followed, "journal --follow printed: \(follower.output)")
+        let drained = try await cli.run(["explain", meshTask.taskID])
+        #expect(drained.stdout.contains("is draining") && drained.stdout.contains("traffic drains"), "\(drained.stdout)")
     }
 }
 
@@ -100,6 +113,14 @@ private struct CLI {
         return (output.status, String(decoding: output.stdout, as: UTF8.self), output.stderrText)
     }
 
+    /// Starts a long-running command (`journal --follow`); its output is read as it comes.
+    func start(_ arguments: [String]) throws -> FollowingProcess {
+        let binary = try #require(ControllerProcess.binaryPath)
+        return try FollowingProcess(binary: binary, arguments: arguments, environment: [
+            "MESH_ADMIN_ADDR": controller.adminURL, "MESH_ADMIN_TOKEN": token,
+        ])
+    }
+
     /// Runs a `--json` command and parses its output (which must be one JSON object).
     func json(_ arguments: [String]) async throws -> [String: Any] {
         let result = try await run(arguments)
@@ -108,5 +129,43 @@ private struct CLI {
             throw ProcessFailure("\(arguments) printed no JSON object: \(result.stdout)")
         }
         return object
+    }
+}
+
+/// A child process whose stdout is collected on a thread of its own while it runs.
+private final class FollowingProcess: Sendable {
+    private let process: Process
+    private let collected = Mutex("")
+
+    init(binary: String, arguments: [String], environment: [String: String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env["MESH_ADMIN_TOKEN_FILE"] = nil
+        env.merge(environment) { _, new in new }
+        process.environment = env
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        self.process = process
+        let handle = pipe.fileHandleForReading
+        let thread = Thread { [self] in
+            while true {
+                let data = handle.availableData
+                if data.isEmpty { return }
+                collected.withLock { $0 += String(decoding: data, as: UTF8.self) }
+            }
+        }
+        thread.name = "follow-reader"
+        thread.start()
+    }
+
+    var output: String { collected.withLock { $0 } }
+
+    func stop() {
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
     }
 }
