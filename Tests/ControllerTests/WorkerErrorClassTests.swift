@@ -27,7 +27,6 @@ struct WorkerErrorClassTests {
     @Test func isTransient_whenNothingWrapped_followsTheCode() {
         #expect(!WorkerError.invalidTags.isTransient)
         #expect(!WorkerError.unknownKey.isTransient)
-        #expect(!WorkerError.tokenMismatch.isTransient)
         #expect(!WorkerError.notConfigured.isTransient)
         #expect(WorkerError.taskNotInECS.isTransient)
         #expect(WorkerError.secretConflict.isTransient)

@@ -10,7 +10,7 @@ public import ErrorClassification
 public struct WorkerError: Error, Sendable, Equatable, CustomStringConvertible, TransientClassifiable {
     private enum Code: String, Sendable {
         case unknownKey, journal, ecs, taskNotInECS, invalidTags, secretsManager, secretConflict
-        case consulACL, tokenMismatch, consulCatalog, notConfigured
+        case consulACL, consulCatalog, notConfigured
     }
 
     private let code: Code
@@ -48,8 +48,6 @@ public struct WorkerError: Error, Sendable, Equatable, CustomStringConvertible, 
     public static let secretConflict = WorkerError(.secretConflict)
     /// A Consul ACL call (token, policy) failed.
     public static let consulACL = WorkerError(.consulACL)
-    /// A Consul token with the secret's accessor ID exists but holds another secret.
-    public static let tokenMismatch = WorkerError(.tokenMismatch)
     /// A Consul catalog write failed.
     public static let consulCatalog = WorkerError(.consulCatalog)
     /// The worker lacks a dependency (e.g. AWS has no region).
@@ -65,11 +63,11 @@ public struct WorkerError: Error, Sendable, Equatable, CustomStringConvertible, 
     ///
     /// A failed call to Consul, AWS or the journal has the class of the error it wraps (decided
     /// where that error type lives); without one it counts as transient. ECS not knowing a live task
-    /// yet and a secret changing under us pass on their own. A key no worker owns, unusable tags, a
-    /// token that holds another secret and a missing dependency need someone to act: permanent.
+    /// yet and a secret changing under us pass on their own. A key no worker owns, unusable tags and a
+    /// missing dependency need someone to act: permanent.
     public var isTransient: Bool {
         switch code {
-        case .unknownKey, .invalidTags, .tokenMismatch, .notConfigured: false
+        case .unknownKey, .invalidTags, .notConfigured: false
         case .taskNotInECS, .secretConflict: true
         case .journal, .ecs, .secretsManager, .consulACL, .consulCatalog:
             underlying.map { ErrorClass(of: $0) == .transient } ?? true
