@@ -45,8 +45,11 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // A JSON document as a value: opaque configuration carried from task definitions to Consul.
+        .target(name: "OpaqueJSON", swiftSettings: strictSettings),
         .target(
             name: "MeshModel",
+            dependencies: ["OpaqueJSON"],
             swiftSettings: strictSettings
         ),
         // Transient or permanent: the one question the work queue asks of an error, answered by
@@ -81,7 +84,7 @@ let package = Package(
         .target(
             name: "Consul",
             dependencies: [
-                "ErrorClassification",
+                "ErrorClassification", "OpaqueJSON",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -171,7 +174,7 @@ let package = Package(
             path: "Sources/http-ceiling-swift",
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "MeshModelTests", dependencies: ["MeshModel"],
+        .testTarget(name: "MeshModelTests", dependencies: ["MeshModel", "OpaqueJSON"],
                     resources: [.copy("Fixtures")], swiftSettings: strictSettings),
         .testTarget(name: "JournalTests", dependencies: [
             "Journal", "MeshModel", "ErrorClassification", .product(name: "Logging", package: "swift-log"),
@@ -206,7 +209,7 @@ let package = Package(
             "OperatorCLI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strictSettings),
         .testTarget(name: "IntegrationTests", dependencies: [
-            "Controller", "AWS", "Consul", "ErrorClassification", "Journal", "MeshModel", "MeshTestSupport",
+            "Controller", "AWS", "Consul", "ErrorClassification", "Journal", "MeshModel", "MeshTestSupport", "OpaqueJSON",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ], swiftSettings: strictSettings),
     ]

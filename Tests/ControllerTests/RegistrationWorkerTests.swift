@@ -63,7 +63,7 @@ struct RegistrationWorkerTests {
         #expect(intent.node == WorkerSample.cluster)
         #expect(intent.service.id == "web-t1")
         #expect(intent.service.port == 8080)
-        #expect(intent.proxy.port == 21000)
+        #expect(intent.proxy?.port == 21000)
         #expect(intent.service.meta["source"] == "ecs-mesh-controller")
         #expect(intent.checks.allSatisfy { $0.status == .passing })
         #expect(await rig.enqueuer.enqueued == [Self.serviceKey])

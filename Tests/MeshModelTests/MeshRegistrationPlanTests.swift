@@ -80,9 +80,9 @@ struct ServiceRegistrationPlanTests {
         // When
         let intent = try #require(Self.intent(try Self.plan(configuration: configuration)))
         // Then
-        #expect(intent.proxy.port == 21000)
+        #expect(intent.proxy?.port == 21000)
         #expect(intent.service.meta["source"] == "consul-ecs")
-        #expect(intent.proxy.meta["source"] == "consul-ecs")
+        #expect(intent.proxy?.meta["source"] == "consul-ecs")
     }
 
     /// The service-name tag names the service and every ID derived from it.
@@ -94,7 +94,7 @@ struct ServiceRegistrationPlanTests {
         let intent = try #require(Self.intent(try Self.plan(tags: tags)))
         // Then
         #expect(intent.service.id == "billing-\(Self.taskID)")
-        #expect(intent.proxy.name == "billing-sidecar-proxy")
+        #expect(intent.proxy?.name == "billing-sidecar-proxy")
     }
 
     /// One check per health-synced container, with consul-ecs ID, name, type and notes.

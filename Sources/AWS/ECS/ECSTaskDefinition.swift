@@ -48,15 +48,24 @@ public struct ECSContainerDefinition: Sendable, Equatable, Codable {
     public var essential: Bool?
     /// Port mappings.
     public var portMappings: [ECSPortMapping]
+    /// Environment variables set in the definition (not `secrets`), in definition order.
+    public var environment: [ECSEnvironmentVariable]
 
-    enum CodingKeys: String, CodingKey { case name, image, essential, portMappings }
+    enum CodingKeys: String, CodingKey { case name, image, essential, portMappings, environment }
 
     /// Creates a container definition.
-    public init(name: String, image: String? = nil, essential: Bool? = nil, portMappings: [ECSPortMapping] = []) {
+    public init(name: String, image: String? = nil, essential: Bool? = nil, portMappings: [ECSPortMapping] = [],
+                environment: [ECSEnvironmentVariable] = []) {
         self.name = name
         self.image = image
         self.essential = essential
         self.portMappings = portMappings
+        self.environment = environment
+    }
+
+    /// The value of environment variable `name`, if the definition sets it.
+    public func environmentValue(_ name: String) -> String? {
+        environment.first { $0.name == name }?.value
     }
 
     public init(from decoder: any Decoder) throws {
@@ -65,6 +74,18 @@ public struct ECSContainerDefinition: Sendable, Equatable, Codable {
         image = c.lenient(String.self, forKey: .image)
         essential = c.lenient(Bool.self, forKey: .essential)
         portMappings = c.lenientArray(ECSPortMapping.self, forKey: .portMappings)
+        environment = c.lenientArray(ECSEnvironmentVariable.self, forKey: .environment)
+    }
+}
+
+/// One `environment` entry of a container definition (`{"name": ..., "value": ...}`).
+public struct ECSEnvironmentVariable: Sendable, Equatable, Codable {
+    public var name: String
+    public var value: String
+
+    public init(name: String, value: String) {
+        self.name = name
+        self.value = value
     }
 }
 

@@ -11,7 +11,12 @@ public struct CatalogService: Sendable, Equatable, Codable {
     public var port: Int
     public var meta: [String: String]
     public var tags: [String]
-    /// Set for ``ServiceKind/connectProxy``.
+    public var enableTagOverride: Bool
+    /// DNS SRV weights; `nil` for Consul's default (passing 1, warning 1).
+    public var weights: ServiceWeights?
+    /// Named addresses, e.g. a gateway's `lan` and `wan`.
+    public var taggedAddresses: [String: ServiceAddress]
+    /// Set for ``ServiceKind/connectProxy`` (and a gateway with proxy configuration).
     public var proxy: ConnectProxy?
     /// Read-only, set on services read from Consul.
     public var createIndex: UInt64?
@@ -19,7 +24,8 @@ public struct CatalogService: Sendable, Equatable, Codable {
 
     public init(
         id: String, service: String, kind: ServiceKind = .typical, address: String, port: Int,
-        meta: [String: String] = [:], tags: [String] = [], proxy: ConnectProxy? = nil
+        meta: [String: String] = [:], tags: [String] = [], enableTagOverride: Bool = false,
+        weights: ServiceWeights? = nil, taggedAddresses: [String: ServiceAddress] = [:], proxy: ConnectProxy? = nil
     ) {
         self.id = id
         self.service = service
@@ -28,12 +34,16 @@ public struct CatalogService: Sendable, Equatable, Codable {
         self.port = port
         self.meta = meta
         self.tags = tags
+        self.enableTagOverride = enableTagOverride
+        self.weights = weights
+        self.taggedAddresses = taggedAddresses
         self.proxy = proxy
     }
 
     enum CodingKeys: String, CodingKey {
         case id = "ID", service = "Service", kind = "Kind", address = "Address", port = "Port"
         case meta = "Meta", tags = "Tags", proxy = "Proxy", createIndex = "CreateIndex", modifyIndex = "ModifyIndex"
+        case enableTagOverride = "EnableTagOverride", weights = "Weights", taggedAddresses = "TaggedAddresses"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -45,6 +55,9 @@ public struct CatalogService: Sendable, Equatable, Codable {
         port = container.lenient(.port, default: 0)
         meta = container.lenient(.meta, default: [:])
         tags = container.lenient(.tags, default: [])
+        enableTagOverride = container.lenient(.enableTagOverride, default: false)
+        weights = container.lenient(.weights)
+        taggedAddresses = container.lenient(.taggedAddresses, default: [:])
         proxy = container.lenient(.proxy)
         createIndex = container.lenient(.createIndex)
         modifyIndex = container.lenient(.modifyIndex)
@@ -59,8 +72,37 @@ public struct CatalogService: Sendable, Equatable, Codable {
         try container.encode(port, forKey: .port)
         try container.encodeUnlessEmpty(meta, forKey: .meta)
         try container.encode(tags, forKey: .tags)
+        if enableTagOverride { try container.encode(true, forKey: .enableTagOverride) }
+        try container.encodeIfPresent(weights, forKey: .weights)
+        try container.encodeUnlessEmpty(taggedAddresses, forKey: .taggedAddresses)
         try container.encodeIfPresent(proxy, forKey: .proxy)
     }
+}
+
+/// `Weights` of a service.
+public struct ServiceWeights: Sendable, Hashable, Codable {
+    public var passing: Int
+    public var warning: Int
+
+    public init(passing: Int, warning: Int) {
+        self.passing = passing
+        self.warning = warning
+    }
+
+    enum CodingKeys: String, CodingKey { case passing = "Passing", warning = "Warning" }
+}
+
+/// One entry of a service's `TaggedAddresses`.
+public struct ServiceAddress: Sendable, Hashable, Codable {
+    public var address: String
+    public var port: Int
+
+    public init(address: String, port: Int) {
+        self.address = address
+        self.port = port
+    }
+
+    enum CodingKeys: String, CodingKey { case address = "Address", port = "Port" }
 }
 
 /// `Kind` of a service: empty for a typical service, `connect-proxy` for a sidecar.

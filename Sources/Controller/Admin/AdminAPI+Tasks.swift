@@ -28,6 +28,7 @@ extension AdminAPI {
                 task: AdminTaskDocument(row, work: work), work: work.map(AdminWorkDocument.init),
                 lastError: work?.lastError, tags: row.meta?.tags, servicePort: row.meta?.servicePort,
                 describedAt: row.meta?.describedAt,
+                meshConfig: meshConfigs?.status(taskArn: row.task.taskArn),
                 journal: entries.map { AdminJournalEntryDocument($0, includeBody: false) })
             return AdminJSON.response(document, pretty: query.pretty)
         }

@@ -29,6 +29,8 @@ public struct AdminAPI: Sendable {
     let heartbeats: AdminHeartbeatView?
     let authenticator: AdminAuthenticator
     let startedAt: Date
+    /// Each task's mesh-config status (`meshConfig` of a task's view); `nil` without workers.
+    let meshConfigs: MeshConfigBook?
     let now: @Sendable () -> Date
     let logger: Logger
 
@@ -39,7 +41,7 @@ public struct AdminAPI: Sendable {
     ///   - heartbeats: What `explain` says about heartbeats; `nil` when heartbeats are not served.
     public init(journal: EventJournal, queue: WorkQueue?, resync: (any ResyncTriggering)?, metrics: ControllerMetrics?,
                 health: DependencyHealth, heartbeats: AdminHeartbeatView? = nil, authenticator: AdminAuthenticator, startedAt: Date,
-                now: @escaping @Sendable () -> Date = { Date() }, logger: Logger) {
+                meshConfigs: MeshConfigBook? = nil, now: @escaping @Sendable () -> Date = { Date() }, logger: Logger) {
         self.journal = journal
         self.queue = queue
         self.resync = resync
@@ -48,6 +50,7 @@ public struct AdminAPI: Sendable {
         self.heartbeats = heartbeats
         self.authenticator = authenticator
         self.startedAt = startedAt
+        self.meshConfigs = meshConfigs
         self.now = now
         self.logger = logger
     }

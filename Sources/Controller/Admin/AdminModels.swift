@@ -208,6 +208,8 @@ struct AdminTaskDetailDocument: Encodable {
     var tags: [String: String]?
     var servicePort: Int?
     var describedAt: Date?
+    /// How the mesh settings were decided (source, warnings, error); `nil` until the task is resolved.
+    var meshConfig: MeshConfigStatus?
     var journal: [AdminJournalEntryDocument]
 }
 

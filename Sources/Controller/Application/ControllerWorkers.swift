@@ -14,6 +14,8 @@ struct ControllerWorkers: Sendable {
     let queue: WorkQueue
     let requeue: DelayedRequeue
     let index: ServiceTaskIndex
+    /// Each task's mesh-config status, for the admin API's task view.
+    let meshConfigs: MeshConfigBook
     /// Resync sweeps; `nil` when disabled or no cluster is configured. The admin API's `POST /v1/resync` triggers it.
     let resync: ResyncService?
     let journal: EventJournal
@@ -45,10 +47,12 @@ struct ControllerWorkers: Sendable {
         let acl = ConsulTokenACL(consul: consul)
         let mesh = configuration.mesh
         let catalogWrites = CatalogWriteLog()
+        let meshConfigs = MeshConfigBook()
         let registration = TaskRegistrationReconciler(
             journal: journal,
             metadata: TaskMetadataResolver(journal: journal, tasks: TaskDescriptionCache(describer: ecs, logger: logger),
-                                           definitions: TaskDefinitionCache(describer: ecs, logger: logger)),
+                                           definitions: TaskDefinitionCache(describer: ecs, logger: logger),
+                                           book: meshConfigs),
             catalog: ConsulMeshCatalog(consul: consul), index: index, tokenWork: link,
             planConfiguration: MeshPlanConfiguration(proxyPort: mesh.proxyPort), writeLog: catalogWrites
         )
@@ -73,7 +77,8 @@ struct ControllerWorkers: Sendable {
         link.bind(queue)
         let resync = makeResync(configuration: configuration, ecs: ecs, consul: consul, journal: journal, queue: queue,
                                 index: index, catalogWrites: catalogWrites, verified: verified, logger: logger)
-        return ControllerWorkers(queue: queue, requeue: requeue, index: index, resync: resync, journal: journal,
+        return ControllerWorkers(queue: queue, requeue: requeue, index: index, meshConfigs: meshConfigs,
+                                 resync: resync, journal: journal,
                                  clientTokenEnabled: mesh.clientToken,
                                  configurationFingerprint: configuration.workFingerprint, logger: logger)
     }

@@ -55,7 +55,8 @@ public struct MeshControllerApp: Sendable {
         let heartbeats = try HeartbeatComponents(journal: journal, scheduler: workers?.queue,
                                                  configuration: configuration.heartbeat, metrics: telemetry.metrics,
                                                  logger: logger)
-        let server = try makeServer(journal: journal, resync: workers?.resync, scheduler: workers?.queue, heartbeats: heartbeats)
+        let server = try makeServer(journal: journal, resync: workers?.resync, scheduler: workers?.queue, heartbeats: heartbeats,
+                                    meshConfigs: workers?.meshConfigs)
         let ports = try server.start()
         logger.info("Controller listening", metadata: [
             "mesh.listen.public": .string("\(configuration.server.publicListener.host):\(ports["public"] ?? 0)"),
@@ -112,7 +113,7 @@ public struct MeshControllerApp: Sendable {
     ///   - heartbeats: The heartbeat path (`POST /v1/heartbeats`); without it the route is not served.
     /// - Parameter resync: What the admin API's `POST /v1/resync` asks (503 without).
     public func makeServer(journal: EventJournal, resync: (any ResyncTriggering)? = nil, scheduler: (any WorkScheduler)? = nil,
-                           heartbeats: HeartbeatComponents? = nil) throws -> EventHTTPServer {
+                           heartbeats: HeartbeatComponents? = nil, meshConfigs: MeshConfigBook? = nil) throws -> EventHTTPServer {
         let serverBox = ServerBox()
         let health = HealthHandlers(journal: journal, isAccepting: { serverBox.server?.isAcceptingRequests ?? false })
         let ingest = EventIngestHandler(
@@ -152,7 +153,7 @@ public struct MeshControllerApp: Sendable {
                  health: telemetry.health,
                  heartbeats: heartbeats.map { AdminHeartbeatView(tracker: $0.tracker, ttlSeconds: configuration.heartbeat.ttlSeconds) },
                  authenticator: AdminAuthenticator(token: configuration.admin.token),
-                 startedAt: telemetry.startedAt, logger: logger)
+                 startedAt: telemetry.startedAt, meshConfigs: meshConfigs, logger: logger)
             .register(into: &adminRouter)
 
         let server = configuration.server

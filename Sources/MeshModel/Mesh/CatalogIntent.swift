@@ -1,5 +1,8 @@
+public import OpaqueJSON
+
 /// The desired Consul catalog state of one mesh task: what one `PUT /v1/catalog/register` per
-/// service would write on the cluster's synthetic node.
+/// service would write on the cluster's synthetic node. A gateway task has its gateway as
+/// ``service`` and no ``proxy``.
 ///
 /// `Equatable` and `Codable` so the registration worker can keep what it wrote last and write again
 /// only when something changed (consul-ecs issue #309: a write per second per task is too many).
@@ -12,14 +15,14 @@ public struct CatalogIntent: Sendable, Equatable, Codable {
     public var nodeMeta: [String: String]
     /// The application service, `<service>-<taskId>`.
     public var service: CatalogService
-    /// The sidecar proxy, `<service>-<taskId>-sidecar-proxy`, of kind `connect-proxy`.
-    public var proxy: CatalogService
+    /// The sidecar proxy, `<service>-<taskId>-sidecar-proxy`, of kind `connect-proxy`; `nil` for a gateway.
+    public var proxy: CatalogService?
     /// Checks of the service (and, if configured, of the proxy), in a stable order.
     public var checks: [CatalogCheck]
 
     public init(
         node: String, nodeAddress: String, nodeMeta: [String: String],
-        service: CatalogService, proxy: CatalogService, checks: [CatalogCheck]
+        service: CatalogService, proxy: CatalogService?, checks: [CatalogCheck]
     ) {
         self.node = node
         self.nodeAddress = nodeAddress
@@ -30,7 +33,7 @@ public struct CatalogIntent: Sendable, Equatable, Codable {
     }
 
     /// The service IDs this intent registers, service first (the order consul-ecs deregisters in).
-    public var serviceIDs: [String] { [service.id, proxy.id] }
+    public var serviceIDs: [String] { [service.id] + (proxy.map { [$0.id] } ?? []) }
 
     /// The checks of one registered service.
     public func checks(of serviceID: String) -> [CatalogCheck] {
@@ -63,22 +66,29 @@ public struct CatalogIntent: Sendable, Equatable, Codable {
     }
 }
 
-/// One service instance on the synthetic node (the app, or its sidecar proxy).
+/// One service instance on the synthetic node (the app, its sidecar proxy, or a gateway).
 public struct CatalogService: Sendable, Equatable, Codable {
     public var id: String
     public var name: String
-    /// `connect-proxy` for the sidecar, `nil` for a typical service.
+    /// `connect-proxy` for the sidecar, the gateway kind for a gateway, `nil` for a typical service.
     public var kind: String?
     public var address: String
     public var port: Int
-    /// `task-id`, `task-arn`, `source`.
+    /// `task-id`, `task-arn`, `source`, plus the consul-ecs config's `meta`.
     public var meta: [String: String]
-    /// Proxy settings; set only when ``kind`` is `connect-proxy`.
+    /// The consul-ecs config's `tags`.
+    public var tags: [String]
+    public var enableTagOverride: Bool
+    public var weights: ServiceWeights?
+    /// `lan` and `wan` of a gateway.
+    public var taggedAddresses: [String: CatalogAddress]
+    /// Proxy settings of a sidecar (or a gateway's proxy `Config`).
     public var proxy: ProxySettings?
 
     public init(
         id: String, name: String, kind: String? = nil, address: String, port: Int,
-        meta: [String: String], proxy: ProxySettings? = nil
+        meta: [String: String], tags: [String] = [], enableTagOverride: Bool = false, weights: ServiceWeights? = nil,
+        taggedAddresses: [String: CatalogAddress] = [:], proxy: ProxySettings? = nil
     ) {
         self.id = id
         self.name = name
@@ -86,27 +96,55 @@ public struct CatalogService: Sendable, Equatable, Codable {
         self.address = address
         self.port = port
         self.meta = meta
+        self.tags = tags
+        self.enableTagOverride = enableTagOverride
+        self.weights = weights
+        self.taggedAddresses = taggedAddresses
         self.proxy = proxy
     }
 }
 
-/// The `Proxy` block of a sidecar registration.
+/// An address and port of a service's `TaggedAddresses`.
+public struct CatalogAddress: Sendable, Hashable, Codable {
+    public var address: String
+    public var port: Int
+
+    public init(address: String, port: Int) {
+        self.address = address
+        self.port = port
+    }
+}
+
+/// The `Proxy` block of a sidecar registration (a gateway's has only ``config``).
 public struct ProxySettings: Sendable, Equatable, Codable {
     public var destinationServiceName: String
     public var destinationServiceID: String
     public var localServiceAddress: String
     public var localServicePort: Int
     public var upstreams: [MeshUpstream]
+    /// Opaque proxy configuration (`proxy.config` of the consul-ecs config).
+    public var config: JSONValue?
+    /// `MeshGateway.Mode` of the proxy.
+    public var meshGateway: MeshGatewayMode?
 
     public init(
         destinationServiceName: String, destinationServiceID: String,
-        localServiceAddress: String, localServicePort: Int, upstreams: [MeshUpstream]
+        localServiceAddress: String, localServicePort: Int, upstreams: [MeshUpstream],
+        config: JSONValue? = nil, meshGateway: MeshGatewayMode? = nil
     ) {
         self.destinationServiceName = destinationServiceName
         self.destinationServiceID = destinationServiceID
         self.localServiceAddress = localServiceAddress
         self.localServicePort = localServicePort
         self.upstreams = upstreams
+        self.config = config
+        self.meshGateway = meshGateway
+    }
+
+    /// A gateway's `Proxy`: configuration only.
+    public static func gateway(config: JSONValue) -> ProxySettings {
+        ProxySettings(destinationServiceName: "", destinationServiceID: "", localServiceAddress: "",
+                      localServicePort: 0, upstreams: [], config: config)
     }
 }
 

@@ -15,6 +15,9 @@ struct MotoECSFixture: Sendable {
         var ports: [Int]
         var count: Int
         var tags: [String: String]
+        /// When set, a `consul-ecs-mesh-init` container carries it as `CONSUL_ECS_CONFIG_JSON`, as
+        /// terraform-aws-consul-ecs's `mesh-task` and `gateway-task` modules write it.
+        var consulECSConfig: String? = nil
     }
 
     /// A task moto runs.
@@ -67,6 +70,10 @@ struct MotoECSFixture: Sendable {
     for svc in spec["services"]:
         containers = [{"name": "app", "image": "app:1", "memory": 128, "essential": True,
                        "portMappings": [{"containerPort": p, "protocol": "tcp"} for p in svc["ports"]]}]
+        if svc.get("consulECSConfig") is not None:
+            containers.append({"name": "consul-ecs-mesh-init", "image": "consul-ecs:0.10.0", "memory": 64,
+                               "essential": False, "command": ["mesh-init"],
+                               "environment": [{"name": "CONSUL_ECS_CONFIG_JSON", "value": svc["consulECSConfig"]}]})
         td = ecs.register_task_definition(family=svc["family"], networkMode="awsvpc",
             requiresCompatibilities=["FARGATE"], cpu="256", memory="512",
             containerDefinitions=containers)["taskDefinition"]["taskDefinitionArn"]

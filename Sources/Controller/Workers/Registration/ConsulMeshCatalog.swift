@@ -14,7 +14,8 @@ import Synchronization
 /// first write to a node this process has not written yet is a registration too (`SkipNodeUpdate`:
 /// the node is created once, with its meta, and never rewritten). A refused transaction falls back
 /// to registrations at once and forgets the node (it may be gone, e.g. after a Consul restart
-/// without data).
+/// without data). A gateway (a service with a `Kind`, tagged addresses and no sidecar) is always
+/// registered too, for the same reason.
 public struct ConsulMeshCatalog: MeshCatalogWriter {
     private let consul: ConsulClient
     private let knownNodes = KnownNodes()
@@ -27,6 +28,8 @@ public struct ConsulMeshCatalog: MeshCatalogWriter {
         switch change {
         case .none:
             return
+        case _ where intent.service.kind != nil:
+            try await register(intent.service, of: intent, logger: logger)
         case .checks(let checks):
             let operations = checks.map { CatalogTransactionOperation.setCheck(Self.consulCheck($0, node: intent.node)) }
             if try await transaction(operations, node: intent.node, logger: logger) { return }
@@ -38,7 +41,9 @@ public struct ConsulMeshCatalog: MeshCatalogWriter {
                 try await register(intent.service, of: intent, logger: logger)
             }
         }
-        try await register(intent.proxy, of: intent, logger: logger)
+        if let proxy = intent.proxy {
+            try await register(proxy, of: intent, logger: logger)
+        }
         knownNodes.insert(intent.node)
     }
 
@@ -89,18 +94,29 @@ public struct ConsulMeshCatalog: MeshCatalogWriter {
         Consul.CatalogService(
             id: service.id, service: service.name,
             kind: service.kind.map { ServiceKind(rawValue: $0) } ?? .typical,
-            address: service.address, port: service.port, meta: service.meta,
-            proxy: service.proxy.map { proxy in
-                ConnectProxy(
-                    destinationServiceName: proxy.destinationServiceName,
-                    destinationServiceID: proxy.destinationServiceID,
-                    localServiceAddress: proxy.localServiceAddress,
-                    localServicePort: proxy.localServicePort,
-                    upstreams: proxy.upstreams.map {
-                        ConnectProxy.Upstream(destinationName: $0.destinationName, localBindPort: $0.localBindPort)
-                    }
+            address: service.address, port: service.port, meta: service.meta, tags: service.tags,
+            enableTagOverride: service.enableTagOverride,
+            weights: service.weights.map { Consul.ServiceWeights(passing: $0.passing, warning: $0.warning) },
+            taggedAddresses: service.taggedAddresses.mapValues { ServiceAddress(address: $0.address, port: $0.port) },
+            proxy: service.proxy.map(consulProxy)
+        )
+    }
+
+    static func consulProxy(_ proxy: ProxySettings) -> ConnectProxy {
+        ConnectProxy(
+            destinationServiceName: proxy.destinationServiceName,
+            destinationServiceID: proxy.destinationServiceID,
+            localServiceAddress: proxy.localServiceAddress,
+            localServicePort: proxy.localServicePort,
+            upstreams: proxy.upstreams.map {
+                ConnectProxy.Upstream(
+                    destinationName: $0.destinationName, localBindPort: $0.localBindPort,
+                    destinationType: $0.destinationType, datacenter: $0.datacenter,
+                    localBindAddress: $0.localBindAddress, meshGatewayMode: $0.meshGateway?.rawValue, config: $0.config
                 )
-            }
+            },
+            config: proxy.config,
+            meshGatewayMode: proxy.meshGateway?.rawValue
         )
     }
 

@@ -18,77 +18,140 @@ public protocol ECSTaskDefinitionLookup: Sendable {
 extension TaskDescriptionCache: ECSTaskLookup {}
 extension TaskDefinitionCache: ECSTaskDefinitionLookup {}
 
-/// The facts about a task that events do not carry: its tags (mesh membership, service name) and
-/// its service port. Read from the journal's `task_meta` when known, else from ECS (DescribeTasks
-/// with tags, DescribeTaskDefinition for the first port mapping, both cached) and then stored, so
-/// ECS is asked once per task however many events it has.
+/// What a task is to the mesh, as ``TaskMetadataResolver`` resolved it.
+public enum TaskResolution: Sendable, Equatable {
+    /// Not in the mesh.
+    case notMesh
+    /// In the mesh, registered with `settings`.
+    case mesh(TaskMeta, MeshTaskSettings)
+    /// In the mesh by its `CONSUL_ECS_CONFIG_JSON`, which cannot be used: the task stays unregistered.
+    case invalidConfig(ConsulECSConfigError)
+}
+
+/// The facts about a task that events do not carry: its tags (mesh membership, service name), its
+/// task definition's `CONSUL_ECS_CONFIG_JSON` and its service port.
+///
+/// Tags come from the journal's `task_meta` when known, else from ECS (DescribeTasks with tags,
+/// cached) and are then stored, so ECS is asked once per task however many events it has. The task
+/// definition comes from a cache keyed by its ARN (one revision), so a storm of tasks costs one
+/// DescribeTaskDefinition per revision. The consul-ecs config is parsed on every resolve (pure and
+/// cheap) and merged with the tags into ``MeshTaskSettings``; each resolve's ``MeshConfigStatus``
+/// goes to the ``MeshConfigBook`` the admin API reads.
 public struct TaskMetadataResolver: Sendable {
     private let journal: EventJournal
     private let tasks: any ECSTaskLookup
     private let definitions: any ECSTaskDefinitionLookup
+    private let book: MeshConfigBook
     private let now: @Sendable () -> Date
 
     public init(journal: EventJournal, tasks: any ECSTaskLookup, definitions: any ECSTaskDefinitionLookup,
-                now: @escaping @Sendable () -> Date = { Date() }) {
+                book: MeshConfigBook = MeshConfigBook(), now: @escaping @Sendable () -> Date = { Date() }) {
         self.journal = journal
         self.tasks = tasks
         self.definitions = definitions
+        self.book = book
         self.now = now
     }
 
-    /// The metadata of `task`, described and stored on first use.
+    /// Resolves `task`: its stored (or described) tags, its consul-ecs config, merged.
     ///
     /// A task ECS does not know is not in the mesh if it has stopped (nothing is stored, nothing
     /// registered); a task that is still running must exist, so that is an error to retry (ECS is
     /// eventually consistent right after RunTask).
     /// - Throws: ``WorkerError`` (`journal`, `ecs`, `taskNotInECS`, `invalidTags`).
-    public func metadata(of task: TaskRecord, logger: Logger) async throws(WorkerError) -> TaskMeta {
+    public func resolve(_ task: TaskRecord, logger: Logger) async throws(WorkerError) -> TaskResolution {
         let arn = task.taskArn
-        if let known = try WorkerError.journal.wrappingSync("read task_meta of \(arn)", { try journal.taskMeta(arn: arn) }) {
-            return known
-        }
-        let described = try await WorkerError.ecs.wrapping("DescribeTasks \(arn)") {
-            try await tasks.task(arn: arn, cluster: task.clusterArn)
-        }
-        guard let described else {
-            if task.lastStatus == .stopped {
-                return TaskMeta(taskArn: arn, mesh: false, describedAt: now())
+        let known = try WorkerError.journal.wrappingSync("read task_meta of \(arn)", { try journal.taskMeta(arn: arn) })
+        if let known, !known.mesh { return .notMesh }
+        var definitionArn = task.taskDefinitionArn
+        let tagValues: [String: String]
+        if let known {
+            tagValues = known.tags
+        } else {
+            let described = try await WorkerError.ecs.wrapping("DescribeTasks \(arn)") {
+                try await tasks.task(arn: arn, cluster: task.clusterArn)
             }
-            throw WorkerError.taskNotInECS.with("DescribeTasks \(arn) in \(task.clusterArn) found no such task")
+            guard let described else {
+                if task.lastStatus == .stopped { return .notMesh }
+                throw WorkerError.taskNotInECS.with("DescribeTasks \(arn) in \(task.clusterArn) found no such task")
+            }
+            var values: [String: String] = [:]
+            for tag in described.tags { values[tag.key] = tag.value }
+            tagValues = values
+            definitionArn = definitionArn ?? described.taskDefinitionArn
         }
-        let meta = try await resolve(task, described: described, logger: logger)
-        try await WorkerError.journal.wrapping("store task_meta of \(arn)") { try await journal.upsertTaskMeta(meta) }
-        logger.debug("Described task", metadata: [
-            "mesh.task.mesh": .stringConvertible(meta.mesh), "mesh.service.name": .string(meta.serviceName ?? ""),
-        ])
-        return meta
+        let resolution = try await resolve(task, tags: MeshTags(tagValues), definitionArn: definitionArn, logger: logger)
+        switch resolution {
+        case .mesh(let meta, _) where known != meta.withDescribedAt(known?.describedAt):
+            try await store(meta, logger: logger)
+        case .notMesh where known == nil:
+            try await store(TaskMeta(taskArn: arn, mesh: false, tags: tagValues, describedAt: now()), logger: logger)
+        default:
+            break
+        }
+        return resolution
     }
 
-    private func resolve(_ task: TaskRecord, described: ECSTask, logger: Logger) async throws(WorkerError) -> TaskMeta {
-        var tagValues: [String: String] = [:]
-        for tag in described.tags { tagValues[tag.key] = tag.value }
-        let tags = MeshTags(tagValues)
-        guard tags.isMesh else {
-            return TaskMeta(taskArn: task.taskArn, mesh: false, tags: tagValues, describedAt: now())
+    private func resolve(_ task: TaskRecord, tags: MeshTags, definitionArn: String?, logger: Logger)
+        async throws(WorkerError) -> TaskResolution {
+        // An explicit mesh tag other than "true" keeps the task out without reading its definition.
+        if !tags.isMesh, tags.tags[MeshTags.Key.mesh] != nil {
+            book.record(MeshConfigStatus(), taskArn: task.taskArn, definitionArn: nil, logger: logger)
+            return .notMesh
         }
-        let definitionArn = task.taskDefinitionArn ?? described.taskDefinitionArn
-        let family = task.family ?? definitionArn.flatMap(ECSARN.family(fromTaskDefinitionArn:))
-        let serviceName: String
-        let taggedPort: Int?
+        var definition: ECSTaskDefinition?
+        if let definitionArn {
+            definition = try await WorkerError.ecs.wrapping("DescribeTaskDefinition \(definitionArn)") {
+                try await definitions.taskDefinition(arn: definitionArn)
+            }
+        }
+        let located = definition.flatMap(ConsulECSConfigLocator.config(in:))
+        var status = MeshConfigStatus(hasConsulECSConfig: located != nil, container: located?.container)
+        guard let source = MeshTaskSettings.membership(tags: tags, hasConsulECSConfig: located != nil) else {
+            book.record(status, taskArn: task.taskArn, definitionArn: nil, logger: logger)
+            return .notMesh
+        }
+        status.source = source.rawValue
+        var config: ConsulECSConfig?
+        if let located {
+            do {
+                config = try ConsulECSConfig.parse(located.text)
+            } catch {
+                status.error = error
+                book.record(status, taskArn: task.taskArn, definitionArn: definitionArn, logger: logger)
+                return .invalidConfig(error)
+            }
+        }
+        let family = task.family ?? definition?.family ?? definitionArn.flatMap(ECSARN.family(fromTaskDefinitionArn:))
+        let settings: MeshTaskSettings
         do {
-            serviceName = try tags.serviceName(family: family)
-            taggedPort = try tags.servicePort
+            settings = try MeshTaskSettings(source: source, tags: tags, config: config, family: family,
+                                            definitionPort: definition?.containerPorts.first)
         } catch {
             throw WorkerError.invalidTags.with("task \(task.taskArn)", underlying: error)
         }
-        var port = taggedPort
-        if port == nil, let definitionArn {
-            let definition = try await WorkerError.ecs.wrapping("DescribeTaskDefinition \(definitionArn)") {
-                try await definitions.taskDefinition(arn: definitionArn)
-            }
-            port = definition.containerPorts.first
-        }
-        return TaskMeta(taskArn: task.taskArn, mesh: true, serviceName: serviceName, tags: tagValues,
-                        servicePort: port, describedAt: now())
+        status.nameSource = settings.nameSource.rawValue
+        status.gatewayKind = settings.gateway?.kind.rawValue
+        status.warnings = settings.warnings
+        book.record(status, taskArn: task.taskArn, definitionArn: definitionArn, logger: logger)
+        let meta = TaskMeta(taskArn: task.taskArn, mesh: true, serviceName: settings.serviceName, tags: tags.tags,
+                            servicePort: settings.servicePort, describedAt: now())
+        return .mesh(meta, settings)
+    }
+
+    private func store(_ meta: TaskMeta, logger: Logger) async throws(WorkerError) {
+        try await WorkerError.journal.wrapping("store task_meta of \(meta.taskArn)") { try await journal.upsertTaskMeta(meta) }
+        logger.debug("Described task", metadata: [
+            "mesh.task.mesh": .stringConvertible(meta.mesh), "mesh.service.name": .string(meta.serviceName ?? ""),
+        ])
+    }
+}
+
+extension TaskMeta {
+    /// This meta with `describedAt` replaced (to compare what was resolved with what is stored).
+    func withDescribedAt(_ date: Date?) -> TaskMeta {
+        var copy = self
+        if let date { copy.describedAt = date }
+        return copy
     }
 }

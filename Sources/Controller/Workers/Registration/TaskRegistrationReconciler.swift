@@ -42,21 +42,33 @@ public struct TaskRegistrationReconciler: Sendable {
             logger.debug("Task unknown to the journal; nothing to converge")
             return
         }
-        let meta = try await metadata.metadata(of: task, logger: logger)
-        guard meta.mesh, let serviceName = meta.serviceName else {
+        let settings: MeshTaskSettings
+        switch try await metadata.resolve(task, logger: logger) {
+        case .notMesh:
             logger.debug("Task is not in the mesh; not registered")
             return
+        case .invalidConfig(let error):
+            // Task definitions never change, so a retry cannot help: the admin view names the field.
+            logger.debug("Task's consul-ecs config cannot be used; not registered", metadata: [
+                "mesh.config.field": .string(error.field), "mesh.error": .string(error.reason),
+            ])
+            return
+        case .mesh(_, let resolved):
+            settings = resolved
         }
+        let serviceName = settings.serviceName
         logger[metadataKey: "mesh.service.name"] = .string(serviceName)
 
         let service = MeshServiceRef(clusterArn: task.clusterArn, name: serviceName)
+        let kindChanged = index.setGatewayKind(settings.gateway?.kind, forService: service.name)
         let change = index.update(taskArn: taskArn, service: service, alive: task.lastStatus != .stopped)
         // Token work starts before (and runs beside) the catalog write: tasks read the secret at start.
-        async let tokenEnqueued: WorkerError? = change == .membershipChanged ? enqueueTokenWork(service, taskArn: taskArn) : nil
+        let tokenWorkDue = change == .membershipChanged || kindChanged
+        async let tokenEnqueued: WorkerError? = tokenWorkDue ? enqueueTokenWork(service, taskArn: taskArn) : nil
 
         let catalogError: WorkerError?
         do {
-            try await converge(task, meta: meta, logger: logger)
+            try await converge(task, settings: settings, logger: logger)
             catalogError = nil
         } catch {
             catalogError = error
@@ -75,22 +87,16 @@ public struct TaskRegistrationReconciler: Sendable {
         }
     }
 
-    private func converge(_ task: TaskRecord, meta: TaskMeta, logger: Logger) async throws(WorkerError) {
+    private func converge(_ task: TaskRecord, settings: MeshTaskSettings, logger: Logger) async throws(WorkerError) {
         // Health reported by the task's heartbeat sidecar (journaled transitions only) wins over
         // the health ECS events carry; STOPPING or an expired heartbeat TTL make every check critical.
         let heartbeatHealth = try WorkerError.journal.wrappingSync("read task_health of \(task.taskArn)") {
             try journal.taskHealth(arn: task.taskArn)?.health
         }
-        let plan: ServiceRegistrationPlan
-        do {
-            plan = try ServiceRegistrationPlan(
-                task: task, tags: MeshTags(meta.tags), servicePort: meta.servicePort,
-                containerHealth: Self.containerHealth(of: task), heartbeatHealth: heartbeatHealth,
-                configuration: planConfiguration
-            )
-        } catch {
-            throw WorkerError.invalidTags.with("task \(task.taskArn)", underlying: error)
-        }
+        let plan = ServiceRegistrationPlan(
+            task: task, settings: settings, containerHealth: Self.containerHealth(of: task),
+            heartbeatHealth: heartbeatHealth, configuration: planConfiguration
+        )
         switch plan {
         case .register(let intent):
             let change = intent.change(since: writeLog.lastWritten(taskArn: task.taskArn))

@@ -28,7 +28,8 @@ public struct ClientTokenReconciler: Sendable {
     /// Converges the client token.
     /// - Throws: ``WorkerError``; the queue records it and retries.
     public func reconcile(logger: Logger) async throws(WorkerError) {
-        try await ensurePolicy(logger: logger)
+        try await provisioner.ensurePolicy(name: policyName, description: Self.policyDescription, rules: Self.rules,
+                                           logger: logger)
         let (_, ids) = try await provisioner.ensureSecret(
             named: MeshNames.clientSecretName(prefix: secretsPrefix), logger: logger)
         let token = ACLToken(
@@ -37,23 +38,6 @@ public struct ClientTokenReconciler: Sendable {
         )
         try await provisioner.ensureToken(accessorID: token.accessorID, logger: logger) {
             (token, TokenRepair.forSecret(existing: $0, desired: token))
-        }
-    }
-
-    private func ensurePolicy(logger: Logger) async throws(WorkerError) {
-        let name = policyName
-        let existing = try await WorkerError.consulACL.wrapping("read policy \(name)") {
-            try await provisioner.acl.policy(named: name, logger: logger)
-        }
-        guard existing == nil else { return }
-        do {
-            try await provisioner.acl.createPolicy(
-                ACLPolicy(name: name, description: Self.policyDescription, rules: Self.rules), logger: logger)
-            logger.info("Created Consul client policy", metadata: ["mesh.policy.name": .string(name)])
-        } catch {
-            // Created meanwhile by someone else? Then it exists now, which is all we need.
-            let now = try? await provisioner.acl.policy(named: name, logger: logger)
-            if now == nil { throw WorkerError.consulACL.with("create policy \(name)", underlying: error) }
         }
     }
 }

@@ -14,6 +14,8 @@ public final class ServiceTaskIndex: Sendable {
         var liveCount: [MeshServiceRef: Int] = [:]
         var emptySince: [MeshServiceRef: Date] = [:]
         var known: Set<MeshServiceRef> = []
+        /// Services (by name) whose tasks are gateways, and their kind (their tokens link the kind's policy).
+        var gatewayKinds: [String: GatewayKind] = [:]
     }
 
     private let state = Mutex(State())
@@ -56,6 +58,22 @@ public final class ServiceTaskIndex: Sendable {
             }
             return .membershipChanged
         }
+    }
+
+    /// Records that the service named `name` is a gateway of `kind` (or, with `nil`, not a gateway).
+    /// - Returns: Whether that changed what was recorded (the service's token must then be re-checked).
+    @discardableResult
+    public func setGatewayKind(_ kind: GatewayKind?, forService name: String) -> Bool {
+        state.withLock { state in
+            guard state.gatewayKinds[name] != kind else { return false }
+            state.gatewayKinds[name] = kind
+            return true
+        }
+    }
+
+    /// The gateway kind of the service named `name`, or `nil` for a typical service (or one not seen since start).
+    public func gatewayKind(ofService name: String) -> GatewayKind? {
+        state.withLock { $0.gatewayKinds[name] }
     }
 
     /// Forgets a task, so its next update counts as a change again (used when the token work that

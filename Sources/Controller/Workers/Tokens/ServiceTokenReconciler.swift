@@ -61,24 +61,39 @@ public struct ServiceTokenReconciler: Sendable {
         var logger = baseLogger
         logger[metadataKey: "mesh.service.name"] = .string(name)
         let clusters = index.liveClusters(ofService: name)
+        // A gateway's token also links its kind's policy, so the kind is part of what was verified.
+        let gatewayPolicy = index.gatewayKind(ofService: name).flatMap(GatewayTokenPolicy.init(kind:))
+        let verifiedAs = clusters + (gatewayPolicy.map { ["policy:\($0.name)"] } ?? [])
         if clusters.isEmpty {
             try await revokeIfIdle(name, logger: logger)
-        } else if !verified.contains(name, clusters: clusters) {
-            try await provision(name, clusters: clusters, logger: logger)
+        } else if !verified.contains(name, clusters: verifiedAs) {
+            try await provision(name, clusters: clusters, gatewayPolicy: gatewayPolicy, logger: logger)
+            verified.insert(name, clusters: verifiedAs)
         }
     }
 
-    private func provision(_ name: String, clusters: [String], logger: Logger) async throws(WorkerError) {
+    private func provision(_ name: String, clusters: [String], gatewayPolicy: GatewayTokenPolicy?,
+                           logger: Logger) async throws(WorkerError) {
         let prefix = configuration.secretsPrefix
+        // consul-ecs's controller binds its gateway roles at login; our tokens link the policies.
+        if let gatewayPolicy {
+            try await provisioner.ensurePolicy(name: gatewayPolicy.name, description: gatewayPolicy.description,
+                                               rules: gatewayPolicy.rules, logger: logger)
+        }
         let (arn, ids) = try await provisioner.ensureSecret(
             named: MeshNames.serviceSecretName(prefix: prefix, service: name), logger: logger)
         var home = clusters[0]
         let repaired = try await provisioner.ensureToken(accessorID: ids.accessorID, logger: logger) { existing in
             home = TokenRepair.homeCluster(of: existing, serviceName: name, liveClusters: clusters) ?? home
             let plan = ServiceTokenPlan(serviceName: name, clusterArn: home, secretNamePrefix: prefix)
+            // Policies linked to the token (by an operator, or an earlier gateway kind) stay linked.
+            var policies = existing?.policies.map { ACLPolicyLink(id: $0.id, name: $0.name) } ?? []
+            if let gatewayPolicy, !policies.contains(where: { $0.name == gatewayPolicy.name }) {
+                policies.append(.named(gatewayPolicy.name))
+            }
             let token = ACLToken(
                 accessorID: ids.accessorID, secretID: ConsulToken(ids.token), description: plan.tokenDescription,
-                serviceIdentities: [ACLServiceIdentity(serviceName: plan.serviceIdentityName)])
+                policies: policies, serviceIdentities: [ACLServiceIdentity(serviceName: plan.serviceIdentityName)])
             return (token, TokenRepair.forService(existing: existing, desired: token, serviceName: name,
                                                   liveClusters: clusters))
         }
@@ -93,7 +108,6 @@ public struct ServiceTokenReconciler: Sendable {
         record.lastTaskSeenAt = now()
         record.updatedAt = now()
         try await WorkerError.journal.wrapping("store service \(name)") { try await journal.upsertService(record) }
-        verified.insert(name, clusters: clusters)
         logger.debug("Service token is in place", metadata: [
             "mesh.token.accessor": .string(ids.accessorID), "mesh.cluster.arn": .string(home),
             "mesh.token.repair": .string("\(repaired)"),

@@ -88,4 +88,20 @@ struct TokenProvisioner: Sendable {
             try await acl.createToken(token, logger: logger)
         }
     }
+
+    /// Makes sure policy `name` exists (created with `rules` if missing; an existing policy is kept).
+    func ensurePolicy(name: String, description: String, rules: String, logger: Logger) async throws(WorkerError) {
+        let existing = try await WorkerError.consulACL.wrapping("read policy \(name)") {
+            try await acl.policy(named: name, logger: logger)
+        }
+        guard existing == nil else { return }
+        do {
+            try await acl.createPolicy(ACLPolicy(name: name, description: description, rules: rules), logger: logger)
+            logger.info("Created Consul policy", metadata: ["mesh.policy.name": .string(name)])
+        } catch {
+            // Created meanwhile by someone else? Then it exists now, which is all we need.
+            let now = try? await acl.policy(named: name, logger: logger)
+            if now == nil { throw WorkerError.consulACL.with("create policy \(name)", underlying: error) }
+        }
+    }
 }

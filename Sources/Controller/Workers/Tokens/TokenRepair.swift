@@ -16,7 +16,7 @@ enum TokenRepair: Sendable, Equatable {
     /// The token under the accessor holds another secret. Consul cannot change a SecretID, so the
     /// token is deleted and created again with the secret's IDs.
     case recreate
-    /// The IDs are right but the token's service identity or description is not: update it in
+    /// The IDs are right but the token's service identity, description or policies are not: update it in
     /// place (same IDs, so tasks holding the secret are never locked out).
     case update(reasons: [String])
 
@@ -38,6 +38,9 @@ enum TokenRepair: Sendable, Equatable {
             ServiceTokenPlan.serviceName(fromTokenDescription: existing.description, clusterArn: $0) == serviceName
         }
         if !namesLiveCluster { reasons.append("description names no cluster that runs the service") }
+        let linked = Set(existing.policies.compactMap(\.name))
+        let missing = desired.policies.compactMap(\.name).filter { !linked.contains($0) }
+        if !missing.isEmpty { reasons.append("policies \(missing) not linked") }
         return reasons.isEmpty ? .none : .update(reasons: reasons)
     }
 
