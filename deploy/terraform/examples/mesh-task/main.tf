@@ -1,12 +1,12 @@
 # A mesh application ("web") and the controller that puts its tasks into the Consul mesh.
 #
-# What makes a task part of the mesh is only its tags (reference/consul-ecs-facts.md section 5.3):
-# the task definition carries consul.hashicorp.com/* tags and the ECS service propagates them to
-# its tasks (propagate_tags = "TASK_DEFINITION"); the controller reads them with DescribeTasks.
-# Task definitions written for consul-ecs keep working unchanged.
+# The task definition carries a consul-ecs CONSUL_ECS_CONFIG_JSON (as HashiCorp's mesh-task module
+# writes it: service name, port, upstreams, health-synced containers) and the mesh tag, which the
+# ECS service propagates to its tasks (propagate_tags = "TASK_DEFINITION"). The controller reads
+# the tags with DescribeTasks and the config with DescribeTaskDefinition (docs/consul-ecs-compat.md).
 #
-# Out of scope here: the data plane (Envoy / consul-dataplane) that serves the sidecar proxy the
-# controller registers on port 20000; add it as in HashiCorp's mesh-task module.
+# The data plane is consul-dataplane (Envoy; needs Consul servers >= 1.14), fed the service's token
+# from Secrets Manager: see dataplane.tf. gateway.tf adds a mesh gateway task.
 
 module "ecs_mesh_controller" {
   source = "../.."
@@ -106,22 +106,50 @@ resource "aws_cloudwatch_log_group" "web" {
   retention_in_days = 365
 }
 
+locals {
+  # What consul-ecs's mesh-init would read; the controller registers the service from it.
+  web_consul_ecs_config = {
+    service = {
+      name = local.service_name
+      port = local.app_port
+      tags = ["example"]
+      meta = { team = "payments" }
+    }
+    proxy = {
+      publicListenerPort = local.dataplane_public_port
+      upstreams = [
+        { destinationName = "api", localBindPort = 1234 },
+        { destinationName = "db", localBindPort = 5432 },
+      ]
+    }
+    healthSyncContainers = [local.service_name]
+    bootstrapDir         = local.dataplane_volume_path
+    consulServers        = { hosts = var.consul_grpc_host }
+  }
+}
+
 resource "aws_ecs_task_definition" "web" {
   family                   = local.service_name
   requires_compatibilities = ["FARGATE"]
   network_mode             = "awsvpc"
-  cpu                      = 256
-  memory                   = 512
+  cpu                      = 512
+  memory                   = 1024
   execution_role_arn       = aws_iam_role.web_execution.arn
   task_role_arn            = aws_iam_role.web_task.arn
 
-  container_definitions = jsonencode([
+  volume {
+    name = local.dataplane_volume
+  }
+
+  container_definitions = jsonencode(concat([
     {
       name                   = local.service_name
       image                  = var.app_image
       essential              = true
       readonlyRootFilesystem = true
       portMappings           = [{ containerPort = local.app_port, protocol = "tcp" }]
+      # Traffic reaches the app only through the sidecar: start it once Envoy runs.
+      dependsOn = [{ containerName = "consul-dataplane", condition = "START" }]
       # Essential and with a health check: the controller syncs this container's ECS health to
       # its Consul check (through the heartbeats).
       healthCheck = {
@@ -167,22 +195,44 @@ resource "aws_ecs_task_definition" "web" {
         }
       }
     },
-  ])
+    ], module.web_dataplane.container_definitions
+  ))
 
-  # The mesh tags (consul-ecs names). service-name defaults to the family, lower-cased;
-  # service-port to the first port mapping; upstreams are "<service>:<local port>" pairs.
+  # The mesh tag (consul-ecs names); name, port and upstreams come from CONSUL_ECS_CONFIG_JSON.
   tags = {
     "consul.hashicorp.com/mesh"         = "true"
     "consul.hashicorp.com/service-name" = local.service_name
-    "consul.hashicorp.com/service-port" = tostring(local.app_port)
-    "consul.hashicorp.com/upstreams"    = "api:1234,db:5432"
   }
 }
 
 resource "aws_security_group" "web" {
   name_prefix = "${local.service_name}-"
-  description = "web mesh task: outbound HTTPS (image pulls, heartbeats to the controller)"
+  description = "web mesh task: mesh traffic in, Consul gRPC and HTTPS out"
   vpc_id      = var.vpc_id
+
+  ingress {
+    description = "mTLS from other mesh tasks to the web sidecar"
+    protocol    = "tcp"
+    from_port   = local.dataplane_public_port
+    to_port     = local.dataplane_public_port
+    cidr_blocks = var.mesh_cidr_blocks
+  }
+
+  egress {
+    description = "consul-dataplane to the Consul servers' gRPC port"
+    protocol    = "tcp"
+    from_port   = var.consul_grpc_port
+    to_port     = var.consul_grpc_port
+    cidr_blocks = var.consul_egress_cidr_blocks
+  }
+
+  egress {
+    description = "mTLS from the web sidecar to its upstreams' sidecars"
+    protocol    = "tcp"
+    from_port   = local.dataplane_public_port
+    to_port     = local.dataplane_public_port
+    cidr_blocks = var.mesh_cidr_blocks
+  }
 
   egress {
     description = "HTTPS: ECR, CloudWatch Logs, Secrets Manager, controller webhook"

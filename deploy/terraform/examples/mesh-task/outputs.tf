@@ -17,3 +17,8 @@ output "web_token_secret_arn" {
   description = "Secret the controller fills with the web service's Consul token."
   value       = aws_secretsmanager_secret.web_token.arn
 }
+
+output "gateway_token_secret_arn" {
+  description = "Secret the controller fills with the mesh gateway's Consul token."
+  value       = aws_secretsmanager_secret.gateway_token.arn
+}

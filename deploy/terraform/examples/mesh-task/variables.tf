@@ -69,3 +69,36 @@ variable "acm_certificate_arn" {
   description = "ACM certificate covering domain_name."
   type        = string
 }
+
+variable "consul_grpc_host" {
+  description = "Consul servers' address for consul-dataplane (gRPC), e.g. consul.internal."
+  type        = string
+}
+
+variable "consul_grpc_port" {
+  description = "Consul servers' gRPC port (8502 plain, 8503 TLS)."
+  type        = number
+  default     = 8502
+}
+
+variable "consul_dataplane_image" {
+  description = "consul-dataplane image; it needs Consul servers >= 1.14."
+  type        = string
+  default     = "hashicorp/consul-dataplane:1.6.1"
+}
+
+variable "mesh_cidr_blocks" {
+  description = "CIDR blocks of the mesh tasks (sidecar-to-sidecar mTLS on port 20000, gateway LAN port)."
+  type        = list(string)
+}
+
+variable "gateway_wan_address" {
+  description = "Public address of the mesh gateway (e.g. an NLB's or an Elastic IP), registered as its WAN address."
+  type        = string
+}
+
+variable "gateway_wan_cidr_blocks" {
+  description = "Peer datacenters' gateways allowed to reach the mesh gateway's WAN port."
+  type        = list(string)
+  default     = []
+}
