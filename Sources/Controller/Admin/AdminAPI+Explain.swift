@@ -19,6 +19,7 @@ extension AdminAPI {
                 heartbeatTTLSeconds: heartbeats?.ttlSeconds ?? MeshConfiguration.Heartbeat().ttlSeconds,
                 work: try journal.workItem(key: WorkKey.task(arn: arn).rawValue),
                 workersEnabled: queue != nil,
+                membership: meshConfigs?.status(taskArn: arn).flatMap(MembershipSource.init(status:)) ?? .tags,
                 now: now())
             return AdminJSON.response(TaskExplanation(facts), pretty: query.pretty)
         }
@@ -46,5 +47,15 @@ public struct AdminHeartbeatView: Sendable {
     public init(tracker: HeartbeatTracker, ttlSeconds: Double) {
         self.tracker = tracker
         self.ttlSeconds = ttlSeconds
+    }
+}
+
+extension MembershipSource {
+    /// What the registration worker last resolved for the task (its `meshConfig`), when it decided
+    /// membership: the source, and the config's warnings or the error that left it unregistered.
+    init?(status: MeshConfigStatus) {
+        guard let source = status.source else { return nil }
+        self.init(decidedBy: source, warnings: status.warnings.map(\.description)
+            + (status.error.map { ["the task stays unregistered: \($0)"] } ?? []))
     }
 }

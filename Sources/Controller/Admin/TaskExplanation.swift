@@ -114,12 +114,20 @@ struct TaskExplanation: Encodable, Sendable, Equatable {
     static func membership(_ facts: TaskExplanationFacts) -> String {
         let key = MeshTags.Key.mesh
         guard let meta = facts.row.meta else {
-            return "Its tags have not been read from ECS (DescribeTasks) yet, so its mesh membership is undecided; "
+            var text = "Its tags have not been read from ECS (DescribeTasks) yet, so its mesh membership is undecided; "
                 + "the work step below says why."
+            if !facts.membership.warnings.isEmpty {
+                text += " Warnings: " + facts.membership.warnings.joined(separator: "; ") + "."
+            }
+            return text
         }
         let decidedBy = facts.membership.decidedBy == "tags" ? "its tags" : "its \(facts.membership.decidedBy)"
         var text: String
-        if meta.mesh {
+        if meta.mesh, facts.membership.decidedBy != "tags" {
+            let name = meta.serviceName.map { " Its Consul service is \($0)." } ?? ""
+            text = "It is in the mesh, decided by \(decidedBy): it has no \(key) tag, and its task definition sets "
+                + "CONSUL_ECS_CONFIG_JSON.\(name)"
+        } else if meta.mesh {
             let name = meta.serviceName.map { " Its Consul service is \($0)." } ?? ""
             text = "It is in the mesh, decided by \(decidedBy): tag \(key) is \"true\".\(name)"
         } else if let value = meta.tags[key] {

@@ -100,4 +100,21 @@ struct TaskExplanationTests {
         #expect(text["work"]?.contains("parked as failed after 1 attempt because its error is permanent. Last error (permanent): WorkerError.consulCatalog: boom") == true, "\(text["work"] ?? "")")
         #expect(text["work"]?.contains("`ecs-mesh-controller retry task:0abc`") == true)
     }
+
+    /// A task put in the mesh by its CONSUL_ECS_CONFIG_JSON says so, with the config's warnings.
+    @Test func explain_whenDecidedByConsulECSConfig_namesTheConfigAndItsWarnings() throws {
+        // Given a task without the mesh tag, in the mesh by its config, which had a warning
+        var facts = facts(tags: ["consul.hashicorp.com/mesh": "true"], work: work(.done))
+        facts.row.meta?.tags = [:]
+        let status = MeshConfigStatus(source: "consul-ecs-config", nameSource: "consul-ecs-config", hasConsulECSConfig: true,
+                                      warnings: [ConsulECSConfigWarning(field: "transparentProxy", message: "not set up")])
+        facts.membership = try #require(MembershipSource(status: status))
+        // When
+        let explanation = TaskExplanation(facts)
+        // Then
+        #expect(explanation.membershipDecidedBy == "consul-ecs-config")
+        let membership = explanation.steps.first { $0.topic == "membership" }?.text ?? ""
+        #expect(membership.hasPrefix("It is in the mesh, decided by its consul-ecs-config: it has no consul.hashicorp.com/mesh tag, and its task definition sets CONSUL_ECS_CONFIG_JSON."))
+        #expect(membership.contains("Warnings: transparentProxy: not set up."))
+    }
 }
