@@ -70,7 +70,8 @@ struct WorkerLifecycleTests {
                 return all.count == 3 && all.allSatisfy { $0.aggregatedStatus == .critical }
             }
             #expect(registered, "\(service): 3 critical instances")
-            #expect(try await probe.instances(MeshNames.proxyName(service: service)).count == 3)
+            // The proxy is written after its service (a registration after the transaction): wait for it too.
+            #expect(await eventually { try await probe.instances(MeshNames.proxyName(service: service)).count == 3 })
         }
         let apiInstance = try #require(try await probe.instances(api).first)
         #expect(apiInstance.service.port == 9090)
