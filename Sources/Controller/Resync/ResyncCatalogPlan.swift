@@ -8,18 +8,21 @@ public import MeshModel
 /// task is unknown (neither journaled nor listed running in ECS) or stopped, unless the sweep could
 /// not read that task's tags.
 ///
-/// The other direction too: a task the journal says is registered whose service or proxy is not on
-/// the node (someone deleted it by hand, a Consul snapshot was restored) is listed in ``restore``,
+/// The other direction too: a task the journal says is registered whose service or proxy (a gateway
+/// task has none) is not on the node (someone deleted it by hand, a Consul snapshot was restored) is listed in ``restore``,
 /// and the sweep hands it to the registration worker again.
 public struct ResyncCatalogPlan: Sendable, Equatable {
     /// A service on the node, as the catalog lists it.
     public struct NodeService: Sendable, Equatable {
         public var id: String
         public var meta: [String: String]
+        /// The service's `Kind` (`connect-proxy`, a gateway kind), `nil` for a typical service.
+        public var kind: String?
 
-        public init(id: String, meta: [String: String]) {
+        public init(id: String, meta: [String: String], kind: String? = nil) {
             self.id = id
             self.meta = meta
+            self.kind = kind
         }
     }
 
@@ -47,8 +50,13 @@ public struct ResyncCatalogPlan: Sendable, Equatable {
     public init(services: [NodeService], sourceMeta: String, journal: (String) -> TaskStatus?,
                 listedAlive: Set<String>, unreadable: Set<String>, expected: [String: [String]] = [:]) {
         let present = Set(services.map(\.id))
+        // A gateway task registers its gateway and no sidecar: its expected proxy ID is not missing.
+        let gateways = Set(services.filter { $0.kind.flatMap(GatewayKind.init(rawValue:)) != nil }.map(\.id))
         restore = expected
-            .filter { arn, ids in !unreadable.contains(arn) && ids.contains { !present.contains($0) } }
+            .filter { arn, ids in
+                let required = ids.first.map { gateways.contains($0) ? [$0] : ids } ?? ids
+                return !unreadable.contains(arn) && required.contains { !present.contains($0) }
+            }
             .keys.sorted()
         for service in services {
             guard service.meta[MeshNames.MetaKey.source] == sourceMeta else {

@@ -59,7 +59,7 @@ public struct ConsulResyncCatalog: ResyncCatalog {
 
     public func nodeServices(node: String, logger: Logger) async throws -> [ResyncCatalogPlan.NodeService]? {
         guard let value = try await consul.nodeServices(node: node, logger: logger).value else { return nil }
-        return value.services.map { ResyncCatalogPlan.NodeService(id: $0.id, meta: $0.meta) }
+        return value.services.map { ResyncCatalogPlan.NodeService(id: $0.id, meta: $0.meta, kind: $0.kind == .typical ? nil : $0.kind.rawValue) }
     }
 
     public func deregister(node: String, serviceIDs: [String], logger: Logger) async throws {

@@ -60,6 +60,22 @@ struct ResyncCatalogPlanTests {
         #expect(plan.kept == 3)
     }
 
+    /// A gateway task has no sidecar: its gateway on the node is all it needs; a missing gateway is restored.
+    @Test func plan_whenGatewayPresentWithoutProxy_restoresNothing() {
+        // Given "gw" registered as a mesh gateway, "gwgone" whose gateway is missing
+        let expected = Dictionary(uniqueKeysWithValues: ["gw", "gwgone"].map {
+            (WorkerSample.arn($0), ["web-\($0)", "web-\($0)-sidecar-proxy"])
+        })
+        var gateway = ResyncSample.ours("", taskID: "gw")
+        gateway.kind = "mesh-gateway"
+        // When
+        let plan = ResyncCatalogPlan(services: [gateway], sourceMeta: MeshPlanConfiguration.defaultSourceMeta,
+                                     journal: { _ in .running }, listedAlive: [], unreadable: [], expected: expected)
+        // Then
+        #expect(plan.restore == [WorkerSample.arn("gwgone")])
+        #expect(plan.kept == 1)
+    }
+
     /// Nothing expected, nothing restored: a sweep with no drift writes nothing.
     @Test func plan_whenNothingExpected_restoresNothing() {
         let plan = ResyncCatalogPlan(services: [ResyncSample.ours("", taskID: "t1")],
