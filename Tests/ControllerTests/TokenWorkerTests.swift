@@ -330,4 +330,30 @@ struct TokenWorkerTests {
         #expect(await acl.tokens.count == 1)
         #expect(await log.calls.filter { $0 == "token.create" }.count == 1)
     }
+
+    /// A gateway's token links its kind's policy, which is created once; a token of the service made
+    /// before it was known as a gateway gets the policy linked in place (same IDs), keeping other links.
+    @Test func reconcile_whenServiceBecomesGateway_linksThePolicyInPlace() async throws {
+        // Given a verified token of a typical service, with a policy an operator linked
+        let rig = try Rig()
+        rig.addLiveTask()
+        try await rig.worker.reconcile(serviceName: "web", logger: logger)
+        let ids = try #require(await rig.secrets.ids(Self.secretName))
+        var linked = try #require(await rig.acl.tokens[ids.accessorID])
+        linked.policies = [.named("operator-extra")]
+        await rig.acl.seed(linked)
+        // When its tasks turn out to be a mesh gateway
+        #expect(rig.index.setGatewayKind(.meshGateway, forService: "web"))
+        try await rig.worker.reconcile(serviceName: "web", logger: logger)
+        // Then the policy exists and is linked beside the operator's, with the same IDs
+        let token = try #require(await rig.acl.tokens[ids.accessorID])
+        #expect(token.secretID == ConsulToken(ids.token))
+        #expect(token.policies.compactMap(\.name) == ["operator-extra", "consul-ecs-mesh-gateway-policy"])
+        #expect(await rig.acl.policies["consul-ecs-mesh-gateway-policy"]?.rules.contains("service_prefix") == true)
+        #expect(await rig.log.calls.contains("token.update"))
+        // And a second run with nothing new writes nothing
+        let calls = await rig.log.calls.count
+        try await rig.worker.reconcile(serviceName: "web", logger: logger)
+        #expect(await rig.log.calls.count == calls)
+    }
 }

@@ -13,7 +13,8 @@ struct AdminAPITests {
 
     /// An in-memory journal holding the running sample event, and an admin router over it.
     private func makeRouter(token: String? = token, resync: (any ResyncTriggering)? = nil,
-                            metrics: ControllerMetrics? = ControllerMetrics()) async throws -> (Router, EventJournal) {
+                            metrics: ControllerMetrics? = ControllerMetrics(),
+                            meshConfigs: MeshConfigBook? = nil) async throws -> (Router, EventJournal) {
         let journal = try EventJournal.inMemory(logger: Logger(label: "test"))
         let ingest = EventIngestHandler(
             authenticator: WebhookAuthenticator(apiKeyHeader: "x-api-key", apiKey: "k-0123456789abcdef", basicUsername: nil, basicPassword: nil),
@@ -24,7 +25,8 @@ struct AdminAPITests {
         #expect(posted.status == 202)
         var router = Router()
         AdminAPI(journal: journal, queue: nil, resync: resync, metrics: metrics, health: DependencyHealth(),
-                 authenticator: AdminAuthenticator(token: token), startedAt: Date(), logger: Logger(label: "test"))
+                 authenticator: AdminAuthenticator(token: token), startedAt: Date(), meshConfigs: meshConfigs,
+                 logger: Logger(label: "test"))
             .register(into: &router)
         return (router, journal)
     }
@@ -156,6 +158,24 @@ struct AdminAPITests {
         #expect(task["desiredState"] as? String == "unknown")
         #expect((body["work"] as? [String: Any])?["state"] as? String == "pending")
         #expect((body["journal"] as? [[String: Any]])?.first?["outcome"] as? String == "applied")
+    }
+
+    /// The task's view carries `meshConfig`: the source, and the field of a config that cannot be used.
+    @Test func task_whenMeshConfigResolved_showsSourceAndError() async throws {
+        // Given the registration worker found an invalid CONSUL_ECS_CONFIG_JSON for the task
+        let book = MeshConfigBook()
+        book.record(MeshConfigStatus(source: "consul-ecs-config", hasConsulECSConfig: true, container: "consul-ecs-mesh-init",
+                                     error: ConsulECSConfigError(field: "proxy.upstreams[0].localBindPort", reason: "is required")),
+                    taskArn: Fixtures.taskArn, definitionArn: nil, logger: Logger(label: "test"))
+        let (router, _) = try await makeRouter(meshConfigs: book)
+        // When
+        let response = await router.handle(request(.get, "/v1/tasks/\(Self.taskID)"))
+        // Then
+        let meshConfig = try #require(try json(response)["meshConfig"] as? [String: Any])
+        #expect(meshConfig["source"] as? String == "consul-ecs-config")
+        #expect(meshConfig["hasConsulECSConfig"] as? Bool == true)
+        #expect((meshConfig["warnings"] as? [Any])?.isEmpty == true)
+        #expect((meshConfig["error"] as? [String: Any])?["field"] as? String == "proxy.upstreams[0].localBindPort")
     }
 
     /// An unknown task ID is a 404 problem.
