@@ -86,15 +86,19 @@ struct ConsulECSRegistrationTests {
         #expect(try rig.journal.taskMeta(arn: WorkerSample.arn("t1"))?.serviceName == "payments")
     }
 
-    /// An invalid config leaves the task unregistered, names the field, and does not throw.
+    /// An invalid config leaves the task unregistered and fails permanently, naming the field.
     @Test func reconcile_whenConfigInvalid_leavesTaskUnregisteredNamingField() async throws {
         // Given
         let rig = try Rig()
         try await rig.task("t1", tags: WorkerSample.meshTags,
                            config: #"{"service": {"port": 8080}, "proxy": {"upstreams": [{"destinationName": "db", "localBindPort": "x"}]}}"#)
         // When
-        try await rig.worker.reconcile(taskArn: WorkerSample.arn("t1"), logger: logger)
+        let error = await #expect(throws: WorkerError.invalidMeshConfig) {
+            try await rig.worker.reconcile(taskArn: WorkerSample.arn("t1"), logger: logger)
+        }
         // Then
+        #expect(error?.isTransient == false)
+        #expect(error?.description.contains("CONSUL_ECS_CONFIG_JSON field proxy.upstreams[0].localBindPort") == true)
         #expect(await rig.catalog.writes.isEmpty)
         let status = try #require(rig.book.status(taskArn: WorkerSample.arn("t1")))
         #expect(status.error?.field == "proxy.upstreams[0].localBindPort")

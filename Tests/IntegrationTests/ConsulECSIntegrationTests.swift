@@ -99,7 +99,11 @@ struct ConsulECSIntegrationTests {
             controller.workers.meshConfigs.status(taskArn: badTask.taskArn)?.error?.field == "proxy.upstreams[0].localBindPort"
         })
         #expect(try await probe.instances(bad).isEmpty)
-        #expect(try controller.workItem("task:\(badTask.taskArn)")?.state == .done)
+        // parked at once (a task definition never changes), its last error naming the field
+        #expect(await eventually {
+            let work = try controller.workItem("task:\(badTask.taskArn)")
+            return work?.state == .failed && work?.lastError?.contains("proxy.upstreams[0].localBindPort") == true
+        })
         await controller.stop()
     }
 

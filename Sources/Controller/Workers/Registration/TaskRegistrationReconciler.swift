@@ -48,11 +48,9 @@ public struct TaskRegistrationReconciler: Sendable {
             logger.debug("Task is not in the mesh; not registered")
             return
         case .invalidConfig(let error):
-            // Task definitions never change, so a retry cannot help: the admin view names the field.
-            logger.debug("Task's consul-ecs config cannot be used; not registered", metadata: [
-                "mesh.config.field": .string(error.field), "mesh.error": .string(error.reason),
-            ])
-            return
+            // Nothing is registered; the key parks (permanent) with the field named, and the task's
+            // admin view shows it under meshConfig.error.
+            throw WorkerError.invalidMeshConfig.with("task \(taskArn)", underlying: error)
         case .mesh(_, let resolved):
             settings = resolved
         }

@@ -9,7 +9,7 @@ public import ErrorClassification
 /// clients' typed errors, whose descriptions redact secrets themselves.
 public struct WorkerError: Error, Sendable, Equatable, CustomStringConvertible, TransientClassifiable {
     private enum Code: String, Sendable {
-        case unknownKey, journal, ecs, taskNotInECS, invalidTags, secretsManager, secretConflict
+        case unknownKey, journal, ecs, taskNotInECS, invalidTags, invalidMeshConfig, secretsManager, secretConflict
         case consulACL, consulCatalog, notConfigured
     }
 
@@ -42,6 +42,9 @@ public struct WorkerError: Error, Sendable, Equatable, CustomStringConvertible, 
     public static let taskNotInECS = WorkerError(.taskNotInECS)
     /// A `consul.hashicorp.com/*` tag of a mesh task cannot be used; fix the tag.
     public static let invalidTags = WorkerError(.invalidTags)
+    /// The task definition's `CONSUL_ECS_CONFIG_JSON` cannot be used; the task stays unregistered
+    /// (a task definition never changes: a new revision fixes it).
+    public static let invalidMeshConfig = WorkerError(.invalidMeshConfig)
     /// A Secrets Manager call failed.
     public static let secretsManager = WorkerError(.secretsManager)
     /// The secret changed under us (another writer); the next attempt reads it again.
@@ -63,11 +66,11 @@ public struct WorkerError: Error, Sendable, Equatable, CustomStringConvertible, 
     ///
     /// A failed call to Consul, AWS or the journal has the class of the error it wraps (decided
     /// where that error type lives); without one it counts as transient. ECS not knowing a live task
-    /// yet and a secret changing under us pass on their own. A key no worker owns, unusable tags and a
-    /// missing dependency need someone to act: permanent.
+    /// yet and a secret changing under us pass on their own. A key no worker owns, unusable tags, an
+    /// unusable consul-ecs config and a missing dependency need someone to act: permanent.
     public var isTransient: Bool {
         switch code {
-        case .unknownKey, .invalidTags, .notConfigured: false
+        case .unknownKey, .invalidTags, .invalidMeshConfig, .notConfigured: false
         case .taskNotInECS, .secretConflict: true
         case .journal, .ecs, .secretsManager, .consulACL, .consulCatalog:
             underlying.map { ErrorClass(of: $0) == .transient } ?? true
