@@ -18,8 +18,13 @@ extension EventJournal {
     ///   ``JournalError/unavailable`` when the database could not write (503);
     ///   ``JournalError/closed`` after ``close()``.
     public func append(_ events: [DecodedEvent], receivedAt: Date) async throws(JournalError) -> [AppendResult] {
+        try await append(events, receivedAt: receivedAt, budget: .ingest)
+    }
+
+    /// ``append(_:receivedAt:)`` counted against `budget`.
+    func append(_ events: [DecodedEvent], receivedAt: Date, budget: WriteBudget) async throws(JournalError) -> [AppendResult] {
         guard !events.isEmpty else { return [] }
-        let output = try await perform(.append(events: events, receivedAt: receivedAt))
+        let output = try await perform(.append(events: events, receivedAt: receivedAt), budget: budget)
         guard case .appended(let results) = output, results.count == events.count else {
             throw JournalError.failed.with(message: "append produced an unexpected result")
         }

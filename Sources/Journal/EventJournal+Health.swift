@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import GRDB
 import MeshModel
 
@@ -16,26 +16,21 @@ extension EventJournal {
     @discardableResult
     public func recordHealth(_ record: TaskHealthRecord, wakeKey: String) async throws(JournalError) -> Bool {
         let containers = Self.encodeContainers(record.health.containers)
-        try ensureOpen()
-        do {
-            return try await dbWriter.write { db in
-                try db.execute(sql: """
-                    INSERT INTO task_health (task_arn, phase, containers_json, ttl_seconds, revision, changed_at)
-                    VALUES (?, ?, ?, ?, ?, ?)
-                    ON CONFLICT(task_arn) DO UPDATE SET
-                        phase = excluded.phase, containers_json = excluded.containers_json,
-                        ttl_seconds = excluded.ttl_seconds, revision = excluded.revision,
-                        changed_at = excluded.changed_at
-                    WHERE excluded.revision > task_health.revision
-                    """, arguments: [record.taskArn, record.health.phase.rawValue, containers,
-                                     record.health.ttlSeconds, record.revision,
-                                     record.changedAt.timeIntervalSince1970])
-                guard db.changesCount > 0 else { return false }
-                try db.execute(sql: WorkItem.markSQL, arguments: [wakeKey, record.changedAt.timeIntervalSince1970])
-                return true
-            }
-        } catch {
-            throw JournalError.mapping(error)
+        return try await writeBeside { db in
+            try db.execute(sql: """
+                INSERT INTO task_health (task_arn, phase, containers_json, ttl_seconds, revision, changed_at)
+                VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT(task_arn) DO UPDATE SET
+                    phase = excluded.phase, containers_json = excluded.containers_json,
+                    ttl_seconds = excluded.ttl_seconds, revision = excluded.revision,
+                    changed_at = excluded.changed_at
+                WHERE excluded.revision > task_health.revision
+                """, arguments: [record.taskArn, record.health.phase.rawValue, containers,
+                                 record.health.ttlSeconds, record.revision,
+                                 record.changedAt.timeIntervalSince1970])
+            guard db.changesCount > 0 else { return false }
+            try db.execute(sql: WorkItem.markSQL, arguments: [wakeKey, record.changedAt.timeIntervalSince1970])
+            return true
         }
     }
 

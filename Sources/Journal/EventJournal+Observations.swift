@@ -25,20 +25,16 @@ extension EventJournal {
                         observedAt: Date) async throws(JournalError) -> [AppendResult] {
         guard !changes.isEmpty else { return [] }
         let events = changes.map { DecodedEvent(change: $0, rawJSON: Self.observationBody($0, source: source)) }
-        let results = try await append(events, receivedAt: observedAt)
+        // The controller's own bookkeeping: counted in the workers' budget, not ingest's.
+        let results = try await append(events, receivedAt: observedAt, budget: .worker)
         let sequences = results.map(\.sequence)
-        try ensureOpen()
-        do {
-            try await dbWriter.write { db in
-                for chunk in stride(from: 0, to: sequences.count, by: 500) {
-                    let part = Array(sequences[chunk..<min(chunk + 500, sequences.count)])
-                    let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
-                    try db.execute(sql: "UPDATE events SET source = ? WHERE sequence IN (\(marks))",
-                                   arguments: StatementArguments([source as any DatabaseValueConvertible] + part.map { $0 as any DatabaseValueConvertible }))
-                }
+        try await writeBeside { db in
+            for chunk in stride(from: 0, to: sequences.count, by: 500) {
+                let part = Array(sequences[chunk..<min(chunk + 500, sequences.count)])
+                let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
+                try db.execute(sql: "UPDATE events SET source = ? WHERE sequence IN (\(marks))",
+                               arguments: StatementArguments([source as any DatabaseValueConvertible] + part.map { $0 as any DatabaseValueConvertible }))
             }
-        } catch {
-            throw JournalError.mapping(error)
         }
         return results
     }

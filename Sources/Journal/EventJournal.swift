@@ -10,6 +10,10 @@ import Synchronization
 /// requests; each call returns only once its transaction is durable (DESIGN principle 1). Reads run
 /// concurrently on the pool's reader connections and block the calling thread only briefly.
 ///
+/// A fatal write failure (I/O error, full disk, corruption) stops every write for good
+/// (``writeStatus``, ``writesStopped()``): the application must exit so that the orchestrator
+/// restarts it, and the next open verifies the file (`PRAGMA quick_check`) before serving.
+///
 /// ```swift
 /// let journal = try EventJournal(configuration: .init(path: "/var/lib/mesh/journal.sqlite"), logger: logger)
 /// let results = try await journal.append(events, receivedAt: .now) // durable when this returns
@@ -20,6 +24,7 @@ public final class EventJournal: Sendable {
     let logger: Logger
     let writer: GroupCommitWriter<WriteOperation, WriteOutput>
     let counters: CommitCounters
+    let health: JournalWriteHealth
     /// Set by ``close()``: GRDB treats any access to a closed connection as a programmer error and
     /// traps, so reads check this first and throw ``JournalError/closed`` instead.
     private let isClosed = Mutex(false)
@@ -27,6 +32,7 @@ public final class EventJournal: Sendable {
     /// Opens (or creates) the database file in WAL mode with `synchronous=FULL`, and migrates it.
     ///
     /// - Throws: ``JournalError/openFailed`` if the file cannot be opened as a database,
+    ///   ``JournalError/corrupt`` if it fails `PRAGMA quick_check` (``verify(_:logger:)``),
     ///   ``JournalError/migrationFailed`` if the schema cannot be brought up to date.
     public convenience init(configuration: JournalConfiguration, logger: Logger) throws(JournalError) {
         var config = Configuration()
@@ -56,9 +62,18 @@ public final class EventJournal: Sendable {
         } catch {
             throw JournalError.mapping(error, fallback: .openFailed)
         }
+        try Self.verify(pool, logger: logger)
         try self.init(dbWriter: pool, maxBatchSize: configuration.maxBatchSize,
-                      maxQueuedEvents: configuration.maxQueuedEvents, commitObserver: configuration.commitObserver,
-                      logger: logger)
+                      maxQueuedEvents: configuration.maxQueuedEvents,
+                      maxQueuedWorkerWrites: configuration.maxQueuedWorkerWrites,
+                      commitObserver: configuration.commitObserver, logger: logger)
+        do {
+            // Opening and migrating may wait out a previous instance; the single writer from now on may not.
+            let millis = JournalConfiguration.writerBusyTimeout / .milliseconds(1)
+            try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA busy_timeout = \(Int(millis))") }
+        } catch {
+            throw JournalError.mapping(error, fallback: .openFailed)
+        }
         logger.info("Journal opened", metadata: ["db.path": "\(configuration.path)"])
     }
 
@@ -74,11 +89,11 @@ public final class EventJournal: Sendable {
         } catch {
             throw JournalError.mapping(error, fallback: .openFailed)
         }
-        return try EventJournal(dbWriter: queue, maxBatchSize: maxBatchSize,
-                                maxQueuedEvents: maxQueuedEvents, logger: logger)
+        return try EventJournal(dbWriter: queue, maxBatchSize: maxBatchSize, maxQueuedEvents: maxQueuedEvents,
+                                maxQueuedWorkerWrites: JournalConfiguration.defaultMaxQueuedWorkerWrites, logger: logger)
     }
 
-    private init(dbWriter: any DatabaseWriter, maxBatchSize: Int, maxQueuedEvents: Int,
+    private init(dbWriter: any DatabaseWriter, maxBatchSize: Int, maxQueuedEvents: Int, maxQueuedWorkerWrites: Int,
                  commitObserver: (@Sendable (JournalCommitReport) -> Void)? = nil,
                  logger: Logger) throws(JournalError) {
         do {
@@ -89,13 +104,17 @@ public final class EventJournal: Sendable {
             throw failure
         }
         let counters = CommitCounters()
+        let health = JournalWriteHealth(logger: logger)
         let committer = JournalCommitter(dbWriter: dbWriter, logger: logger, counters: counters,
-                                         taskCache: TaskCache())
+                                         taskCache: TaskCache(), health: health)
         self.dbWriter = dbWriter
         self.logger = logger
         self.counters = counters
-        self.writer = GroupCommitWriter(maxBatchWeight: maxBatchSize, maxQueuedWeight: maxQueuedEvents,
-                                        commit: Self.observed(committer.commit, by: commitObserver))
+        self.health = health
+        self.writer = GroupCommitWriter(
+            maxBatchWeight: maxBatchSize,
+            maxQueuedWeight: [.ingest: maxQueuedEvents, .worker: maxQueuedWorkerWrites],
+            health: health, commit: Self.observed(committer.commit, by: commitObserver))
     }
 
     deinit {
@@ -147,8 +166,26 @@ public final class EventJournal: Sendable {
     }
 
     /// Queues one operation for the group-commit writer and waits until its batch is durable.
-    func perform(_ operation: WriteOperation) async throws(JournalError) -> WriteOutput {
-        try await writer.submit(operation, weight: operation.weight).get()
+    /// - Parameter budget: Whose backpressure budget it counts against (default: the operation's own).
+    func perform(_ operation: WriteOperation, budget: WriteBudget? = nil) async throws(JournalError) -> WriteOutput {
+        try await writer.submit(operation, weight: operation.weight, budget: budget ?? operation.budget).get()
+    }
+
+    /// A transaction of its own beside the group-commit writer (rare, small writes; GRDB serialises
+    /// it with the writer's batches on the one write connection). Refused once a fatal failure
+    /// stopped the writes, and its outcome goes to the write health like a batch's.
+    func writeBeside<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(JournalError) -> T {
+        try ensureOpen()
+        if let stopReason = health.stopReason { throw stopReason }
+        do {
+            let value = try await dbWriter.write(body)
+            health.recordSuccess()
+            return value
+        } catch {
+            let failure = JournalError.mapping(error)
+            health.recordFailure(failure)
+            throw failure
+        }
     }
 
     /// Throws ``JournalError/closed`` after ``close()``, before anything touches a closed connection.

@@ -5,10 +5,20 @@ public struct JournalConfiguration: Sendable {
     public static let defaultMaxBatchSize = 1024
     /// Default for ``maxQueuedEvents``: about half a second of peak load at the measured write rate.
     public static let defaultMaxQueuedEvents = 20_000
+    /// Default for ``maxQueuedWorkerWrites``: the workers write one row per attempt, so this leaves
+    /// room for a resync's marking of thousands of keys on top of every worker's attempt.
+    public static let defaultMaxQueuedWorkerWrites = 20_000
 
     /// How long a connection waits for a lock held by another connection to the same file (seconds):
     /// well under EventBridge's 5 s request timeout.
     static let busyTimeout: Double = 2
+
+    /// How long the single writer waits for a lock held by another connection before its batch
+    /// fails with a retryable ``JournalError/unavailable`` (503). Nothing in this process makes it
+    /// wait (readers never block a WAL writer, checkpoints here are passive, and every write goes
+    /// through this one connection); only another process does, e.g. an operator's `sqlite3` shell
+    /// in a transaction, and then every request queued behind the writer would wait as long.
+    static let writerBusyTimeout: Duration = .milliseconds(100)
 
     /// File path of the SQLite database (its `-wal` and `-shm` files sit beside it).
     public var path: String
@@ -17,6 +27,10 @@ public struct JournalConfiguration: Sendable {
     /// Backpressure: once this many events wait for the writer, `append` throws
     /// ``JournalError/overloaded`` at once (the HTTP layer answers 429).
     public var maxQueuedEvents: Int = JournalConfiguration.defaultMaxQueuedEvents
+    /// The workers' own backpressure budget, counted apart from ingest's: once this many work-key,
+    /// attempt, service and retention writes wait for the writer, another fails with
+    /// ``JournalError/overloaded``. An ingest flood cannot use it up.
+    public var maxQueuedWorkerWrites: Int = JournalConfiguration.defaultMaxQueuedWorkerWrites
     /// Connections for concurrent reads (the admin API, workers).
     public var maxReaderCount: Int = 4
     /// Optional cap on the database size in pages (`PRAGMA max_page_count`; pages are 4 KiB). Beyond

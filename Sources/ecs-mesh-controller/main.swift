@@ -47,7 +47,7 @@ extension EcsMeshControllerCommand {
                 try await MeshControllerApp(configuration: configuration, environment: environment, logger: logger).run()
             } catch {
                 logger.critical("Controller failed", metadata: ["mesh.error": .string(String(describing: error))])
-                throw ExitCode.failure
+                throw ExitCode(MeshControllerApp.exitStatus(for: error))
             }
         }
     }

@@ -81,44 +81,6 @@ struct EventJournalFileTests {
         await reopened.close()
     }
 
-    /// When the database cannot grow (as on a full disk), the batch fails with a retryable
-    /// .unavailable carrying SQLite's code, and the writer keeps answering later batches.
-    @Test func append_whenDatabaseFull_throwsUnavailableAndKeepsServing() async throws {
-        // Given: a database capped at a few pages
-        let path = try JournalFixtures.temporaryDatabasePath()
-        defer { JournalFixtures.removeDatabase(at: path) }
-        var configuration = JournalConfiguration(path: path)
-        configuration.maxPageCount = 40
-        let journal = try EventJournal(configuration: configuration, logger: JournalFixtures.logger)
-        let committedBefore = try await journal.append(
-            [JournalFixtures.event(arn: JournalFixtures.taskArn(), version: 1)], receivedAt: Date())
-
-        // When: appending until the cap is hit
-        var failure: JournalError?
-        for round in 0..<100 where failure == nil {
-            let events = (0..<50).map { JournalFixtures.event(arn: JournalFixtures.taskArn("full\(round)-\($0)"), version: 1) }
-            do {
-                _ = try await journal.append(events, receivedAt: Date())
-            } catch {
-                failure = error
-            }
-        }
-
-        // Then
-        #expect(failure == .unavailable)
-        #expect(failure?.isRetryable == true)
-        #expect(failure?.extendedResultCode == 13, "SQLITE_FULL")
-        let later = await #expect(throws: JournalError.self) {
-            try await journal.append((0..<50).map { JournalFixtures.event(arn: JournalFixtures.taskArn("later\($0)"), version: 1) },
-                                     receivedAt: Date())
-        }
-        #expect(later == .unavailable)
-        #expect(journal.statistics.failedCommits >= 2)
-        #expect(try journal.integrityCheck())
-        #expect(try journal.entries(after: 0, limit: 1).map(\.sequence) == committedBefore.map(\.sequence))
-        await journal.close()
-    }
-
     /// A path in a missing directory fails to open with a non-retryable error.
     @Test func open_whenDirectoryMissing_throwsOpenFailed() throws {
         // Given

@@ -14,7 +14,8 @@ import UnixSignals
 ///
 /// Shutdown order is the reverse of the group's array: the HTTP server stops accepting first, then
 /// the requeue timers stop, then the queue finishes its attempts in flight; the journal and the
-/// shared HTTP client close last.
+/// shared HTTP client close last. A fatal journal write failure ends the group through
+/// ``JournalStopWatch`` and ``run()`` throws it (the executable exits non-zero).
 public struct MeshControllerApp: Sendable {
     public let configuration: MeshConfiguration
     public let environment: [String: String]
@@ -35,6 +36,7 @@ public struct MeshControllerApp: Sendable {
         var journalConfiguration = JournalConfiguration(path: configuration.journal.path)
         journalConfiguration.maxBatchSize = configuration.journal.maxBatchSize
         journalConfiguration.maxQueuedEvents = configuration.journal.maxQueuedEvents
+        journalConfiguration.maxQueuedWorkerWrites = configuration.journal.maxQueuedWorkerWrites
         journalConfiguration.commitObserver = telemetry.journalObserver
         let journal = try EventJournal(configuration: journalConfiguration, logger: logger)
         let httpClient = OutboundHTTPClient.make()
@@ -64,7 +66,9 @@ public struct MeshControllerApp: Sendable {
             "mesh.journal.path": .string(configuration.journal.path),
         ])
 
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: JournalStopWatch(journal: journal, logger: logger)),
+        ]
         if let workers {
             services.append(.init(service: workers.queue))
             services.append(.init(service: workers.requeue))
@@ -82,6 +86,15 @@ public struct MeshControllerApp: Sendable {
             logger: logger
         ))
         try await group.run()
+    }
+
+    /// The exit status for an error that ended ``run()``: 74 (`EX_IOERR`) when the journal stopped
+    /// on a fatal write failure or refused a file that failed verification, else 1.
+    public static func exitStatus(for error: any Error) -> Int32 {
+        if let journalError = error as? JournalError, journalError == .stopped || journalError == .corrupt {
+            return 74
+        }
+        return 1
     }
 
     /// The workers, or `nil` (with an error logged) when AWS is not configured: the controller then

@@ -29,6 +29,7 @@ import SystemPackage
 /// | `webhook.retryAfterSeconds` | int | 2 |
 /// | `journal.path` | string | `./ecs-mesh-journal.sqlite` |
 /// | `journal.maxBatchSize` / `journal.maxQueuedEvents` | int | 1024 / 20000 |
+/// | `journal.maxQueuedWorkerWrites` | int | 20000 |
 /// | `journal.retentionDays` | double (0 = keep everything, else at least 1) | 14 |
 /// | `journal.pruneIntervalSeconds` | double | 3600 |
 /// | `consul.http.addr` / `consul.http.token` / `consul.cacert` | string | `http://127.0.0.1:8500` / none / none |
@@ -114,6 +115,8 @@ extension MeshConfiguration {
         config.journal.path = try own.string("journal.path", default: defaults.journal.path)
         config.journal.maxBatchSize = try own.int("journal.maxBatchSize", default: defaults.journal.maxBatchSize, in: 1...100_000)
         config.journal.maxQueuedEvents = try own.int("journal.maxQueuedEvents", default: defaults.journal.maxQueuedEvents, in: 1...10_000_000)
+        config.journal.maxQueuedWorkerWrites = try own.int("journal.maxQueuedWorkerWrites",
+                                                           default: defaults.journal.maxQueuedWorkerWrites, in: 1...10_000_000)
         config.journal.retentionDays = try own.double("journal.retentionDays", default: defaults.journal.retentionDays, in: 0...36_500)
         config.journal.pruneIntervalSeconds = try own.double("journal.pruneIntervalSeconds", default: defaults.journal.pruneIntervalSeconds, in: 1...86400)
 

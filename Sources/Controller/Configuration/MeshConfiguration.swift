@@ -52,6 +52,10 @@ public struct MeshConfiguration: Sendable, Equatable {
         public var path = "./ecs-mesh-journal.sqlite"
         public var maxBatchSize = 1024
         public var maxQueuedEvents = 20_000
+        /// The workers' own backpressure budget in the journal's writer queue (work keys, attempts,
+        /// services, resync observations, retention), counted apart from `maxQueuedEvents` so that
+        /// an ingest flood cannot make the workers' writes fail.
+        public var maxQueuedWorkerWrites = 20_000
         /// How long events, and tasks that stopped with their work done, are kept (days); 0 keeps
         /// everything. At least one day otherwise: EventBridge retries a delivery for up to 24 hours,
         /// and a task forgotten before its last retry would be journaled again as new.

@@ -9,7 +9,7 @@ import GRDB
 /// extended result code, file and line) is for logs; a GRDB `DatabaseError` never leaves the module.
 public struct JournalError: Error, Sendable, Equatable, CustomStringConvertible, TransientClassifiable {
     private enum Code: String, Sendable {
-        case overloaded, unavailable, closed, notFound, migrationFailed, openFailed, corrupt, failed
+        case overloaded, unavailable, stopped, closed, notFound, migrationFailed, openFailed, corrupt, failed
     }
 
     private let code: Code
@@ -35,6 +35,10 @@ public struct JournalError: Error, Sendable, Equatable, CustomStringConvertible,
     public static let overloaded = JournalError(.overloaded)
     /// The database could not write (disk full, I/O error); answer 503 with `Retry-After`.
     public static let unavailable = JournalError(.unavailable)
+    /// The writer stopped after a fatal write failure (an I/O error, a full disk, corruption): nothing
+    /// more is acknowledged, and the process must exit so that it is restarted and the file verified.
+    /// Answer 503 with `Retry-After`. ``message`` names the failure that stopped it.
+    public static let stopped = JournalError(.stopped)
     /// The journal has been closed; no more writes are accepted.
     public static let closed = JournalError(.closed)
     /// The addressed row (e.g. a work key) does not exist.
@@ -51,7 +55,7 @@ public struct JournalError: Error, Sendable, Equatable, CustomStringConvertible,
     /// Whether the same request may succeed later: the client should retry (429/503), not give up.
     public var isRetryable: Bool {
         switch code {
-        case .overloaded, .unavailable, .closed: true
+        case .overloaded, .unavailable, .stopped, .closed: true
         case .notFound, .migrationFailed, .openFailed, .corrupt, .failed: false
         }
     }
@@ -109,8 +113,30 @@ extension JournalError {
     /// Whether retrying the same operations on their own cannot help (the database itself failed).
     var isDatabaseWide: Bool {
         switch code {
-        case .unavailable, .corrupt, .closed: true
+        case .unavailable, .stopped, .corrupt, .closed: true
         default: false
+        }
+    }
+
+    /// Whether SQLite reported the disk (or `max_page_count`) full.
+    var isDiskFull: Bool {
+        extendedResultCode.map { ResultCode(rawValue: $0).primaryResultCode == .SQLITE_FULL } ?? false
+    }
+
+    /// Whether this failure of a write means the file can no longer be trusted to hold what is
+    /// acknowledged, so the writer must stop: an I/O error (a failed `fsync` among them: after
+    /// "fsyncgate", the kernel may have dropped the dirty pages, and a retry would report success
+    /// for data that never reached the disk), a full disk or database cap, corruption, a file that is
+    /// no longer a database, one that became read-only or was moved, or a WAL that cannot be opened.
+    /// `SQLITE_BUSY`, `SQLITE_LOCKED` and `SQLITE_NOMEM` pass and are not fatal.
+    public var isFatalWriteFailure: Bool {
+        if code == .stopped { return true }
+        guard let extendedResultCode else { return false }
+        switch ResultCode(rawValue: extendedResultCode).primaryResultCode {
+        case .SQLITE_READONLY, .SQLITE_IOERR, .SQLITE_CORRUPT, .SQLITE_FULL, .SQLITE_CANTOPEN, .SQLITE_NOTADB:
+            return true
+        default:
+            return false
         }
     }
 }

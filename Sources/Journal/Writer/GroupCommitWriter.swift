@@ -8,6 +8,13 @@ import Synchronization
 /// Callers `submit` an operation and suspend until the batch that carried it has committed. A
 /// dedicated thread takes everything queued (up to `maxBatchWeight`), runs `commit` — one blocking
 /// transaction — and resumes every caller with its own result, then takes the next batch at once.
+///
+/// Backpressure counts each ``WriteBudget`` apart: a flood of ingest that fills its budget (429s)
+/// leaves the workers' bookkeeping its own room, so their writes never fail for it.
+///
+/// Once the shared ``JournalWriteHealth`` reports a fatal failure (by this writer's commit or any
+/// other write to the file), the writer stops: what is queued fails with ``JournalError/stopped``
+/// without being committed, later submissions fail at once, and the thread ends.
 /// A thread of its own rather than a task: the commit blocks in `fsync` for about a millisecond,
 /// which must not hold one of the cooperative pool's few threads, and hopping between the pool and
 /// the database queue for every batch left the writer idle a third of the time under load (every
@@ -23,12 +30,15 @@ final class GroupCommitWriter<Operation: Sendable, Output: Sendable>: Sendable {
     private struct Pending: Sendable {
         let operation: Operation
         let weight: Int
+        let budget: WriteBudget
         let continuation: CheckedContinuation<Result<Output, JournalError>, Never>
     }
 
     private struct State: Sendable {
         var queue: [Pending] = []
         var queuedWeight = 0
+        /// Queued weight per budget, for backpressure.
+        var budgetWeight: [WriteBudget: Int] = [:]
         var closing = false
         var threadWaiting = false
         var finished = false
@@ -59,7 +69,8 @@ final class GroupCommitWriter<Operation: Sendable, Output: Sendable>: Sendable {
     private let counters = Mutex(Statistics())
     private let wakeup = DispatchSemaphore(value: 0)
     private let maxBatchWeight: Int
-    private let maxQueuedWeight: Int
+    private let maxQueuedWeight: [WriteBudget: Int]
+    private let health: JournalWriteHealth
     private let commit: Commit
 
     /// Starts the writer thread; it runs until ``close()`` (or ``closeWithoutWaiting()``) and the
@@ -67,11 +78,14 @@ final class GroupCommitWriter<Operation: Sendable, Output: Sendable>: Sendable {
     ///
     /// - Parameters:
     ///   - maxBatchWeight: The most weight in one batch (a batch always takes at least one operation).
-    ///   - maxQueuedWeight: Submissions beyond this queued weight fail with ``JournalError/overloaded``.
+    ///   - maxQueuedWeight: Per budget, submissions beyond this queued weight of their budget fail
+    ///     with ``JournalError/overloaded``.
+    ///   - health: Where a fatal failure stops the writer (the commit reports to it).
     ///   - commit: Runs one batch on the writer thread.
-    init(maxBatchWeight: Int, maxQueuedWeight: Int, commit: @escaping Commit) {
+    init(maxBatchWeight: Int, maxQueuedWeight: [WriteBudget: Int], health: JournalWriteHealth, commit: @escaping Commit) {
         self.maxBatchWeight = max(1, maxBatchWeight)
-        self.maxQueuedWeight = max(1, maxQueuedWeight)
+        self.maxQueuedWeight = maxQueuedWeight.mapValues { max(1, $0) }
+        self.health = health
         self.commit = commit
         let thread = Thread { [self] in
             // Named from the thread itself: only then does Foundation pass it on to the kernel (a Linux
@@ -85,19 +99,23 @@ final class GroupCommitWriter<Operation: Sendable, Output: Sendable>: Sendable {
 
     /// Queues `operation` for the next batch and returns its result once that batch has committed.
     ///
-    /// Fails at once with ``JournalError/overloaded`` when more than `maxQueuedWeight` is waiting (an
-    /// operation heavier than the limit is still accepted into an empty queue, so it can ever succeed),
-    /// and with ``JournalError/closed`` after ``close()``. Cancellation is ignored: an operation that
-    /// was queued is committed, because its caller may already have been told nothing.
-    func submit(_ operation: Operation, weight: Int) async -> Result<Output, JournalError> {
+    /// Fails at once with ``JournalError/overloaded`` when more than the budget's `maxQueuedWeight`
+    /// of that budget is waiting (an operation heavier than the limit is still accepted when nothing
+    /// of its budget waits, so it can ever succeed), with ``JournalError/stopped`` after a fatal
+    /// failure, and with ``JournalError/closed`` after ``close()``. Cancellation is ignored: an
+    /// operation that was queued is committed, because its caller may already have been told nothing.
+    func submit(_ operation: Operation, weight: Int, budget: WriteBudget) async -> Result<Output, JournalError> {
         await withCheckedContinuation { continuation in
             let (rejection, wake) = state.withLock { state -> (JournalError?, Bool) in
+                if let stopReason = health.stopReason { return (stopReason, false) }
                 if state.closing { return (.closed, false) }
-                if state.queuedWeight > 0, state.queuedWeight + weight > maxQueuedWeight {
+                let budgetWeight = state.budgetWeight[budget, default: 0]
+                if budgetWeight > 0, budgetWeight + weight > maxQueuedWeight[budget, default: 1] {
                     return (.overloaded, false)
                 }
-                state.queue.append(Pending(operation: operation, weight: weight, continuation: continuation))
+                state.queue.append(Pending(operation: operation, weight: weight, budget: budget, continuation: continuation))
                 state.queuedWeight += weight
+                state.budgetWeight[budget, default: 0] += weight
                 return (nil, state.takeWaitingThread())
             }
             if let rejection { continuation.resume(returning: .failure(rejection)) }
@@ -140,6 +158,12 @@ final class GroupCommitWriter<Operation: Sendable, Output: Sendable>: Sendable {
 
     private func runLoop() {
         while let (batch, weight) = nextBatch() {
+            if let stopReason = health.stopReason {
+                // Stopped by a write beside this writer (or the batch before): commit nothing more.
+                fail(batch, with: stopReason)
+                fail(stopAccepting(), with: stopReason)
+                break
+            }
             counters.withLock { $0.inFlightWeight = weight }
             let results = commit(batch.map(\.operation))
             counters.withLock {
@@ -154,6 +178,10 @@ final class GroupCommitWriter<Operation: Sendable, Output: Sendable>: Sendable {
                     : .failure(JournalError.failed.with(message: "commit returned too few results"))
                 pending.continuation.resume(returning: result)
             }
+            if let stopReason = health.stopReason {
+                fail(stopAccepting(), with: stopReason)
+                break
+            }
         }
         let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
             state.finished = true
@@ -161,6 +189,24 @@ final class GroupCommitWriter<Operation: Sendable, Output: Sendable>: Sendable {
             return state.closeWaiters
         }
         for waiter in waiters { waiter.resume() }
+    }
+
+    /// After a fatal failure: refuses further submissions and takes everything queued.
+    private func stopAccepting() -> [Pending] {
+        state.withLock { state in
+            state.closing = true
+            defer {
+                state.queue = []
+                state.queuedWeight = 0
+                state.budgetWeight = [:]
+            }
+            return state.queue
+        }
+    }
+
+    private func fail(_ batch: [Pending], with error: JournalError) {
+        counters.withLock { $0.operations += batch.count }
+        for pending in batch { pending.continuation.resume(returning: .failure(error)) }
     }
 
     /// The next batch and its weight, or `nil` once closed and drained. Blocks the writer thread
@@ -185,6 +231,7 @@ final class GroupCommitWriter<Operation: Sendable, Output: Sendable>: Sendable {
             state.queue = []
             state.queue.reserveCapacity(batch.batch.count)
             state.queuedWeight = 0
+            state.budgetWeight = [:]
             return batch
         }
         var count = 0
@@ -197,6 +244,7 @@ final class GroupCommitWriter<Operation: Sendable, Output: Sendable>: Sendable {
         let batch = Array(state.queue.prefix(count))
         state.queue.removeFirst(count)
         state.queuedWeight -= weight
+        for pending in batch { state.budgetWeight[pending.budget, default: 0] -= pending.weight }
         return (batch, weight)
     }
 }

@@ -8,8 +8,14 @@ import Synchronization
 /// Fast path: the whole batch in one `write` transaction (one fsync). If that transaction fails for a
 /// reason that is not the database's own (a constraint, a bug in one operation), every operation is
 /// retried in a transaction of its own, so one bad request cannot fail its neighbours. If the
-/// database itself failed (disk full, I/O error, corruption), the whole batch gets
-/// ``JournalError/unavailable`` and the writer keeps going with later batches.
+/// database itself failed, the whole batch gets ``JournalError/unavailable`` (503, never 202).
+/// Every transaction's outcome goes to the shared ``JournalWriteHealth``: a lock that passes
+/// (`SQLITE_BUSY`) only marks the journal failing until the next commit, while a fatal failure
+/// (I/O error, disk full, corruption) stops the writer for good.
+///
+/// The writer connection waits at most ``JournalConfiguration/writerBusyTimeout`` for a lock that
+/// another connection holds, so a stray writer (an operator's `sqlite3` shell) costs one batch a
+/// 503, not seconds of every request behind it.
 ///
 /// Checkpoints of a file database run beside the writer (``WALCheckpointer``), not inside a commit.
 ///
@@ -20,22 +26,26 @@ struct JournalCommitter: Sendable {
     let counters: CommitCounters
     let taskCache: TaskCache
     let checkpointer: WALCheckpointer?
+    let health: JournalWriteHealth
 
-    init(dbWriter: any DatabaseWriter, logger: Logger, counters: CommitCounters, taskCache: TaskCache) {
+    init(dbWriter: any DatabaseWriter, logger: Logger, counters: CommitCounters, taskCache: TaskCache,
+         health: JournalWriteHealth) {
         self.dbWriter = dbWriter
         self.logger = logger
         self.counters = counters
         self.taskCache = taskCache
-        self.checkpointer = Self.makeCheckpointer(dbWriter, logger: logger)
+        self.health = health
+        self.checkpointer = Self.makeCheckpointer(dbWriter, health: health, logger: logger)
     }
 
     /// For a file database: autocheckpoint off on the writer, checkpoints on a second connection.
     /// If that cannot be set up, SQLite's autocheckpoint stays on (slower p99, same durability).
-    private static func makeCheckpointer(_ dbWriter: any DatabaseWriter, logger: Logger) -> WALCheckpointer? {
+    private static func makeCheckpointer(_ dbWriter: any DatabaseWriter, health: JournalWriteHealth,
+                                         logger: Logger) -> WALCheckpointer? {
         guard let pool = dbWriter as? DatabasePool else { return nil }
         do {
             try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
-            return try WALCheckpointer(path: pool.path, logger: logger)
+            return try WALCheckpointer(path: pool.path, health: health, logger: logger)
         } catch {
             try? pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA wal_autocheckpoint = 1000") }
             logger.info("Journal checkpoints stay inside commits", metadata: [
@@ -95,11 +105,13 @@ struct JournalCommitter: Sendable {
                 return (outputs, committedTasks)
             }
             taskCache.merge(committedTasks)
+            health.recordSuccess()
             counters.recordCommit(operations)
             checkpointer?.noteCommit()
             return outputs
         } catch {
             counters.recordFailure()
+            health.recordFailure(Self.failure(error))
             throw error
         }
     }

@@ -62,10 +62,15 @@ final class WALCheckpointer: Sendable {
     private let databaseDescriptor: Int32
     private let timer = DispatchQueue(label: "journal.checkpoint.timer")
     private let state = Mutex(State())
+    private let health: JournalWriteHealth
     private let logger: Logger
 
     /// Opens the second connection. Call after the writer has set `PRAGMA wal_autocheckpoint = 0`.
-    init(path: String, logger: Logger) throws {
+    /// A fatal failure of a checkpoint (an I/O error writing or syncing the database file,
+    /// corruption) is reported to `health` and stops the journal's writes, as one of a commit would.
+    /// A full disk is not: the WAL still holds every frame the checkpoint could not copy, and the
+    /// commit that next needs space fails and stops the writes itself, with its requests answered.
+    init(path: String, health: JournalWriteHealth, logger: Logger) throws {
         var configuration = Configuration()
         configuration.label = "journal.checkpoint"
         configuration.busyMode = .timeout(JournalConfiguration.busyTimeout)
@@ -74,6 +79,7 @@ final class WALCheckpointer: Sendable {
             // A checkpoint fsyncs the WAL before copying, and the database file when it reaches the end.
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
+        self.health = health
         self.logger = logger
         databaseDescriptor = open(path, O_RDONLY | O_CLOEXEC)
     }
@@ -124,7 +130,9 @@ final class WALCheckpointer: Sendable {
                 }
             } catch {
                 // Busy (another checkpoint runs) or closed: the next commit schedules another.
-                logger.debug("Journal checkpoint did not run", metadata: ["db.error": "\(JournalError.mapping(error))"])
+                let failure = JournalError.mapping(error)
+                logger.debug("Journal checkpoint did not run", metadata: ["db.error": "\(failure)"])
+                if failure.isFatalWriteFailure, !failure.isDiskFull { health.recordFailure(failure) }
             }
             state.withLock { state in
                 state.scheduled = false

@@ -17,6 +17,8 @@ enum WriteOperation: Sendable {
     case pruneTasks(arns: [String], settledBefore: Date)
     /// A named value the controller keeps across starts (opaque to the journal).
     case storeSetting(name: String, value: String, at: Date)
+    /// Readiness: takes the write lock and commits nothing, to learn whether writes work again.
+    case probe
 
     /// How much of a batch (and of the backpressure budget) the operation uses: events or keys.
     var weight: Int {
@@ -24,9 +26,27 @@ enum WriteOperation: Sendable {
         case .append(let events, _): max(1, events.count)
         case .markWork(let keys, _): max(1, keys.count)
         case .pruneTasks(let arns, _): max(1, arns.count)
-        case .startAttempt, .recordAttempt, .upsertService, .upsertTaskMeta, .pruneEvents, .storeSetting: 1
+        case .startAttempt, .recordAttempt, .upsertService, .upsertTaskMeta, .pruneEvents, .storeSetting, .probe: 1
         }
     }
+
+    /// Whose backpressure budget the operation counts against: events from outside, or the
+    /// controller's own bookkeeping (workers, resync, the admin API, retention, readiness).
+    var budget: WriteBudget {
+        if case .append = self { return .ingest }
+        return .worker
+    }
+}
+
+/// The two backpressure budgets of the writer's queue, counted apart so that an ingest flood
+/// (answered 429) cannot make the workers' bookkeeping fail, which would stall the convergence that
+/// drains it.
+enum WriteBudget: Sendable, Hashable {
+    /// `POST /v1/events`: limited by ``JournalConfiguration/maxQueuedEvents``.
+    case ingest
+    /// Work keys, attempts, services, task metadata, retention and probes: limited by
+    /// ``JournalConfiguration/maxQueuedWorkerWrites``.
+    case worker
 }
 
 /// The outcome of a worker's attempt at a work key.

@@ -1,0 +1,30 @@
+public import Journal
+public import Logging
+public import ServiceLifecycle
+
+/// Turns a fatal journal write failure into the end of the process: a `Service` in the app's group
+/// that waits for ``EventJournal/writesStopped()`` and then throws it, so the group cancels every
+/// other service (pending requests get 503 at once, nothing more is acknowledged), the app closes
+/// the journal, and the executable exits non-zero for the orchestrator to start a new process,
+/// whose journal verifies the file before serving. The journal itself never exits the process.
+///
+/// Ends quietly on graceful shutdown.
+public struct JournalStopWatch: Service {
+    private let journal: EventJournal
+    private let logger: Logger
+
+    public init(journal: EventJournal, logger: Logger) {
+        self.journal = journal
+        self.logger = logger
+    }
+
+    /// - Throws: ``JournalError/stopped`` once the journal's writes stopped.
+    public func run() async throws {
+        let journal = journal
+        guard let reason = await cancelWhenGracefulShutdown({ await journal.writesStopped() }) else { return }
+        logger.critical("Controller stopping: the journal can no longer acknowledge events", metadata: [
+            "mesh.error": .string(reason.description),
+        ])
+        throw reason
+    }
+}
