@@ -106,13 +106,20 @@ public final class ControllerProcess: @unchecked Sendable {
         return String(decoding: data, as: UTF8.self).components(separatedBy: text).count - 1
     }
 
-    public func postEvent(_ body: [UInt8], client: HTTPClient = .shared) async throws -> (status: Int, body: [UInt8]) {
+    /// `GET` a path of the public listener; returns the status.
+    public func status(of path: String, client: HTTPClient = .shared, timeout: Duration = .seconds(10)) async throws -> Int {
+        let response = try await client.execute(HTTPClientRequest(url: baseURL + path), timeout: TimeAmount(timeout))
+        return Int(response.status.code)
+    }
+
+    public func postEvent(_ body: [UInt8], client: HTTPClient = .shared,
+                          timeout: Duration = .seconds(10)) async throws -> (status: Int, body: [UInt8]) {
         var request = HTTPClientRequest(url: baseURL + "/v1/events")
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
         request.headers.add(name: "x-api-key", value: Self.apiKey)
         request.body = .bytes(ByteBuffer(bytes: body))
-        let response = try await client.execute(request, timeout: .seconds(10))
+        let response = try await client.execute(request, timeout: TimeAmount(timeout))
         let buffer = try await response.body.collect(upTo: 1 << 20)
         return (Int(response.status.code), Array(buffer.readableBytesView))
     }
