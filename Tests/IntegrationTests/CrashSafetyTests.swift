@@ -76,14 +76,8 @@ struct CrashSafetyTests {
         let journal = try EventJournal(configuration: configuration, logger: Logger(label: "crash-test"))
         #expect(try journal.integrityCheck())
         var stored: [String: Int64] = [:]
-        var after: Int64 = 0
-        while true {
-            let page = try journal.entries(after: after, limit: 5000)
-            guard let last = page.last else { break }
-            for entry in page where entry.outcome == .applied {
-                stored["\(entry.taskArn)#\(entry.version)"] = entry.sequence
-            }
-            after = last.sequence
+        for entry in try journal.allEntries() where entry.outcome == .applied {
+            stored["\(entry.taskArn)#\(entry.version)"] = entry.sequence
         }
         let lost = acked.filter { stored[$0.key] != $0.value }
         #expect(lost.isEmpty, "\(lost.count) acknowledged events missing or renumbered, e.g. \(lost.first.map { "\($0)" } ?? "")")

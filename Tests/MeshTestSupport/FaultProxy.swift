@@ -3,6 +3,10 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// `deploy/local/fault_proxy.py`, started as a child process in front of a real server (moto): it
 /// forwards every request unless a rule says to answer 500, 429 `ThrottlingException`, reset the
 /// connection or hold the answer, per AWS target (`X-Amz-Target`). Rules switch at run time.
@@ -118,10 +122,11 @@ public final class FaultProxy: @unchecked Sendable {
         try await counts()[target.rawValue]?[fault.rawValue] ?? 0
     }
 
-    /// Stops the proxy process.
+    /// Stops the proxy process (SIGKILL: it holds nothing to save, and a signal mask inherited from
+    /// a dispatch worker thread could block SIGTERM).
     public func stop() {
         guard process.isRunning else { return }
-        process.terminate()
+        kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
     }
 

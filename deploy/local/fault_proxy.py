@@ -29,6 +29,7 @@ Standard library only. Prints "fault-proxy listening on <port>" once it accepts 
 import argparse
 import http.client
 import json
+import signal
 import socket
 import struct
 import sys
@@ -184,6 +185,8 @@ def main():
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--upstream", required=True, help="e.g. http://127.0.0.1:15000")
     args = parser.parse_args()
+    # A parent's worker thread may have blocked these (libdispatch does), and a blocked mask is inherited.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     ThreadingHTTPServer.request_queue_size = 128
     server = ThreadingHTTPServer((args.host, args.port), Handler)
     server.daemon_threads = True

@@ -1,0 +1,124 @@
+import Foundation
+import Journal
+import Logging
+import MeshTestSupport
+import Synchronization
+import Testing
+
+/// Fault suite (issue #13): SIGKILL in a loop during a storm. The real executable is killed three
+/// times while clients post the start of every task's lifecycle and keep re-posting (as EventBridge
+/// retries on non-2xx and on connection errors), and restarted each time as an orchestrator would.
+/// At the end every acknowledged event is in the journal, every task is registered with its
+/// service's token, and the journal passes `integrity_check`.
+@Suite(.enabled(if: integrationEnabled && ControllerProcess.isAvailable,
+                "needs MESH_INTEGRATION=1 and MESH_CONTROLLER_BIN (deploy/local/test.sh)"))
+struct FaultSuiteSigkillTests {
+    @Test(.timeLimit(.minutes(4)))
+    func sigkillLoop_duringStorm_losesNothingAndConverges() async throws {
+        // Given three mesh services with eight tasks each in moto, and the controller running
+        let sfx = uniqueSuffix()
+        let names = (0..<3).map { "kill\($0)-\(sfx)" }
+        let moto = try await MotoECSFixture.run(cluster: "kill-\(sfx)", services: names.map {
+            .init(family: $0, ports: [8080], count: 8, tags: ["consul.hashicorp.com/mesh": "true"])
+        })
+        let controller = try ControllerProcess(extraEnvironment: ["MESH_SECRETS_PREFIX": "kill-\(sfx)"])
+        try await controller.start()
+        let deliveries = moto.tasks.flatMap { task in
+            MeshEventBuilder.lifecycle(task, clusterArn: moto.clusterArn).prefix(3).enumerated().map { index, event in
+                Delivery(key: "\(task.taskArn)#\(index + 1)", body: MeshEventBuilder.body([event]))
+            }
+        }
+        let storm = Storm(deliveries: deliveries)
+
+        // When eight clients storm the controller while it is killed three times, the first time
+        // before every event was delivered once
+        let kills = 3
+        var recovered = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for client in 0..<8 {
+                group.addTask { await storm.post(client: client, clients: 8, to: controller) }
+            }
+            for round in 1...kills {
+                let target = round * deliveries.count / 2
+                while storm.answered < target { try await Task.sleep(for: .milliseconds(10)) }
+                controller.kill()
+                recovered = ContinuousClock.now
+                try await controller.start()
+            }
+            while !storm.everyDeliveryAcknowledged { try await Task.sleep(for: .milliseconds(10)) }
+            storm.stop()
+            try await group.waitForAll()
+        }
+
+        // Then every task is registered and every service has its token, with no operator call
+        let probe = try MeshWorldProbe()
+        let converged = await eventually(timeout: .seconds(120), interval: .milliseconds(200)) {
+            for name in names where try await probe.instances(name).count != 8 { return false }
+            return try await probe.serviceTokens(clusterArn: moto.clusterArn).count == names.count
+        }
+        let elapsed = ContinuousClock.now - recovered
+        #expect(converged, "not converged \(elapsed) after the last kill: \(controller.logTail())")
+        if converged {
+            print("fault sigkill-storm: converged \(FaultReport.seconds(elapsed)) s after recovery (\(kills) kills, \(storm.answered) answers)")
+        }
+        #expect(controller.terminate() == 0, "graceful stop: \(controller.logTail())")
+
+        // And the journal holds every acknowledged event and passes integrity_check
+        let journal = try EventJournal(configuration: JournalConfiguration(path: controller.journalPath),
+                                       logger: Logger(label: "fault-sigkill"))
+        #expect(try journal.integrityCheck())
+        let stored = Set(try journal.allEntries().map { "\($0.taskArn)#\($0.version)" })
+        let lost = storm.acknowledged.subtracting(stored)
+        #expect(lost.isEmpty, "\(lost.count) acknowledged events missing, e.g. \(lost.first ?? "")")
+        #expect(storm.acknowledged.count == deliveries.count)
+        await journal.close()
+    }
+}
+
+/// One event to deliver: "taskArn#version" and its request body.
+private struct Delivery: Sendable {
+    var key: String
+    var body: [UInt8]
+}
+
+/// Clients that post like EventBridge: each delivers its share, retrying on non-2xx and connection
+/// errors, then keeps re-posting its share (duplicates) until stopped.
+private final class Storm: Sendable {
+    private struct State {
+        var acknowledged = Set<String>()
+        var answered = 0
+        var stopped = false
+    }
+
+    private let deliveries: [Delivery]
+    private let state = Mutex(State())
+
+    init(deliveries: [Delivery]) {
+        self.deliveries = deliveries
+    }
+
+    var answered: Int { state.withLock { $0.answered } }
+    var acknowledged: Set<String> { state.withLock { $0.acknowledged } }
+    var everyDeliveryAcknowledged: Bool { state.withLock { $0.acknowledged.count == deliveries.count } }
+    func stop() { state.withLock { $0.stopped = true } }
+    private var isStopped: Bool { state.withLock { $0.stopped } }
+
+    func post(client: Int, clients: Int, to controller: ControllerProcess) async {
+        let share = stride(from: client, to: deliveries.count, by: clients).map { deliveries[$0] }
+        var index = 0
+        while !isStopped, !share.isEmpty {
+            let delivery = share[index % share.count]
+            let status = try? await controller.postEvent(delivery.body).status
+            if let status, (200..<300).contains(status) {
+                state.withLock {
+                    $0.acknowledged.insert(delivery.key)
+                    $0.answered += 1
+                }
+                index += 1
+            } else {
+                // EventBridge retries the same delivery after a pause.
+                try? await Task.sleep(for: .milliseconds(20))
+            }
+        }
+    }
+}
