@@ -1,6 +1,7 @@
 import Foundation
 import Journal
 import MeshModel
+import Synchronization
 import Testing
 
 /// The single writer: batching, backpressure, draining on close.
@@ -74,7 +75,12 @@ struct EventJournalGroupCommitTests {
         // Given
         let path = try JournalFixtures.temporaryDatabasePath()
         defer { JournalFixtures.removeDatabase(at: path) }
-        let journal = try EventJournal(configuration: JournalConfiguration(path: path), logger: JournalFixtures.logger)
+        // (the first batch's commit observer holds the writer thread until released, so the appends
+        // below queue behind it whatever the machine's load)
+        let gate = WriterGate()
+        var configuration = JournalConfiguration(path: path)
+        configuration.commitObserver = { _ in gate.holdFirstBatch() }
+        let journal = try EventJournal(configuration: configuration, logger: JournalFixtures.logger)
         let bigArn = JournalFixtures.taskArn("big")
         let big = (1...5_000).map { JournalFixtures.event(arn: bigArn, version: Int64($0)) }
         let bigAppend = Task { try await journal.append(big, receivedAt: Date()) }
@@ -86,7 +92,9 @@ struct EventJournalGroupCommitTests {
         #expect(await JournalFixtures.eventually { journal.statistics.queuedEvents == 20 })
 
         // When
-        await journal.close()
+        let closing = Task { await journal.close() }
+        gate.release()
+        await closing.value
 
         // Then
         #expect(try await bigAppend.value.count == 5_000)
@@ -159,4 +167,20 @@ struct EventJournalGroupCommitTests {
         #expect(try journal.workItem(key: "service:mesh/web")?.state == .pending)
         #expect(try journal.workItem(key: "task:\(arn)")?.generation == 2)
     }
+}
+
+/// Holds the writer thread in the first batch's commit observer until released.
+private final class WriterGate: Sendable {
+    private let first = Mutex(true)
+    private let gate = DispatchSemaphore(value: 0)
+
+    func holdFirstBatch() {
+        let isFirst = first.withLock { first -> Bool in
+            defer { first = false }
+            return first
+        }
+        if isFirst { gate.wait() }
+    }
+
+    func release() { gate.signal() }
 }
