@@ -13,6 +13,29 @@ struct AdminStatusDocument: Encodable {
         var databaseBytes: Int64
         var lastEventAt: Date?
         var lastEventAgeSeconds: Double?
+        /// `healthy`, `failing` (the last write failed for a reason that may pass) or `stopped` (a
+        /// fatal write failure: nothing more is acknowledged and the process is exiting).
+        var writes: String
+        /// The failure behind `failing` or `stopped`.
+        var writeError: String?
+
+        init(sequence: Int64, databaseBytes: Int64, lastEventAt: Date?, lastEventAgeSeconds: Double?,
+             writes: JournalWriteStatus) {
+            self.sequence = sequence
+            self.databaseBytes = databaseBytes
+            self.lastEventAt = lastEventAt
+            self.lastEventAgeSeconds = lastEventAgeSeconds
+            switch writes {
+            case .healthy:
+                self.writes = "healthy"
+            case .failing(let error):
+                self.writes = "failing"
+                writeError = error.description
+            case .stopped(let error):
+                self.writes = "stopped"
+                writeError = error.description
+            }
+        }
     }
     struct WorkPart: Encodable {
         var keys: [String: Int]

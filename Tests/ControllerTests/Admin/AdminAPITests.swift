@@ -94,6 +94,17 @@ struct AdminAPITests {
         #expect(body["resyncAvailable"] as? Bool == false)
     }
 
+    /// The status says whether the journal's writes work.
+    @Test func status_whenJournalHealthy_reportsWritesHealthy() async throws {
+        let (router, _) = try await makeRouter()
+        // When
+        let body = try json(await router.handle(request(.get, "/v1/status")))
+        // Then
+        let journal = try #require(body["journal"] as? [String: Any])
+        #expect(journal["writes"] as? String == "healthy")
+        #expect(journal["writeError"] == nil)
+    }
+
     /// `?pretty` indents the JSON.
     @Test func status_whenPretty_indents() async throws {
         let (router, _) = try await makeRouter()
