@@ -22,7 +22,9 @@
 #
 # Usage: deploy/local/bench-heartbeats.sh
 # Env:   BENCH_TASKS (10000), BENCH_SERVICES (100), BENCH_DURATION (15), BENCH_CONNECTIONS ("16 64"),
-#        MESH_CONTROLLER_BIN (use this binary instead of building the release one)
+#        MESH_CONTROLLER_BIN (use this binary instead of building the release one),
+#        BENCH_WARMUP_ONLY=1 (stop after printing the warm-up line; bench-storm.sh uses it),
+#        CONSUL_PORT / MOTO_PORT (the private stack's ports; free ones by default)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
@@ -32,54 +34,17 @@ services="${BENCH_SERVICES:-100}"
 duration="${BENCH_DURATION:-15}"
 connections="${BENCH_CONNECTIONS:-16 64}"  # one or more wrk connection counts
 
-"$here/deps.sh" >/dev/null
-
-state="$(mktemp -d /tmp/mesh-bench-hb-stack.XXXXXX)"
-work="$(mktemp -d /tmp/mesh-bench-hb.XXXXXX)"
-controller_pid=""
-cleanup() {
-  if [ -n "$controller_pid" ]; then kill "$controller_pid" 2>/dev/null || true; wait "$controller_pid" 2>/dev/null || true; fi
-  STACK_STATE_DIR="$state" "$here/stack.sh" stop >/dev/null 2>&1 || true
-  rm -rf "$state" "$work"
-}
-trap cleanup EXIT
-free_port() { python3 "$here/free_port.py"; }  # also frees Consul's ports below it
-wait_http() {  # url
-  for _ in $(seq 1 400); do
-    if curl -s -o /dev/null "$1"; then return 0; fi
-    sleep 0.05
-  done
-  echo "server at $1 did not start" >&2; return 1
-}
-
-STACK_STATE_DIR="$state" CONSUL_PORT="$(free_port)" MOTO_PORT="$(free_port)" "$here/stack.sh" start >&2
-# shellcheck disable=SC1091
-source "$state/env"
-
-if [ -n "${MESH_CONTROLLER_BIN:-}" ]; then
-  bin="$MESH_CONTROLLER_BIN"  # e.g. a debug build, to try the script quickly; the README's figures use release
-  build_label="binary $bin"
-else
-  echo "building the controller (release)..." >&2
-  swift build -c release --product ecs-mesh-controller >&2
-  bin="$(swift build -c release --show-bin-path)/ecs-mesh-controller"
-  build_label="release build"
-fi
-
-port="$(free_port)"
-admin_port="$(free_port)"
+# shellcheck source=deploy/local/bench-lib.sh
+source "$here/bench-lib.sh"
+bench_init mesh-bench-hb
+bench_start_stack
+bench_controller_bin
+work="$bench_work"
 journal="$work/journal.sqlite"
 start_controller() {
-  MESH_SERVER_PUBLIC_PORT="$port" MESH_SERVER_ADMIN_PORT="$admin_port" \
-  MESH_WEBHOOK_API_KEY="bench-key-0123456789abcdef" MESH_JOURNAL_PATH="$journal" \
-  MESH_SECRETS_PREFIX="bench" MESH_HEARTBEAT_TTL_SECONDS=600 MESH_RESYNC_ENABLED=false \
-  MESH_LOG_LEVEL=warning "$bin" serve >>"$work/controller.log" 2>&1 &
-  controller_pid=$!
-  wait_http "http://127.0.0.1:$port/healthz"
+  MESH_HEARTBEAT_TTL_SECONDS=600 MESH_RESYNC_ENABLED=false bench_start_controller
 }
-stop_controller() {
-  kill "$controller_pid"; wait "$controller_pid" 2>/dev/null || true; controller_pid=""
-}
+stop_controller() { bench_stop_controller; }
 
 echo "seeding $tasks tasks of $services services..." >&2
 start_controller
@@ -117,15 +82,6 @@ for s in range(services):
                      SecretString=json.dumps({"accessor_id": accessor(s), "token": token(s)}))
 PY
 
-consul_index() {  # sum of the catalog's and the health checks' X-Consul-Index
-  local total=0 path value
-  for path in /v1/catalog/services /v1/health/state/any; do
-    value="$(curl -s -D - -o /dev/null -H "X-Consul-Token: $CONSUL_HTTP_TOKEN" "$CONSUL_HTTP_ADDR$path" \
-             | awk 'tolower($1)=="x-consul-index:" {print $2}' | tr -d '\r')"
-    total=$((total + ${value:-0}))
-  done
-  echo "$total"
-}
 pending_work() {
   python3 -c "import sqlite3,sys; print(sqlite3.connect('file:'+sys.argv[1]+'?mode=ro', uri=True).execute(\"select count(*) from work where state in ('pending','running')\").fetchone()[0])" "$journal"
 }
@@ -168,6 +124,7 @@ echo
 echo "Heartbeat benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(uname -m), load average at start $(cut -d' ' -f1-3 /proc/loadavg); $tasks tasks of $services services, wrk -t2, ${duration}s per run, controller $build_label, Consul 1.8.7 dev agent and moto on loopback"
 echo
 echo "Warm-up: first heartbeat of every task journaled ($health_rows task_health rows) and $registered app checks passing in Consul after ${warm_seconds}s."
+[ "${BENCH_WARMUP_ONLY:-0}" = "1" ] && exit 0
 echo
 echo "| body | connections | heartbeats/s | p50 (request) | p99 (request) | non-2xx | heartbeats sent | Consul index change | Consul writes per 10,000 heartbeats |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"

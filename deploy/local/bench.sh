@@ -26,14 +26,8 @@ swift build -c release --product ecs-mesh-controller >&2
 bin="$(swift build -c release --show-bin-path)/ecs-mesh-controller"
 cc -O2 -o "$work/evhttp_ceiling" Tests/Benchmarks/ceiling/evhttp_ceiling.c -levent
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-wait_http() {  # url
-  for _ in $(seq 1 200); do
-    if curl -s -o /dev/null "$1"; then return 0; fi
-    sleep 0.05
-  done
-  echo "server at $1 did not start" >&2; return 1
-}
+# shellcheck source=deploy/local/bench-lib.sh
+source "$here/bench-lib.sh"  # free_port, wait_http
 
 ceiling_port="$(free_port)"
 "$work/evhttp_ceiling" "$ceiling_port" >"$work/ceiling.log" 2>&1 &

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Deployment-storm benchmark (issue #16 item 4): against a private Consul 1.8.7 dev agent and moto
+# and the controller (release build, child process):
+#   - storm: N new tasks of 50 services whose tokens already exist (one task per service is
+#     registered first, and the script waits until it passes) send their RUNNING events at once
+#     (deploy/local/storm.py: one event per request from BENCH_CONNECTIONS threads). Measured from
+#     the last event's 2xx until the last instance passes in Consul (blocking queries on
+#     /v1/health/state/any);
+#   - the 10,000-task heartbeat warm-up of bench-heartbeats.sh (BENCH_WARMUP_ONLY=1): every task's
+#     first heartbeat journaled and registered.
+# Prints a header line (date UTC, machine, commit) and a Markdown table:
+#   - seconds to converge, tasks per second (N over the first POST to the last instance passing);
+#   - Consul writes: the change of Consul's raft log index (/v1/agent/self Stats.raft.last_log_index,
+#     one entry per write of any kind) across the storm;
+#   - time waiting on moto and on Consul against the controller's own time, from the controller's
+#     /metrics: the change of mesh_aws_request_duration_seconds_sum, of
+#     mesh_consul_request_duration_seconds_sum and of mesh_work_attempt_duration_seconds_sum; "own"
+#     is the work attempts' time minus the calls' (all summed over concurrent workers, so they are
+#     busy-seconds, not wall time).
+#
+# Usage: deploy/local/bench-storm.sh [N ...]      (default: 1000 5000)
+# Env:   BENCH_SERVICES (50), BENCH_CONNECTIONS (64), BENCH_WARMUP_TASKS (10000; 0 skips the warm-up),
+#        BENCH_NOTE (appended to the header, e.g. "measured under load"),
+#        MESH_CONTROLLER_BIN (use this binary instead of building the release one),
+#        CONSUL_PORT / MOTO_PORT (the private stack's ports; free ones by default)
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+cd "$repo"
+sizes=("$@"); [ ${#sizes[@]} -eq 0 ] && sizes=(1000 5000)
+services="${BENCH_SERVICES:-50}"
+connections="${BENCH_CONNECTIONS:-64}"
+warmup_tasks="${BENCH_WARMUP_TASKS:-10000}"
+
+# shellcheck source=deploy/local/bench-lib.sh
+source "$here/bench-lib.sh"
+bench_init mesh-bench-storm
+bench_controller_bin
+header="Deployment storm, $(date -u '+%Y-%m-%d %H:%M UTC'), $(bench_header_machine), controller $build_label, Consul 1.8.7 dev agent and moto on loopback, $services services, $connections connections${BENCH_NOTE:+, $BENCH_NOTE}"
+
+rows=()
+for n in "${sizes[@]}"; do
+  # A fresh stack and journal per size, so one storm's catalog does not weigh on the next.
+  bench_start_stack
+  journal="$bench_work/journal-$n.sqlite"
+  MESH_RESYNC_ENABLED=false bench_start_controller
+  echo "storm of $n tasks (controller log: $bench_work/controller.log)..." >&2
+  result="$(BENCH_WEBHOOK_KEY="$bench_webhook_key" BENCH_ADMIN_TOKEN="$bench_admin_token" \
+            python3 "$here/storm.py" "$n" "$services" "$connections" "http://127.0.0.1:$port" "http://127.0.0.1:$admin_port")"
+  rows+=("$(python3 - "$result" <<'PY'
+import json, sys
+r = json.loads(sys.argv[1])
+own = r["work_seconds"] - r["aws_seconds"] - r["consul_seconds"]
+print(f"| storm: {r['tasks']} new tasks, RUNNING at once | {r['converge_seconds']:.2f} s "
+      f"| {r['tasks'] / r['end_to_end_seconds']:.0f} | {r['post_seconds']:.2f} s ({r['non_2xx']} non-2xx) "
+      f"| {r['raft_after'] - r['raft_before']} ({r['raft_before']} → {r['raft_after']}) "
+      f"| {r['aws_seconds']:.2f} s in {r['aws_calls']:.0f} calls | {r['consul_seconds']:.2f} s in {r['consul_calls']:.0f} calls "
+      f"| {own:.2f} s of {r['work_seconds']:.2f} s in {r['work_attempts']:.0f} attempts |")
+PY
+)")
+  bench_stop_controller
+  bench_stop_stack
+  port="" admin_port=""
+done
+
+if [ "$warmup_tasks" -gt 0 ]; then
+  echo "heartbeat warm-up of $warmup_tasks tasks (bench-heartbeats.sh)..." >&2
+  warm_line="$(BENCH_WARMUP_ONLY=1 BENCH_TASKS="$warmup_tasks" MESH_CONTROLLER_BIN="$bin" "$here/bench-heartbeats.sh" | grep '^Warm-up:')"
+  warm_seconds="$(sed -n 's/.* after \([0-9]*\)s\.$/\1/p' <<<"$warm_line")"
+  rows+=("| heartbeat warm-up: first heartbeat of $warmup_tasks tasks | ${warm_seconds} s | $(python3 -c "print(round($warmup_tasks / max(1, ${warm_seconds:-0})))") | – | – | – | – | – |")
+fi
+
+echo "$header"
+echo
+echo "| run | converge (last 2xx → last instance passing) | tasks/s (first POST → last passing) | posting the events | Consul writes (raft index change) | waiting on moto (AWS) | waiting on Consul | controller's own time (work attempts minus calls) |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+printf '%s\n' "${rows[@]}"
+echo
+echo "AWS, Consul and work-attempt times are summed over concurrent calls and workers (busy-seconds, not wall time); load average at end $(cut -d' ' -f1-3 /proc/loadavg)."

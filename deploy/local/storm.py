@@ -1,0 +1,186 @@
+#!/usr/bin/env python3
+"""The deployment storm of deploy/local/bench-storm.sh: makes the tasks in moto, pre-warms the
+services, posts every RUNNING event at once and waits until the last instance passes in Consul.
+
+1. moto: cluster `storm`, SERVICES task definitions `storm-svc-NN` and, per service, one pre-warm
+   task plus TASKS/SERVICES storm tasks (RunTask, tagged `consul.hashicorp.com/mesh=true`);
+2. pre-warm: one RUNNING event per service, then wait until those instances pass in Consul (the
+   service's token exists and its tags path is warm);
+3. storm: every storm task's RUNNING event, one per request, POSTed at once from CONNECTIONS threads
+   (each with its own keep-alive connection); t0 = the last event's 2xx;
+4. converge: blocking queries on /v1/health/state/any until every storm instance has checks and all
+   of them pass; the seconds from t0 to that answer are the convergence time.
+Around the storm it reads Consul's raft log index (/v1/agent/self, Stats.raft.last_log_index: every
+write to Consul is one entry) and the controller's /metrics (time in AWS calls, in Consul calls, in
+work attempts). Prints one JSON object on stdout; the shell script turns it into the table.
+
+Usage: storm.py TASKS SERVICES CONNECTIONS PUBLIC_URL ADMIN_URL
+Env:   AWS_ENDPOINT_URL, CONSUL_HTTP_ADDR, CONSUL_HTTP_TOKEN (the stack's env), BENCH_WEBHOOK_KEY,
+       BENCH_ADMIN_TOKEN
+"""
+import concurrent.futures
+import http.client
+import json
+import os
+import re
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from demo_tasks import client, event, network  # noqa: E402  (one home for moto tasks and event shapes)
+
+CONSUL = os.environ["CONSUL_HTTP_ADDR"]
+CONSUL_TOKEN = os.environ.get("CONSUL_HTTP_TOKEN", "")
+
+
+def log(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+def make_tasks(tasks, services):
+    """{service: [moto task, ...]}: the first task of each service is its pre-warm task."""
+    ec2, ecs = client("ec2"), client("ecs")
+    subnet, group = network(ec2)
+    cluster = ecs.create_cluster(clusterName="storm")["cluster"]["clusterArn"]
+    per_service = 1 + tasks // services
+    made = {}
+    for s in range(services):
+        family = "storm-svc-%02d" % s
+        definition = ecs.register_task_definition(
+            family=family, networkMode="awsvpc", requiresCompatibilities=["FARGATE"], cpu="256", memory="512",
+            containerDefinitions=[{"name": "app", "image": family + ":1", "memory": 128, "essential": True,
+                                   "portMappings": [{"containerPort": 8080, "protocol": "tcp"}]}],
+        )["taskDefinition"]["taskDefinitionArn"]
+        made[family] = []
+        while len(made[family]) < per_service:
+            made[family] += ecs.run_task(
+                cluster=cluster, taskDefinition=definition, launchType="FARGATE",
+                count=min(10, per_service - len(made[family])),  # RunTask's own limit
+                networkConfiguration={"awsvpcConfiguration": {"subnets": [subnet], "securityGroups": [group]}},
+                tags=[{"key": "consul.hashicorp.com/mesh", "value": "true"}],
+            )["tasks"]
+    return made
+
+
+def instance_id(family, task):
+    return "%s-%s" % (family, task["taskArn"].rsplit("/", 1)[-1])
+
+
+def post_all(url, bodies, connections):
+    """POSTs every body (one event each) from `connections` threads; returns (first send, last 2xx, non-2xx)."""
+    parts = urllib.parse.urlsplit(url)
+    key = os.environ["BENCH_WEBHOOK_KEY"]
+    local = threading.local()
+    lock = threading.Lock()
+    result = {"last": 0.0, "bad": 0}
+
+    def post(body):
+        if not hasattr(local, "connection"):
+            local.connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+        local.connection.request("POST", "/v1/events", body=body,
+                                 headers={"Content-Type": "application/json", "x-api-key": key})
+        response = local.connection.getresponse()
+        response.read()
+        done = time.monotonic()
+        with lock:
+            if 200 <= response.status < 300:
+                result["last"] = max(result["last"], done)
+            else:
+                result["bad"] += 1
+
+    first = time.monotonic()
+    with concurrent.futures.ThreadPoolExecutor(connections) as pool:
+        list(pool.map(post, bodies))
+    return first, result["last"], result["bad"]
+
+
+def consul_get(path, index=None):
+    """(X-Consul-Index, JSON body) of a Consul GET; a blocking query when `index` is given."""
+    if index is not None:
+        path += ("&" if "?" in path else "?") + "index=%d&wait=10s" % index
+    request = urllib.request.Request(CONSUL + path, headers={"X-Consul-Token": CONSUL_TOKEN})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return int(response.headers.get("X-Consul-Index", "0")), json.load(response)
+
+
+def wait_passing(ids, deadline_seconds):
+    """Blocks until every instance in `ids` has checks, all passing; returns the time it saw that."""
+    index, deadline, reported = None, time.monotonic() + deadline_seconds, -1
+    while time.monotonic() < deadline:
+        index, checks = consul_get("/v1/health/state/any", index)
+        seen = time.monotonic()
+        status = {}
+        for check in checks:
+            if check.get("ServiceID") in ids:
+                status[check["ServiceID"]] = status.get(check["ServiceID"], True) and check["Status"] == "passing"
+        passing = sum(1 for ok in status.values() if ok)
+        if passing == len(ids):
+            return seen
+        if passing != reported:
+            log("  %d of %d instances passing" % (passing, len(ids)))
+            reported = passing
+    raise SystemExit("only %d of %d instances passed within %d s" % (passing, len(ids), deadline_seconds))
+
+
+def raft_index():
+    _, agent = consul_get("/v1/agent/self")
+    return int(agent["Stats"]["raft"]["last_log_index"])
+
+
+def metric_sums(admin_url):
+    """{metric: summed value} of the *_sum and *_count series the storm is measured by."""
+    request = urllib.request.Request(admin_url + "/metrics",
+                                     headers={"Authorization": "Bearer " + os.environ["BENCH_ADMIN_TOKEN"]})
+    text = urllib.request.urlopen(request, timeout=30).read().decode()
+    wanted = re.compile(r"^(mesh_(?:aws|consul)_request_duration_seconds|mesh_work_attempt_duration_seconds)"
+                        r"_(sum|count)(?:\{[^}]*\})? ([0-9.eE+-]+)$")
+    sums = {}
+    for line in text.splitlines():
+        match = wanted.match(line)
+        if match:
+            name = match.group(1) + "_" + match.group(2)
+            sums[name] = sums.get(name, 0.0) + float(match.group(3))
+    return sums
+
+
+def main():
+    tasks, services, connections = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+    public_url, admin_url = sys.argv[4], sys.argv[5]
+    log("making %d + %d tasks of %d services in moto..." % (tasks, services, services))
+    made = make_tasks(tasks, services)
+
+    def bodies(pairs):
+        return [json.dumps(event(task, family, 2, "RUNNING")).encode() for family, task in pairs]
+
+    prewarm = [(family, ts[0]) for family, ts in made.items()]
+    storm = [(family, t) for i in range(1 + tasks // services) for family, ts in made.items()
+             for t in ts[1 + i:2 + i]][:tasks]  # interleaved: a wave across every service
+    log("pre-warm: one task per service...")
+    post_all(public_url, bodies(prewarm), connections)
+    wait_passing({instance_id(f, t) for f, t in prewarm}, 600)
+
+    storm_bodies, storm_ids = bodies(storm), {instance_id(f, t) for f, t in storm}
+    raft_before, metrics_before = raft_index(), metric_sums(admin_url)
+    log("storm: %d RUNNING events from %d connections..." % (len(storm_bodies), connections))
+    first, last_ack, bad = post_all(public_url, storm_bodies, connections)
+    passed = wait_passing(storm_ids, 1800)
+    raft_after, metrics_after = raft_index(), metric_sums(admin_url)
+    delta = {k: metrics_after.get(k, 0.0) - metrics_before.get(k, 0.0) for k in metrics_after}
+    print(json.dumps({
+        "tasks": len(storm_ids), "services": services, "connections": connections, "non_2xx": bad,
+        "post_seconds": last_ack - first, "converge_seconds": passed - last_ack, "end_to_end_seconds": passed - first,
+        "raft_before": raft_before, "raft_after": raft_after,
+        "aws_seconds": delta.get("mesh_aws_request_duration_seconds_sum", 0.0),
+        "aws_calls": delta.get("mesh_aws_request_duration_seconds_count", 0.0),
+        "consul_seconds": delta.get("mesh_consul_request_duration_seconds_sum", 0.0),
+        "consul_calls": delta.get("mesh_consul_request_duration_seconds_count", 0.0),
+        "work_seconds": delta.get("mesh_work_attempt_duration_seconds_sum", 0.0),
+        "work_attempts": delta.get("mesh_work_attempt_duration_seconds_count", 0.0),
+    }))
+
+
+if __name__ == "__main__":
+    main()
