@@ -111,6 +111,7 @@ final class LocalConsulAgent: @unchecked Sendable {
     /// Stops the agent (SIGTERM, then SIGKILL after 10 s) and waits until it is gone.
     func stop() {
         guard let process, process.isRunning else { return }
+        kill(process.processIdentifier, SIGCONT)  // a paused agent must run to take SIGTERM
         process.terminate()
         let deadline = Date().addingTimeInterval(10)
         while process.isRunning, Date() < deadline { usleep(50_000) }
@@ -127,6 +128,19 @@ final class LocalConsulAgent: @unchecked Sendable {
         try FileManager.default.removeItem(at: data)
         try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
         try await start(timeout: timeout)
+    }
+
+    /// Freezes the agent (SIGSTOP): its ports still accept connections, but nothing answers, as
+    /// when a server hangs. ``resume()`` lets it go on.
+    func pause() {
+        guard let process, process.isRunning else { return }
+        kill(process.processIdentifier, SIGSTOP)
+    }
+
+    /// Lets a paused agent go on (SIGCONT).
+    func resume() {
+        guard let process else { return }
+        kill(process.processIdentifier, SIGCONT)
     }
 
     /// Stops the agent and removes its files.
@@ -149,6 +163,9 @@ final class LocalConsulAgent: @unchecked Sendable {
     }
 
     deinit {
-        if let process, process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        if let process, process.isRunning {
+            kill(process.processIdentifier, SIGCONT)
+            kill(process.processIdentifier, SIGKILL)
+        }
     }
 }
