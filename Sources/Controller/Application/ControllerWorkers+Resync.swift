@@ -23,7 +23,7 @@ extension ControllerWorkers {
         }
         let sweeper = ResyncSweeper(
             ecs: ecs, catalog: ConsulResyncCatalog(consul: consul, writer: ConsulMeshCatalog(consul: consul)),
-            journal: journal, scheduler: queue, tokenWork: queue, index: index,
+            journal: journal, queue: queue, index: index,
             configuration: .init(clusters: clusters, sourceMeta: MeshPlanConfiguration.defaultSourceMeta,
                                  checksClientToken: configuration.mesh.clientToken),
             catalogWrites: catalogWrites, verifiedTokens: verified

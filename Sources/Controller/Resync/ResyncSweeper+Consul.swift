@@ -71,7 +71,7 @@ extension ResyncSweeper {
     private func restore(_ taskArns: [String], part: inout ResyncReport.Cluster, logger: Logger) async throws {
         guard !taskArns.isEmpty else { return }
         for arn in taskArns { catalogWrites?.forget(taskArn: arn) }
-        try await tokenWork.enqueue(taskArns.map { WorkKey.task(arn: $0).rawValue })
+        try await queue.enqueue(taskArns.map { WorkKey.task(arn: $0).rawValue })
         part.restored += taskArns.count
         logger.notice("Resync found registrations missing from Consul; their tasks are registered again", metadata: [
             "mesh.resync.restored": .stringConvertible(taskArns.count),
@@ -104,7 +104,7 @@ extension ResyncSweeper {
             }
         }
         if !keys.isEmpty {
-            try await tokenWork.enqueue(keys)
+            try await queue.enqueue(keys)
             logger.info("Resync handed untracked idle tokens to the grace period", metadata: [
                 "mesh.resync.tokens": .stringConvertible(keys.count),
             ])
@@ -130,7 +130,7 @@ extension ResyncSweeper {
         var keys = names.sorted().map { WorkKey.service(name: $0).rawValue }
         if configuration.checksClientToken { keys.append(WorkKey.clientToken.rawValue) }
         guard !keys.isEmpty else { return checked }
-        try await tokenWork.enqueue(keys)
+        try await queue.enqueue(keys)
         logger.debug("Resync has the tokens of live services checked", metadata: [
             "mesh.resync.tokens_checked": .stringConvertible(names.count),
         ])

@@ -53,9 +53,9 @@ public final class ResyncSweeper: Sendable {
     let ecs: any ResyncECS
     let catalog: any ResyncCatalog
     let journal: EventJournal
-    let scheduler: any WorkScheduler
-    /// Marks and schedules work keys: token keys, and task keys whose registration went missing.
-    let tokenWork: any WorkEnqueuing
+    /// The work queue: schedules the task keys the sweep's observations marked in the journal, and
+    /// marks and schedules token keys and the task keys whose registration went missing.
+    let queue: any WorkEnqueuing & WorkScheduler
     /// The token worker's memory of verified services, forgotten for the services a sweep checks.
     let verifiedTokens: VerifiedServices?
     let index: ServiceTaskIndex
@@ -68,16 +68,15 @@ public final class ResyncSweeper: Sendable {
 
     /// - Parameters:
     ///   - pause: How to wait between throttled batches (tests record instead of sleeping).
-    public init(ecs: any ResyncECS, catalog: any ResyncCatalog, journal: EventJournal, scheduler: any WorkScheduler,
-                tokenWork: any WorkEnqueuing, index: ServiceTaskIndex, configuration: Configuration,
+    public init(ecs: any ResyncECS, catalog: any ResyncCatalog, journal: EventJournal,
+                queue: any WorkEnqueuing & WorkScheduler, index: ServiceTaskIndex, configuration: Configuration,
                 catalogWrites: CatalogWriteLog? = nil, verifiedTokens: VerifiedServices? = nil,
                 now: @escaping @Sendable () -> Date = { Date() },
                 pause: @escaping @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) }) {
         self.ecs = ecs
         self.catalog = catalog
         self.journal = journal
-        self.scheduler = scheduler
-        self.tokenWork = tokenWork
+        self.queue = queue
         self.index = index
         self.configuration = configuration
         self.catalogWrites = catalogWrites
@@ -206,7 +205,7 @@ public final class ResyncSweeper: Sendable {
             let results = try await journal.observe(plan.observations.map(\.change), observedAt: now())
             let applied = results.filter { $0.outcome == .applied }
             part.applied = applied.count
-            await scheduler.scheduleMarked(applied.map { WorkKey.task(arn: $0.taskArn).rawValue })
+            await queue.scheduleMarked(applied.map { WorkKey.task(arn: $0.taskArn).rawValue })
         }
         absence.withLock { counts in
             for arn in journaled.keys { counts[arn] = nil }

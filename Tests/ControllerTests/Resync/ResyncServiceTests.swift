@@ -13,8 +13,8 @@ struct ResyncServiceTests {
         let ecs = ResyncFakeECS()
         await ecs.setDelay(.milliseconds(100))
         let work = WorkerRecordingEnqueuer()
-        let sweeper = ResyncSweeper(ecs: ecs, catalog: ResyncFakeCatalog(), journal: journal, scheduler: work,
-                                    tokenWork: work, index: ServiceTaskIndex(),
+        let sweeper = ResyncSweeper(ecs: ecs, catalog: ResyncFakeCatalog(), journal: journal, queue: work,
+                                    index: ServiceTaskIndex(),
                                     configuration: .init(clusters: [ResyncSample.cluster]))
         let service = ResyncService(sweeper: sweeper, interval: nil, logger: Logger(label: "test"))
         let runner = Task { try await service.run() }

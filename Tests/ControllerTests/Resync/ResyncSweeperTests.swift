@@ -23,7 +23,7 @@ struct ResyncSweeperTests {
         init(checksClientToken: Bool = false) throws {
             journal = try EventJournal.inMemory(logger: Logger(label: "test"))
             let pauses = self.pauses
-            sweeper = ResyncSweeper(ecs: ecs, catalog: catalog, journal: journal, scheduler: work, tokenWork: work,
+            sweeper = ResyncSweeper(ecs: ecs, catalog: catalog, journal: journal, queue: work,
                                     index: index, configuration: .init(clusters: [ResyncSample.cluster],
                                                                        checksClientToken: checksClientToken),
                                     verifiedTokens: verified, pause: { pauses.record($0) })
