@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         // libevent, seen through a module map; only HTTPServer imports it.
@@ -36,10 +37,18 @@ let package = Package(
             pkgConfig: "libevent",
             providers: [.apt(["libevent-dev"])]
         ),
+        // Exponential backoff with full jitter, shared by the AWS client's retries and the work queue.
+        .target(name: "Backoff", swiftSettings: strictSettings),
+        // Hex, percent-encoding, JSON string escaping and SHA-256 hex: one home for each.
+        .target(
+            name: "ByteCoding",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "HTTPServer",
             dependencies: [
-                "CLibevent",
+                "CLibevent", "ByteCoding",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -63,7 +72,7 @@ let package = Package(
         .target(
             name: "Journal",
             dependencies: [
-                "MeshModel", "CFileWriteback", "ErrorClassification",
+                "MeshModel", "CFileWriteback", "ErrorClassification", "ByteCoding",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -72,7 +81,7 @@ let package = Package(
         .target(
             name: "AWS",
             dependencies: [
-                "ErrorClassification",
+                "ErrorClassification", "Backoff", "ByteCoding",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -84,7 +93,7 @@ let package = Package(
         .target(
             name: "Consul",
             dependencies: [
-                "ErrorClassification", "OpaqueJSON",
+                "ErrorClassification", "OpaqueJSON", "ByteCoding",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -97,8 +106,10 @@ let package = Package(
         .target(
             name: "Controller",
             dependencies: [
-                "HTTPServer", "MeshModel", "Journal", "AWS", "Consul", "ErrorClassification",
+                "HTTPServer", "MeshModel", "Journal", "AWS", "Consul", "ErrorClassification", "Backoff", "ByteCoding",
+                "HeartbeatAgent",
                 .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -156,11 +167,13 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .testTarget(name: "BackoffTests", dependencies: ["Backoff", "MeshTestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "ByteCodingTests", dependencies: ["ByteCoding"], swiftSettings: strictSettings),
         .testTarget(name: "HeartbeatAgentTests", dependencies: [
-            "HeartbeatAgent", .product(name: "Logging", package: "swift-log"),
+            "HeartbeatAgent", "MeshTestSupport", .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strictSettings),
         .testTarget(name: "HTTPServerTests", dependencies: [
-            "HTTPServer", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            "HTTPServer", "MeshTestSupport", .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -171,18 +184,17 @@ let package = Package(
         .executableTarget(
             name: "bench-echo-server",
             dependencies: ["HTTPServer", .product(name: "Logging", package: "swift-log")],
-            path: "Sources/http-ceiling-swift",
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "MeshModelTests", dependencies: ["MeshModel", "OpaqueJSON"],
+        .testTarget(name: "MeshModelTests", dependencies: ["MeshModel", "OpaqueJSON", "MeshTestSupport"],
                     resources: [.copy("Fixtures")], swiftSettings: strictSettings),
         .testTarget(name: "JournalTests", dependencies: [
-            "Journal", "MeshModel", "ErrorClassification", .product(name: "Logging", package: "swift-log"),
+            "Journal", "MeshModel", "ErrorClassification", "MeshTestSupport", .product(name: "Logging", package: "swift-log"),
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "InMemoryLogging", package: "swift-log"),
         ], swiftSettings: strictSettings),
         .testTarget(name: "AWSTests", dependencies: [
-            "AWS", "ErrorClassification", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            "AWS", "ErrorClassification", "MeshTestSupport", .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "InMemoryLogging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -202,7 +214,7 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ], path: "Tests/MeshTestSupport", swiftSettings: strictSettings),
         .testTarget(name: "ControllerTests", dependencies: [
-            "Controller", "ErrorClassification", "HTTPServer", "Journal", "MeshModel", "MeshTestSupport",
+            "Controller", "ErrorClassification", "HTTPServer", "Journal", "MeshModel", "MeshTestSupport", "Backoff", "ByteCoding",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ], swiftSettings: strictSettings),
         .testTarget(name: "OperatorCLITests", dependencies: [

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// The sidecar's settings, all from its environment (an ECS container definition's `environment`
 /// and `secrets`).
@@ -14,6 +14,14 @@ public import Foundation
 /// | `MESH_HEARTBEAT_CONTAINERS` | comma-separated containers to report | every container but this one |
 /// | `MESH_HEARTBEAT_CONTAINER_NAME` | this sidecar's container name | `Name` from `$ECS_CONTAINER_METADATA_URI_V4` |
 public struct HeartbeatAgentConfiguration: Sendable, Equatable {
+    /// The `MESH_` variables the sidecar reads (the table above, and `MESH_HEARTBEAT_LOG_LEVEL`,
+    /// which `ecs-mesh-heartbeat` reads for its log level).
+    public static let environmentVariables: Set<String> = [
+        "MESH_HEARTBEAT_URL", "MESH_HEARTBEAT_TOKEN", "MESH_HEARTBEAT_INTERVAL_SECONDS",
+        "MESH_HEARTBEAT_TIMEOUT_SECONDS", "MESH_HEARTBEAT_BACKOFF_MAX_SECONDS", "MESH_HEARTBEAT_CONTAINERS",
+        "MESH_HEARTBEAT_CONTAINER_NAME", "MESH_HEARTBEAT_LOG_LEVEL",
+    ]
+
     public var metadataURI: String
     public var controllerURL: String
     public var token: String

@@ -39,13 +39,13 @@ public struct HTTPHeartbeatTransport: HeartbeatTransport {
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "X-Consul-Token", value: configuration.token)
         request.body = .bytes(ByteBuffer(data: report.encoded()))
-        let response = try await client.execute(request, timeout: Self.timeAmount(configuration.requestTimeout))
+        let response = try await client.execute(request, timeout: TimeAmount(configuration.requestTimeout))
         _ = try? await response.body.collect(upTo: 64 << 10)
         return Int(response.status.code)
     }
 
     private func get(_ url: String) async throws -> Data {
-        let response = try await client.execute(HTTPClientRequest(url: url), timeout: Self.timeAmount(configuration.requestTimeout))
+        let response = try await client.execute(HTTPClientRequest(url: url), timeout: TimeAmount(configuration.requestTimeout))
         let body = try await response.body.collect(upTo: 4 << 20)
         guard response.status == .ok else { throw MetadataUnavailable(status: Int(response.status.code)) }
         return Data(buffer: body)
@@ -53,11 +53,6 @@ public struct HTTPHeartbeatTransport: HeartbeatTransport {
 
     static func join(_ base: String, _ path: String) -> String {
         base.hasSuffix("/") ? base + path : base + "/" + path
-    }
-
-    private static func timeAmount(_ duration: Duration) -> TimeAmount {
-        let (seconds, attoseconds) = duration.components
-        return .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 }
 

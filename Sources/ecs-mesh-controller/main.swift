@@ -29,16 +29,24 @@ extension EcsMeshControllerCommand {
 
         func run() async throws {
             let environment = ProcessInfo.processInfo.environment
-            let configuration: MeshConfiguration
+            let loaded: LoadedConfiguration
             do {
-                configuration = try await MeshConfiguration.load(filePath: options.config, environment: environment)
+                loaded = try await MeshConfiguration.loadReport(filePath: options.config, environment: environment)
             } catch {
                 FileHandle.standardError.write(Data("ecs-mesh-controller: \(error)\n".utf8))
                 throw ExitCode(78)  // EX_CONFIG
             }
+            let configuration = loaded.configuration
             LogSetup.bootstrap(configuration.logging)
             var logger = Logger(label: "ecs-mesh-controller")
             logger.logLevel = Logger.Level(rawValue: configuration.logging.level) ?? .info
+            if loaded.hasUnknownSettings {
+                // Only names: the values of unknown variables may be secrets.
+                logger.warning("Ignoring settings that no setting reads (misspelled or no longer used)", metadata: [
+                    "mesh.config.unknown.environment": .array(loaded.unknownVariables.map { .string($0) }),
+                    "mesh.config.unknown.file": .array(loaded.unknownFileKeys.map { .string($0) }),
+                ])
+            }
             logger.info("Starting controller", metadata: [
                 "mesh.version": .string(ControllerVersion.current),
                 "mesh.config": .dictionary(configuration.redactedSummary.mapValues { .string($0) }),
@@ -55,23 +63,29 @@ extension EcsMeshControllerCommand {
     struct CheckConfig: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "check-config",
-            abstract: "Validate the configuration and print it with secrets redacted."
+            abstract: "Validate the configuration and print it with secrets redacted.",
+            discussion: "Fails (exit 78) on an invalid value, and on a MESH_ variable or file key that no setting reads."
         )
         @OptionGroup var options: ConfigOptions
 
         func run() async throws {
+            let loaded: LoadedConfiguration
             do {
-                let configuration = try await MeshConfiguration.load(
+                loaded = try await MeshConfiguration.loadReport(
                     filePath: options.config, environment: ProcessInfo.processInfo.environment
                 )
-                for (key, value) in configuration.redactedSummary.sorted(by: { $0.key < $1.key }) {
-                    print("\(key) = \(value)")
-                }
-                print("configuration ok")
             } catch {
                 FileHandle.standardError.write(Data("ecs-mesh-controller: \(error)\n".utf8))
                 throw ExitCode(78)
             }
+            for (key, value) in loaded.configuration.redactedSummary.sorted(by: { $0.key < $1.key }) {
+                print("\(key) = \(value)")
+            }
+            guard !loaded.hasUnknownSettings else {
+                FileHandle.standardError.write(Data("ecs-mesh-controller: \(loaded.unknownSettingsDescription)\n".utf8))
+                throw ExitCode(78)
+            }
+            print("configuration ok")
         }
     }
 

@@ -42,5 +42,11 @@ logger.info("Heartbeat sidecar started", metadata: [
 ])
 await agent.run()
 signalWatcher.cancel()
-try? await client.shutdown()
+await shutDown(client)
 logger.info("Heartbeat sidecar stopped")
+
+/// Closes the client's connections. A function of its own: at top level the compiler picks the
+/// future-returning `shutdown()` and drops the future unwaited.
+func shutDown(_ client: HTTPClient) async {
+    try? await client.shutdown()
+}

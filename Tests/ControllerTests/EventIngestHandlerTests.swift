@@ -127,6 +127,80 @@ struct EventIngestHandlerTests {
         #expect(allowed.status == 202)
     }
 
+    /// The running sample with its task and cluster ARNs replaced.
+    private func running(taskArn: String, clusterArn: String = "arn:aws:ecs:us-east-1:111122223333:cluster/apps") throws -> [UInt8] {
+        var object = try JSONSerialization.jsonObject(with: Data(try Fixtures.running)) as! [String: Any]
+        var detail = object["detail"] as! [String: Any]
+        detail["taskArn"] = taskArn
+        detail["clusterArn"] = clusterArn
+        object["detail"] = detail
+        return Array(try JSONSerialization.data(withJSONObject: object))
+    }
+
+    /// A task ARN must be a well-formed ECS task ARN in the partition, region, account and (long
+    /// format) cluster of `detail.clusterArn`; otherwise 400 (malformed) or 422 (another
+    /// cluster's), naming `detail.taskArn`, and nothing is stored.
+    @Test(arguments: [
+        // another account, in the long format
+        ("arn:aws:ecs:us-east-1:999999999999:task/apps/7b3f0c2e9d4a4f1b8c6e5d2a1f0e9b8c", 422, "account"),
+        // another cluster of the same account
+        ("arn:aws:ecs:us-east-1:111122223333:task/batch/7b3f0c2e9d4a4f1b8c6e5d2a1f0e9b8c", 422, "another cluster"),
+        // another region
+        ("arn:aws:ecs:eu-west-1:111122223333:task/apps/7b3f0c2e9d4a4f1b8c6e5d2a1f0e9b8c", 422, "region"),
+        // the short format is tied to the account
+        ("arn:aws:ecs:us-east-1:999999999999:task/344b1ff0-3e1b-4a2b-9f4e-0d2c1b5a6e7f", 422, "account"),
+        // not well formed: an account that is not 12 digits, a cluster name with a dot, an ID with a colon
+        ("arn:aws:ecs:us-east-1:1111:task/apps/7b3f0c2e9d4a4f1b8c6e5d2a1f0e9b8c", 400, "well-formed"),
+        ("arn:aws:ecs:us-east-1:111122223333:task/ap.ps/7b3f0c2e9d4a4f1b8c6e5d2a1f0e9b8c", 400, "well-formed"),
+        ("arn:aws:ecs:us-east-1:111122223333:task/apps/7b3f:0c2e", 400, "well-formed"),
+        // far too long: refused without being echoed
+        ("arn:aws:ecs:us-east-1:111122223333:task/apps/" + String(repeating: "a", count: 600_000), 400, "too long"),
+    ] as [(String, Int, String)])
+    func handle_whenTaskArnIsNotOfTheCluster_refusesNamingFieldAndStoresNothing(taskArn: String, status: Int, mention: String) async throws {
+        // Given
+        let journal = try EventJournal.inMemory(logger: Logger(label: "test"))
+        // When
+        let response = await makeHandler(sink: journal).handle(post(try running(taskArn: taskArn)))
+        // Then
+        #expect(response.status == status)
+        #expect(response.headers["content-type"] == "application/problem+json")
+        #expect(response.body.count < 2048, "the problem must not echo a huge ARN")
+        let problem = try json(response)
+        #expect(problem["field"] as? String == "detail.taskArn")
+        #expect((problem["detail"] as? String ?? "").contains(mention), "detail was: \(problem["detail"] ?? "")")
+        #expect(try journal.lastSequence() == 0)
+        #expect(try journal.task(arn: taskArn) == nil)
+    }
+
+    /// A short-format task ARN of the cluster's account, and a long one naming the cluster, are accepted.
+    @Test(arguments: [
+        "arn:aws:ecs:us-east-1:111122223333:task/344b1ff0-3e1b-4a2b-9f4e-0d2c1b5a6e7f",
+        "arn:aws:ecs:us-east-1:111122223333:task/apps/0123456789abcdef0123456789abcdef",
+    ])
+    func handle_whenTaskArnBelongsToTheCluster_returns202(taskArn: String) async throws {
+        // Given
+        let journal = try EventJournal.inMemory(logger: Logger(label: "test"))
+        // When
+        let response = await makeHandler(sink: journal).handle(post(try running(taskArn: taskArn)))
+        // Then
+        #expect(response.status == 202)
+        #expect(try journal.task(arn: taskArn)?.lastStatus == .running)
+    }
+
+    /// One inconsistent event refuses the whole batch, naming its index; nothing is stored.
+    @Test func handle_whenOneEventOfBatchIsOfAnotherCluster_refusesBatchNamingIndex() async throws {
+        // Given
+        let journal = try EventJournal.inMemory(logger: Logger(label: "test"))
+        let foreign = try running(taskArn: "arn:aws:ecs:us-east-1:111122223333:task/batch/0123456789abcdef0123456789abcdef")
+        let body = Array("[".utf8) + (try Fixtures.running) + Array(",".utf8) + foreign + Array("]".utf8)
+        // When
+        let response = await makeHandler(sink: journal).handle(post(body))
+        // Then
+        #expect(response.status == 422)
+        #expect(try json(response)["field"] as? String == "[1].detail.taskArn")
+        #expect(try journal.lastSequence() == 0)
+    }
+
     /// Journal backpressure is 429 and a write failure 503, both with Retry-After.
     @Test(arguments: [(JournalError.overloaded, 429), (JournalError.unavailable, 503), (JournalError.closed, 503)])
     func handle_whenJournalRefuses_returnsRetryable(error: JournalError, status: Int) async throws {

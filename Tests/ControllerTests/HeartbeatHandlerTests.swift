@@ -1,3 +1,4 @@
+import ByteCoding
 import Foundation
 import HTTPServer
 import Journal
@@ -49,7 +50,7 @@ struct HeartbeatHandlerTests {
                 _ = try await journal.append([DecodedEvent(change: change, rawJSON: Array("{}".utf8))], receivedAt: Date())
                 try await journal.upsertTaskMeta(TaskMeta(taskArn: arn, mesh: true, serviceName: service, describedAt: Date()))
                 try await journal.upsertService(ServiceRecord(name: service, clusterArn: HeartbeatHandlerTests.cluster,
-                                                              tokenSHA256: ServiceTokenReconciler.sha256Hex(token), updatedAt: Date()))
+                                                              tokenSHA256: Hex.sha256(token), updatedAt: Date()))
             }
             let clock = self.clock
             tracker = HeartbeatTracker(now: { clock.now })
@@ -200,7 +201,7 @@ struct HeartbeatHandlerTests {
     /// Token digests compare equal only for the same token; hex parsing matches the token worker's hash.
     @Test func tokenDigest_whenHexOfSameToken_equal() throws {
         // Given
-        let hex = ServiceTokenReconciler.sha256Hex(Self.webToken)
+        let hex = Hex.sha256(Self.webToken)
         // When
         let parsed = try #require(TokenDigest(hex: hex))
         // Then

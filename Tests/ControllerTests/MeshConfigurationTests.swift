@@ -3,7 +3,7 @@ import Testing
 @testable import Controller
 
 struct MeshConfigurationTests {
-    private func writeTemp(_ contents: String, ext: String) throws -> String {
+    func writeTemp(_ contents: String, ext: String) throws -> String {
         let path = FileManager.default.temporaryDirectory
             .appendingPathComponent("mesh-config-\(UUID().uuidString).\(ext)").path
         try contents.write(toFile: path, atomically: true, encoding: .utf8)

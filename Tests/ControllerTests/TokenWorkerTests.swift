@@ -1,8 +1,10 @@
+import ByteCoding
 import Consul
 import Foundation
 import Journal
 import Logging
 import MeshModel
+import MeshTestSupport
 import Testing
 @testable import Controller
 
@@ -57,7 +59,7 @@ struct TokenWorkerTests {
         let record = try #require(try rig.journal.service(name: "web"))
         #expect(record.accessorID == ids.accessorID)
         #expect(record.secretArn?.hasPrefix("arn:aws:secretsmanager:") == true)
-        #expect(record.tokenSHA256 == ServiceTokenReconciler.sha256Hex(ids.token))
+        #expect(record.tokenSHA256 == Hex.sha256(ids.token))
         #expect(record.tokenSHA256 != ids.token)
     }
 

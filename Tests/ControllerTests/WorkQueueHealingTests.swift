@@ -1,7 +1,9 @@
+import Backoff
 import Controller
 import ErrorClassification
 import Foundation
 import Journal
+import MeshTestSupport
 import Synchronization
 import Testing
 
@@ -18,7 +20,7 @@ struct WorkQueueHealingTests {
         let reconciler = WorkTestReconciler()
         reconciler.script("task:a", Array(repeating: .failTransient("consul: connection refused"), count: 100))
         let queue = WorkQueueTests.makeQueue(
-            store: store, reconciler: reconciler, maxAttempts: 1, backoff: RetryBackoff(), clock: clock,
+            store: store, reconciler: reconciler, maxAttempts: 1, backoff: WorkQueue.Configuration.defaultBackoff, clock: clock,
             random: WorkFixedRandom(value: .max), observer: failures
         )
         let run = WorkQueueTests.start(queue)
@@ -26,15 +28,15 @@ struct WorkQueueHealingTests {
 
         // When every backoff is waited out, one attempt after another
         for attempt in 1...100 {
-            #expect(await workEventually { clock.sleeperDeadlines.count == 1 && reconciler.calls.count == attempt })
+            #expect(await eventually { clock.sleeperDeadlines.count == 1 && reconciler.calls.count == attempt })
             let item = try #require(await store.item("task:a"))
             #expect(item.state == .pending, "attempt \(attempt) must not park the key")
             #expect(item.attempts == attempt && item.lastErrorClass == .transient)
-            clock.advance(by: RetryBackoff.defaultCap)
+            clock.advance(by: WorkQueue.Configuration.defaultBackoff.cap)
         }
 
         // Then the key converges, and the queue counted 100 retries and no parking
-        #expect(await workEventually { await store.item("task:a")?.state == .done })
+        #expect(await eventually { await store.item("task:a")?.state == .done })
         let statistics = await queue.statistics()
         try await WorkQueueTests.stop(run)
         #expect(reconciler.calls.count == 101)
@@ -53,7 +55,7 @@ struct WorkQueueHealingTests {
         // When
         try await queue.enqueue(["task:a"])
         // Then
-        #expect(await workEventually { await store.item("task:a")?.state == .done })
+        #expect(await eventually { await store.item("task:a")?.state == .done })
         try await WorkQueueTests.stop(run)
         #expect(reconciler.calls.count == 16)
         #expect(await queue.statistics().parked == 0)
@@ -72,7 +74,7 @@ struct WorkQueueHealingTests {
         // When
         try await queue.enqueue(["task:a"])
         // Then
-        #expect(await workEventually { await store.item("task:a")?.state == .failed })
+        #expect(await eventually { await store.item("task:a")?.state == .failed })
         let item = try #require(await store.item("task:a"))
         let statistics = await queue.statistics()
         try await WorkQueueTests.stop(run)
@@ -95,8 +97,8 @@ struct WorkQueueHealingTests {
                                              clock: clock)
         let run = WorkQueueTests.start(queue)
         try await queue.enqueue(["task:a"])
-        #expect(await workEventually { await store.item("task:a")?.state == .failed })
-        #expect(await workEventually { clock.sleeperDeadlines == [.seconds(600)] })
+        #expect(await eventually { await store.item("task:a")?.state == .failed })
+        #expect(await eventually { clock.sleeperDeadlines == [.seconds(600)] })
 
         // When the clock reaches the re-check
         clock.advance(by: .seconds(599))
@@ -104,8 +106,8 @@ struct WorkQueueHealingTests {
         clock.advance(by: .seconds(1))
 
         // Then the key runs again and converges, and the next re-check is timed
-        #expect(await workEventually { await store.item("task:a")?.state == .done })
-        #expect(await workEventually { clock.sleeperDeadlines == [.seconds(1200)] })
+        #expect(await eventually { await store.item("task:a")?.state == .done })
+        #expect(await eventually { clock.sleeperDeadlines == [.seconds(1200)] })
         let statistics = await queue.statistics()
         try await WorkQueueTests.stop(run)
         #expect(reconciler.calls.count == 2)
@@ -127,7 +129,7 @@ struct WorkQueueHealingTests {
         let run = WorkQueueTests.start(queue)
         // Then
         #expect(woken == 25)
-        #expect(await workEventually { reconciler.completed == 25 })
+        #expect(await eventually { reconciler.completed == 25 })
         try await WorkQueueTests.stop(run)
         #expect(try await store.failedWork(limit: 100, after: nil).isEmpty)
     }
@@ -145,7 +147,7 @@ struct WorkQueueHealingTests {
         // When
         let run = WorkQueueTests.start(queue)
         // Then
-        #expect(await workEventually { reconciler.completed == 25 })
+        #expect(await eventually { reconciler.completed == 25 })
         try await WorkQueueTests.stop(run)
         #expect(Set(reconciler.calls.map(\.key)).count == 25)
         #expect(await store.pendingPages.prefix(3) == [10, 10, 5])
@@ -160,7 +162,7 @@ struct WorkQueueHealingTests {
         let reconciler = WorkTestReconciler()
         let queue = WorkQueueTests.makeQueue(store: store, reconciler: reconciler, rescan: .seconds(60), clock: clock)
         let run = WorkQueueTests.start(queue)
-        #expect(await workEventually { clock.sleeperDeadlines == [.seconds(60)] })
+        #expect(await eventually { clock.sleeperDeadlines == [.seconds(60)] })
         await store.insert(WorkItem(key: "task:orphan", state: .pending, generation: 4, updatedAt: Date()))
 
         // When the rescan is due
@@ -169,8 +171,8 @@ struct WorkQueueHealingTests {
         clock.advance(by: .seconds(1))
 
         // Then the key is worked, and the rescan is timed again
-        #expect(await workEventually { await store.item("task:orphan")?.state == .done })
-        #expect(await workEventually { clock.sleeperDeadlines == [.seconds(120)] })
+        #expect(await eventually { await store.item("task:orphan")?.state == .done })
+        #expect(await eventually { clock.sleeperDeadlines == [.seconds(120)] })
         let statistics = await queue.statistics()
         try await WorkQueueTests.stop(run)
         #expect(reconciler.calls.map(\.key) == ["task:orphan"])

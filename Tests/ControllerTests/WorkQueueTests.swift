@@ -1,18 +1,20 @@
+import Backoff
 import Controller
 import ErrorClassification
 import Foundation
 import Journal
+import MeshTestSupport
 import ServiceLifecycle
 import Testing
 
 /// ``WorkQueue``: dedupe, one attempt per key, bounded concurrency, retries, parking, resume.
 struct WorkQueueTests {
-    static let fastBackoff = RetryBackoff(base: .milliseconds(1), cap: .milliseconds(2))
+    static let fastBackoff = FullJitterBackoff(base: .milliseconds(1), cap: .milliseconds(2))
 
     /// A queue over test doubles; the periodic rescan and parked re-check are off unless asked for.
     static func makeQueue(
         store: WorkTestStore = WorkTestStore(), reconciler: WorkTestReconciler,
-        concurrency: Int = 8, maxAttempts: Int = 1, backoff: RetryBackoff = fastBackoff, batchLimit: Int = 10_000,
+        concurrency: Int = 8, maxAttempts: Int = 1, backoff: FullJitterBackoff = fastBackoff, batchLimit: Int = 10_000,
         parkedRecheck: Duration? = nil, rescan: Duration? = nil,
         clock: any Clock<Duration> = ContinuousClock(),
         random: any RandomNumberGenerator & Sendable = SystemRandomNumberGenerator(),
@@ -47,7 +49,7 @@ struct WorkQueueTests {
         try await queue.enqueue(["task:a"])
         // When
         let run = Self.start(queue)
-        #expect(await workEventually { await store.item("task:a")?.state == .done })
+        #expect(await eventually { await store.item("task:a")?.state == .done })
         try await Self.stop(run)
         // Then
         #expect(reconciler.calls(for: "task:a").count == 1)
@@ -62,14 +64,14 @@ struct WorkQueueTests {
         let queue = Self.makeQueue(store: store, reconciler: reconciler)
         let run = Self.start(queue)
         try await queue.enqueue(["task:a"])
-        #expect(await workEventually { reconciler.heldCount == 1 })
+        #expect(await eventually { reconciler.heldCount == 1 })
         // When
         try await queue.enqueue(["task:a"])
         try await queue.enqueue(["task:a"])
         reconciler.setHolding(false)
         reconciler.releaseAll()
         // Then
-        #expect(await workEventually { await store.item("task:a")?.state == .done })
+        #expect(await eventually { await store.item("task:a")?.state == .done })
         try await Self.stop(run)
         #expect(reconciler.calls(for: "task:a").count == 2)
         #expect(reconciler.maxInFlightPerKey == 1)
@@ -85,12 +87,12 @@ struct WorkQueueTests {
         // When
         try await queue.enqueue(keys)
         for expected in [3, 3, 3, 1] {
-            #expect(await workEventually { reconciler.heldCount == expected })
+            #expect(await eventually { reconciler.heldCount == expected })
             #expect(reconciler.maxInFlight <= 3)
             reconciler.releaseAll()
         }
         // Then
-        #expect(await workEventually { reconciler.completed == 10 })
+        #expect(await eventually { reconciler.completed == 10 })
         try await Self.stop(run)
         #expect(reconciler.maxInFlight == 3)
         #expect(Set(reconciler.calls.map(\.key)) == Set(keys))
@@ -107,7 +109,7 @@ struct WorkQueueTests {
         // When
         try await queue.enqueue(["task:a"])
         // Then
-        #expect(await workEventually { await store.item("task:a")?.state == .done })
+        #expect(await eventually { await store.item("task:a")?.state == .done })
         try await Self.stop(run)
         #expect(reconciler.calls(for: "task:a").map(\.attempt) == ["1", "2", "3"])
         #expect(await store.item("task:a")?.attempts == 0)
@@ -126,7 +128,7 @@ struct WorkQueueTests {
         // When
         try await queue.enqueue(["task:a"])
         // Then
-        #expect(await workEventually { await store.item("task:a")?.state == .failed })
+        #expect(await eventually { await store.item("task:a")?.state == .failed })
         let statistics = await queue.statistics()
         try await Self.stop(run)
         let item = try #require(await store.item("task:a"))
@@ -147,11 +149,11 @@ struct WorkQueueTests {
         let queue = Self.makeQueue(store: store, reconciler: reconciler, maxAttempts: 2)
         let run = Self.start(queue)
         try await queue.enqueue(["task:a"])
-        #expect(await workEventually { await store.item("task:a")?.state == .failed })
+        #expect(await eventually { await store.item("task:a")?.state == .failed })
         // When
         try await queue.enqueue(["task:a"])
         // Then
-        #expect(await workEventually { await store.item("task:a")?.state == .done })
+        #expect(await eventually { await store.item("task:a")?.state == .done })
         try await Self.stop(run)
         #expect(reconciler.calls(for: "task:a").map(\.attempt) == ["1", "2", "1"])
     }
@@ -164,15 +166,15 @@ struct WorkQueueTests {
         let queue = Self.makeQueue(store: store, reconciler: reconciler)
         let run = Self.start(queue)
         try await queue.enqueue(["task:a", "task:b", "task:c"])
-        #expect(await workEventually { (try? await store.failedWork(limit: 10, after: nil))?.count == 3 })
+        #expect(await eventually { (try? await store.failedWork(limit: 10, after: nil))?.count == 3 })
         reconciler.setDefault(.succeed)
         // When
         try await queue.retry(key: "task:a")
-        #expect(await workEventually { await store.item("task:a")?.state == .done })
+        #expect(await eventually { await store.item("task:a")?.state == .done })
         let woken = try await queue.retryAllFailed()
         // Then
         #expect(woken == 2)
-        #expect(await workEventually {
+        #expect(await eventually {
             let b = await store.item("task:b")?.state, c = await store.item("task:c")?.state
             return b == .done && c == .done
         })
@@ -195,7 +197,7 @@ struct WorkQueueTests {
         // When
         let run = Self.start(queue)
         // Then
-        #expect(await workEventually {
+        #expect(await eventually {
             let pending = await store.item("task:pending")?.state, running = await store.item("task:running")?.state
             return pending == .done && running == .done
         })
@@ -215,7 +217,7 @@ struct WorkQueueTests {
         // When
         try await queue.enqueue(["service:apps/web"])
         // Then
-        #expect(await workEventually { await store.item("service:apps/web")?.state == .done })
+        #expect(await eventually { await store.item("service:apps/web")?.state == .done })
         try await Self.stop(run)
         #expect(reconciler.calls == [
             .init(key: "service:apps/web", attempt: "1", loggedKey: "service:apps/web"),
@@ -232,24 +234,24 @@ struct WorkQueueTests {
         let reconciler = WorkTestReconciler()
         reconciler.script("task:a", [.fail("down"), .fail("down")])
         let queue = Self.makeQueue(
-            store: store, reconciler: reconciler, backoff: RetryBackoff(), clock: clock,
-            random: WorkFixedRandom(value: .max), wallClock: { wallNow }
+            store: store, reconciler: reconciler, backoff: WorkQueue.Configuration.defaultBackoff, clock: clock,
+            random: FixedRandom(value: .max), wallClock: { wallNow }
         )
         let run = Self.start(queue)
         try await queue.enqueue(["task:a"])
         // When: the first failure waits the full ceiling, 200 ms
-        #expect(await workEventually { clock.sleeperDeadlines == [.milliseconds(200)] })
+        #expect(await eventually { clock.sleeperDeadlines == [.milliseconds(200)] })
         clock.advance(by: .milliseconds(199))
         // Then
         #expect(reconciler.calls.count == 1)
         #expect(clock.sleeperDeadlines == [.milliseconds(200)])
         #expect(await store.recorded.first?.notBefore == wallNow.addingTimeInterval(0.2))
         clock.advance(by: .milliseconds(1))
-        #expect(await workEventually { reconciler.calls.count == 2 })
+        #expect(await eventually { reconciler.calls.count == 2 })
         // And the second failure waits twice as long (400 ms after the retry)
-        #expect(await workEventually { clock.sleeperDeadlines == [.milliseconds(600)] })
+        #expect(await eventually { clock.sleeperDeadlines == [.milliseconds(600)] })
         clock.advance(by: .milliseconds(400))
-        #expect(await workEventually { await store.item("task:a")?.state == .done })
+        #expect(await eventually { await store.item("task:a")?.state == .done })
         try await Self.stop(run)
     }
 
@@ -260,14 +262,14 @@ struct WorkQueueTests {
         let clock = WorkTestClock()
         let reconciler = WorkTestReconciler()
         reconciler.script("task:a", [.fail("down")])
-        let queue = Self.makeQueue(store: store, reconciler: reconciler, backoff: RetryBackoff(), clock: clock)
+        let queue = Self.makeQueue(store: store, reconciler: reconciler, backoff: WorkQueue.Configuration.defaultBackoff, clock: clock)
         let run = Self.start(queue)
         try await queue.enqueue(["task:a"])
-        #expect(await workEventually { clock.sleeperDeadlines.count == 1 })
+        #expect(await eventually { clock.sleeperDeadlines.count == 1 })
         // When
         try await queue.enqueue(["task:a"])
         // Then: no clock advance needed
-        #expect(await workEventually { await store.item("task:a")?.state == .done })
+        #expect(await eventually { await store.item("task:a")?.state == .done })
         try await Self.stop(run)
         #expect(reconciler.calls.map(\.attempt) == ["1", "2"])
     }
@@ -293,7 +295,7 @@ struct WorkQueueTests {
         let group = ServiceGroup(services: [queue], logger: workTestLogger)
         let run = Task { try await group.run() }
         try await queue.enqueue(["task:a"])
-        #expect(await workEventually { reconciler.heldCount == 1 })
+        #expect(await eventually { reconciler.heldCount == 1 })
         // When
         await group.triggerGracefulShutdown()
         reconciler.releaseAll()
@@ -312,7 +314,7 @@ struct WorkQueueTests {
         let queue = Self.makeQueue(store: store, reconciler: reconciler)
         let run = Self.start(queue)
         try await queue.enqueue(["task:a"])
-        #expect(await workEventually { reconciler.heldCount == 1 })
+        #expect(await eventually { reconciler.heldCount == 1 })
         // When
         try await Self.stop(run)
         // Then
@@ -328,7 +330,7 @@ struct WorkQueueTests {
         let queue = Self.makeQueue(store: store, reconciler: WorkTestReconciler())
         let run = Self.start(queue)
         try await queue.enqueue(["task:a"])
-        #expect(await workEventually { await store.item("task:a")?.state == .done })
+        #expect(await eventually { await store.item("task:a")?.state == .done })
         // When / Then
         await #expect(throws: WorkQueueError.alreadyStarted) { try await queue.run() }
         try await Self.stop(run)

@@ -282,36 +282,6 @@ final class WorkTestClock: Clock {
     }
 }
 
-/// Always returns the same value: with `UInt64.max`, `random(in: 0...n)` gives `n`.
-struct WorkFixedRandom: RandomNumberGenerator, Sendable {
-    var value: UInt64
-    mutating func next() -> UInt64 { value }
-}
-
-/// SplitMix64: a seeded generator for repeatable tests.
-struct WorkSeededRandom: RandomNumberGenerator, Sendable {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
-/// Polls `condition` until it holds or `timeout` passes (no fixed sleeps in tests).
-func workEventually(
-    timeout: Duration = .seconds(60), _ condition: @Sendable () async -> Bool
-) async -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(2))
-    }
-    return await condition()
-}
-
 /// A log handler that keeps metadata (so the reconciler can read it) and prints nothing.
 struct WorkTestLogHandler: LogHandler {
     var metadata: Logger.Metadata = [:]

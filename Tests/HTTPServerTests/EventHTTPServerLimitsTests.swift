@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 @testable import HTTPServer
+import MeshTestSupport
 import NIOHTTP1
 import Testing
 
@@ -104,24 +105,59 @@ struct EventHTTPServerLimitsTests {
         }
     }
 
-    /// A client that leaves before its reply: the reply goes nowhere, the server keeps serving.
+    /// A request answered by the reply deadline still counts against maxPendingRequests until its
+    /// handler returns: a stalled dependency cannot pile up more handler tasks than the limit.
+    @Test func admission_whenHandlerOutlivesItsDeadline_stillCountsAgainstLimit() async throws {
+        let gate = HandlerGate()
+        defer { gate.open() } // even if a step throws: never leave a handler task parked for good
+        try await withTestServer([("public", Self.router(gate: gate))], configure: {
+            $0.maxPendingRequests = 1
+            $0.replyDeadline = .seconds(1)
+        }) { server, ports in
+            try await withHTTPClient { client in
+                // Given: the only slot's request was answered by the deadline, its handler still runs
+                let slow = try await client.send(.GET, port: ports["public"]!, path: "/slow")
+                #expect(slow.status == 503)
+                #expect(await server.statistics()?.runningHandlers == 1)
+                // When
+                let rejected = try await client.send(.GET, port: ports["public"]!, path: "/ping")
+                gate.open()
+                // Then: refused while the handler ran, admitted again once it returned
+                #expect(rejected.status == 503)
+                #expect(await server.statistics()?.rejectedOverload == 1)
+                #expect(await eventually { await server.statistics()?.runningHandlers == 0 })
+                let next = try await client.send(.GET, port: ports["public"]!, path: "/ping")
+                #expect(next.status == 200)
+            }
+        }
+    }
+
+    /// A client that leaves before its reply: the reply is still written (to a closed socket, not
+    /// dropped as late), the process survives it (no SIGPIPE), and the server keeps serving.
     @Test func disconnect_whenClientLeavesBeforeReply_serverSurvives() async throws {
         let gate = HandlerGate()
         defer { gate.open() } // even if a step throws: never leave a handler task parked for good
         try await withTestServer([("public", Self.router(gate: gate))]) { server, ports in
             try await withHTTPClient { client in
-                // Given
+                // Given: a handler holds the request of a raw connection
                 let connection = try RawHTTPConnection(port: ports["public"]!)
                 try await connection.send("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n")
                 await gate.entered.wait()
-                // When
+                // When: the client leaves, then the handler replies
                 connection.close()
                 gate.open()
-                // Then: the reply was delivered to evhttp (not dropped as late), nothing crashed
-                #expect(await eventually { await server.statistics().map { $0.admitted == 1 } ?? false })
-                let next = try await client.send(.GET, port: ports["public"]!, path: "/ping")
-                #expect(next.status == 200)
-                #expect(await server.statistics()?.lateReplies == 0)
+                // Then: the reply reached the loop and went to evhttp for the departed client
+                #expect(await eventually { await server.statistics()?.runningHandlers == 0 })
+                let statistics = await server.statistics()
+                #expect(statistics?.admitted == 1)
+                #expect(statistics?.lateReplies == 0)
+                #expect(statistics?.deadlineReplies == 0)
+                // and the server (and this process) still answers, on new connections
+                for _ in 0..<3 {
+                    let next = try await client.send(.GET, port: ports["public"]!, path: "/ping")
+                    #expect(next.status == 200)
+                }
+                #expect(server.isAcceptingRequests)
             }
         }
     }

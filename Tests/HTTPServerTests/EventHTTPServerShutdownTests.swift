@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 @testable import HTTPServer
+import MeshTestSupport
 import NIOHTTP1
 import ServiceLifecycle
 import ServiceLifecycleTestKit
@@ -32,7 +33,7 @@ struct EventHTTPServerShutdownTests {
         let gate = HandlerGate()
         defer { gate.open() } // even if a step throws: never leave a handler task parked for good
         let server = Self.server(Self.router(gate: gate))
-        let port = try #require(try server.start()["public"])
+        let port = try #require(try await server.start()["public"])
         try await withHTTPClient { client in
             try await testGracefulShutdown { trigger in
                 try await withThrowingTaskGroup(of: Void.self) { group in
@@ -62,7 +63,7 @@ struct EventHTTPServerShutdownTests {
         let gate = HandlerGate()
         defer { gate.open() } // even if a step throws: never leave a handler task parked for good
         let server = Self.server(Self.router(gate: gate))
-        let port = try #require(try server.start()["public"])
+        let port = try #require(try await server.start()["public"])
         // Given: an idle keep-alive connection, and a slow request that keeps the drain going
         let idle = try RawHTTPConnection(port: port)
         try await idle.send("GET /ping HTTP/1.1\r\nHost: t\r\n\r\n")
@@ -92,7 +93,7 @@ struct EventHTTPServerShutdownTests {
         let gate = HandlerGate()
         defer { gate.open() } // even if a step throws: never leave a handler task parked for good
         let server = Self.server(Self.router(gate: gate), grace: .milliseconds(200))
-        let port = try #require(try server.start()["public"])
+        let port = try #require(try await server.start()["public"])
         // Given
         let busy = try RawHTTPConnection(port: port)
         try await busy.send("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n")
@@ -113,7 +114,7 @@ struct EventHTTPServerShutdownTests {
         let gate = HandlerGate()
         defer { gate.open() } // even if a step throws: never leave a handler task parked for good
         let server = Self.server(Self.router(gate: gate), grace: .seconds(60))
-        let port = try #require(try server.start()["public"])
+        let port = try #require(try await server.start()["public"])
         let running = Task { try await server.run() }
         let busy = try RawHTTPConnection(port: port)
         try await busy.send("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n")
@@ -137,6 +138,6 @@ struct EventHTTPServerShutdownTests {
         await server.shutdown()
         // Then
         #expect(!server.isAcceptingRequests)
-        #expect(throws: HTTPServerError.self) { try server.start() }
+        await #expect(throws: HTTPServerError.self) { try await server.start() }
     }
 }

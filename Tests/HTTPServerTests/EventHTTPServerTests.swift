@@ -169,13 +169,37 @@ struct EventHTTPServerTests {
             logger: quietLogger
         )
         // When
-        let first = try server.start()
-        let second = try server.start()
+        let first = try await server.start()
+        let second = try await server.start()
         await server.shutdown()
         // Then
         #expect(first == second)
         #expect(!server.isAcceptingRequests)
-        #expect(throws: HTTPServerError.self) { try server.start() }
+        await #expect(throws: HTTPServerError.self) { try await server.start() }
+    }
+
+    /// Concurrent start() calls bind once and every caller gets the same ports; a shutdown() racing
+    /// a start waits for it, so the server ends stopped either way.
+    @Test func start_whenCalledConcurrently_bindsOnceAndShutdownWaits() async throws {
+        // Given
+        let listeners: [HTTPServerConfiguration.Listener] = [.init(name: "public", host: "127.0.0.1", port: 0, router: Router())]
+        let server = EventHTTPServer(configuration: HTTPServerConfiguration(listeners: listeners), logger: quietLogger)
+        let racing = EventHTTPServer(configuration: HTTPServerConfiguration(listeners: listeners), logger: quietLogger)
+        // When
+        let results = await withTaskGroup(of: [String: Int]?.self) { group in
+            for _ in 0..<8 { group.addTask { try? await server.start() } }
+            return await group.reduce(into: [[String: Int]?]()) { $0.append($1) }
+        }
+        async let raced = try? racing.start()
+        await racing.shutdown()
+        _ = await raced
+        await server.shutdown()
+        // Then
+        #expect(results.count == 8)
+        #expect(Set(results.map { $0?["public"] }).count == 1)
+        #expect(results[0]?["public"] != nil)
+        #expect(!racing.isAcceptingRequests)
+        await #expect(throws: HTTPServerError.self) { try await racing.start() }
     }
 
     /// Binding a port that is taken fails with bindFailed and errno context.
@@ -187,7 +211,7 @@ struct EventHTTPServerTests {
                 logger: quietLogger
             )
             // When
-            let error = #expect(throws: HTTPServerError.self) { try second.start() }
+            let error = await #expect(throws: HTTPServerError.self) { try await second.start() }
             // Then
             #expect(error?.code == .bindFailed)
             #expect(error?.errno == EADDRINUSE)
@@ -206,7 +230,7 @@ struct EventHTTPServerTests {
             logger: quietLogger
         )
         // When
-        let error = #expect(throws: HTTPServerError.self) { try server.start() }
+        let error = await #expect(throws: HTTPServerError.self) { try await server.start() }
         // Then
         #expect(error?.code == .invalidConfiguration)
     }

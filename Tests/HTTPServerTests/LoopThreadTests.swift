@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 @testable import HTTPServer
 import Testing
@@ -89,8 +90,8 @@ struct LoopThreadTests {
     @Test func execute_whileLoopIsBusy_coalescesWakeupsIntoOneDrain() async throws {
         // Given: the loop is blocked inside a job
         let loop = try makeLoop()
-        let blocked = BlockingLatch()
-        let release = BlockingLatch()
+        let blocked = DispatchSemaphore(value: 0)
+        let release = DispatchSemaphore(value: 0)
         loop.execute {
             blocked.signal()
             release.wait()
@@ -127,5 +128,30 @@ struct LoopThreadTests {
         #expect(!loop.isOnLoop)
         await loop.stop(final: {})
         await other.stop(final: {})
+    }
+}
+
+/// The libevent version check that runs before the first loop starts.
+struct LibeventVersionTests {
+    /// 2.1.x (what request lifetimes were checked against) is accepted.
+    @Test func checkVersion_when21x_accepts() throws {
+        try Libevent.checkVersion(0x0201_0C00, text: "2.1.12-stable")
+        try Libevent.checkVersion(0x0201_0800, text: "2.1.8-stable")
+    }
+
+    /// Any other series is refused with a clear error naming both versions.
+    @Test(arguments: [(UInt32(0x0202_0100), "2.2.1-alpha"), (0x0300_0000, "3.0.0"), (0x0200_1600, "2.0.22-stable")])
+    func checkVersion_whenOtherSeries_throwsUnsupportedLibevent(number: UInt32, text: String) {
+        // When
+        let error = #expect(throws: HTTPServerError.self) { try Libevent.checkVersion(number, text: text) }
+        // Then
+        #expect(error?.code == .unsupportedLibevent)
+        #expect(error?.context.contains(text) == true)
+        #expect(error?.context.contains("2.1.x") == true)
+    }
+
+    /// The library this machine loads passes the check (a loop can be created).
+    @Test func prepareProcess_onThisMachine_succeeds() throws {
+        try Libevent.prepareProcess()
     }
 }

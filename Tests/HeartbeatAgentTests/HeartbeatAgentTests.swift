@@ -1,8 +1,9 @@
 import Foundation
+@testable import HeartbeatAgent
 import Logging
+import MeshTestSupport
 import Synchronization
 import Testing
-@testable import HeartbeatAgent
 
 /// A metadata endpoint and controller in memory: serves scripted task metadata, records posts.
 final class ScriptedTransport: HeartbeatTransport {
@@ -113,7 +114,7 @@ struct HeartbeatAgentTests {
         let agent = HeartbeatAgent(configuration: Self.configuration(), transport: transport, logger: Logger(label: "t"))
         let running = Task { await agent.run() }
         // When
-        let delivered = await poll { !transport.posted.isEmpty }
+        let delivered = await eventually { !transport.posted.isEmpty }
         // Then
         #expect(delivered)
         #expect(transport.posted.first?.state == .running)
@@ -130,10 +131,10 @@ struct HeartbeatAgentTests {
         let transport = ScriptedTransport(metadata: Self.metadata())
         let agent = HeartbeatAgent(configuration: Self.configuration(), transport: transport, logger: Logger(label: "t"))
         let running = Task { await agent.run() }
-        #expect(await poll { !transport.posted.isEmpty })
+        #expect(await eventually { !transport.posted.isEmpty })
         // When SIGTERM arrives while the app still runs
         agent.requestStop()
-        #expect(await poll { transport.posted.filter { $0.state == .stopping }.count >= 2 })
+        #expect(await eventually { transport.posted.filter { $0.state == .stopping }.count >= 2 })
         // Then it keeps going until the app container stopped, and every later report is STOPPING
         transport.setMetadata(Self.metadata(app: "STOPPED", health: "UNHEALTHY"))
         await running.value
@@ -142,14 +143,4 @@ struct HeartbeatAgentTests {
         #expect(states[firstStopping...].allSatisfy { $0 == .stopping })
         #expect(transport.posted.last?.containers.first?.health == "UNHEALTHY")
     }
-}
-
-/// Polls `condition` every 10 ms for up to 10 s.
-func poll(_ condition: () -> Bool) async -> Bool {
-    let deadline = ContinuousClock.now + .seconds(10)
-    while ContinuousClock.now < deadline {
-        if condition() { return true }
-        try? await Task.sleep(for: .milliseconds(10))
-    }
-    return condition()
 }

@@ -3,6 +3,7 @@ import Consul
 import Foundation
 import Journal
 import MeshModel
+import MeshTestSupport
 import Testing
 @testable import Controller
 

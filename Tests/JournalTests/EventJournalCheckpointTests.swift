@@ -1,6 +1,7 @@
 import Foundation
 import Journal
 import MeshModel
+import MeshTestSupport
 import Testing
 
 /// WAL checkpoints of a file journal run beside the writer, not inside its commits.
@@ -21,7 +22,7 @@ struct EventJournalCheckpointTests {
         }
 
         // Then
-        let copied = try await JournalFixtures.eventually { try Self.fileSize(path) > sizeAfterOpen }
+        let copied = await eventually { try Self.fileSize(path) > sizeAfterOpen }
         #expect(copied, "the database file grew while the journal was open")
         #expect(try journal.lastSequence() == 20)
         #expect(try journal.integrityCheck())

@@ -1,5 +1,6 @@
 import Foundation
 import MeshModel
+import MeshTestSupport
 import Testing
 
 /// `TaskFold` ordering by `detail.version`, and what it carries forward.
@@ -108,7 +109,7 @@ struct TaskFoldTests {
 
     /// Any shuffled delivery of versions 1…N, with duplicates, folds to the record of version N.
     @Test func fold_whenDeliveriesShuffledWithDuplicates_endsAtHighestVersion() {
-        var rng = SplitMix64(seed: 0x5EED)
+        var rng = SeededRandom(seed: 0x5EED)
         for _ in 0..<500 {
             // Given
             let n = Int64.random(in: 1...12, using: &rng)
@@ -132,17 +133,3 @@ struct TaskFoldTests {
     }
 }
 
-/// A small seeded generator so the property test is reproducible.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -54,7 +54,7 @@ public final class ControllerProcess: @unchecked Sendable {
         environment.merge(extraEnvironment) { _, new in new }
         process.environment = environment
         if !FileManager.default.fileExists(atPath: logURL.path) {
-            FileManager.default.createFile(atPath: logURL.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
         }
         let log = try FileHandle(forWritingTo: logURL)
         log.seekToEndOfFile()
@@ -66,17 +66,14 @@ public final class ControllerProcess: @unchecked Sendable {
     }
 
     public func waitUntilHealthy(timeout: Duration) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if let process, !process.isRunning {
-                throw ProcessFailure("controller exited with \(process.terminationStatus): \(logTail())")
-            }
-            if let response = try? await HTTPClient.shared.get(url: baseURL + "/healthz").get(), response.status == .ok {
-                return
-            }
-            try await Task.sleep(for: .milliseconds(50))
+        let healthy = await eventually(timeout: timeout, interval: .milliseconds(50)) {
+            if let process, !process.isRunning { return true }
+            return try await HTTPClient.shared.get(url: baseURL + "/healthz").get().status == .ok
         }
-        throw ProcessFailure("controller did not become healthy in \(timeout): \(logTail())")
+        if let process, !process.isRunning {
+            throw ProcessFailure("controller exited with \(process.terminationStatus): \(logTail())")
+        }
+        guard healthy else { throw ProcessFailure("controller did not become healthy in \(timeout): \(logTail())") }
     }
 
     /// SIGKILL: the crash the journal must survive.

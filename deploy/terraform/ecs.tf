@@ -27,9 +27,10 @@ locals {
       AWS_REGION                    = local.region
       # SQLite and Foundation write temporary files here; the root filesystem is read-only.
       TMPDIR = "/tmp"
-      # Not read by the controller: it changes when a generated secret is rotated, so the task
+      # Not read by the controller (and not MESH_-prefixed, so it is not reported as an unknown
+      # setting): it changes when a generated secret is rotated, so the task
       # definition changes and ECS restarts the task, which then reads the new values.
-      MESH_DEPLOY_SECRETS_REVISION = sha256(join(",", [
+      DEPLOY_SECRETS_REVISION = sha256(join(",", [
         aws_secretsmanager_secret_version.webhook_api_key.version_id,
         aws_secretsmanager_secret_version.admin_token.version_id,
       ]))

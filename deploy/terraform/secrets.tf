@@ -7,7 +7,7 @@
 #
 # Alphanumeric only: both values travel in HTTP headers. 48 characters of [A-Za-z0-9] is ~285 bits.
 # Rotation: change var.webhook_api_key_version / var.admin_token_version and apply. The new value,
-# the EventBridge connection and a new task definition revision (MESH_DEPLOY_SECRETS_REVISION)
+# the EventBridge connection and a new task definition revision (DEPLOY_SECRETS_REVISION)
 # change in one apply; events refused with 401 in the seconds between the connection update and the
 # task restart land in the dead-letter queue (redrive them, README "Deploy on AWS").
 

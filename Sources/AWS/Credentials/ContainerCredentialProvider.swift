@@ -124,11 +124,3 @@ public struct ContainerCredentialProvider: AWSCredentialProvider {
         var message: String?
     }
 }
-
-extension TimeAmount {
-    /// Converts a Swift `Duration` (nanosecond precision is enough for timeouts).
-    init(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-    }
-}

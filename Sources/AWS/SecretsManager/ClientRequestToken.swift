@@ -1,3 +1,4 @@
+import ByteCoding
 import Crypto
 
 /// Idempotency tokens for Secrets Manager writes.
@@ -22,7 +23,7 @@ public enum ClientRequestToken {
         var bytes = Array(SHA256.hash(data: Array(input.utf8)).prefix(16))
         bytes[6] = (bytes[6] & 0x0F) | 0x80  // version 8
         bytes[8] = (bytes[8] & 0x3F) | 0x80  // variant 10xx
-        let hex = SigV4Encoding.hex(bytes)
+        let hex = Hex.encode(bytes)
         let chars = Array(hex)
         return [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { String(chars[$0]) }.joined(separator: "-")
     }

@@ -1,84 +1,9 @@
-import Crypto
 import Foundation
 
-/// Byte-level helpers for SigV4: RFC 3986 percent-encoding, hex, and the `X-Amz-Date` format.
+/// The `X-Amz-Date` format for SigV4 (hex and percent-encoding come from `ByteCoding`).
 ///
 /// Kept free of Foundation formatters so signing stays a pure, allocation-light function.
 enum SigV4Encoding {
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
-    private static let upperHexDigits: [UInt8] = Array("0123456789ABCDEF".utf8)
-
-    /// Whether `byte` is an RFC 3986 unreserved character (`A-Z a-z 0-9 - . _ ~`).
-    static func isUnreserved(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-             UInt8(ascii: "0")...UInt8(ascii: "9"),
-             UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
-            return true
-        default:
-            return false
-        }
-    }
-
-    /// Percent-encodes every byte that is not unreserved, with upper-case hex (`%2F`, `%E1`).
-    static func uriEncode(_ string: String) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(string.utf8.count)
-        for byte in string.utf8 {
-            if isUnreserved(byte) {
-                out.append(byte)
-            } else {
-                out.append(UInt8(ascii: "%"))
-                out.append(upperHexDigits[Int(byte >> 4)])
-                out.append(upperHexDigits[Int(byte & 0x0F)])
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    /// Decodes `%XX` escapes; malformed escapes are kept literally (as botocore's `unquote` does).
-    static func percentDecode(_ string: String) -> String {
-        let bytes = Array(string.utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count)
-        var index = 0
-        while index < bytes.count {
-            if bytes[index] == UInt8(ascii: "%"), index + 2 < bytes.count,
-               let high = hexValue(bytes[index + 1]), let low = hexValue(bytes[index + 2]) {
-                out.append(high << 4 | low)
-                index += 3
-            } else {
-                out.append(bytes[index])
-                index += 1
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
-        default: return nil
-        }
-    }
-
-    /// Lower-case hex of arbitrary bytes.
-    static func hex<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
-        var out: [UInt8] = []
-        for byte in bytes {
-            out.append(hexDigits[Int(byte >> 4)])
-            out.append(hexDigits[Int(byte & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    /// Lower-case hex SHA-256 of `bytes`.
-    static func sha256Hex<Bytes: DataProtocol>(_ bytes: Bytes) -> String {
-        hex(SHA256.hash(data: bytes))
-    }
-
     /// `yyyyMMdd'T'HHmmss'Z'` in UTC, computed from the epoch (civil-from-days, no calendar objects).
     static func amzDate(_ date: Date) -> String {
         let seconds = Int64(date.timeIntervalSince1970.rounded(.down))

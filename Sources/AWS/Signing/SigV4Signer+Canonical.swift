@@ -1,3 +1,5 @@
+import ByteCoding
+
 /// The canonicalisation rules of SigV4 task 1: URI, query string and headers.
 extension SigV4Signer {
     /// Canonical URI: optionally RFC 3986 dot-segment removal and empty-segment collapsing, then each
@@ -26,7 +28,7 @@ extension SigV4Signer {
         } else {
             segments = raw.split(separator: "/", omittingEmptySubsequences: false)
         }
-        let encoded = segments.map { SigV4Encoding.uriEncode(String($0)) }
+        let encoded = segments.map { PercentEncoding.encode(String($0)) }
         if normalize {
             return "/" + encoded.joined(separator: "/") + (trailingSlash ? "/" : "")
         }
@@ -39,8 +41,8 @@ extension SigV4Signer {
         guard !query.isEmpty else { return "" }
         let pairs: [(String, String)] = query.split(separator: "&").map { piece in
             let parts = piece.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let key = SigV4Encoding.uriEncode(SigV4Encoding.percentDecode(String(parts[0])))
-            let value = parts.count > 1 ? SigV4Encoding.uriEncode(SigV4Encoding.percentDecode(String(parts[1]))) : ""
+            let key = PercentEncoding.encode(PercentEncoding.decode(parts[0].utf8))
+            let value = parts.count > 1 ? PercentEncoding.encode(PercentEncoding.decode(parts[1].utf8)) : ""
             return (key, value)
         }
         return pairs

@@ -1,3 +1,4 @@
+import ByteCoding
 import Crypto
 public import Foundation
 
@@ -60,7 +61,7 @@ public struct SigV4Signer: Sendable {
     public func sign(_ request: SigV4Request, at date: Date) -> SigV4SignedRequest {
         let amzDate = SigV4Encoding.amzDate(date)
         let shortDate = String(amzDate.prefix(8))
-        let payloadHash = SigV4Encoding.sha256Hex(request.body)
+        let payloadHash = Hex.sha256(request.body)
 
         var added: [SigV4Header] = [SigV4Header("X-Amz-Date", amzDate)]
         var signedInput = request.headers.filter { header in
@@ -91,11 +92,11 @@ public struct SigV4Signer: Sendable {
 
         let scope = "\(shortDate)/\(region)/\(service)/aws4_request"
         let stringToSign = [
-            Self.algorithm, amzDate, scope, SigV4Encoding.sha256Hex(Array(canonicalRequest.utf8)),
+            Self.algorithm, amzDate, scope, Hex.sha256(canonicalRequest),
         ].joined(separator: "\n")
 
         let key = signingKey(shortDate: shortDate)
-        let signature = SigV4Encoding.hex(HMAC<SHA256>.authenticationCode(for: Array(stringToSign.utf8), using: key))
+        let signature = Hex.encode(HMAC<SHA256>.authenticationCode(for: Array(stringToSign.utf8), using: key))
         let authorization = "\(Self.algorithm) Credential=\(credentials.accessKeyID)/\(scope), "
             + "SignedHeaders=\(headers.signed), Signature=\(signature)"
         added.append(SigV4Header("Authorization", authorization))

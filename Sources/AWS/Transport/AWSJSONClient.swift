@@ -1,4 +1,5 @@
 public import AsyncHTTPClient
+import Backoff
 public import Foundation
 public import Logging
 import NIOCore
@@ -153,7 +154,7 @@ public struct AWSJSONClient: Sendable {
                     logger.debug("AWS call failed", metadata: metadata)
                     throw error
                 }
-                let delay = policy.delay(forRetry: attempt - 1, using: &generator)
+                let delay = policy.backoff.delay(attempt: attempt - 1, using: &generator)
                 guard ContinuousClock.now.advanced(by: delay) < deadline else {
                     logger.debug("AWS call failed; no time left to retry", metadata: metadata)
                     throw error

@@ -132,12 +132,3 @@ extension ConsulClient {
         return elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
     }
 }
-
-extension TimeAmount {
-    /// Converts a Swift `Duration` (saturating at the `Int64` nanosecond range).
-    init(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        self = .nanoseconds(overflow ? .max : scaled.addingReportingOverflow(attoseconds / 1_000_000_000).partialValue)
-    }
-}

@@ -9,7 +9,7 @@ extension ControllerWorkers {
     /// The resync service over the workers' ECS and Consul clients, or `nil` when disabled or when no
     /// cluster is configured (it then logs why: a sweep of "every cluster" cannot be listed).
     static func makeResync(configuration: MeshConfiguration, ecs: ECSClient, consul: ConsulClient, journal: EventJournal,
-                           queue: WorkQueue, index: ServiceTaskIndex, catalogWrites: CatalogWriteLog,
+                           queue: WorkQueue, index: ServiceTaskIndex, catalogWriteLog: CatalogWriteLog,
                            verified: VerifiedServices, logger: Logger) -> ResyncService? {
         let resync = configuration.resync
         guard resync.enabled else {
@@ -26,7 +26,7 @@ extension ControllerWorkers {
             journal: journal, queue: queue, index: index,
             configuration: .init(clusters: clusters, sourceMeta: MeshPlanConfiguration.defaultSourceMeta,
                                  checksClientToken: configuration.mesh.clientToken),
-            catalogWrites: catalogWrites, verifiedTokens: verified
+            catalogWriteLog: catalogWriteLog, verifiedTokens: verified
         )
         let interval: Duration? = resync.intervalSeconds > 0
             ? .milliseconds(Int64(resync.intervalSeconds * 1000)) : nil

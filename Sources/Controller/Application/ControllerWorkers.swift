@@ -1,3 +1,4 @@
+import Backoff
 import AsyncHTTPClient
 import AWS
 import Consul
@@ -46,7 +47,7 @@ struct ControllerWorkers: Sendable {
         let secrets = SecretsManagerTokenStore(client: secretsManager)
         let acl = ConsulTokenACL(consul: consul)
         let mesh = configuration.mesh
-        let catalogWrites = CatalogWriteLog()
+        let catalogWriteLog = CatalogWriteLog()
         let meshConfigs = MeshConfigBook()
         let registration = TaskRegistrationReconciler(
             journal: journal,
@@ -54,7 +55,7 @@ struct ControllerWorkers: Sendable {
                                            definitions: TaskDefinitionCache(describer: ecs, logger: logger),
                                            book: meshConfigs),
             catalog: ConsulMeshCatalog(consul: consul), index: index, tokenWork: link,
-            planConfiguration: MeshPlanConfiguration(proxyPort: mesh.proxyPort), writeLog: catalogWrites
+            planConfiguration: MeshPlanConfiguration(proxyPort: mesh.proxyPort), catalogWriteLog: catalogWriteLog
         )
         let verified = VerifiedServices()
         let tokens = ServiceTokenReconciler(
@@ -76,7 +77,7 @@ struct ControllerWorkers: Sendable {
         )
         link.bind(queue)
         let resync = makeResync(configuration: configuration, ecs: ecs, consul: consul, journal: journal, queue: queue,
-                                index: index, catalogWrites: catalogWrites, verified: verified, logger: logger)
+                                index: index, catalogWriteLog: catalogWriteLog, verified: verified, logger: logger)
         return ControllerWorkers(queue: queue, requeue: requeue, index: index, meshConfigs: meshConfigs,
                                  resync: resync, journal: journal,
                                  clientTokenEnabled: mesh.clientToken,
@@ -87,8 +88,8 @@ struct ControllerWorkers: Sendable {
     static func queueConfiguration(_ work: MeshConfiguration.Work) -> WorkQueue.Configuration {
         WorkQueue.Configuration(
             concurrency: work.concurrency, maxAttempts: work.maxAttempts,
-            backoff: RetryBackoff(base: .milliseconds(work.backoffBaseMillis),
-                                  cap: .milliseconds(Int64(work.backoffCapSeconds * 1000))),
+            backoff: FullJitterBackoff(base: .milliseconds(work.backoffBaseMillis),
+                                       cap: .milliseconds(Int64(work.backoffCapSeconds * 1000))),
             parkedRecheckInterval: .milliseconds(Int64(work.parkedRecheckSeconds * 1000)),
             rescanInterval: .milliseconds(Int64(work.rescanSeconds * 1000))
         )

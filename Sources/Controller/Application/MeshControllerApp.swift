@@ -59,7 +59,7 @@ public struct MeshControllerApp: Sendable {
                                                  logger: logger)
         let server = try makeServer(journal: journal, resync: workers?.resync, scheduler: workers?.queue, heartbeats: heartbeats,
                                     meshConfigs: workers?.meshConfigs)
-        let ports = try server.start()
+        let ports = try await server.start()
         logger.info("Controller listening", metadata: [
             "mesh.listen.public": .string("\(configuration.server.publicListener.host):\(ports["public"] ?? 0)"),
             "mesh.listen.admin": .string("\(configuration.server.adminListener.host):\(ports["admin"] ?? 0)"),

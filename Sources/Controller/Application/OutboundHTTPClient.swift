@@ -1,4 +1,4 @@
-public import AsyncHTTPClient
+import AsyncHTTPClient
 import NIOCore
 
 /// The one outbound HTTP client of the process, shared by the Consul and AWS clients.

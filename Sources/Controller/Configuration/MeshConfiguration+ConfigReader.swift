@@ -12,6 +12,11 @@ import SystemPackage
 ///    are not prefixed twice: `mesh.secretsPrefix` is `MESH_SECRETS_PREFIX`.
 /// 3. The configuration file (`.json`, `.yaml` or `.yml`), nested by the dots of the key.
 ///
+/// A `MESH_` variable or a file key that no setting below reads (a misspelling such as
+/// `MESH_JOURNAL_BACKNED`) is reported by ``loadReport(filePath:environment:)``: `serve` warns at
+/// start, `check-config` fails. The keys known are the ones the settings read (``ConfigValueReader``
+/// records them), so a new key is known as soon as a section reads it.
+///
 /// | key | type | default |
 /// |---|---|---|
 /// | `server.public.host` / `.port` | string / int | `127.0.0.1` / `8080` |
@@ -60,12 +65,20 @@ extension MeshConfiguration {
     ///   - environment: The process environment (passed in so tests need not mutate the real one).
     /// - Throws: ``ConfigurationError`` naming the first key that is missing, mistyped or out of range.
     public static func load(filePath: String?, environment: [String: String]) async throws(ConfigurationError) -> MeshConfiguration {
+        try await loadReport(filePath: filePath, environment: environment).configuration
+    }
+
+    /// Loads and validates a configuration, and names what no setting reads: `MESH_` variables and
+    /// file keys that are misspelled or no longer used (see ``LoadedConfiguration``).
+    /// - Throws: ``ConfigurationError`` naming the first key that is missing, mistyped or out of range.
+    public static func loadReport(filePath: String?, environment: [String: String]) async throws(ConfigurationError) -> LoadedConfiguration {
         var providers: [any ConfigProvider] = [
             // `MESH_` + the key; keys already under `mesh.` are not prefixed twice (MESH_SECRETS_PREFIX).
             EnvironmentVariablesProvider(environmentVariables: environment).mapKeys { key in
                 key.components.first == "mesh" ? key : key.prepending(ConfigKey("mesh"))
             }
         ]
+        var fileKeys: [String] = []
         if let filePath {
             guard FileManager.default.fileExists(atPath: filePath) else {
                 throw ConfigurationError(key: "--config", reason: "no such file: \(filePath)")
@@ -76,89 +89,51 @@ extension MeshConfiguration {
                 } else {
                     providers.append(try await FileProvider<JSONSnapshot>(filePath: FilePath(filePath)))
                 }
+                fileKeys = try ConfigFileKeys.keys(ofFileAt: filePath)
             } catch {
                 throw ConfigurationError(key: "--config", reason: "cannot parse \(filePath): \(error)")
             }
         }
-        let own = ValidatingReader(reader: ConfigReader(providers: providers), envPrefix: "MESH_")
-        let wellKnown = ValidatingReader(
+        let registry = ConfigKeyRegistry()
+        let own = ConfigValueReader(reader: ConfigReader(providers: providers), registry: registry)
+        let wellKnown = ConfigValueReader(
             reader: ConfigReader(provider: EnvironmentVariablesProvider(environmentVariables: environment)),
-            envPrefix: ""
+            registry: nil
         )
-        return try build(own: own, wellKnown: wellKnown, environment: environment)
+        let configuration = try build(own: own, wellKnown: wellKnown)
+        return LoadedConfiguration(
+            configuration: configuration,
+            unknownVariables: registry.unknownVariables(in: environment),
+            unknownFileKeys: registry.unknownFileKeys(fileKeys)
+        )
     }
 
-    private static func build(
-        own: ValidatingReader, wellKnown: ValidatingReader, environment: [String: String]
-    ) throws(ConfigurationError) -> MeshConfiguration {
+    /// Reads every setting, section by section, then checks the rules between them.
+    private static func build(own: ConfigValueReader, wellKnown: ConfigValueReader) throws(ConfigurationError) -> MeshConfiguration {
         var config = MeshConfiguration()
-        let defaults = config
+        try config.server.read(from: own)
+        try config.webhook.read(from: own)
+        try config.journal.read(from: own)
+        try readOutbound(into: &config, own: own, wellKnown: wellKnown)
+        try config.mesh.read(from: own)
+        try config.work.read(from: own)
+        try config.resync.read(from: own)
+        try config.heartbeat.read(from: own)
+        try config.logging.read(from: own)
+        try config.admin.read(from: own)
+        try config.validate()
+        return config
+    }
 
-        config.server.publicListener.host = try own.string("server.public.host", default: defaults.server.publicListener.host)
-        config.server.publicListener.port = try own.int("server.public.port", default: defaults.server.publicListener.port, in: 0...65535)
-        config.server.adminListener.host = try own.string("server.admin.host", default: defaults.server.adminListener.host)
-        config.server.adminListener.port = try own.int("server.admin.port", default: defaults.server.adminListener.port, in: 0...65535)
-        config.server.maxBodyBytes = try own.int("server.maxBodyBytes", default: defaults.server.maxBodyBytes, in: 1024...(64 << 20))
-        config.server.maxHeaderBytes = try own.int("server.maxHeaderBytes", default: defaults.server.maxHeaderBytes, in: 1024...(1 << 20))
-        config.server.connectionTimeoutSeconds = try own.double("server.connectionTimeoutSeconds", default: defaults.server.connectionTimeoutSeconds, in: 0.1...3600)
-        config.server.replyDeadlineSeconds = try own.double("server.replyDeadlineSeconds", default: defaults.server.replyDeadlineSeconds, in: 0.05...60)
-        config.server.maxPendingRequests = try own.int("server.maxPendingRequests", default: defaults.server.maxPendingRequests, in: 1...1_000_000)
-        config.server.shutdownGraceSeconds = try own.double("server.shutdownGraceSeconds", default: defaults.server.shutdownGraceSeconds, in: 0...600)
-
-        config.webhook.apiKeyHeader = try own.string("webhook.apiKeyHeader", default: defaults.webhook.apiKeyHeader)
-        config.webhook.apiKey = try own.optionalString("webhook.apiKey")
-        config.webhook.basicUsername = try own.optionalString("webhook.basicUsername")
-        config.webhook.basicPassword = try own.optionalString("webhook.basicPassword")
-        config.webhook.allowedClusters = try own.stringArray("webhook.allowedClusters")
-        config.webhook.retryAfterSeconds = try own.int("webhook.retryAfterSeconds", default: defaults.webhook.retryAfterSeconds, in: 1...3600)
-
-        config.journal.path = try own.string("journal.path", default: defaults.journal.path)
-        config.journal.maxBatchSize = try own.int("journal.maxBatchSize", default: defaults.journal.maxBatchSize, in: 1...100_000)
-        config.journal.maxQueuedEvents = try own.int("journal.maxQueuedEvents", default: defaults.journal.maxQueuedEvents, in: 1...10_000_000)
-        config.journal.maxQueuedWorkerWrites = try own.int("journal.maxQueuedWorkerWrites",
-                                                           default: defaults.journal.maxQueuedWorkerWrites, in: 1...10_000_000)
-        config.journal.retentionDays = try own.double("journal.retentionDays", default: defaults.journal.retentionDays, in: 0...36_500)
-        config.journal.pruneIntervalSeconds = try own.double("journal.pruneIntervalSeconds", default: defaults.journal.pruneIntervalSeconds, in: 1...86400)
-
-        config.consul.httpAddr = try wellKnown.firstString(["consul.http.addr"], then: own) ?? defaults.consul.httpAddr
+    /// Consul and AWS: the names their own tools use come first (`CONSUL_HTTP_ADDR`, `AWS_REGION`).
+    private static func readOutbound(
+        into config: inout MeshConfiguration, own: ConfigValueReader, wellKnown: ConfigValueReader
+    ) throws(ConfigurationError) {
+        config.consul.httpAddr = try wellKnown.firstString(["consul.http.addr"], then: own) ?? config.consul.httpAddr
         config.consul.token = try wellKnown.firstString(["consul.http.token"], then: own)
         config.consul.caCertPath = try wellKnown.firstString(["consul.cacert"], then: own)
         config.aws.region = try wellKnown.firstString(["aws.region", "aws.default.region"], then: own, ownKey: "aws.region")
         config.aws.endpointURL = try wellKnown.firstString(["aws.endpoint.url"], then: own)
-
-        config.mesh.secretsPrefix = try own.string("mesh.secretsPrefix", default: defaults.mesh.secretsPrefix)
-        config.mesh.proxyPort = try own.int("mesh.proxyPort", default: defaults.mesh.proxyPort, in: 1...65535)
-        config.mesh.tokenGraceSeconds = try own.double("mesh.tokenGraceSeconds", default: defaults.mesh.tokenGraceSeconds, in: 0...(30 * 86400))
-        config.mesh.clientToken = try own.bool("mesh.clientToken", default: defaults.mesh.clientToken)
-        config.work.concurrency = try own.int("work.concurrency", default: defaults.work.concurrency, in: 1...1024)
-        config.work.maxAttempts = try own.int("work.maxAttempts", default: defaults.work.maxAttempts, in: 1...1000)
-        config.work.backoffBaseMillis = try own.int("work.backoffBaseMillis", default: defaults.work.backoffBaseMillis, in: 1...600_000)
-        config.work.backoffCapSeconds = try own.double("work.backoffCapSeconds", default: defaults.work.backoffCapSeconds, in: 0.001...86400)
-        config.work.parkedRecheckSeconds = try own.double("work.parkedRecheckSeconds", default: defaults.work.parkedRecheckSeconds, in: 1...86400)
-        config.work.rescanSeconds = try own.double("work.rescanSeconds", default: defaults.work.rescanSeconds, in: 1...86400)
-        config.resync.enabled = try own.bool("resync.enabled", default: defaults.resync.enabled)
-        config.resync.intervalSeconds = try own.double("resync.intervalSeconds", default: defaults.resync.intervalSeconds, in: 0...86400)
-        config.resync.clusters = try own.stringArray("resync.clusters")
-
-        config.heartbeat.ttlSeconds = try own.double("heartbeat.ttlSeconds", default: defaults.heartbeat.ttlSeconds, in: 0.1...86400)
-        config.heartbeat.maxBatch = try own.int("heartbeat.maxBatch", default: defaults.heartbeat.maxBatch, in: 1...10_000)
-
-        config.logging.level = try own.string("log.level", default: defaults.logging.level)
-        let format = try own.string("log.format", default: defaults.logging.format.rawValue)
-        guard let parsedFormat = Logging.Format(rawValue: format) else {
-            throw ConfigurationError(key: "log.format", reason: "must be one of text, json (got \"\(format)\")")
-        }
-        config.logging.format = parsedFormat
-
-        config.admin.tokenFile = try own.optionalString("admin.tokenFile")
-        if let token = try own.optionalString("admin.token") {
-            config.admin.token = token
-        } else {
-            config.admin.token = try readTokenFile(config.admin.tokenFile)
-        }
-
-        try config.validate()
-        return config
     }
 
     /// Cross-field rules that no single key can express.
@@ -216,19 +191,6 @@ extension MeshConfiguration {
         }
     }
 
-    /// The admin token from `admin.tokenFile`, trimmed; an unreadable or empty file is an error.
-    private static func readTokenFile(_ path: String?) throws(ConfigurationError) -> String? {
-        guard let path else { return nil }
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw ConfigurationError(key: "admin.tokenFile", reason: "cannot read \(path)")
-        }
-        let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !token.isEmpty else {
-            throw ConfigurationError(key: "admin.tokenFile", reason: "\(path) is empty")
-        }
-        return token
-    }
-
     /// Secrets Manager names allow letters, digits and `/_+=.@-`; the prefix leaves room for a service name.
     private static func isSecretNamePrefix(_ prefix: String) -> Bool {
         let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/_+=.@-")
@@ -238,85 +200,5 @@ extension MeshConfiguration {
     private static func isHeaderToken(_ name: String) -> Bool {
         let allowed = Set("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
         return !name.isEmpty && name.allSatisfy { allowed.contains($0) }
-    }
-}
-
-/// Reads typed values and turns "present but unusable" into an error that names the key, where
-/// swift-configuration's default-taking getters would silently fall back to the default.
-private struct ValidatingReader {
-    var reader: ConfigReader
-    /// How the key is spelled in the environment, for messages.
-    var envPrefix: String
-
-    func string(_ key: String, default fallback: String) throws(ConfigurationError) -> String {
-        try optionalString(key) ?? fallback
-    }
-
-    /// The first of `keys` set here, else `ownKey` (default: the first key) in `fallback`.
-    func firstString(_ keys: [String], then fallback: ValidatingReader, ownKey: String? = nil) throws(ConfigurationError) -> String? {
-        for key in keys {
-            if let value = try optionalString(key) { return value }
-        }
-        return try fallback.optionalString(ownKey ?? keys[0])
-    }
-
-    func optionalString(_ key: String) throws(ConfigurationError) -> String? {
-        let value = try lookup(key) { try reader.requiredString(forKey: ConfigKey(key), isSecret: true) }
-        guard let value else { return nil }
-        let trimmed = value.trimmingCharacters(in: .whitespaces)
-        return trimmed.isEmpty ? nil : trimmed
-    }
-
-    func int(_ key: String, default fallback: Int, in range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
-        guard let value = try lookup(key, { try reader.requiredInt(forKey: ConfigKey(key)) }) else { return fallback }
-        guard range.contains(value) else {
-            throw ConfigurationError(key: key, reason: "must be between \(range.lowerBound) and \(range.upperBound) (got \(value))")
-        }
-        return value
-    }
-
-    func bool(_ key: String, default fallback: Bool) throws(ConfigurationError) -> Bool {
-        try lookup(key) { try reader.requiredBool(forKey: ConfigKey(key)) } ?? fallback
-    }
-
-    func double(_ key: String, default fallback: Double, in range: ClosedRange<Double>) throws(ConfigurationError) -> Double {
-        let value = try lookup(key) { () throws -> Double in
-            do {
-                return try reader.requiredDouble(forKey: ConfigKey(key))
-            } catch {
-                // Whole numbers in a file arrive as ints.
-                return Double(try reader.requiredInt(forKey: ConfigKey(key)))
-            }
-        }
-        guard let value else { return fallback }
-        guard range.contains(value) else {
-            throw ConfigurationError(key: key, reason: "must be between \(range.lowerBound) and \(range.upperBound) (got \(value))")
-        }
-        return value
-    }
-
-    func stringArray(_ key: String) throws(ConfigurationError) -> [String] {
-        let values = try lookup(key) { try reader.requiredStringArray(forKey: ConfigKey(key)) }
-        return (values ?? []).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-    }
-
-    /// Runs a required getter: a missing key is `nil`, any other failure names the key.
-    private func lookup<Value>(_ key: String, _ read: () throws -> Value) throws(ConfigurationError) -> Value? {
-        do {
-            return try read()
-        } catch {
-            // swift-configuration's error enum is package-internal, so its description is all we
-            // can tell "missing" from "not convertible" by.
-            if String(describing: error).hasPrefix("Missing required config value") {
-                return nil
-            }
-            let envName = envPrefix + key.split(separator: ".").map { component in
-                component.reduce(into: "") { name, character in
-                    if character.isUppercase, let last = name.last, last.isLowercase { name.append("_") }
-                    name.append(character)
-                }.uppercased()
-            }.joined(separator: "_")
-            throw ConfigurationError(key: key, reason: "has a value of the wrong type (file key \(key), env \(envName))")
-        }
     }
 }

@@ -1,3 +1,5 @@
+import ByteCoding
+
 extension MeshConfiguration {
     /// A SHA-256 (hex) over what the workers' outcomes depend on besides the journal and the
     /// outside world: the controller version and the `consul`, `aws` and `mesh` settings.
@@ -13,6 +15,6 @@ extension MeshConfiguration {
             String(reflecting: aws),
             String(reflecting: mesh),
         ].joined(separator: "\n")
-        return ServiceTokenReconciler.sha256Hex(text)
+        return Hex.sha256(text)
     }
 }

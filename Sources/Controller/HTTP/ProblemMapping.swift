@@ -14,6 +14,9 @@ enum ProblemMapping {
         case .notTaskStateChange:
             return .problem(status: 422, title: "Not an ECS task state change", detail: error.description,
                             extra: ["type": problemBase + "not-task-state-change"])
+        case .inconsistentValue(let path, _):
+            return .problem(status: 422, title: "Inconsistent event", detail: error.description,
+                            extra: ["type": problemBase + "inconsistent-event", "field": path])
         case .malformedJSON:
             return .problem(status: 400, title: "Malformed JSON", detail: error.description,
                             extra: ["type": problemBase + "malformed-json"])

@@ -1,8 +1,8 @@
 import Foundation
 public import HTTPServer
-public import Journal
+import Journal
 public import Logging
-public import MeshModel
+import MeshModel
 
 /// `POST /v1/heartbeats`: health reports from the tasks' heartbeat sidecars.
 ///

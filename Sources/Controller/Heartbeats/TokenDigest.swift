@@ -1,3 +1,4 @@
+import ByteCoding
 import Crypto
 
 /// The SHA-256 of a token secret as four words: hashable (a dictionary key) and comparable in
@@ -17,13 +18,7 @@ public struct TokenDigest: Sendable, Hashable {
 
     /// Parses the journal's lower- (or upper-) case hex; `nil` unless exactly 64 hex digits.
     public init?(hex: String) {
-        let utf8 = Array(hex.utf8)
-        guard utf8.count == 64 else { return nil }
-        var bytes = [UInt8](repeating: 0, count: 32)
-        for index in 0..<32 {
-            guard let high = Self.nibble(utf8[2 * index]), let low = Self.nibble(utf8[2 * index + 1]) else { return nil }
-            bytes[index] = high << 4 | low
-        }
+        guard hex.utf8.count == 64, let bytes = Hex.decode(hex) else { return nil }
         self.init(bytes: bytes)
     }
 
@@ -50,14 +45,5 @@ public struct TokenDigest: Sendable, Hashable {
         hasher.combine(words.1)
         hasher.combine(words.2)
         hasher.combine(words.3)
-    }
-
-    private static func nibble(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }

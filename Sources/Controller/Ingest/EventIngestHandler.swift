@@ -1,3 +1,4 @@
+import ByteCoding
 public import Foundation
 public import HTTPServer
 public import Journal
@@ -51,34 +52,15 @@ public struct EventIngestHandler: Sendable {
         // The request ID goes into each log call's metadata rather than into a copy of the logger:
         // setting logger metadata re-renders the handler's metadata on every request, logged or not.
         let requestID = Logger.MetadataValue.string(request.requestID)
-
-        guard authenticator.isAuthorized(request.headers) else {
-            logger.info("Rejected event delivery with missing or wrong credentials", metadata: [
-                "mesh.request.id": requestID, "http.remote": .string(request.remoteAddress),
-            ])
-            return ProblemMapping.unauthorized(offersBasic: authenticator.offersBasic)
-        }
-        guard Self.isJSON(request.headers["content-type"]) else {
-            return ProblemMapping.unsupportedMediaType(request.headers["content-type"])
-        }
-
+        // 1. Credentials and media type.
+        if let refusal = refusal(of: request, requestID: requestID) { return refusal }
+        // 2. Syntax, fields and consistency, then the cluster allow-list.
         let events: [DecodedEvent]
-        do {
-            events = try decoder.decode(request.body)
-        } catch {
-            logger.info("Rejected event delivery", metadata: [
-                "mesh.request.id": requestID, "mesh.error": .string(error.description),
-            ])
-            return ProblemMapping.response(for: error)
+        switch decodeAllowed(request.body, requestID: requestID) {
+        case .success(let decoded): events = decoded
+        case .failure(let refusal): return refusal.response
         }
-        for (index, event) in events.enumerated() where !allowList.allows(clusterArn: event.change.clusterArn) {
-            let path = events.count == 1 ? "detail.clusterArn" : "[\(index)].detail.clusterArn"
-            logger.info("Rejected event of a cluster outside the allow-list", metadata: [
-                "mesh.request.id": requestID, "mesh.cluster.arn": .string(event.change.clusterArn),
-            ])
-            return ProblemMapping.clusterNotAllowed(event.change.clusterArn, path: path)
-        }
-
+        // 3. Storage: a 2xx only after the commit is durable.
         let results: [AppendResult]
         do {
             results = try await sink.append(events, receivedAt: now())
@@ -89,17 +71,9 @@ public struct EventIngestHandler: Sendable {
             ])
             return ProblemMapping.response(for: error, retryAfterSeconds: retryAfterSeconds)
         }
-
+        // 4. Wake the workers, and answer.
         let applied = results.contains { $0.outcome == .applied }
-        if applied, let scheduler {
-            // The journal marked these keys in the same transaction; only wake the queue.
-            var seen = Set<String>()
-            let keys = results.compactMap { result in
-                result.outcome == .applied && seen.insert(result.taskArn).inserted
-                    ? WorkKey.task(arn: result.taskArn).rawValue : nil
-            }
-            await scheduler.scheduleMarked(keys)
-        }
+        if applied { await wakeWorkers(for: results) }
         logger.debug("Journaled events", metadata: [
             "mesh.request.id": requestID, "mesh.events": .stringConvertible(results.count),
             "mesh.journal.sequence": .stringConvertible(results.last?.sequence ?? 0),
@@ -109,9 +83,61 @@ public struct EventIngestHandler: Sendable {
         return HTTPResponse(status: applied ? 202 : 200, headers: headers, body: Self.encode(results, events: events))
     }
 
+    /// A problem answer when the credentials are missing or wrong, or the body is not JSON.
+    private func refusal(of request: HTTPRequest, requestID: Logger.MetadataValue) -> HTTPResponse? {
+        guard authenticator.isAuthorized(request.headers) else {
+            logger.info("Rejected event delivery with missing or wrong credentials", metadata: [
+                "mesh.request.id": requestID, "http.remote": .string(request.remoteAddress),
+            ])
+            return ProblemMapping.unauthorized(offersBasic: authenticator.offersBasic)
+        }
+        guard Self.isJSON(request.headers["content-type"]) else {
+            return ProblemMapping.unsupportedMediaType(request.headers["content-type"])
+        }
+        return nil
+    }
+
+    /// A refused body, as the problem answer to send.
+    private struct Refusal: Error {
+        var response: HTTPResponse
+    }
+
+    /// The body's events if every one is valid and of an allowed cluster; otherwise the problem
+    /// answer for the first that is not.
+    private func decodeAllowed(_ body: [UInt8], requestID: Logger.MetadataValue) -> Result<[DecodedEvent], Refusal> {
+        let events: [DecodedEvent]
+        do {
+            events = try decoder.decode(body)
+        } catch {
+            logger.info("Rejected event delivery", metadata: [
+                "mesh.request.id": requestID, "mesh.error": .string(error.description),
+            ])
+            return .failure(Refusal(response: ProblemMapping.response(for: error)))
+        }
+        for (index, event) in events.enumerated() where !allowList.allows(clusterArn: event.change.clusterArn) {
+            let path = events.count == 1 ? "detail.clusterArn" : "[\(index)].detail.clusterArn"
+            logger.info("Rejected event of a cluster outside the allow-list", metadata: [
+                "mesh.request.id": requestID, "mesh.cluster.arn": .string(event.change.clusterArn),
+            ])
+            return .failure(Refusal(response: ProblemMapping.clusterNotAllowed(event.change.clusterArn, path: path)))
+        }
+        return .success(events)
+    }
+
+    /// Schedules the task keys of the applied events; the journal marked them in the same transaction.
+    private func wakeWorkers(for results: [AppendResult]) async {
+        guard let scheduler else { return }
+        var seen = Set<String>()
+        let keys = results.compactMap { result in
+            result.outcome == .applied && seen.insert(result.taskArn).inserted
+                ? WorkKey.task(arn: result.taskArn).rawValue : nil
+        }
+        await scheduler.scheduleMarked(keys)
+    }
+
     /// EventBridge sends `application/json; charset=utf-8`; parameters are ignored, and so are spaces
-    /// and tabs around the media type and its ASCII case. Byte-level: Foundation's trimming and
-    /// lowercasing were about 6 % of the process's CPU samples under ingest load (perf, 128 connections).
+    /// and tabs around the media type and its ASCII case. Byte-level, because Foundation's trimming
+    /// and lowercasing showed up in CPU profiles under ingest load (docs/benchmarks-history.md).
     static func isJSON(_ contentType: String?) -> Bool {
         guard let contentType else { return false }
         let bytes = contentType.utf8
@@ -141,7 +167,7 @@ public struct EventIngestHandler: Sendable {
             out.append(contentsOf: #"{"sequence":"#.utf8)
             out.append(contentsOf: String(result.sequence).utf8)
             out.append(contentsOf: #","taskArn":"#.utf8)
-            JSONText.appendString(result.taskArn, to: &out)
+            JSONString.appendQuoted(result.taskArn, to: &out)
             if index < events.count {
                 out.append(contentsOf: #","version":"#.utf8)
                 out.append(contentsOf: String(events[index].change.version).utf8)
@@ -152,25 +178,5 @@ public struct EventIngestHandler: Sendable {
         }
         out.append(contentsOf: "]}".utf8)
         return out
-    }
-}
-
-/// Minimal JSON string escaping for hand-written hot-path replies.
-enum JSONText {
-    static func appendString(_ string: String, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        for byte in string.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): out.append(contentsOf: #"\""#.utf8)
-            case UInt8(ascii: "\\"): out.append(contentsOf: #"\\"#.utf8)
-            case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                out.append(contentsOf: #"\u00"#.utf8)
-                out.append(hex[Int(byte >> 4)])
-                out.append(hex[Int(byte & 0xF)])
-            default: out.append(byte)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
     }
 }

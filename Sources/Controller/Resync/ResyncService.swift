@@ -54,17 +54,6 @@ public actor ResyncService: ResyncTriggering, Service {
                problems: lastReport?.problems ?? [])
     }
 
-    /// Runs one sweep now and returns its report (tests, and callers that must wait). Waits for a
-    /// running sweep's loop to pick it up, like a request, so it never overlaps one either.
-    public func sweepNow(reason: String) async -> ResyncReport {
-        let target = await requestResync(reason: reason).sweep
-        while completed < target, !stopping {
-            await Task.yield()
-            try? await Task.sleep(for: .milliseconds(5))
-        }
-        return lastReport ?? ResyncReport(sweep: 0, reason: reason, startedAt: .now)
-    }
-
     public func run() async throws {
         await withGracefulShutdownHandler {
             await withTaskCancellationHandler {

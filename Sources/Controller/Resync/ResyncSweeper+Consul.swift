@@ -70,7 +70,7 @@ extension ResyncSweeper {
     /// write is exactly what is gone.
     private func restore(_ taskArns: [String], part: inout ResyncReport.Cluster, logger: Logger) async throws {
         guard !taskArns.isEmpty else { return }
-        for arn in taskArns { catalogWrites?.forget(taskArn: arn) }
+        for arn in taskArns { catalogWriteLog?.forget(taskArn: arn) }
         try await queue.enqueue(taskArns.map { WorkKey.task(arn: $0).rawValue })
         part.restored += taskArns.count
         logger.notice("Resync found registrations missing from Consul; their tasks are registered again", metadata: [

@@ -60,7 +60,7 @@ public final class ResyncSweeper: Sendable {
     let verifiedTokens: VerifiedServices?
     let index: ServiceTaskIndex
     /// The registration worker's memory of its last writes, forgotten for a task that must be written again.
-    let catalogWrites: CatalogWriteLog?
+    let catalogWriteLog: CatalogWriteLog?
     let configuration: Configuration
     let now: @Sendable () -> Date
     let pause: @Sendable (Duration) async -> Void
@@ -70,7 +70,7 @@ public final class ResyncSweeper: Sendable {
     ///   - pause: How to wait between throttled batches (tests record instead of sleeping).
     public init(ecs: any ResyncECS, catalog: any ResyncCatalog, journal: EventJournal,
                 queue: any WorkEnqueuing & WorkScheduler, index: ServiceTaskIndex, configuration: Configuration,
-                catalogWrites: CatalogWriteLog? = nil, verifiedTokens: VerifiedServices? = nil,
+                catalogWriteLog: CatalogWriteLog? = nil, verifiedTokens: VerifiedServices? = nil,
                 now: @escaping @Sendable () -> Date = { Date() },
                 pause: @escaping @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) }) {
         self.ecs = ecs
@@ -79,7 +79,7 @@ public final class ResyncSweeper: Sendable {
         self.queue = queue
         self.index = index
         self.configuration = configuration
-        self.catalogWrites = catalogWrites
+        self.catalogWriteLog = catalogWriteLog
         self.verifiedTokens = verifiedTokens
         self.now = now
         self.pause = pause

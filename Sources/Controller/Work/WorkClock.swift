@@ -24,7 +24,7 @@ struct WorkClock: Sendable {
 }
 
 /// A `RandomNumberGenerator` over an injected one, so the actor can pass it `inout` to
-/// ``RetryBackoff/delay(attempt:using:)`` (an existential cannot be passed as `inout some`).
+/// `FullJitterBackoff.delay(attempt:using:)` (an existential cannot be passed as `inout some`).
 struct WorkQueueRandomSource: RandomNumberGenerator, Sendable {
     var base: any RandomNumberGenerator & Sendable
 

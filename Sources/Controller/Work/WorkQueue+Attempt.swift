@@ -1,3 +1,4 @@
+import Backoff
 import ErrorClassification
 import Foundation
 import Journal

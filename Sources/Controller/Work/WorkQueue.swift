@@ -1,3 +1,4 @@
+public import Backoff
 public import Foundation
 import Journal
 public import Logging
@@ -36,6 +37,8 @@ public actor WorkQueue: Service {
         public static let defaultParkedRecheckInterval = Duration.seconds(600)
         /// The store is rescanned for unscheduled pending keys every minute.
         public static let defaultRescanInterval = Duration.seconds(60)
+        /// Default ``backoff``: 200 ms for the first retry, at most 30 s.
+        public static let defaultBackoff = FullJitterBackoff(base: .milliseconds(200), cap: .seconds(30))
 
         /// Most keys attempted at once.
         public var concurrency: Int
@@ -43,7 +46,7 @@ public actor WorkQueue: Service {
         /// failure parks the key; 1 parks it at once. Transient failures never park.
         public var maxAttempts: Int
         /// Delay between attempts of one key.
-        public var backoff: RetryBackoff
+        public var backoff: FullJitterBackoff
         /// Most keys read from the store per page (resume, rescan, re-check).
         public var batchLimit: Int
         /// How often every parked key is woken; `nil` never (tests).
@@ -54,7 +57,7 @@ public actor WorkQueue: Service {
         public init(
             concurrency: Int = Configuration.defaultConcurrency,
             maxAttempts: Int = Configuration.defaultMaxAttempts,
-            backoff: RetryBackoff = RetryBackoff(),
+            backoff: FullJitterBackoff = Configuration.defaultBackoff,
             batchLimit: Int = Configuration.defaultBatchLimit,
             parkedRecheckInterval: Duration? = Configuration.defaultParkedRecheckInterval,
             rescanInterval: Duration? = Configuration.defaultRescanInterval

@@ -20,18 +20,54 @@ enum Libevent {
         return handle
     }
 
-    /// Process-wide libevent setup, done once before the first `event_base_new`.
+    /// Readies the process for libevent once, before the first `event_base_new`; later calls
+    /// return (or throw) the first call's outcome.
     ///
-    /// Safety: this is process state, not Swift mutable state — a lazily initialised global
-    /// `let` runs exactly once (swift_once). `evthread_use_pthreads` must precede every
+    /// - Throws: ``HTTPServerError`` `.unsupportedLibevent` when the loaded library is not a
+    ///   ``supportedSeries`` release, or `.libeventFailure` when thread support cannot be enabled.
+    static func prepareProcess() throws(HTTPServerError) {
+        try processPreparation.get()
+    }
+
+    /// The libevent release series whose request lifetimes this server relies on: a reply sent
+    /// later from another thread is legal, reading on that connection pauses until it, and a
+    /// request whose client left is detached, not freed (checked on 2.1.12).
+    static let supportedSeries = (major: UInt32(2), minor: UInt32(1))
+
+    /// Refuses a libevent whose `event_get_version_number()` is outside ``supportedSeries``.
+    /// - Parameters:
+    ///   - number: `0xMMmmpp00`-style version number (major, minor, patch bytes).
+    ///   - text: The library's own version string, for the message.
+    static func checkVersion(_ number: UInt32, text: String) throws(HTTPServerError) {
+        let major = number >> 24, minor = (number >> 16) & 0xFF
+        guard major == supportedSeries.major, minor == supportedSeries.minor else {
+            throw HTTPServerError(
+                .unsupportedLibevent,
+                "libevent \(text) is loaded, but request lifetimes rely on libevent "
+                    + "\(supportedSeries.major).\(supportedSeries.minor).x semantics; install libevent "
+                    + "\(supportedSeries.major).\(supportedSeries.minor) (Debian: libevent-2.1-7)"
+            )
+        }
+    }
+
+    /// Process-wide setup, run once (a lazily initialised global `let` runs exactly once,
+    /// swift_once): the version check, then `evthread_use_pthreads`, which must precede every
     /// `event_base_new` so that `event_active` from other threads is legal; the log callback has
-    /// no context argument, so it finds the right ``Logger`` through a thread-local (below);
-    /// and SIGPIPE is ignored because libevent writes with `writev`, which has no
-    /// `MSG_NOSIGNAL`: a client that leaves before its reply would otherwise kill the process.
-    static let processSetup: Bool = {
+    /// no context argument, so it finds the right ``Logger`` through a thread-local (below); and
+    /// SIGPIPE is ignored because libevent writes with `writev`, which has no `MSG_NOSIGNAL`: a
+    /// client that leaves before its reply would otherwise kill the process.
+    private static let processPreparation: Result<Void, HTTPServerError> = {
+        do throws(HTTPServerError) {
+            try checkVersion(event_get_version_number(), text: String(cString: event_get_version()))
+        } catch {
+            return .failure(error)
+        }
         signal(SIGPIPE, SIG_IGN)
         event_set_log_callback(libeventLogCallback)
-        return evthread_use_pthreads() == 0
+        guard evthread_use_pthreads() == 0 else {
+            return .failure(HTTPServerError(.libeventFailure, "evthread_use_pthreads failed"))
+        }
+        return .success(())
     }()
 
     /// Thread-local slot holding the current loop thread's ``LoopThreadIdentity``.

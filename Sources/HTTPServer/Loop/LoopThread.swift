@@ -45,11 +45,10 @@ final class LoopThread: @unchecked Sendable {
     private var drains = 0
 
     /// Creates the base and its wakeup event; the thread starts in ``start()``.
-    /// - Throws: ``HTTPServerError`` `.libeventFailure` if libevent cannot set up threading or allocate.
+    /// - Throws: ``HTTPServerError`` `.unsupportedLibevent` for a libevent outside 2.1.x, and
+    ///   `.libeventFailure` if libevent cannot set up threading or allocate.
     init(name: String, logger: Logger) throws(HTTPServerError) {
-        guard Libevent.processSetup else {
-            throw HTTPServerError(.libeventFailure, "evthread_use_pthreads failed")
-        }
+        try Libevent.prepareProcess()
         base = try Libevent.require(event_base_new(), "event_base_new")
         identity = LoopThreadIdentity(logger: logger)
         threadName = String(decoding: name.utf8.prefix(15), as: UTF8.self)
@@ -140,12 +139,6 @@ final class LoopThread: @unchecked Sendable {
         join()
     }
 
-    /// Like ``stop(final:)`` but blocks the calling thread; for failures inside a synchronous start.
-    func stopBlocking(final: @escaping Work) {
-        guard close(final: final) else { return }
-        join()
-    }
-
     /// Closes the queue with `final` as its last job. Returns `false` if the thread never ran.
     private func close(final: @escaping Work) -> Bool {
         let isRunning = phase.withLock { phase -> Bool in
@@ -153,13 +146,12 @@ final class LoopThread: @unchecked Sendable {
             return false
         }
         guard isRunning else { return false }
-        let base = UnsafeSendable(base)
         queue.withLock { queue in
             guard !queue.isClosed else { return }
             queue.isClosed = true
             queue.jobs.append {
                 final()
-                event_base_loopbreak(base.value)
+                event_base_loopbreak(self.base)
             }
             if !queue.wakeupPending {
                 queue.wakeupPending = true
@@ -191,11 +183,18 @@ final class LoopThread: @unchecked Sendable {
         clibevent_set_current_thread_name(threadName)
         pthread_setspecific(Libevent.loopThreadKey, Unmanaged.passUnretained(identity).toOpaque())
         event_base_loop(base, EVLOOP_NO_EXIT_ON_EMPTY)
-        // Anything queued after the final job cannot exist (the queue closed with it), but
-        // release what a racing producer might have left before the close.
-        queue.withLock { $0.jobs.removeAll() }
-        event_free(wakeupEvent)
-        wakeupEvent = nil
+        // Close the queue before anything is freed: ``execute(_:)`` touches the wakeup event only
+        // under this lock and only while the queue is open, so from here on no other thread can
+        // reach the event or the base, even if the loop returned early (an error, or a break that
+        // was not ours). Jobs still queued are dropped; after a normal stop there are none, since
+        // the final job was the last one accepted.
+        let event = queue.withLock { queue -> OpaquePointer? in
+            queue.isClosed = true
+            queue.jobs.removeAll()
+            defer { wakeupEvent = nil }
+            return wakeupEvent
+        }
+        event_free(event)
         event_base_free(base)
         pthread_setspecific(Libevent.loopThreadKey, nil)
         exited.signal()
@@ -218,14 +217,6 @@ final class LoopThread: @unchecked Sendable {
 struct LoopStatistics: Equatable, Sendable {
     var wakeups: Int
     var drains: Int
-}
-
-/// Carries a C handle into a `@Sendable` closure that will run on the loop thread.
-///
-/// Safety: the wrapped value is only dereferenced on the loop thread that owns it.
-struct UnsafeSendable<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
 }
 
 private let loopThreadDrainCallback: @convention(c) (Int32, Int16, UnsafeMutableRawPointer?) -> Void = { _, _, context in

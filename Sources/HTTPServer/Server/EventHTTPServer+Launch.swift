@@ -1,29 +1,29 @@
 import Logging
-import Synchronization
 
 extension EventHTTPServer {
     /// Creates the loop thread, binds the listeners on it, and starts the dispatcher task.
-    func launch() throws(HTTPServerError) -> Running {
+    ///
+    /// Suspends (never blocks its thread) while the loop thread binds.
+    func launch() async throws(HTTPServerError) -> Running {
         let loop = try LoopThread(name: "http-loop", logger: logger)
         let dispatcher = HandlerDispatcher()
         let core = ServerCore(loop: loop, configuration: configuration, logger: logger, dispatcher: dispatcher, accepting: accepting)
         try loop.start()
-        let outcome = SetUpOutcome()
-        let latch = BlockingLatch()
-        let submitted = loop.execute {
-            outcome.store(Result { () throws(HTTPServerError) in try core.setUp() })
-            latch.signal()
+        let outcome = await withCheckedContinuation { (continuation: CheckedContinuation<Result<[String: Int], HTTPServerError>?, Never>) in
+            let submitted = loop.execute {
+                continuation.resume(returning: Result { () throws(HTTPServerError) in try core.setUp() })
+            }
+            if !submitted { continuation.resume(returning: nil) }
         }
-        if submitted { latch.wait() }
         let ports: [String: Int]
-        switch outcome.load() {
+        switch outcome {
         case .success(let bound)?:
             ports = bound
         case .failure(let error)?:
-            loop.stopBlocking(final: { core.tearDown() })
+            await loop.stop(final: { core.tearDown() })
             throw error
         case nil:
-            loop.stopBlocking(final: { core.tearDown() })
+            await loop.stop(final: { core.tearDown() })
             throw HTTPServerError(.libeventFailure, "the loop thread did not run the listener setup")
         }
         let routers = configuration.listeners.map(\.router)
@@ -65,8 +65,7 @@ extension EventHTTPServer {
                         // the requests behind it in this batch, and that work grows with the
                         // body (an event is decoded and validated before it is journaled). So
                         // only requests with small bodies run inline; the others are enqueued,
-                        // and the pool's threads take them in parallel (+3 % requests/s at 128
-                        // connections of 1.5 KB events, 3 of 3 alternating bench runs).
+                        // and the pool's threads take them in parallel (docs/benchmarks-history.md).
                         if job.request.body.count <= Self.inlineBodyLimit, #available(macOS 26.0, *) {
                             group.addImmediateTask(operation: handle)
                         } else {
@@ -79,13 +78,6 @@ extension EventHTTPServer {
             dispatcher.finish()
         }
     }
-}
-
-/// The result of the listener setup, handed from the loop thread to the thread in `start()`.
-private final class SetUpOutcome: Sendable {
-    private let value = Mutex<Result<[String: Int], HTTPServerError>?>(nil)
-    func store(_ result: Result<[String: Int], HTTPServerError>) { value.withLock { $0 = result } }
-    func load() -> Result<[String: Int], HTTPServerError>? { value.withLock { $0 } }
 }
 
 extension HTTPServerConfiguration {

@@ -7,7 +7,7 @@ extension EventHTTPServer: Service {
     /// Cancellation shortens the shutdown grace period to zero: pending requests get 503 at once.
     /// - Throws: ``HTTPServerError`` if the server cannot start.
     public func run() async throws {
-        try start()
+        try await start()
         await withTaskCancellationHandler {
             await withGracefulShutdownHandler {
                 await shutdownRequested.wait()

@@ -19,7 +19,7 @@ import Synchronization
 ///     ]),
 ///     logger: logger
 /// )
-/// let ports = try server.start()      // optional: run() starts it too
+/// let ports = try await server.start()  // optional: run() starts it too
 /// try await server.run()              // until graceful shutdown or cancellation
 /// ```
 ///
@@ -37,6 +37,8 @@ public final class EventHTTPServer: Sendable {
 
     enum Lifecycle {
         case idle
+        /// A ``start()`` is binding; the signal fires when it has finished, either way.
+        case starting(AsyncSignal)
         case running(Running)
         case stopping(Running)
         case stopped
@@ -62,26 +64,46 @@ public final class EventHTTPServer: Sendable {
 
     /// Binds every listener and starts the loop thread and the handler dispatcher.
     ///
-    /// Idempotent while running (returns the same ports). Blocks the caller briefly while the
-    /// loop thread binds.
+    /// Idempotent while running (returns the same ports); concurrent calls wait for the first.
+    /// Suspends, without blocking its thread or holding a lock, while the loop thread binds.
     /// - Returns: The bound port per listener name (useful with port `0`).
     /// - Throws: ``HTTPServerError`` (`.invalidConfiguration`, `.bindFailed`, `.libeventFailure`,
-    ///   or `.shutDown` after ``shutdown()``).
+    ///   `.unsupportedLibevent`, or `.shutDown` after ``shutdown()``).
     @discardableResult
-    public func start() throws -> [String: Int] {
-        try lifecycle.withLock { (state) throws(HTTPServerError) -> [String: Int] in
-            switch state {
-            case .running(let running):
-                return running.ports
-            case .stopping, .stopped:
-                throw HTTPServerError(.shutDown, "the server has been shut down and cannot start again")
-            case .idle:
-                break
+    public func start() async throws -> [String: Int] {
+        enum Step { case done([String: Int]), shutDown, wait(AsyncSignal), launch(AsyncSignal) }
+        while true {
+            let step = lifecycle.withLock { state -> Step in
+                switch state {
+                case .running(let running): return .done(running.ports)
+                case .stopping, .stopped: return .shutDown
+                case .starting(let started): return .wait(started)
+                case .idle:
+                    let started = AsyncSignal()
+                    state = .starting(started)
+                    return .launch(started)
+                }
             }
-            try configuration.validate()
-            let running = try launch()
-            state = .running(running)
-            return running.ports
+            switch step {
+            case .done(let ports):
+                return ports
+            case .shutDown:
+                throw HTTPServerError(.shutDown, "the server has been shut down and cannot start again")
+            case .wait(let started):
+                await started.wait()
+            case .launch(let started):
+                defer { started.signal() }
+                do {
+                    try configuration.validate()
+                    let running = try await launch()
+                    // shutdown() waits while the state is `.starting`, so nothing else changed it.
+                    lifecycle.withLock { $0 = .running(running) }
+                    return running.ports
+                } catch {
+                    lifecycle.withLock { $0 = .idle }
+                    throw error
+                }
+            }
         }
     }
 
@@ -99,30 +121,38 @@ public final class EventHTTPServer: Sendable {
     /// Safe to call more than once and from several tasks; every call returns once stopped.
     public func shutdown() async {
         shutdownRequested.signal()
-        enum Action { case perform(Running), wait, none }
-        let action = lifecycle.withLock { state -> Action in
-            switch state {
-            case .idle:
-                state = .stopped
-                return .none
-            case .running(let running):
-                state = .stopping(running)
-                return .perform(running)
-            case .stopping:
-                return .wait
-            case .stopped:
-                return .none
+        enum Action { case perform(Running), wait, waitForStart(AsyncSignal), none }
+        while true {
+            let action = lifecycle.withLock { state -> Action in
+                switch state {
+                case .idle:
+                    state = .stopped
+                    return .none
+                case .starting(let started):
+                    return .waitForStart(started)
+                case .running(let running):
+                    state = .stopping(running)
+                    return .perform(running)
+                case .stopping:
+                    return .wait
+                case .stopped:
+                    return .none
+                }
             }
-        }
-        switch action {
-        case .none:
-            stopped.signal()
-        case .wait:
-            await stopped.wait()
-        case .perform(let running):
-            await stop(running)
-            lifecycle.withLock { $0 = .stopped }
-            stopped.signal()
+            switch action {
+            case .none:
+                stopped.signal()
+            case .wait:
+                await stopped.wait()
+            case .waitForStart(let started):
+                await started.wait()
+                continue
+            case .perform(let running):
+                await stop(running)
+                lifecycle.withLock { $0 = .stopped }
+                stopped.signal()
+            }
+            return
         }
     }
 
@@ -164,13 +194,17 @@ extension EventHTTPServer {
         let running: Running? = lifecycle.withLock { state in
             switch state {
             case .running(let running), .stopping(let running): running
-            case .idle, .stopped: nil
+            case .idle, .starting, .stopped: nil
             }
         }
         guard let running else { return nil }
         let core = running.core
         return await withCheckedContinuation { continuation in
-            let submitted = running.loop.execute { continuation.resume(returning: core.statistics) }
+            let submitted = running.loop.execute {
+                var statistics = core.statistics
+                statistics.runningHandlers = core.runningHandlers
+                continuation.resume(returning: statistics)
+            }
             if !submitted { continuation.resume(returning: nil) }
         }
     }

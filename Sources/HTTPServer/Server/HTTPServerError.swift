@@ -9,6 +9,7 @@ public struct HTTPServerError: Error, Sendable, CustomStringConvertible {
             case invalidConfiguration
             case bindFailed
             case libeventFailure
+            case unsupportedLibevent
             case shutDown
         }
 
@@ -21,6 +22,8 @@ public struct HTTPServerError: Error, Sendable, CustomStringConvertible {
         public static let bindFailed = Code(.bindFailed)
         /// A libevent call failed (allocation, thread support).
         public static let libeventFailure = Code(.libeventFailure)
+        /// The loaded libevent is not of the release series whose semantics the server relies on.
+        public static let unsupportedLibevent = Code(.unsupportedLibevent)
         /// The server has been shut down and cannot start again.
         public static let shutDown = Code(.shutDown)
 

@@ -1,3 +1,4 @@
+import ByteCoding
 import CLibevent
 import Glibc
 import Logging
@@ -10,62 +11,79 @@ extension ServerCore {
     /// once), a table insert and a handoff. No Foundation, no logging unless debug is on.
     func admit(_ request: UnsafeMutablePointer<evhttp_request>, listener: ListenerContext) {
         loop.preconditionOnLoop()
+        // 1. What the request is: its method, headers and ID.
         let method = HTTPMethod(evhttpCommand: evhttp_request_get_command(request))
-        let isHead = method == .head
         var clientRequestID: String?
         let headers = Self.copyHeaders(evhttp_request_get_input_headers(request), requestID: &clientRequestID)
         let requestID = clientRequestID ?? requestIDs.next()
-
-        if drain != nil {
-            statistics.rejectedDraining += 1
-            respondNow(request, .problem(
-                status: 503, detail: "The server is shutting down.",
-                headers: ["Retry-After": String(configuration.retryAfterSeconds)]
-            ), requestID: requestID, isHead: isHead)
-            return
-        }
-        guard let method else {
-            respondNow(request, .problem(status: 501, detail: "The request method is not supported."), requestID: requestID, isHead: false)
-            return
-        }
-        if table.count >= maxPendingRequests {
-            statistics.rejectedOverload += 1
-            respondNow(request, .problem(
-                status: 503, detail: "Too many requests are in progress; retry later.",
-                headers: ["Retry-After": String(configuration.retryAfterSeconds)]
-            ), requestID: requestID, isHead: isHead)
-            return
-        }
         let input = evhttp_request_get_input_buffer(request)
         let bodyLength = evbuffer_get_length(input)
-        if bodyLength > maxBodySize {
-            statistics.rejectedTooLarge += 1
-            respondNow(request, .problem(
-                status: 413, detail: "The request body exceeds \(maxBodySize) bytes."
-            ), requestID: requestID, isHead: isHead)
+
+        // 2. The cheap rejections, answered at once.
+        guard let method else {
+            let rejection = drain != nil ? rejectionWhileDraining()
+                : HTTPResponse.problem(status: 501, detail: "The request method is not supported.")
+            respondNow(request, rejection, requestID: requestID, isHead: false)
             return
         }
+        if let rejection = rejection(bodyLength: bodyLength) {
+            respondNow(request, rejection, requestID: requestID, isHead: method == .head)
+            return
+        }
+
+        // 3. One copy into an `HTTPRequest`, and the handoff to a handler.
         let body = bodyLength == 0 ? [] : [UInt8](unsafeUninitializedCapacity: bodyLength) { buffer, count in
             count = max(0, evbuffer_copyout(input, buffer.baseAddress, bodyLength))
         }
         let (path, query) = Self.pathAndQuery(evhttp_request_get_evhttp_uri(request))
+        let copied = HTTPRequest(
+            method: method, path: path, query: query, headers: headers, body: body,
+            requestID: requestID,
+            remoteAddress: Self.remoteAddress(evhttp_request_get_connection(request)),
+            listenerName: listener.name
+        )
+        handOff(copied, for: request, listener: listener.index)
+    }
 
+    /// The answer for a request that must not reach a handler (shutting down, too many handlers
+    /// running, body too large), counted in ``statistics``; `nil` to admit it.
+    private func rejection(bodyLength: Int) -> HTTPResponse? {
+        if drain != nil {
+            return rejectionWhileDraining()
+        }
+        if runningHandlers >= maxPendingRequests {
+            statistics.rejectedOverload += 1
+            return .problem(
+                status: 503, detail: "Too many requests are in progress; retry later.",
+                headers: ["Retry-After": String(configuration.retryAfterSeconds)]
+            )
+        }
+        if bodyLength > maxBodySize {
+            statistics.rejectedTooLarge += 1
+            return .problem(status: 413, detail: "The request body exceeds \(maxBodySize) bytes.")
+        }
+        return nil
+    }
+
+    private func rejectionWhileDraining() -> HTTPResponse {
+        statistics.rejectedDraining += 1
+        return .problem(
+            status: 503, detail: "The server is shutting down.",
+            headers: ["Retry-After": String(configuration.retryAfterSeconds)]
+        )
+    }
+
+    /// Records the admitted request (its reply deadline, the running handler) and queues it for the
+    /// dispatcher: at once when a group is full, else when this loop iteration's I/O is done.
+    private func handOff(_ copied: HTTPRequest, for request: UnsafeMutablePointer<evhttp_request>, listener: Int) {
         let token = table.insert(
-            request, requestID: requestID, isHead: isHead,
+            request, requestID: copied.requestID, isHead: copied.method == .head,
             deadline: MonotonicTime.nowNanoseconds() &+ replyDeadlineNanoseconds
         )
         statistics.admitted += 1
+        runningHandlers += 1
         armDeadlineTimerIfNeeded()
-        admittedJobs.append(HandlerDispatcher.Job(
-            token: token,
-            listener: listener.index,
-            request: HTTPRequest(
-                method: method, path: path, query: query, headers: headers, body: body,
-                requestID: requestID,
-                remoteAddress: Self.remoteAddress(evhttp_request_get_connection(request)),
-                listenerName: listener.name
-            )
-        ))
+        admittedJobs.append(HandlerDispatcher.Job(token: token, listener: listener, request: copied))
         if admittedJobs.count >= Self.eagerHandoffCount {
             handOffAdmitted()
         } else if !isHandoffScheduled, let handoffEvent {
@@ -75,10 +93,9 @@ extension ServerCore {
     }
 
     /// Admitted requests are handed to the dispatcher in groups of this many, without waiting for
-    /// the loop iteration to end. Under load one iteration reads a whole wave of requests (50 at
-    /// 128 connections, about 0.75 ms of reading), and handing them over only at its end made the
-    /// first of them wait for the last: admission to handler start fell from ~1.05 ms to ~0.7 ms,
-    /// and throughput rose ~4 % (bench.sh, 128 connections). Fewer go when the iteration ends.
+    /// the loop iteration to end. Under load one iteration reads a whole wave of requests, and
+    /// handing them over only at its end made the first of them wait for the last (figures in
+    /// `docs/benchmarks-history.md`). Fewer go when the iteration ends.
     static var eagerHandoffCount: Int { 8 }
 
     /// Hands the requests admitted since the last handoff to the dispatcher in one batch.
@@ -127,7 +144,7 @@ extension ServerCore {
         if let rawPath = evhttp_uri_get_path(uri), rawPath.pointee != 0 {
             let length = strlen(rawPath)
             path = rawPath.withMemoryRebound(to: UInt8.self, capacity: length) {
-                PercentDecoding.decode(UnsafeBufferPointer(start: $0, count: length), plusAsSpace: false)
+                PercentEncoding.decode(UnsafeBufferPointer(start: $0, count: length))
             }
         }
         let query = evhttp_uri_get_query(uri).map { String(cString: $0) }

@@ -15,6 +15,7 @@ extension ServerCore {
 
     private func deliver(_ token: RequestToken, _ response: PreparedResponse) {
         loop.preconditionOnLoop()
+        runningHandlers -= 1
         guard let entry = table.remove(token), let request = entry.request else {
             statistics.lateReplies += 1
             logger.debug("Dropped a reply that came after the request was answered")

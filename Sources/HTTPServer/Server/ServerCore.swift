@@ -24,6 +24,11 @@ final class ServerCore: @unchecked Sendable {
     // MARK: Loop-only state
     var listeners: [ListenerContext] = []
     var table: RequestTable
+    /// Admitted requests whose handler has not returned yet, answered or not: what
+    /// ``HTTPServerConfiguration/maxPendingRequests`` bounds. A request the reply deadline answered
+    /// still counts until its handler's (late) reply arrives, so a stalled dependency cannot pile
+    /// up more handler tasks than the limit.
+    var runningHandlers = 0
     var requestIDs = RequestIDSequence()
     var deadlineTimer: OpaquePointer?
     var isDeadlineTimerArmed = false
@@ -110,6 +115,8 @@ struct ServerStatistics: Sendable, Equatable {
     var rejectedDraining = 0
     var deadlineReplies = 0
     var lateReplies = 0
+    /// Handlers running now (see ``ServerCore/runningHandlers``).
+    var runningHandlers = 0
 }
 
 /// An atomic "listeners are open" flag, written on the loop and read from any thread.

@@ -1,3 +1,5 @@
+import ByteCoding
+
 /// Request IDs: accepted from clients when sane, otherwise generated cheaply on the loop.
 public enum RequestIDGenerator {
     /// The longest client-supplied `X-Request-Id` we echo and log.
@@ -18,11 +20,10 @@ public enum RequestIDGenerator {
     ///
     /// Fifteen UTF-8 bytes fit Swift's small-string representation, so this never allocates.
     static func hex60(_ value: UInt64) -> String {
-        let digits: StaticString = "0123456789abcdef"
-        return String(unsafeUninitializedCapacity: 15) { buffer in
+        String(unsafeUninitializedCapacity: 15) { buffer in
             var remaining = value
             for position in stride(from: 14, through: 0, by: -1) {
-                buffer[position] = digits.utf8Start[Int(remaining & 0xF)]
+                buffer[position] = Hex.digit(UInt8(truncatingIfNeeded: remaining))
                 remaining >>= 4
             }
             return 15

@@ -1,3 +1,5 @@
+import ByteCoding
+
 /// One HTTP request, copied off the libevent loop so that it can cross threads freely.
 ///
 /// The server builds it on the loop thread (one copy of the body out of evhttp's buffer) and
@@ -52,9 +54,9 @@ public struct HTTPRequest: Sendable {
         var items: [String: String] = [:]
         for pair in query.utf8.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
             let parts = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
-            let name = PercentDecoding.decode(parts[0], plusAsSpace: true)
+            let name = PercentEncoding.decode(parts[0], plusAsSpace: true)
             guard !name.isEmpty else { continue }
-            let value = parts.count > 1 ? PercentDecoding.decode(parts[1], plusAsSpace: true) : ""
+            let value = parts.count > 1 ? PercentEncoding.decode(parts[1], plusAsSpace: true) : ""
             if items[name] == nil {
                 items[name] = value
             }

@@ -1,3 +1,4 @@
+import ByteCoding
 import MeshModel
 
 /// Writes the `containers_json` column without `JSONEncoder`, which costs more than the rest of an
@@ -6,43 +7,27 @@ import MeshModel
 enum ContainerJSON {
     static func encode(_ containers: [ContainerState]) -> String {
         guard !containers.isEmpty else { return "[]" }
-        var json = "["
+        var json: [UInt8] = []
+        json.reserveCapacity(containers.count * 64)
+        json.append(UInt8(ascii: "["))
         for (index, container) in containers.enumerated() {
-            if index > 0 { json += "," }
-            json += "{\"name\":"
-            appendString(container.name, to: &json)
+            if index > 0 { json.append(UInt8(ascii: ",")) }
+            json.append(contentsOf: #"{"name":"#.utf8)
+            JSONString.appendQuoted(container.name, to: &json)
             if let lastStatus = container.lastStatus {
-                json += ",\"lastStatus\":"
-                appendString(lastStatus, to: &json)
+                json.append(contentsOf: #","lastStatus":"#.utf8)
+                JSONString.appendQuoted(lastStatus, to: &json)
             }
             if let exitCode = container.exitCode {
-                json += ",\"exitCode\":\(exitCode)"
+                json.append(contentsOf: #","exitCode":\#(exitCode)"#.utf8)
             }
             if let healthStatus = container.healthStatus {
-                json += ",\"healthStatus\":"
-                appendString(healthStatus, to: &json)
+                json.append(contentsOf: #","healthStatus":"#.utf8)
+                JSONString.appendQuoted(healthStatus, to: &json)
             }
-            json += "}"
+            json.append(UInt8(ascii: "}"))
         }
-        return json + "]"
-    }
-
-    /// Appends `value` as a JSON string literal (RFC 8259 escaping).
-    static func appendString(_ value: String, to json: inout String) {
-        json += "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": json += "\\\""
-            case "\\": json += "\\\\"
-            case "\n": json += "\\n"
-            case "\r": json += "\\r"
-            case "\t": json += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                json += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: json.unicodeScalars.append(scalar)
-            }
-        }
-        json += "\""
+        json.append(UInt8(ascii: "]"))
+        return String(decoding: json, as: UTF8.self)
     }
 }

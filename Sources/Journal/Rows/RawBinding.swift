@@ -5,7 +5,7 @@ import GRDBSQLite
 /// per-event statements.
 ///
 /// GRDB's `StatementArguments` boxes every value in an existential and a `DatabaseValue` before it
-/// binds: about 3 % of an ingest request's CPU with three statements per event. Here each value is
+/// binds, a visible share of an ingest request's CPU with three statements per event. Here each value is
 /// bound where it lies, and the event body is bound from its bytes without building a `String` (the
 /// decoder has validated it as UTF-8 JSON). Only used inside the writer's transactions, on GRDB's
 /// writer queue; the statement is reset after each run, so GRDB can reuse it as usual.

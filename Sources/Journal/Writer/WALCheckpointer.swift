@@ -21,17 +21,16 @@ import Synchronization
 /// database file out (`sync_file_range`, asynchronous; not a durability step). Otherwise those pages
 /// stay dirty in memory until the next database fsync, which SQLite issues inside a checkpoint that
 /// reaches the end of the WAL: when that is the writer's restart checkpoint, the writer, and every
-/// request behind it, waited 8-35 ms for it. Started early, the writes trickle out in small pieces
-/// and that fsync finds little left (A/B at 32 connections: p99 7.8-7.9 ms against 11.6-70 ms).
+/// request behind it, waited for it. Started early, the writes trickle out in small pieces and that
+/// fsync finds little left.
 ///
 /// The ``interval`` is short (25 ms) because what a checkpoint copies, the device must later write,
-/// and a commit's WAL fsync waits behind whatever is queued there. Copying every 100 ms let the
-/// WAL outrun the checkpoints: the writer had to force a restart (below) several times a second, and
-/// its database fsync then flushed everything copied since the last one (8-10 ms), while the
-/// larger passes in between made about one commit in 130 wait 8-13 ms for its own fsync. With 25 ms
-/// passes, each usually reaches the end of the WAL, SQLite restarts it on its own, and the device
-/// sees small, even writes: at 32 connections, commits over 8 ms fell from ~65 to ~5 per 10 s and
-/// the request p99 from 12-14 ms to 7.4-8.3 ms, for the same throughput (bench.sh, 2 cores).
+/// and a commit's WAL fsync waits behind whatever is queued there. Longer intervals let the WAL
+/// outrun the checkpoints: the writer had to force a restart (below) several times a second, its
+/// database fsync then flushed everything copied since the last one, and the larger passes in
+/// between made commits wait for their own fsync. With short passes, each usually reaches the end
+/// of the WAL, SQLite restarts it on its own, and the device sees small, even writes (the A/B runs
+/// are in `docs/benchmarks-history.md`).
 ///
 /// SQLite restarts the WAL at its beginning only when a write transaction starts while every frame
 /// has been copied. When the writer keeps appending while the background checkpoint copies, that may

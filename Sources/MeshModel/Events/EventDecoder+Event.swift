@@ -88,29 +88,22 @@ extension EventDecoder {
     private static func scanAttachments(_ s: inout JSONScanner, problems: inout EventDecodingError?)
         throws(EventDecodingError) -> String?
     {
-        guard try arrayOrNote(&s, "detail.attachments", problems: &problems), try s.beginArray() else { return nil }
         var found: String?
-        var index = 0
-        repeat {
-            let path = { "detail.attachments[\(index)]" }
-            guard try objectOrNote(&s, path(), problems: &problems) else { index += 1; continue }
-            var type: String?
-            var address: String?
-            if try s.beginObject() {
-                repeat {
-                    let key = try s.memberKey()
-                    if s.equals(key, "type") {
-                        type = try s.optionalString(path() + ".type", problems: &problems)
-                    } else if s.equals(key, "details") {
-                        address = try scanAttachmentDetails(&s, path: path() + ".details", problems: &problems)
-                    } else {
-                        try s.skipValue()
-                    }
-                } while try s.nextMember()
+        var type: String?
+        var address: String?
+        try scanObjects(&s, path: "detail.attachments", problems: &problems) { s, key, index, problems throws(EventDecodingError) in
+            if s.equals(key, "type") {
+                type = try s.optionalString("detail.attachments[\(index)].type", problems: &problems)
+            } else if s.equals(key, "details") {
+                address = try scanAttachmentDetails(&s, path: "detail.attachments[\(index)].details", problems: &problems)
+            } else {
+                try s.skipValue()
             }
+        } endOfObject: {
             if found == nil, type == "eni" || type == "ElasticNetworkInterface" { found = address }
-            index += 1
-        } while try s.nextElement()
+            type = nil
+            address = nil
+        }
         return found
     }
 
@@ -118,28 +111,22 @@ extension EventDecoder {
     private static func scanAttachmentDetails(_ s: inout JSONScanner, path: @autoclosure () -> String,
                                               problems: inout EventDecodingError?) throws(EventDecodingError) -> String?
     {
-        guard try arrayOrNote(&s, path(), problems: &problems), try s.beginArray() else { return nil }
         var found: String?
-        var index = 0
-        repeat {
-            guard try objectOrNote(&s, "\(path())[\(index)]", problems: &problems) else { index += 1; continue }
-            var isAddress = false
-            var value: String?
-            if try s.beginObject() {
-                repeat {
-                    let key = try s.memberKey()
-                    if s.equals(key, "name"), try s.peekKind() == .string {
-                        isAddress = s.equals(try s.scanString(), "privateIPv4Address")
-                    } else if s.equals(key, "value") {
-                        value = try s.optionalString("\(path())[\(index)].value", problems: &problems)
-                    } else {
-                        try s.skipValue()
-                    }
-                } while try s.nextMember()
+        var isAddress = false
+        var value: String?
+        try scanObjects(&s, path: path(), problems: &problems) { s, key, index, problems throws(EventDecodingError) in
+            if s.equals(key, "name"), try s.peekKind() == .string {
+                isAddress = s.equals(try s.scanString(), "privateIPv4Address")
+            } else if s.equals(key, "value") {
+                value = try s.optionalString("\(path())[\(index)].value", problems: &problems)
+            } else {
+                try s.skipValue()
             }
+        } endOfObject: {
             if found == nil, isAddress { found = value }
-            index += 1
-        } while try s.nextElement()
+            isAddress = false
+            value = nil
+        }
         return found
     }
 
@@ -147,64 +134,75 @@ extension EventDecoder {
     private static func scanContainers(_ s: inout JSONScanner, into d: inout ScannedDetail,
                                        problems: inout EventDecodingError?) throws(EventDecodingError)
     {
-        guard try arrayOrNote(&s, "detail.containers", problems: &problems), try s.beginArray() else { return }
-        var index = 0
-        repeat {
+        var name: String?, lastStatus: String?, healthStatus: String?, exitCode: Int?
+        var containers: [ContainerState] = []
+        var containerAddress = d.containerAddress
+        try scanObjects(&s, path: "detail.containers", problems: &problems) { s, key, index, problems throws(EventDecodingError) in
             let path = { "detail.containers[\(index)]" }
-            guard try objectOrNote(&s, path(), problems: &problems) else { index += 1; continue }
-            var name: String?, lastStatus: String?, healthStatus: String?, exitCode: Int?
-            if try s.beginObject() {
-                repeat {
-                    let key = try s.memberKey()
-                    if s.equals(key, "name") {
-                        name = try s.optionalString(path() + ".name", problems: &problems)
-                    } else if s.equals(key, "lastStatus") {
-                        lastStatus = try s.optionalString(path() + ".lastStatus", problems: &problems)
-                    } else if s.equals(key, "exitCode") {
-                        exitCode = try s.optionalInt(path() + ".exitCode", problems: &problems)
-                    } else if s.equals(key, "healthStatus") {
-                        healthStatus = try s.optionalString(path() + ".healthStatus", problems: &problems)
-                    } else if s.equals(key, "networkInterfaces") {
-                        let address = try scanNetworkInterfaces(&s, path: path() + ".networkInterfaces",
-                                                                problems: &problems)
-                        if d.containerAddress == nil { d.containerAddress = address }
-                    } else {
-                        try s.skipValue()
-                    }
-                } while try s.nextMember()
+            if s.equals(key, "name") {
+                name = try s.optionalString(path() + ".name", problems: &problems)
+            } else if s.equals(key, "lastStatus") {
+                lastStatus = try s.optionalString(path() + ".lastStatus", problems: &problems)
+            } else if s.equals(key, "exitCode") {
+                exitCode = try s.optionalInt(path() + ".exitCode", problems: &problems)
+            } else if s.equals(key, "healthStatus") {
+                healthStatus = try s.optionalString(path() + ".healthStatus", problems: &problems)
+            } else if s.equals(key, "networkInterfaces") {
+                let address = try scanNetworkInterfaces(&s, path: path() + ".networkInterfaces", problems: &problems)
+                if containerAddress == nil { containerAddress = address }
+            } else {
+                try s.skipValue()
             }
+        } endOfObject: {
             // A container without a name cannot be matched to anything; keep the rest of the event.
             if let name {
-                d.containers.append(ContainerState(name: name, lastStatus: lastStatus, exitCode: exitCode,
-                                                   healthStatus: healthStatus))
+                containers.append(ContainerState(name: name, lastStatus: lastStatus, exitCode: exitCode,
+                                                 healthStatus: healthStatus))
             }
-            index += 1
-        } while try s.nextElement()
+            (name, lastStatus, healthStatus, exitCode) = (nil, nil, nil, nil)
+        }
+        d.containers.append(contentsOf: containers)
+        d.containerAddress = containerAddress
     }
 
     /// Scans a container's `networkInterfaces`; returns the first `privateIpv4Address` (lower-case "pv4").
     private static func scanNetworkInterfaces(_ s: inout JSONScanner, path: @autoclosure () -> String,
                                               problems: inout EventDecodingError?) throws(EventDecodingError) -> String?
     {
-        guard try arrayOrNote(&s, path(), problems: &problems), try s.beginArray() else { return nil }
         var found: String?
+        try scanObjects(&s, path: path(), problems: &problems) { s, key, index, problems throws(EventDecodingError) in
+            if s.equals(key, "privateIpv4Address") {
+                let address = try s.optionalString("\(path())[\(index)].privateIpv4Address", problems: &problems)
+                if found == nil { found = address }
+            } else {
+                try s.skipValue()
+            }
+        }
+        return found
+    }
+
+    /// Walks the array the scanner is at, if it is one, and hands each member of each object
+    /// element to `member` (which must consume the member's value); `endOfObject` runs after each
+    /// object element. Elements that are not objects, and a value that is not an array, are noted
+    /// as problems (unless `null`) and skipped.
+    private static func scanObjects(
+        _ s: inout JSONScanner, path: @autoclosure () -> String, problems: inout EventDecodingError?,
+        member: (inout JSONScanner, JSONScanner.StringSpan, Int, inout EventDecodingError?) throws(EventDecodingError) -> Void,
+        endOfObject: () -> Void = {}
+    ) throws(EventDecodingError) {
+        guard try arrayOrNote(&s, path(), problems: &problems), try s.beginArray() else { return }
         var index = 0
         repeat {
-            guard try objectOrNote(&s, "\(path())[\(index)]", problems: &problems) else { index += 1; continue }
-            if try s.beginObject() {
-                repeat {
-                    let key = try s.memberKey()
-                    if s.equals(key, "privateIpv4Address") {
-                        let address = try s.optionalString("\(path())[\(index)].privateIpv4Address", problems: &problems)
-                        if found == nil { found = address }
-                    } else {
-                        try s.skipValue()
-                    }
-                } while try s.nextMember()
+            if try objectOrNote(&s, "\(path())[\(index)]", problems: &problems) {
+                if try s.beginObject() {
+                    repeat {
+                        try member(&s, try s.memberKey(), index, &problems)
+                    } while try s.nextMember()
+                }
+                endOfObject()
             }
             index += 1
         } while try s.nextElement()
-        return found
     }
 
     /// `true` if an array follows; otherwise skips the value (noting a problem unless it is `null`).

@@ -16,17 +16,8 @@
 /// ```
 ///
 /// Performance: this is a hand-written single-pass scanner (``JSONScanner``) rather than Foundation,
-/// because it runs for every webhook request and the gain is large. Measured in a release build on
-/// the shared 2-core VM (other builds running, load average 2–4, so absolute numbers are high), min
-/// of 7 rounds × 20,000 decodes of `samples/ecs-task-running.json`:
-///
-/// | decoder                                   | 2.8 KB pretty | 2.3 KB minified |
-/// |-------------------------------------------|---------------|-----------------|
-/// | `JSONDecoder` into a minimal `Decodable`  | 82–111 µs     | 95 µs           |
-/// | `JSONSerialization` + casts               | 93–117 µs     | 86–89 µs        |
-/// | `EventDecoder` (this scanner)             | 9.4–11 µs     | 8.8–11 µs       |
-///
-/// That is 8–10× faster, including the `TaskStateChange` strings, timestamps and ARN checks.
+/// because it runs for every webhook request and it is several times faster than `JSONDecoder`
+/// (figures in `docs/benchmarks-history.md`).
 public struct EventDecoder: Sendable {
     /// Largest accepted batch (JSON array) size.
     public var maxBatch: Int

@@ -1,6 +1,7 @@
 /// Why a request body is not an acceptable ECS task state change.
 ///
-/// Every case except ``notTaskStateChange(path:found:)`` maps to HTTP 400; that one maps to 422.
+/// Every case except ``notTaskStateChange(path:found:)`` and ``inconsistentValue(path:reason:)``
+/// maps to HTTP 400; those two map to 422.
 /// Paths are dotted from the event root (`detail.taskArn`); in a batch they start with the element
 /// index (`[2].detail.version`). An empty path means the body itself.
 public enum EventDecodingError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -17,6 +18,9 @@ public enum EventDecodingError: Error, Sendable, Equatable, CustomStringConverti
     case emptyBatch
     /// The event is valid but is not an "ECS Task State Change" from `aws.ecs`.
     case notTaskStateChange(path: String, found: String)
+    /// Each field is well formed, but they contradict each other: a `detail.taskArn` of another
+    /// account, region or cluster than `detail.clusterArn`.
+    case inconsistentValue(path: String, reason: String)
 
     /// A sentence for the `detail` of an `application/problem+json` reply.
     public var description: String {
@@ -33,6 +37,8 @@ public enum EventDecodingError: Error, Sendable, Equatable, CustomStringConverti
             "the batch is an empty array; send at least one event"
         case .notTaskStateChange(let path, let found):
             "not an ECS task state change: \"\(path)\" is \"\(found)\""
+        case .inconsistentValue(let path, let reason):
+            "field \"\(path)\" \(reason)"
         }
     }
 }

@@ -4,8 +4,8 @@ import Foundation
 ///
 /// Why hand-written: the event decoder runs for every webhook request and needs about 15 fields of
 /// a ~3 KB event. Foundation's `JSONDecoder` (even into a minimal struct) and `JSONSerialization`
-/// cost 25–90 µs per event here; this scanner is a single pass without allocation except for the
-/// strings the caller asks for (numbers in `EventDecoder`'s doc comment).
+/// cost several times more; this scanner is a single pass without allocation except for the
+/// strings the caller asks for (figures in `docs/benchmarks-history.md`).
 ///
 /// It accepts exactly RFC 8259 JSON in UTF-8: strings must be valid UTF-8 with no raw control
 /// characters, escapes are checked (including surrogate pairs), numbers follow the grammar, and

@@ -75,11 +75,11 @@ extension ScannedEvent {
 
         let taskArn = try Self.require(detail.taskArn, "detail.taskArn")
         guard ECSARN.isTaskArn(taskArn) else {
-            throw .invalidValue(path: "detail.taskArn", reason: "\"\(taskArn)\" is not an ECS task ARN")
+            throw .invalidValue(path: "detail.taskArn", reason: Self.notAnARN(taskArn, kind: "task"))
         }
         let clusterArn = try Self.require(detail.clusterArn, "detail.clusterArn")
         guard ECSARN.isClusterArn(clusterArn) else {
-            throw .invalidValue(path: "detail.clusterArn", reason: "\"\(clusterArn)\" is not an ECS cluster ARN")
+            throw .invalidValue(path: "detail.clusterArn", reason: Self.notAnARN(clusterArn, kind: "cluster"))
         }
         let lastStatus = try Self.require(detail.lastStatus, "detail.lastStatus")
         guard !lastStatus.isEmpty else {
@@ -87,6 +87,9 @@ extension ScannedEvent {
         }
         let version = try Self.require(detail.version, "detail.version")
         if let optionalFieldProblem { throw optionalFieldProblem }
+        if let problem = ECSARN.membershipProblem(taskArn: taskArn, clusterArn: clusterArn) {
+            throw .inconsistentValue(path: "detail.taskArn", reason: problem)
+        }
 
         return TaskStateChange(
             eventID: id, eventTime: time, account: account, region: region,
@@ -101,6 +104,16 @@ extension ScannedEvent {
             stopCode: detail.stopCode, stoppedReason: detail.stoppedReason,
             updatedAt: detail.updatedAt, startedAt: detail.startedAt, stoppedAt: detail.stoppedAt
         )
+    }
+
+    /// Why `value` is not an ECS ARN of `kind`, quoting it only when it is short enough to read.
+    private static func notAnARN(_ value: String, kind: String) -> String {
+        let length = value.utf8.count
+        if length > ECSARN.maximumLength {
+            return "\(length) bytes is too long for an ECS \(kind) ARN (at most \(ECSARN.maximumLength))"
+        }
+        let shown = length <= 160 ? value : String(value.prefix(120)) + "…"
+        return "\"\(shown)\" is not a well-formed ECS \(kind) ARN"
     }
 
     private static func require<Value>(_ field: ScannedField<Value>, _ path: String) throws(EventDecodingError) -> Value {
@@ -121,6 +134,7 @@ extension EventDecodingError {
         case .wrongType(let path, let expected): .wrongType(path: prefix + path, expected: expected)
         case .invalidValue(let path, let reason): .invalidValue(path: prefix + path, reason: reason)
         case .notTaskStateChange(let path, let found): .notTaskStateChange(path: prefix + path, found: found)
+        case .inconsistentValue(let path, let reason): .inconsistentValue(path: prefix + path, reason: reason)
         case .malformedJSON, .emptyBatch: self
         }
     }

@@ -15,8 +15,6 @@ public struct HeartbeatDecoder: Sendable {
     public static let maxContainers = 64
     /// Longest container name accepted (ECS allows 255).
     public static let maxNameLength = 255
-    /// Longest task ARN accepted.
-    public static let maxTaskArnLength = 2048
 
     public init(maxBatch: Int = 100) {
         precondition(maxBatch >= 1, "maxBatch must be at least 1")
@@ -93,7 +91,7 @@ public struct HeartbeatDecoder: Sendable {
                 let key = try s.memberKey()
                 if s.equals(key, "taskArn") {
                     taskArn = try string(&s, path: prefix + "taskArn", problem: &problem)
-                    if let arn = taskArn, arn.utf8.count > maxTaskArnLength || !ECSARN.isTaskArn(arn) {
+                    if let arn = taskArn, !ECSARN.isTaskArn(arn) {
                         note(.invalidValue(path: prefix + "taskArn", reason: "not an ECS task ARN"), &problem)
                     }
                 } else if s.equals(key, "state") {

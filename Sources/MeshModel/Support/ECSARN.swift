@@ -35,14 +35,50 @@ public enum ECSARN {
         }
     }
 
-    /// Whether `arn` is an ECS task ARN (long or short format); the decoder's check, without allocating.
+    /// The longest ARN accepted from a client (AWS ARNs have at most 2048 characters).
+    public static let maximumLength = 2048
+
+    /// Whether `arn` is a well-formed ECS task ARN (long or short format); the decoders' check,
+    /// without allocating. Stricter than the parsers above: a 12-digit account, a lower-case
+    /// partition and region, a cluster name of 1–255 letters, digits, `-` and `_`, and a task ID
+    /// of 1–64 letters, digits and `-`.
     static func isTaskArn(_ arn: String) -> Bool {
-        withBytes(arn) { taskResource($0) != nil }
+        withBytes(arn) { b in
+            guard b.count <= maximumLength, hasWellFormedPrefix(b), let task = taskResource(b) else { return false }
+            if let cluster = task.cluster, !isClusterName(b[cluster]) { return false }
+            let id = b[task.id...]
+            return id.count <= 64 && id.allSatisfy { isAlphanumeric($0) || $0 == UInt8(ascii: "-") }
+        }
     }
 
-    /// Whether `arn` is an ECS cluster ARN.
+    /// Whether `arn` is a well-formed ECS cluster ARN (the same rules as ``isTaskArn(_:)``).
     static func isClusterArn(_ arn: String) -> Bool {
-        withBytes(arn) { clusterNameRange($0) != nil }
+        withBytes(arn) { b in
+            guard b.count <= maximumLength, hasWellFormedPrefix(b), let name = clusterNameRange(b) else { return false }
+            return isClusterName(b[name])
+        }
+    }
+
+    /// Why the well-formed task ARN `taskArn` does not belong to the well-formed cluster ARN
+    /// `clusterArn`, or `nil` when it does. A task belongs to a cluster in the same partition,
+    /// region and account; a long-format ARN must also name that cluster (a short-format one does
+    /// not name it, so the account is all that ties it to the event).
+    static func membershipProblem(taskArn: String, clusterArn: String) -> String? {
+        withBytes(taskArn) { task in
+            withBytes(clusterArn) { cluster in
+                guard let taskStart = resourceStart(task), let clusterStart = resourceStart(cluster),
+                      let parts = taskResource(task), let name = clusterNameRange(cluster) else {
+                    return "is not an ECS task ARN"
+                }
+                guard task[..<taskStart].elementsEqual(cluster[..<clusterStart]) else {
+                    return "names another partition, region or account than detail.clusterArn"
+                }
+                if let taskCluster = parts.cluster, !task[taskCluster].elementsEqual(cluster[name]) {
+                    return "names another cluster than detail.clusterArn"
+                }
+                return nil
+            }
+        }
     }
 
     // MARK: Byte-level parsing
@@ -82,6 +118,38 @@ public enum ECSARN {
               b[resource..<(resource + count)].elementsEqual(UnsafeBufferPointer(start: prefix.utf8Start, count: count))
         else { return nil }
         return resource + count
+    }
+
+    /// Whether the fields before the resource are well formed: partition and region of lower-case
+    /// letters, digits and `-` (at most 32 each), and an account of exactly 12 digits.
+    private static func hasWellFormedPrefix(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let resource = resourceStart(b) else { return false }
+        var field = 1
+        var fieldStart = 4
+        for i in 4..<resource where b[i] == UInt8(ascii: ":") {
+            let part = b[fieldStart..<i]
+            switch field {
+            case 1, 3:
+                guard part.count <= 32, part.allSatisfy({ $0 &- UInt8(ascii: "a") < 26 || $0 &- UInt8(ascii: "0") < 10 || $0 == UInt8(ascii: "-") })
+                else { return false }
+            case 4:
+                guard part.count == 12, part.allSatisfy({ $0 &- UInt8(ascii: "0") < 10 }) else { return false }
+            default:
+                break
+            }
+            field += 1
+            fieldStart = i + 1
+        }
+        return true
+    }
+
+    /// ECS cluster names: 1–255 letters, digits, `-` and `_`.
+    private static func isClusterName(_ name: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
+        (1...255).contains(name.count) && name.allSatisfy { isAlphanumeric($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") }
+    }
+
+    private static func isAlphanumeric(_ byte: UInt8) -> Bool {
+        (byte | 0x20) &- UInt8(ascii: "a") < 26 || byte &- UInt8(ascii: "0") < 10
     }
 
     /// The offset after the fifth `:` if the first five fields read `arn`, a partition, `ecs`, a region

@@ -1,4 +1,5 @@
 import AWS
+import MeshTestSupport
 import Testing
 
 /// The per-ARN task definition cache.
@@ -16,7 +17,7 @@ struct TaskDefinitionCacheTests {
         let families = try await withThrowingTaskGroup(of: String.self) { group in
             for _ in 0..<10 { group.addTask { try await cache.taskDefinition(arn: Self.arn).family } }
             // Opened whatever happens: a child blocked on the closed gate would hang the group.
-            let allWaiting = await reached { describer.calls.count == 1 }
+            let allWaiting = await eventually { describer.calls.count == 1 }
             await describer.gate.open()
             #expect(allWaiting)
             return try await group.reduce(into: [String]()) { $0.append($1) }

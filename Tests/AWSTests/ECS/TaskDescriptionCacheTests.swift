@@ -1,4 +1,5 @@
 @testable import AWS
+import MeshTestSupport
 import Testing
 
 /// The per-ARN task description cache and its batching of concurrent misses.
@@ -33,7 +34,7 @@ struct TaskDescriptionCacheTests {
         let results = try await withThrowingTaskGroup(of: ECSTask?.self) { group in
             for arn in arns { group.addTask { try await cache.task(arn: arn, cluster: "apps") } }
             // Opened whatever happens: a child blocked on the closed gate would hang the group.
-            let allWaiting = await reached { await cache.waitingLookups == 150 }
+            let allWaiting = await eventually { await cache.waitingLookups == 150 }
             await describer.gate.open()
             #expect(allWaiting)
             return try await group.reduce(into: [ECSTask?]()) { $0.append($1) }
@@ -58,7 +59,7 @@ struct TaskDescriptionCacheTests {
         let results = try await withThrowingTaskGroup(of: ECSTask?.self) { group in
             for _ in 0..<20 { group.addTask { try await cache.task(arn: Self.arn(7), cluster: "apps") } }
             // Opened whatever happens: a child blocked on the closed gate would hang the group.
-            let allWaiting = await reached { await cache.waitingLookups == 20 }
+            let allWaiting = await eventually { await cache.waitingLookups == 20 }
             await describer.gate.open()
             #expect(allWaiting)
             return try await group.reduce(into: [ECSTask?]()) { $0.append($1) }

@@ -34,25 +34,6 @@ func renderedLog(_ handler: InMemoryLogHandler) -> String {
     handler.entries.map { "\($0.message) \($0.metadata)" }.joined(separator: "\n")
 }
 
-/// Waits until `condition` holds, failing after `timeout`.
-func waitUntil(
-    timeout: Duration = .seconds(30), _ condition: @Sendable () async -> Bool
-) async throws {
-    let deadline = ContinuousClock.now.advanced(by: timeout)
-    while !(await condition()) {
-        guard ContinuousClock.now < deadline else { throw TimedOut() }
-        try await Task.sleep(for: .milliseconds(5))
-    }
-}
-
-struct TimedOut: Error {}
-
-/// Whether `condition` came true within `timeout`, without throwing: for tests that must release
-/// something (open a gate) whatever happened, or their task group would wait for its children forever.
-func reached(timeout: Duration = .seconds(30), _ condition: @Sendable () async -> Bool) async -> Bool {
-    (try? await waitUntil(timeout: timeout, condition)) != nil
-}
-
 /// Test credentials (the suite's example keys).
 let exampleCredentials = AWSCredentials(
     accessKeyID: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"

@@ -1,6 +1,7 @@
 import Foundation
 import Journal
 import Logging
+import MeshTestSupport
 import Testing
 @testable import Controller
 
@@ -19,26 +20,18 @@ struct ResyncServiceTests {
         let service = ResyncService(sweeper: sweeper, interval: nil, logger: Logger(label: "test"))
         let runner = Task { try await service.run() }
         defer { runner.cancel() }
-        try await waitUntil { await service.status().running == 1 }
+        try #require(await eventually { await service.status().running == 1 })
         // When
         let first = await service.requestResync(reason: "a")
         let second = await service.requestResync(reason: "b")
-        try await waitUntil {
+        try #require(await eventually {
             let status = await service.status()
             return status.completedSweeps >= 2 && status.running == nil
-        }
+        })
         // Then
         #expect(first == ResyncRequestOutcome(sweep: 2, coalesced: true))
         #expect(second == ResyncRequestOutcome(sweep: 2, coalesced: true))
         #expect(await service.status().completedSweeps == 2)
         #expect(await ecs.maxInFlight == 1)
-    }
-
-    private func waitUntil(_ condition: () async -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(30)
-        while !(await condition()) {
-            guard ContinuousClock.now < deadline else { throw WorkerTestFailure("condition not met in time") }
-            try await Task.sleep(for: .milliseconds(10))
-        }
     }
 }

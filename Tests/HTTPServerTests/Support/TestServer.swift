@@ -19,7 +19,7 @@ func withTestServer(
     configuration.replyDeadline = .seconds(30)
     configure(&configuration)
     let server = EventHTTPServer(configuration: configuration, logger: quietLogger)
-    let ports = try server.start()
+    let ports = try await server.start()
     do {
         try await body(server, ports)
     } catch {
@@ -39,17 +39,6 @@ func withHTTPClient(_ body: (HTTPClient) async throws -> Void) async throws {
         throw error
     }
     try await client.shutdown()
-}
-
-/// Polls `condition` until it holds or `timeout` passes; returns whether it held.
-func eventually(timeout: Duration = .seconds(60), _ condition: () async -> Bool) async -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if await condition() { return true }
-        await Task.yield()
-        try? await Task.sleep(for: .milliseconds(5))
-    }
-    return await condition()
 }
 
 /// A gate a handler waits on until the test opens it; also reports when a handler arrived.

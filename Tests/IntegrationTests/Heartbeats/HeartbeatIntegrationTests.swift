@@ -29,7 +29,7 @@ struct HeartbeatIntegrationTests {
         let sfx = uniqueSuffix()
         let service = "hbside-\(sfx)"
         let world = try await HeartbeatWorld.start(sfx, services: [service])
-        let stub = try MetadataStub(taskArn: world.task(service))
+        let stub = try await MetadataStub(taskArn: world.task(service))
         let sidecar = Process()
         sidecar.executableURL = URL(fileURLWithPath: try #require(heartbeatBinary))
         sidecar.environment = [

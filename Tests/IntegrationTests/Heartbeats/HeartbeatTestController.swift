@@ -21,7 +21,7 @@ final class HeartbeatTestController: Sendable {
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    init(controller: InProcessController) throws {
+    init(controller: InProcessController) async throws {
         self.controller = controller
         let logger = Logger(label: "heartbeat-test", factory: { _ in SwiftLogNoOpLogHandler() })
         heartbeats = try HeartbeatComponents(journal: controller.journal, scheduler: controller.workers.queue,
@@ -32,7 +32,7 @@ final class HeartbeatTestController: Sendable {
         configuration.replyDeadline = .seconds(30)
         configuration.shutdownGracePeriod = .seconds(1)
         server = EventHTTPServer(configuration: configuration, logger: logger)
-        port = try server.start()["public"] ?? 0
+        port = try await server.start()["public"] ?? 0
         let sweep = heartbeats.expiry
         expiry = Task { try? await sweep.run() }
     }
@@ -101,7 +101,7 @@ struct HeartbeatWorld {
             guard ready, let secret else { throw ProcessFailure("service \(service) was not registered with a token") }
             tokens[service] = secret
         }
-        let app = try HeartbeatTestController(controller: controller)
+        let app = try await HeartbeatTestController(controller: controller)
         return HeartbeatWorld(moto: moto, probe: probe, app: app, tokens: tokens)
     }
 

@@ -19,7 +19,7 @@ final class MetadataStub: Sendable {
 
     var uri: String { "http://127.0.0.1:\(port)/v4/stub" }
 
-    init(taskArn: String) throws {
+    init(taskArn: String) async throws {
         self.taskArn = taskArn
         let state = AppBox()
         app = state
@@ -41,7 +41,7 @@ final class MetadataStub: Sendable {
         server = EventHTTPServer(configuration: HTTPServerConfiguration(listeners: [
             .init(name: "metadata", host: "127.0.0.1", port: 0, router: router),
         ]), logger: Logger(label: "metadata-stub", factory: { _ in SwiftLogNoOpLogHandler() }))
-        port = try server.start()["metadata"] ?? 0
+        port = try await server.start()["metadata"] ?? 0
     }
 
     func set(health: String? = nil, knownStatus: String? = nil) {

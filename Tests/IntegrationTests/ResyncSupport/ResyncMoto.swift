@@ -111,12 +111,9 @@ final class PrivateMotoServer: @unchecked Sendable {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let deadline = ContinuousClock.now + .seconds(30)
-        while ContinuousClock.now < deadline {
-            if Self.accepts(port: port) { return }
-            try await Task.sleep(for: .milliseconds(100))
+        guard await eventually(timeout: .seconds(30), interval: .milliseconds(100), { Self.accepts(port: port) }) else {
+            throw ProcessFailure("private moto did not start on \(endpoint)")
         }
-        throw ProcessFailure("private moto did not start on \(endpoint)")
     }
 
     /// Whether something accepts TCP connections on the loopback port.

@@ -76,19 +76,6 @@ struct MeshWorldProbe: Sendable {
     }
 }
 
-/// Polls `condition` until it holds or `timeout` passes (no fixed sleeps: returns as soon as it holds).
-/// - Returns: Whether the condition held in time.
-@discardableResult
-func eventually(timeout: Duration = .seconds(30), interval: Duration = .milliseconds(50),
-                _ condition: () async throws -> Bool) async -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if (try? await condition()) == true { return true }
-        try? await Task.sleep(for: interval)
-    }
-    return (try? await condition()) == true
-}
-
 /// A short unique suffix for names (clusters, services, secret prefixes) so parallel tests never collide.
 func uniqueSuffix() -> String {
     String(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(8))

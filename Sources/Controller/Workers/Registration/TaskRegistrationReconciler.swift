@@ -18,13 +18,13 @@ public struct TaskRegistrationReconciler: Sendable {
     private let index: ServiceTaskIndex
     private let tokenWork: any WorkEnqueuing
     private let planConfiguration: MeshPlanConfiguration
-    private let writeLog: CatalogWriteLog
+    private let catalogWriteLog: CatalogWriteLog
 
     public init(journal: EventJournal, metadata: TaskMetadataResolver, catalog: any MeshCatalogWriter,
                 index: ServiceTaskIndex, tokenWork: any WorkEnqueuing, planConfiguration: MeshPlanConfiguration,
-                writeLog: CatalogWriteLog = CatalogWriteLog()) {
+                catalogWriteLog: CatalogWriteLog = CatalogWriteLog()) {
         self.journal = journal
-        self.writeLog = writeLog
+        self.catalogWriteLog = catalogWriteLog
         self.metadata = metadata
         self.catalog = catalog
         self.index = index
@@ -97,7 +97,7 @@ public struct TaskRegistrationReconciler: Sendable {
         )
         switch plan {
         case .register(let intent):
-            let change = intent.change(since: writeLog.lastWritten(taskArn: task.taskArn))
+            let change = intent.change(since: catalogWriteLog.lastWritten(taskArn: task.taskArn))
             guard change != .none else {
                 logger.trace("Catalog already holds this registration")
                 return
@@ -105,10 +105,10 @@ public struct TaskRegistrationReconciler: Sendable {
             do {
                 try await catalog.write(intent, change: change, logger: logger)
             } catch {
-                writeLog.forget(taskArn: task.taskArn)
+                catalogWriteLog.forget(taskArn: task.taskArn)
                 throw WorkerError.consulCatalog.with("register \(intent.service.id) on \(intent.node)", underlying: error)
             }
-            writeLog.recordRegistered(intent, taskArn: task.taskArn)
+            catalogWriteLog.recordRegistered(intent, taskArn: task.taskArn)
             logger.debug("Registered task in the catalog", metadata: [
                 "mesh.catalog.change": .string(Self.describe(change)),
                 "mesh.catalog.service.id": .string(intent.service.id),
@@ -120,7 +120,7 @@ public struct TaskRegistrationReconciler: Sendable {
                 throw WorkerError.consulCatalog.with("deregister \(serviceIDs.joined(separator: ", ")) from \(node)",
                                                      underlying: error)
             }
-            writeLog.forget(taskArn: task.taskArn)
+            catalogWriteLog.forget(taskArn: task.taskArn)
             logger.debug("Deregistered stopped task from the catalog")
         case .skip(let reason):
             logger.debug("No catalog change for the task", metadata: ["mesh.catalog.skip": .string(reason.description)])

@@ -29,7 +29,7 @@ public actor DelayedRequeue: Service {
         let logger = self.logger
         timers[key] = (due, Task {
             do { try await Task.sleep(for: .milliseconds(Int64(delay * 1000))) } catch { return }
-            await self.fired(key, due: due)
+            self.fired(key, due: due)
             do {
                 try await target.enqueue([key])
             } catch {

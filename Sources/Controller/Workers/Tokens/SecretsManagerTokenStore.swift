@@ -70,21 +70,7 @@ public struct SecretsManagerTokenStore: TokenSecretStore {
     /// The IDs in a secret value, if both are UUIDs (what Consul accepts as explicit IDs).
     static func decode(_ text: String) -> TokenSecret? {
         guard let ids = try? JSONDecoder().decode(TokenSecret.self, from: Data(text.utf8)),
-              isUUID(ids.accessorID), isUUID(ids.token) else { return nil }
+              UUID(uuidString: ids.accessorID) != nil, UUID(uuidString: ids.token) != nil else { return nil }
         return ids
-    }
-
-    static func isUUID(_ text: String) -> Bool {
-        let bytes = Array(text.utf8)
-        guard bytes.count == 36 else { return false }
-        for (offset, byte) in bytes.enumerated() {
-            if [8, 13, 18, 23].contains(offset) {
-                guard byte == UInt8(ascii: "-") else { return false }
-            } else {
-                let isHex = (0x30...0x39).contains(byte) || (0x61...0x66).contains(byte) || (0x41...0x46).contains(byte)
-                guard isHex else { return false }
-            }
-        }
-        return true
     }
 }

@@ -1,5 +1,5 @@
+import ByteCoding
 import Consul
-import Crypto
 public import Foundation
 public import Journal
 public import Logging
@@ -103,7 +103,7 @@ public struct ServiceTokenReconciler: Sendable {
         record.clusterArn = home
         record.accessorID = ids.accessorID
         record.secretArn = arn
-        record.tokenSHA256 = Self.sha256Hex(ids.token)
+        record.tokenSHA256 = Hex.sha256(ids.token)
         record.tokenDeletedAt = nil
         record.lastTaskSeenAt = now()
         record.updatedAt = now()
@@ -145,13 +145,5 @@ public struct ServiceTokenReconciler: Sendable {
         logger.info("Deleted the token of a service no cluster runs; the secret keeps its IDs", metadata: [
             "mesh.token.accessor": .string(accessor),
         ])
-    }
-
-    /// Lower-case hex SHA-256 of a token secret (what heartbeats are authenticated against).
-    static func sha256Hex(_ secret: String) -> String {
-        SHA256.hash(data: Array(secret.utf8)).map { byte in
-            let text = String(byte, radix: 16)
-            return byte < 0x10 ? "0" + text : text
-        }.joined()
     }
 }

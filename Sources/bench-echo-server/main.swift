@@ -18,7 +18,7 @@ let server = EventHTTPServer(
     ]),
     logger: logger
 )
-let ports = try server.start()
+let ports = try await server.start()
 let ready = "listening on \(ports["public"] ?? 0)\n"
 _ = ready.withCString { write(STDOUT_FILENO, $0, strlen($0)) }
 try await server.run()

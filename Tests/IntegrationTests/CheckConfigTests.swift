@@ -1,0 +1,35 @@
+import Foundation
+import MeshTestSupport
+import Testing
+
+/// `ecs-mesh-controller check-config` as operators run it: the real executable, a clean environment.
+@Suite(.enabled(if: ControllerProcess.isAvailable, "needs MESH_CONTROLLER_BIN (deploy/local/test.sh)"))
+struct CheckConfigTests {
+    /// Runs `check-config` with only `environment` (plus PATH) set.
+    private func checkConfig(_ environment: [String: String]) async throws -> Subprocess.Output {
+        let binary = try #require(ControllerProcess.binaryPath)
+        let assignments = environment.map { "\($0.key)=\($0.value)" }.sorted()
+        return try await Subprocess.run(["-i"] + assignments + [binary, "check-config"])
+    }
+
+    /// A misspelled MESH_ variable fails the check (exit 78) and is named on stderr.
+    @Test func checkConfig_whenUnknownMeshVariable_exitsNonZeroNamingIt() async throws {
+        // Given
+        let environment = ["MESH_WEBHOOK_API_KEY": "0123456789abcdef-key", "MESH_JOURNAL_BACKNED": "postgres"]
+        // When
+        let output = try await checkConfig(environment)
+        // Then
+        #expect(output.status == 78)
+        #expect(output.stderrText.contains("MESH_JOURNAL_BACKNED"))
+        #expect(!output.stderrText.contains("postgres"), "only names are printed, never values")
+    }
+
+    /// The same settings without the misspelling pass.
+    @Test func checkConfig_whenEveryVariableKnown_passes() async throws {
+        // When
+        let output = try await checkConfig(["MESH_WEBHOOK_API_KEY": "0123456789abcdef-key", "MESH_LOG_LEVEL": "debug"])
+        // Then
+        #expect(output.status == 0, "stderr: \(output.stderrText)")
+        #expect(String(decoding: output.stdout, as: UTF8.self).contains("configuration ok"))
+    }
+}

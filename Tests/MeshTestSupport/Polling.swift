@@ -1,0 +1,26 @@
+/// Polls `condition` until it holds or `timeout` passes, for tests that wait for a condition
+/// rather than sleeping for a time: returns as soon as the condition holds.
+///
+/// A condition that throws counts as "not yet" (a server still starting, a read that races a
+/// write), and is asked again after `interval`.
+///
+/// ```swift
+/// #expect(await eventually { await store.item("task:a")?.state == .done })
+/// try #require(await eventually(timeout: .seconds(60)) { try await probe.isRegistered(task) })
+/// ```
+/// - Parameters:
+///   - timeout: How long to keep asking; only a failing test waits this long.
+///   - interval: The pause between two questions.
+/// - Returns: Whether the condition held in time.
+@discardableResult
+public func eventually(
+    timeout: Duration = .seconds(60), interval: Duration = .milliseconds(10),
+    _ condition: () async throws -> Bool
+) async -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if (try? await condition()) == true { return true }
+        try? await Task.sleep(for: interval)
+    }
+    return (try? await condition()) == true
+}
