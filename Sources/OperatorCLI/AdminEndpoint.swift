@@ -7,6 +7,9 @@ public import Foundation
 /// trims it).
 public struct AdminEndpoint: Sendable, Equatable {
     public static let defaultAddress = "http://127.0.0.1:8081"
+    /// The variables ``resolve(addressOption:tokenFileOption:environment:readFile:)`` reads, so the
+    /// configuration check of the same executable does not report them as unknown.
+    public static let environmentVariables: Set<String> = ["MESH_ADMIN_ADDR", "MESH_ADMIN_TOKEN", "MESH_ADMIN_TOKEN_FILE"]
 
     /// The base URL without a trailing `/`.
     public var address: String

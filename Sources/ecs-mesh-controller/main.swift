@@ -31,7 +31,9 @@ extension EcsMeshControllerCommand {
             let environment = ProcessInfo.processInfo.environment
             let loaded: LoadedConfiguration
             do {
-                loaded = try await MeshConfiguration.loadReport(filePath: options.config, environment: environment)
+                loaded = try await MeshConfiguration.loadReport(
+                    filePath: options.config, environment: environment, otherVariables: AdminEndpoint.environmentVariables
+                )
             } catch {
                 FileHandle.standardError.write(Data("ecs-mesh-controller: \(error)\n".utf8))
                 throw ExitCode(78)  // EX_CONFIG
@@ -72,7 +74,8 @@ extension EcsMeshControllerCommand {
             let loaded: LoadedConfiguration
             do {
                 loaded = try await MeshConfiguration.loadReport(
-                    filePath: options.config, environment: ProcessInfo.processInfo.environment
+                    filePath: options.config, environment: ProcessInfo.processInfo.environment,
+                    otherVariables: AdminEndpoint.environmentVariables
                 )
             } catch {
                 FileHandle.standardError.write(Data("ecs-mesh-controller: \(error)\n".utf8))

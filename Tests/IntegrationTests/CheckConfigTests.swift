@@ -24,10 +24,13 @@ struct CheckConfigTests {
         #expect(!output.stderrText.contains("postgres"), "only names are printed, never values")
     }
 
-    /// The same settings without the misspelling pass.
+    /// The same settings without the misspelling pass; the operator subcommands' variable is known too.
     @Test func checkConfig_whenEveryVariableKnown_passes() async throws {
         // When
-        let output = try await checkConfig(["MESH_WEBHOOK_API_KEY": "0123456789abcdef-key", "MESH_LOG_LEVEL": "debug"])
+        let output = try await checkConfig([
+            "MESH_WEBHOOK_API_KEY": "0123456789abcdef-key", "MESH_LOG_LEVEL": "debug",
+            "MESH_ADMIN_ADDR": "http://127.0.0.1:8081",  // read by the operator subcommands
+        ])
         // Then
         #expect(output.status == 0, "stderr: \(output.stderrText)")
         #expect(String(decoding: output.stdout, as: UTF8.self).contains("configuration ok"))

@@ -70,8 +70,12 @@ extension MeshConfiguration {
 
     /// Loads and validates a configuration, and names what no setting reads: `MESH_` variables and
     /// file keys that are misspelled or no longer used (see ``LoadedConfiguration``).
+    /// - Parameters:
+    ///   - otherVariables: `MESH_` variables that other parts of the same executable read (the
+    ///     operator subcommands' `MESH_ADMIN_ADDR`), not reported as unknown.
     /// - Throws: ``ConfigurationError`` naming the first key that is missing, mistyped or out of range.
-    public static func loadReport(filePath: String?, environment: [String: String]) async throws(ConfigurationError) -> LoadedConfiguration {
+    public static func loadReport(filePath: String?, environment: [String: String],
+                                  otherVariables: Set<String> = []) async throws(ConfigurationError) -> LoadedConfiguration {
         var providers: [any ConfigProvider] = [
             // `MESH_` + the key; keys already under `mesh.` are not prefixed twice (MESH_SECRETS_PREFIX).
             EnvironmentVariablesProvider(environmentVariables: environment).mapKeys { key in
@@ -103,7 +107,7 @@ extension MeshConfiguration {
         let configuration = try build(own: own, wellKnown: wellKnown)
         return LoadedConfiguration(
             configuration: configuration,
-            unknownVariables: registry.unknownVariables(in: environment),
+            unknownVariables: registry.unknownVariables(in: environment).filter { !otherVariables.contains($0) },
             unknownFileKeys: registry.unknownFileKeys(fileKeys)
         )
     }
