@@ -21,7 +21,7 @@ struct WorkQueueHealingTests {
         reconciler.script("task:a", Array(repeating: .failTransient("consul: connection refused"), count: 100))
         let queue = WorkQueueTests.makeQueue(
             store: store, reconciler: reconciler, maxAttempts: 1, backoff: WorkQueue.Configuration.defaultBackoff, clock: clock,
-            random: WorkFixedRandom(value: .max), observer: failures
+            random: FixedRandom(value: .max), observer: failures
         )
         let run = WorkQueueTests.start(queue)
         try await queue.enqueue(["task:a"])

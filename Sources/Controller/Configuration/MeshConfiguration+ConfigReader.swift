@@ -133,7 +133,8 @@ extension MeshConfiguration {
     private static func readOutbound(
         into config: inout MeshConfiguration, own: ConfigValueReader, wellKnown: ConfigValueReader
     ) throws(ConfigurationError) {
-        config.consul.httpAddr = try wellKnown.firstString(["consul.http.addr"], then: own) ?? config.consul.httpAddr
+        let defaults = MeshConfiguration()
+        config.consul.httpAddr = try wellKnown.firstString(["consul.http.addr"], then: own) ?? defaults.consul.httpAddr
         config.consul.token = try wellKnown.firstString(["consul.http.token"], then: own)
         config.consul.caCertPath = try wellKnown.firstString(["consul.cacert"], then: own)
         config.aws.region = try wellKnown.firstString(["aws.region", "aws.default.region"], then: own, ownKey: "aws.region")
