@@ -42,7 +42,7 @@ struct EventJournalGroupCommitTests {
         let bigArn = JournalFixtures.taskArn("big")
         let big = (1...20_000).map { JournalFixtures.event(arn: bigArn, version: Int64($0)) }
         let bigAppend = Task { try await journal.append(big, receivedAt: Date()) }
-        #expect(await eventually { journal.statistics.inFlightEvents == 20_000 })
+        #expect(await eventually(interval: .milliseconds(1)) { journal.statistics.inFlightEvents == 20_000 })
 
         // When
         let outcomes = await withTaskGroup(of: Result<[AppendResult], JournalError>.self) { group in
@@ -85,12 +85,13 @@ struct EventJournalGroupCommitTests {
         let bigArn = JournalFixtures.taskArn("big")
         let big = (1...5_000).map { JournalFixtures.event(arn: bigArn, version: Int64($0)) }
         let bigAppend = Task { try await journal.append(big, receivedAt: Date()) }
-        #expect(await eventually { journal.statistics.inFlightEvents > 0 })
+        // Polled every millisecond: these states last only as long as the big batch's commit.
+        #expect(await eventually(interval: .milliseconds(1)) { journal.statistics.inFlightEvents > 0 })
         let queued = (0..<20).map { index in
             Task { try await journal.append([JournalFixtures.event(arn: JournalFixtures.taskArn("q\(index)"), version: 1)],
                                             receivedAt: Date()) }
         }
-        #expect(await eventually { journal.statistics.queuedEvents == 20 })
+        #expect(await eventually(interval: .milliseconds(1)) { journal.statistics.queuedEvents == 20 })
 
         // When
         let closing = Task { await journal.close() }
