@@ -3,6 +3,7 @@ import Foundation
 import Journal
 import OpaqueJSON
 import MeshModel
+import MeshTestSupport
 import Testing
 @testable import Controller
 
