@@ -10,11 +10,12 @@
 /// ```
 /// - Parameters:
 ///   - timeout: How long to keep asking; only a failing test waits this long.
-///   - interval: The pause between two questions.
+///   - interval: The pause between two questions: 50 ms by default, which keeps polls of real
+///     servers (Consul, moto, sockets) light; pass less for a state that lasts only milliseconds.
 /// - Returns: Whether the condition held in time.
 @discardableResult
 public func eventually(
-    timeout: Duration = .seconds(60), interval: Duration = .milliseconds(10),
+    timeout: Duration = .seconds(60), interval: Duration = .milliseconds(50),
     _ condition: () async throws -> Bool
 ) async -> Bool {
     let deadline = ContinuousClock.now + timeout
