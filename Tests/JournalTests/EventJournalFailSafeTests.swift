@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Journal
 import MeshModel
+import MeshTestSupport
 import Synchronization
 import Testing
 
@@ -148,12 +149,12 @@ struct EventJournalFailSafeTests {
         let bigArn = JournalFixtures.taskArn("big")
         let big = (1...20_000).map { JournalFixtures.event(arn: bigArn, version: Int64($0)) }
         let bigAppend = Task { try await journal.append(big, receivedAt: Date()) }
-        #expect(await JournalFixtures.eventually { journal.statistics.inFlightEvents == 20_000 })
+        #expect(await eventually(interval: .milliseconds(1)) { journal.statistics.inFlightEvents == 20_000 })
         let queued = Task {
             try await journal.append((0..<20).map { JournalFixtures.event(arn: JournalFixtures.taskArn("q\($0)"), version: 1) },
                                      receivedAt: Date())
         }
-        #expect(await JournalFixtures.eventually { journal.statistics.queuedEvents == 20 })
+        #expect(await eventually(interval: .milliseconds(1)) { journal.statistics.queuedEvents == 20 })
         await #expect(throws: JournalError.overloaded) {
             try await journal.append([JournalFixtures.event(arn: JournalFixtures.taskArn("flood"), version: 1)], receivedAt: Date())
         }

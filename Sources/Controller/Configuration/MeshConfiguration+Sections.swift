@@ -39,6 +39,8 @@ extension MeshConfiguration.Journal {
         path = try own.string("journal.path", default: defaults.journal.path)
         maxBatchSize = try own.int("journal.maxBatchSize", default: defaults.journal.maxBatchSize, in: 1...100_000)
         maxQueuedEvents = try own.int("journal.maxQueuedEvents", default: defaults.journal.maxQueuedEvents, in: 1...10_000_000)
+        maxQueuedWorkerWrites = try own.int("journal.maxQueuedWorkerWrites",
+                                            default: defaults.journal.maxQueuedWorkerWrites, in: 1...10_000_000)
         retentionDays = try own.double("journal.retentionDays", default: defaults.journal.retentionDays, in: 0...36_500)
         pruneIntervalSeconds = try own.double("journal.pruneIntervalSeconds", default: defaults.journal.pruneIntervalSeconds, in: 1...86400)
     }
