@@ -221,7 +221,7 @@ let package = Package(
             "OperatorCLI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strictSettings),
         .testTarget(name: "IntegrationTests", dependencies: [
-            "Controller", "AWS", "Consul", "ErrorClassification", "Journal", "MeshModel", "MeshTestSupport", "OpaqueJSON",
+            "Controller", "AWS", "Backoff", "Consul", "ErrorClassification", "Journal", "MeshModel", "MeshTestSupport", "OpaqueJSON",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ], swiftSettings: strictSettings),
     ]

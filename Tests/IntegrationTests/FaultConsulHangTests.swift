@@ -1,9 +1,11 @@
+import Backoff
 import Consul
 import Controller
 import ErrorClassification
 import Foundation
 import Journal
 import MeshModel
+import MeshTestSupport
 import Testing
 
 /// Fault: Consul hangs (SIGSTOP) while new tasks start, for three times the retry budget the queue
@@ -14,7 +16,7 @@ struct FaultConsulHangTests {
     /// The old retry budget: the sum of the default backoff's capped delay ceilings over the ten
     /// attempts after which a key used to park (0.2 + 0.4 + … + 25.6 + 30 + 30 = 111 s).
     static var oldRetryBudget: Duration {
-        (0..<10).reduce(Duration.zero) { $0 + RetryBackoff().ceiling(attempt: $1) }
+        (0..<10).reduce(Duration.zero) { $0 + WorkQueue.Configuration.defaultBackoff.ceiling(attempt: $1) }
     }
 
     @Test(.timeLimit(.minutes(9)))
