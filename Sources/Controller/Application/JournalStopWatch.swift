@@ -3,8 +3,9 @@ public import Logging
 public import ServiceLifecycle
 
 /// Turns a fatal journal write failure into the end of the process: a `Service` in the app's group
-/// that waits for ``EventJournal/writesStopped()`` and then throws it, so the group cancels every
-/// other service (pending requests get 503 at once, nothing more is acknowledged), the app closes
+/// that waits for ``EventJournal/writesStopped()`` and then throws it, so the group shuts every
+/// other service down gracefully (the server stops accepting and flushes the 503s of requests in
+/// flight; nothing more is acknowledged, since every write now fails), the app closes
 /// the journal, and the executable exits non-zero for the orchestrator to start a new process,
 /// whose journal verifies the file before serving. The journal itself never exits the process.
 ///

@@ -67,7 +67,10 @@ public struct MeshControllerApp: Sendable {
         ])
 
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: JournalStopWatch(journal: journal, logger: logger)),
+            // Graceful, not cancelling: the server stops accepting and still writes the 503s of
+            // requests already answered (the failing batch's among them) before the process exits.
+            .init(service: JournalStopWatch(journal: journal, logger: logger),
+                  failureTerminationBehavior: .gracefullyShutdownGroup),
         ]
         if let workers {
             services.append(.init(service: workers.queue))
