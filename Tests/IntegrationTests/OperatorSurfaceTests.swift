@@ -44,7 +44,11 @@ struct OperatorSurfaceTests {
             return (detail.json["task"] as? [String: Any])?["desiredState"] as? String == "registered" && work == "done"
         }
         #expect(registered, "the admin API should show the task registered with its work done")
-        let secret = try #require(try await probe.secret("ops-\(sfx)-\(service)"))
+        // The token is the service key's work, which runs beside the task's registration: wait for it too
+        let secretName = "ops-\(sfx)-\(service)"
+        let provisioned = await eventually { try await probe.secret(secretName) != nil }
+        #expect(provisioned, "the service's token secret \(secretName) should be written")
+        let secret = try #require(try await probe.secret(secretName))
         // A heartbeat carries the service's token secret in X-Consul-Token (it must not be logged either);
         // the controller re-reads token hashes at most once a second, so a fresh token may get 401 first.
         var heartbeatStatus = 0

@@ -80,7 +80,12 @@ struct WorkerCrashRecoveryTests {
             }
             #expect(converged, "\(name): 5 passing instances; \(controller.logTail(1500))")
         }
-        // And exactly one token per service, each the one its secret names
+        // And exactly one token per service, each the one its secret names (token work runs beside
+        // registration, so wait for it rather than read once)
+        let tokensSettled = await eventually(timeout: .seconds(60)) {
+            try await probe.serviceTokens(clusterArn: cluster).count >= names.count
+        }
+        #expect(tokensSettled, "every service should get its token")
         let tokens = try await probe.serviceTokens(clusterArn: cluster)
         let byService = Dictionary(grouping: tokens) {
             ServiceTokenPlan.serviceName(fromTokenDescription: $0.description, clusterArn: cluster) ?? ""
