@@ -2,7 +2,8 @@
 # Installs what the build and the local stack need on a Debian bookworm machine.
 #
 # Idempotent and quiet on a warm machine: apt runs only for packages that are
-# missing, pip only when moto_server or the API contract tools (deploy/checks/
+# missing (PostgreSQL 15 and haproxy among them; their packaged services are not
+# used: stack.sh runs its own cluster and run.sh its own haproxy), pip only when moto_server or the API contract tools (deploy/checks/
 # requirements-api.txt) are missing, and Consul is fetched only when
 # <repo>/.local/consul holds no working 1.8.7 binary. Safe to run concurrently:
 # a lock file serialises the work. Runs without a TTY (CI).
@@ -21,7 +22,10 @@ set -euo pipefail
 readonly CONSUL_VERSION="1.8.7"
 readonly CONSUL_SUITE="bullseye"
 readonly MOTO_REQUIREMENT="moto[server]==5.2.1"
-readonly APT_PACKAGES=(libevent-dev libsqlite3-dev libjemalloc-dev pkg-config wrk curl ca-certificates python3-pip)
+# postgresql-15 (the journal's PostgreSQL back end, run by stack.sh) and haproxy (the ALB stand-in of
+# run.sh --ha and the failover test) come from Debian's own suite.
+readonly APT_PACKAGES=(libevent-dev libsqlite3-dev libjemalloc-dev pkg-config wrk curl ca-certificates python3-pip
+  postgresql-15 haproxy)
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"

@@ -1,23 +1,33 @@
 #!/usr/bin/env bash
 # Runs the local integration stack on loopback: a Consul 1.8.7 dev agent with
-# ACLs on (default deny, known master token) and a moto server (AWS mocks).
+# ACLs on (default deny, known master token), a moto server (AWS mocks) and a
+# PostgreSQL 15 cluster (deploy/local/stack-postgres.sh: made once, reused).
 #
-# Usage: deploy/local/stack.sh start|stop|status|env
-#   start   start what is not running, wait (bounded) until both answer, write
+# Usage: deploy/local/stack.sh start|stop|status|env|pg-restart|pg-stop|pg-start
+#   start   start what is not running, wait (bounded) until all answer, write
 #           <state>/env; when already running, only re-verify health.
-#   stop    TERM both, wait, KILL after a bound; idempotent.
-#   status  print each component's state; exit 0 only when both are healthy.
+#   stop    TERM all, wait, KILL after a bound; idempotent. PostgreSQL's data stays.
+#   status  print each component's state; exit 0 only when all are healthy.
 #   env     print the env file (`source <(deploy/local/stack.sh env)`, or source
 #           deploy/local/.state/env directly).
+#   pg-restart [fast|immediate]  restart PostgreSQL (a fault for tests); `immediate`
+#           stops it the way a crash does (recovery from WAL on start).
+#   pg-stop [fast|immediate] / pg-start  stop or start PostgreSQL alone (an outage).
+#   The pg-* commands rewrite <state>/env (MESH_TEST_POSTGRES_PID changes).
 #
 # Env (read by `start`; the running stack remembers its own values):
 #   CONSUL_PORT          Consul HTTP port (default 18500). Server RPC, serf LAN and
 #                        serf WAN use CONSUL_PORT-200, -199, -198 (Consul's own
 #                        offsets: 18300-18302); DNS and gRPC are disabled.
 #   MOTO_PORT            moto port (default 15000).
+#   PG_PORT              PostgreSQL port (default 15432).
+#   STACK_PG_DIR         PostgreSQL cluster dir (default <repo>/.local/postgres/15-<PG_PORT>).
 #   CONSUL_MASTER_TOKEN  ACL master (and agent) token (a fixed UUID by default).
 #   STACK_WAIT_SECONDS   how long `start` waits for health (default 30).
 #   STACK_STATE_DIR      state dir (default deploy/local/.state): pids, logs, data, env.
+# The env file exports, besides the Consul and AWS settings, MESH_TEST_POSTGRES_URL (the `mesh`
+# role on the `mesh` database), MESH_TEST_POSTGRES_ADMIN_URL (superuser), MESH_TEST_POSTGRES_PID,
+# PG_PORT and MESH_TEST_STACK_STATE_DIR (for `STACK_STATE_DIR=... stack.sh pg-restart` in tests).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -29,6 +39,8 @@ readonly DEFAULT_MASTER_TOKEN="6d2a3f0e-5b1c-4e8a-9f47-0c3d8e1b2a55"
 readonly STOP_WAIT_SECONDS=10
 
 log() { printf 'stack: %s\n' "$*" >&2; }
+# shellcheck source=deploy/local/stack-postgres.sh
+source "$here/stack-postgres.sh"
 die() { printf 'stack: error: %s\n' "$*" >&2; exit 1; }
 
 # --- settings -----------------------------------------------------------------
@@ -37,14 +49,17 @@ die() { printf 'stack: error: %s\n' "$*" >&2; exit 1; }
 load_requested_settings() {
   consul_port="${CONSUL_PORT:-18500}"
   moto_port="${MOTO_PORT:-15000}"
+  pg_port="${PG_PORT:-15432}"
   master_token="${CONSUL_MASTER_TOKEN:-$DEFAULT_MASTER_TOKEN}"
   wait_seconds="${STACK_WAIT_SECONDS:-30}"
   local p
-  for p in "$consul_port" "$moto_port" "$wait_seconds"; do
+  for p in "$consul_port" "$moto_port" "$pg_port" "$wait_seconds"; do
     [[ "$p" =~ ^[0-9]+$ ]] || die "not a number: '$p'"
   done
   ((consul_port > 1224 && consul_port < 65536)) || die "CONSUL_PORT out of range: $consul_port"
   ((moto_port > 0 && moto_port < 65536)) || die "MOTO_PORT out of range: $moto_port"
+  ((pg_port > 0 && pg_port < 65536)) || die "PG_PORT out of range: $pg_port"
+  pg_dir="$(pg_dir_default)"
 }
 
 load_running_settings() {
@@ -56,8 +71,8 @@ load_running_settings() {
 
 write_settings() {
   umask 077
-  printf 'consul_port=%q\nmoto_port=%q\nmaster_token=%q\n' \
-    "$consul_port" "$moto_port" "$master_token" >"$state/settings.tmp"
+  printf 'consul_port=%q\nmoto_port=%q\nmaster_token=%q\npg_port=%q\npg_dir=%q\n' \
+    "$consul_port" "$moto_port" "$master_token" "$pg_port" "$pg_dir" >"$state/settings.tmp"
   mv "$state/settings.tmp" "$state/settings"
 }
 
@@ -173,9 +188,10 @@ started=()
 
 # Fails with the component's log tail, stopping what this start launched.
 fail_with_log() {
-  local name="$1" why="$2" c
-  log "$name: $why; last lines of $state/$name.log:"
-  tail -n 30 "$state/$name.log" >&2 2>/dev/null || true
+  local name="$1" why="$2" c logfile="$state/$1.log"
+  [[ "$name" == postgres ]] && logfile="$pg_dir/server.log"
+  log "$name: $why; last lines of $logfile:"
+  tail -n 30 "$logfile" >&2 2>/dev/null || true
   for c in "${started[@]}"; do stop_component "$c" started; done
   exit 1
 }
@@ -191,6 +207,10 @@ check_ports_free() {
     for p in "$consul_port" $((consul_port - 200)) $((consul_port - 199)) $((consul_port - 198)); do
       port_in_use "$p" && die "port $p is taken by another process (set CONSUL_PORT)"
     done
+  fi
+  if ! pg_live_pid >/dev/null; then
+    pg_check_installed
+    port_in_use "$pg_port" && die "port $pg_port is taken by another process (set PG_PORT)"
   fi
   if ! live_pid moto >/dev/null; then
     command -v moto_server >/dev/null 2>&1 || die "moto_server not found (run deploy/local/deps.sh)"
@@ -226,6 +246,8 @@ export AWS_ACCESS_KEY_ID=test
 export AWS_SECRET_ACCESS_KEY=test
 export CONSUL_PID=$(live_pid consul)
 export MOTO_PID=$(live_pid moto)
+export MESH_TEST_STACK_STATE_DIR=$state
+$(pg_env_lines)
 ENV
   mv "$state/env.tmp" "$state/env"
 }
@@ -234,20 +256,23 @@ ENV
 cmd_start() {
   load_requested_settings
   if live_pid consul >/dev/null || live_pid moto >/dev/null; then
-    local want_consul="$consul_port" want_moto="$moto_port" want_token="$master_token"
+    local want="$consul_port/$moto_port/$master_token/$pg_port/$pg_dir"
     load_running_settings
-    if [[ "$want_consul/$want_moto/$want_token" != "$consul_port/$moto_port/$master_token" ]]; then
-      die "stack already runs with other settings (consul $consul_port, moto $moto_port); stop it first"
+    if [[ "$want" != "$consul_port/$moto_port/$master_token/$pg_port/$pg_dir" ]]; then
+      die "stack already runs with other settings (consul $consul_port, moto $moto_port, postgres $pg_port); stop it first"
     fi
   fi
   check_ports_free
   write_settings
   start_consul
   start_moto
+  # pg_ctl waits for PostgreSQL while Consul and moto come up.
+  start_postgres || fail_with_log postgres "did not start"
   wait_healthy
+  pg_healthy || fail_with_log postgres "not accepting connections on :$pg_port"
   moto_pin_ecs_tasks || fail_with_log moto "refused the ECS state-manager transition"
   write_env
-  log "ready: consul pid $(live_pid consul) on :$consul_port, moto pid $(live_pid moto) on :$moto_port"
+  log "ready: consul pid $(live_pid consul) on :$consul_port, moto pid $(live_pid moto) on :$moto_port, postgres pid $(pg_live_pid) on :$pg_port"
   log "env: source $state/env"
 }
 
@@ -280,6 +305,9 @@ stop_component() {
 }
 
 cmd_stop() {
+  load_requested_settings
+  load_running_settings
+  stop_postgres
   stop_component moto
   stop_component consul
   rm -f "$state/env" "$state/settings"
@@ -302,7 +330,35 @@ cmd_status() {
   else
     echo "moto: stopped"; ok=1
   fi
+  if pid="$(pg_live_pid)"; then
+    if pg_healthy; then echo "postgres: running pid $pid, healthy on :$pg_port ($pg_dir)"; else
+      echo "postgres: running pid $pid, NOT healthy on :$pg_port ($pg_dir)"; ok=1; fi
+  else
+    echo "postgres: stopped ($pg_dir)"; ok=1
+  fi
   return "$ok"
+}
+
+# The running stack's PostgreSQL (its settings), then the env file again.
+pg_command() {
+  load_requested_settings
+  load_running_settings
+  [[ -r "$state/settings" ]] || die "the stack is not running; run: $0 start"
+  "$@"
+  [[ -r "$state/env" ]] && write_env
+  return 0
+}
+pg_mode() {
+  case "${1:-fast}" in fast | immediate) printf '%s\n' "${1:-fast}" ;; *) die "mode must be fast or immediate" ;; esac
+}
+cmd_pg-stop() { local mode; mode="$(pg_mode "${1:-}")"; pg_command stop_postgres "$mode"; }
+cmd_pg-start() { pg_command start_postgres || die "postgres did not start"; }
+cmd_pg-restart() {
+  local mode
+  mode="$(pg_mode "${1:-}")"
+  pg_command stop_postgres "$mode"
+  pg_command start_postgres || die "postgres did not start"
+  pg_healthy || die "postgres not accepting connections on :$pg_port after restart"
 }
 
 cmd_env() {
@@ -313,16 +369,17 @@ cmd_env() {
 main() {
   local cmd="${1:-}"
   case "$cmd" in
-    start | stop | status | env) ;;
-    *) die "usage: $0 start|stop|status|env" ;;
+    start | stop | status | env | pg-restart | pg-stop | pg-start) ;;
+    *) die "usage: $0 start|stop|status|env|pg-restart|pg-stop|pg-start" ;;
   esac
   mkdir -p "$state"
   # One stack command at a time (status and env only read, so they skip the lock).
-  if [[ "$cmd" == start || "$cmd" == stop ]]; then
+  if [[ "$cmd" != status && "$cmd" != env ]]; then
     exec 9>"$state/stack.lock"
     flock 9
   fi
-  "cmd_$cmd"
+  shift
+  "cmd_$cmd" "$@"
 }
 
 main "$@"
