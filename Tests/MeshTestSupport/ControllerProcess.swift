@@ -2,6 +2,7 @@ public import AsyncHTTPClient
 public import Foundation
 import NIOCore
 import NIOHTTP1
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -141,10 +142,16 @@ public enum FreePort {
     /// the local stack (Consul 18500, moto 15000).
     static let range = 20_000..<32_000
 
-    /// A port in ``range`` that nothing is bound to now.
+    /// Every port handed out by this process. A port is handed out once: tests run in parallel, and
+    /// a port that is free when asked stays free until its server binds it, or while that server is
+    /// down between a kill and a restart; another test must not be given it in that window.
+    private static let handedOut = Mutex<Set<Int>>([])
+
+    /// A port in ``range`` that nothing is bound to now and that this process never handed out before.
     public static func next() throws -> Int {
-        for _ in 0..<200 {
+        for _ in 0..<400 {
             let port = Int.random(in: range)
+            guard handedOut.withLock({ $0.insert(port).inserted }) else { continue }
             if try isBindable(port) { return port }
         }
         throw ProcessFailure("no bindable port in \(range)")
