@@ -79,24 +79,33 @@ public final class FaultProxy: @unchecked Sendable {
         self.process = process
     }
 
-    /// Starts the proxy on a free loopback port and waits until it answers.
-    public static func start(upstream: String, timeout: Duration = .seconds(30)) async throws -> FaultProxy {
-        let port = try FreePort.next()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", scriptPath, "--port", String(port), "--upstream", upstream]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let proxy = FaultProxy(port: port, process: process)
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            guard process.isRunning else { throw ProcessFailure("fault proxy exited with \(process.terminationStatus)") }
-            if (try? await proxy.send(.GET)) != nil { return proxy }
-            try await Task.sleep(for: .milliseconds(100))
+    /// Starts the proxy on a free loopback port and waits until it answers. Python's start-up takes
+    /// far longer on a loaded machine, so the wait is long (only a failing start waits it out); a
+    /// proxy that exits at once (its port taken by another process after we picked it) is started
+    /// again on another port.
+    public static func start(upstream: String, timeout: Duration = .seconds(120), attempts: Int = 3) async throws -> FaultProxy {
+        var attempt = 1
+        while true {
+            let port = try FreePort.next()
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", scriptPath, "--port", String(port), "--upstream", upstream]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let proxy = FaultProxy(port: port, process: process)
+            let settled = await eventually(timeout: timeout, interval: .milliseconds(100)) {
+                if !process.isRunning { return true }
+                return (try? await proxy.send(.GET)) != nil
+            }
+            if settled, process.isRunning { return proxy }
+            proxy.stop()
+            guard settled, attempt < attempts else {
+                throw ProcessFailure("fault proxy did not answer on port \(port) (attempt \(attempt): "
+                    + (settled ? "exited with \(process.terminationStatus))" : "no answer within \(timeout))"))
+            }
+            attempt += 1
         }
-        proxy.stop()
-        throw ProcessFailure("fault proxy did not answer on port \(port) within \(timeout)")
     }
 
     /// Replaces every rule.

@@ -102,17 +102,36 @@ final class PrivateMotoServer: @unchecked Sendable {
     let endpoint: String
     private let process: Process
 
-    init() async throws {
-        let port = try FreePort.next()
-        endpoint = "http://127.0.0.1:\(port)"
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["moto_server", "-H", "127.0.0.1", "-p", String(port)]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        guard await eventually(timeout: .seconds(30), interval: .milliseconds(100), { Self.accepts(port: port) }) else {
-            throw ProcessFailure("private moto did not start on \(endpoint)")
+    /// Starts moto and waits until it accepts connections. Its Python start-up takes seconds, and
+    /// far longer on a loaded machine, so the wait is long; only a failing start waits it out. A
+    /// server that exits at once (its port taken by another process after we picked it) is started
+    /// again on another port.
+    init(timeout: Duration = .seconds(120), attempts: Int = 3) async throws {
+        var attempt = 1
+        while true {
+            let port = try FreePort.next()
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["moto_server", "-H", "127.0.0.1", "-p", String(port)]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let settled = await eventually(timeout: timeout, interval: .milliseconds(100)) {
+                !process.isRunning || Self.accepts(port: port)
+            }
+            if settled, process.isRunning {
+                self.endpoint = "http://127.0.0.1:\(port)"
+                self.process = process
+                return
+            }
+            let exited = settled
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+            guard exited, attempt < attempts else {
+                throw ProcessFailure("private moto did not start on port \(port) (attempt \(attempt): "
+                    + (exited ? "exited with \(process.terminationStatus))" : "no answer within \(timeout))"))
+            }
+            attempt += 1
         }
     }
 
