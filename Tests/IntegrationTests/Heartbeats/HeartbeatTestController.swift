@@ -114,6 +114,15 @@ struct HeartbeatWorld {
         await eventually { try await app.post(body, token: token) == 200 }
     }
 
+    /// Posts `beat` before each look at the check, until the `app` check passes: for short TTLs,
+    /// where a single heartbeat's effect can expire before a poll of Consul sees it.
+    func passingWhileHeartbeating(_ service: String, _ beat: String) async -> Bool {
+        await eventually {
+            guard try await app.post(beat, token: tokens[service]) == 200 else { return false }
+            return try await appCheck(service)?.status == .passing
+        }
+    }
+
     /// The `app` container check of the service's only instance.
     func appCheck(_ service: String) async throws -> HealthCheck? {
         try await probe.instances(service).first?.checks.first { $0.checkID.hasSuffix("-app") }
