@@ -90,6 +90,8 @@ struct TokenHealingTests {
             }
             #expect(ready, "\(family) converged before the fault; \(controller.logTail(3000))")
         }
+        // (the start-up sweep may log its end after its work converged: wait for it, so it is not counted below)
+        #expect(await eventually { controller.logCount("Resync sweep finished") >= 1 }, "start-up sweep finished")
 
         // When Consul comes back empty, and one resync is asked for
         try await agent.restartWithStateLost()
@@ -110,6 +112,8 @@ struct TokenHealingTests {
         }
         Self.report("consul-state-loss", since: recovered)
         #expect(healed, "tokens and registrations back; \(controller.logTail(4000))")
+        // (the sweep's work can converge before the sweep logs its end: wait for that line, then count)
+        #expect(await eventually { controller.logCount("Resync sweep finished") >= sweeps + 1 }, "the sweep finished")
         #expect(controller.logCount("Resync sweep finished") == sweeps + 1, "one sweep repaired everything")
         #expect(controller.terminate() == 0)
     }
@@ -187,11 +191,17 @@ struct TokenHealingTests {
         let sweeps = controller.logCount("Resync sweep finished")
         #expect(await eventually(timeout: .seconds(30)) { controller.logCount("Resync sweep finished") >= sweeps + 3 })
 
-        // Then the token stays, with the same IDs, naming the cluster that still runs the service
+        // Then the token stays, with the same IDs, and comes to name the cluster that still runs the
+        // service (the service key repairs the description after blue's tasks are gone: wait for it)
         #expect(try await tokenWorks(probe, secret: secret, service: family) == ids)
-        let kept = try await serviceTokens(probe, family: family, clusters: clusters)
+        var kept: [ACLToken] = []
+        let namesGreen = await eventually {
+            kept = try await serviceTokens(probe, family: family, clusters: clusters)
+            return kept.first?.description.hasSuffix(green.clusterArn) == true
+        }
+        #expect(namesGreen, "names green: \(kept.first?.description ?? "")")
         #expect(kept.map(\.accessorID) == [ids.accessorID])
-        #expect(kept.first?.description.hasSuffix(green.clusterArn) == true, "names green: \(kept.first?.description ?? "")")
+        #expect(try await tokenWorks(probe, secret: secret, service: family) == ids)
 
         // When green's tasks stop too, then the token goes after the grace period; the secret keeps its IDs
         for task in green.tasks { try await ResyncMoto.shared.stop(cluster: green.clusterArn, taskArn: task.taskArn) }
