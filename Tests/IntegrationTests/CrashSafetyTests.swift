@@ -11,7 +11,8 @@ import Testing
 @Suite(.enabled(if: ControllerProcess.isAvailable, "needs MESH_CONTROLLER_BIN (set by deploy/local/test.sh)"))
 struct CrashSafetyTests {
     /// Continuous posting at many connections, SIGKILL mid-stream, restart: every 202 is in the journal.
-    @Test(.timeLimit(.minutes(3)))
+    /// (Its time limit only guards against a hang: on a loaded 2-core machine the posting alone took 2 min.)
+    @Test(.timeLimit(.minutes(5)))
     func sigkillDuringIngest_losesNoAcknowledgedEvent() async throws {
         // Given a running controller and 64 clients posting distinct events as fast as they can
         let controller = try ControllerProcess()
@@ -19,7 +20,7 @@ struct CrashSafetyTests {
         let acknowledged = AcknowledgedEvents()
         let killed = KillSwitch()
         let clients = 64
-        let killAfter = 3000
+        let killAfter = 2000
 
         // When the process is killed once enough events were acknowledged
         try await withThrowingTaskGroup(of: Void.self) { group in

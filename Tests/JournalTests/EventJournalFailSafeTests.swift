@@ -96,10 +96,11 @@ struct EventJournalFailSafeTests {
         let error = await #expect(throws: JournalError.self) { try await journal.markWork(["service:during"]) }
         let waited = ContinuousClock.now - started
 
-        // Then: well under the 2 s that opening may wait, and far from EventBridge's 5 s
+        // Then: the writer's own 100 ms busy wait, not the 2 s that opening may wait (a writer with
+        // that one would take at least 2 s here); the bound leaves a loaded machine its slack
         #expect(error == .unavailable)
         #expect(error.map { ($0.extendedResultCode ?? 0) & 0xFF } == 5, "SQLITE_BUSY: \(String(describing: error))")
-        #expect(waited < .seconds(1), "the writer waited \(waited) for the lock")
+        #expect(waited < .seconds(2), "the writer waited \(waited) for the lock")
         #expect(journal.writeStatus == .failing(.unavailable))
         #expect(await journal.probeWrites() == .failing(.unavailable), "the lock is still held")
 
