@@ -79,10 +79,13 @@ struct MeshTrafficTests {
             let proxyID = MeshNames.proxyID(serviceID: MeshNames.serviceID(service: service, taskID: task.moto.taskID))
             var registration: Consul.CatalogService?
             var token: String?
+            // (the secret is written before its token is created: wait until Consul knows the token)
             _ = await eventually {
                 registration = try await probe.nodeServices(clusterArn: moto.clusterArn).first { $0.id == proxyID }
-                token = try await probe.secret("traffic-\(sfx)-\(service)")?.token
-                return registration != nil && token != nil
+                guard let ids = try await probe.secret("traffic-\(sfx)-\(service)"),
+                      try await probe.tokenSelf(secret: ids.token).accessorID == ids.accessorID else { return false }
+                token = ids.token
+                return registration != nil
             }
             try plane.startSidecar(id: task.name, registration: try #require(registration, "no \(proxyID)"),
                                    taskIP: task.ip, token: try #require(token, "no token for \(service)"))
@@ -90,6 +93,7 @@ struct MeshTrafficTests {
 
         // When the v1 apps, the client and the rogue run with their sidecars
         for task in v1 { try plane.startApp(name: task.name, ip: task.ip, port: Self.appPort) }
+        for task in v1 { #expect(await eventually { try await Self.listening(task.ip, Self.appPort) }, "app \(task.name)") }
         for task in v1 + [clientTask, rogueTask, gatewayTask] { #expect(await running(task) == 202) }
         #expect(await eventually { try await probe.instances(api, passingOnly: true).count == 3 })
         for task in v1 { try await startSidecar(task, service: api) }
@@ -118,8 +122,9 @@ struct MeshTrafficTests {
 
         // When api is replaced under continuous requests: v2 RUNNING, then v1 draining (desiredStatus STOPPED), then gone
         let load = TrafficLoad(viaClient)
-        // (each new task is registered critical until its app reports healthy, by which time its sidecar listens)
+        // (each new task is registered critical until its app reports healthy, by which time its app and sidecar listen)
         for task in v2 { try plane.startApp(name: task.name, ip: task.ip, port: Self.appPort) }
+        for task in v2 { #expect(await eventually { try await Self.listening(task.ip, Self.appPort) }, "app \(task.name)") }
         for task in v2 { #expect(await pending(task) == 202) }
         for task in v2 { try await startSidecar(task, service: api) }
         for task in v2 { #expect(await eventually { try await Self.listening(task.ip, 21000) }) }
