@@ -9,6 +9,7 @@
 # no credential sits in the repository.
 # Usage: deploy/local/run.sh [start|stop|status]   (default: start)
 # Env: BUILD_CONFIGURATION=debug|release (default release; debug builds faster, runs slower).
+#      RUN_WAIT_SECONDS: how long each wait (controller health, registrations) may last (default 120).
 #      MESH_SERVER_PUBLIC_PORT / MESH_SERVER_ADMIN_PORT (default 8080 / 8081), CONSUL_PORT / MOTO_PORT
 #      (default 18500 / 15000, read by stack.sh): other ports, to run beside another stack.
 set -euo pipefail
@@ -25,6 +26,19 @@ admin="http://127.0.0.1:$admin_port"
 admin_token_file="$state/admin-token"
 webhook_key_file="$state/webhook-key"
 
+# Waits are bounded by time, not by a count of polls (a poll itself can take seconds on a loaded
+# machine); only a failing start waits a bound out. RUN_WAIT_SECONDS sets each bound (default 120).
+wait_seconds="${RUN_WAIT_SECONDS:-120}"
+
+# wait_for COMMAND...: runs COMMAND every 0.2 s until it succeeds (returns 0) or wait_seconds pass (1).
+wait_for() {
+  local deadline=$((SECONDS + wait_seconds))
+  until "$@"; do
+    ((SECONDS < deadline)) || return 1
+    sleep 0.2
+  done
+}
+
 # ensure_secret FILE: 32 random bytes as hex, written once (mode 600) and kept across runs.
 ensure_secret() {
   [ -s "$1" ] && return 0
@@ -37,7 +51,10 @@ stop_controller() {
     if kill -0 "$pid" 2>/dev/null; then
       kill -TERM "$pid"
       for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-      kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
+      if kill -0 "$pid" 2>/dev/null; then
+        kill -KILL "$pid" 2>/dev/null || true
+        for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      fi
     fi
     rm -f "$pidfile"
   fi
@@ -83,11 +100,11 @@ export MESH_ADMIN_TOKEN_FILE="$admin_token_file" MESH_WEBHOOK_API_KEY="$api_key"
 "$bin" check-config --config "$here/controller.yaml" >/dev/null
 nohup "$bin" serve --config "$here/controller.yaml" >"$state/controller.log" 2>&1 &
 echo $! >"$pidfile"
-for _ in $(seq 1 100); do
-  curl -fs -o /dev/null "$public/healthz" && break
-  sleep 0.1
-done
-curl -fs -o /dev/null "$public/healthz" || { echo "controller did not start:"; tail -20 "$state/controller.log"; exit 1; }
+# Healthy, or gone (a port taken, a bad setting): either ends the wait at once.
+controller_settled() { ! kill -0 "$(cat "$pidfile")" 2>/dev/null || curl -fs -o /dev/null "$public/healthz"; }
+if ! wait_for controller_settled || ! curl -fs -o /dev/null "$public/healthz"; then
+  echo "controller did not start:"; tail -20 "$state/controller.log"; exit 1
+fi
 
 samples="$here/samples"
 events="$state/events"
@@ -105,17 +122,13 @@ done
 # shows both services and their sidecar proxies.
 echo
 echo "waiting for the registrations in Consul..."
-catalog=""
-for _ in $(seq 1 300); do
-  catalog="$(curl -fs -H "X-Consul-Token: $CONSUL_HTTP_TOKEN" "$CONSUL_HTTP_ADDR/v1/catalog/services" || true)"
-  if python3 -c 'import json,sys; s=json.loads(sys.argv[1] or "{}"); sys.exit(0 if {"web","api","web-sidecar-proxy","api-sidecar-proxy"} <= s.keys() else 1)' "$catalog" 2>/dev/null; then
-    break
-  fi
-  catalog=""
-  sleep 0.1
-done
-if [ -z "$catalog" ]; then
-  echo "the sample tasks did not show up in Consul within 30 s; the controller log says:" >&2
+catalog_complete() {
+  local catalog
+  catalog="$(curl -fs -H "X-Consul-Token: $CONSUL_HTTP_TOKEN" "$CONSUL_HTTP_ADDR/v1/catalog/services")" || return 1
+  python3 -c 'import json,sys; s=json.loads(sys.argv[1] or "{}"); sys.exit(0 if {"web","api","web-sidecar-proxy","api-sidecar-proxy"} <= s.keys() else 1)' "$catalog" 2>/dev/null
+}
+if ! wait_for catalog_complete; then
+  echo "the sample tasks did not show up in Consul within $wait_seconds s; the controller log says:" >&2
   tail -30 "$state/controller.log" >&2
   exit 1
 fi
@@ -128,15 +141,20 @@ for e in json.load(sys.stdin):
     s=e["Service"]; checks=", ".join(c["Name"]+"="+c["Status"] for c in e["Checks"] if c["ServiceID"])
     print("  %-60s %s:%s  node=%s  %s" % (s["ID"], s["Address"], s["Port"], e["Node"]["Node"], checks))'
 
-# A task of each kind for `explain`: one registered, one outside the mesh by its tag (wait, bounded,
-# until the controller has read the latter's tags).
+# A task of each kind for `explain`: one registered, one outside the mesh by its tag. Wait (bounded)
+# until the controller says so of these two tasks: the catalog above shows a service once any one
+# of its tasks is registered, and the batch task's tags are read by its own work key.
 task_id() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["detail"]["taskArn"].rsplit("/",1)[-1])' "$1"; }
 web_task="$(task_id "$(ls "$events"/web-*-2-running.json | head -1)")"
 batch_task="$(task_id "$(ls "$events"/batch-*-2-running.json | head -1)")"
-for _ in $(seq 1 300); do
-  curl -fs -H "Authorization: Bearer $(cat "$admin_token_file")" "$admin/v1/tasks/$batch_task" | grep -q '"desiredState":"not-in-mesh"' && break
-  sleep 0.1
-done
+explained_as() {
+  curl -fs -H "Authorization: Bearer $(cat "$admin_token_file")" "$admin/v1/tasks/$1/explain" | grep -q "$2"
+}
+if ! wait_for explained_as "$web_task" '"registered":true' || ! wait_for explained_as "$batch_task" '"desiredState":"not-in-mesh"'; then
+  echo "the controller did not explain task $web_task as registered and $batch_task as outside the mesh within $wait_seconds s:" >&2
+  tail -30 "$state/controller.log" >&2
+  exit 1
+fi
 cli="MESH_ADMIN_ADDR=$admin MESH_ADMIN_TOKEN_FILE=$admin_token_file $bin"
 
 cat <<MSG
