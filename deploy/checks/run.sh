@@ -60,7 +60,7 @@ ensure_venv() {
     echo "deploy/checks: installing $(grep -v '^#' "$requirements" | xargs) into $dir"
     rm -rf "$dir"
     "$python" -m venv "$dir" \
-        && "$dir/bin/pip" install --quiet --requirement "$requirements" \
+        && "$dir/bin/pip" install --quiet --retries 10 --timeout 60 --requirement "$requirements" \
         && echo "$stamp" > "$dir/.stamp"
 }
 

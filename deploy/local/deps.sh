@@ -35,6 +35,12 @@ consul_bin="$consul_dir/usr/bin/consul"
 log() { printf 'deps: %s\n' "$*" >&2; }
 die() { printf 'deps: error: %s\n' "$*" >&2; exit 1; }
 
+# apt and pip ride out a flaky network or a busy apt lock (a fresh VM's own unattended upgrade)
+# instead of failing the run: apt retries each download and waits for the lock, pip retries
+# connections with a longer timeout.
+readonly APT_PATIENCE=(-o Acquire::Retries=5 -o DPkg::Lock::Timeout=300)
+readonly PIP_PATIENCE=(--retries 10 --timeout 60)
+
 # Runs a command as root (directly when we are root, else through sudo).
 as_root() {
   if [[ "$(id -u)" -eq 0 ]]; then
@@ -60,8 +66,8 @@ install_apt_packages() {
   fi
   log "installing apt packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  as_root apt-get update -qq
-  as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+  as_root apt-get "${APT_PATIENCE[@]}" update -qq
+  as_root apt-get "${APT_PATIENCE[@]}" install -y -qq --no-install-recommends "${missing[@]}" >&2
 }
 
 # --- moto ---------------------------------------------------------------------
@@ -75,9 +81,9 @@ install_moto() {
     return
   fi
   log "installing $MOTO_REQUIREMENT"
-  if ! python3 -m pip install --quiet "$MOTO_REQUIREMENT" >&2; then
+  if ! python3 -m pip install --quiet "${PIP_PATIENCE[@]}" "$MOTO_REQUIREMENT" >&2; then
     # Debian's system Python refuses pip installs (PEP 668) unless told otherwise.
-    python3 -m pip install --quiet --break-system-packages "$MOTO_REQUIREMENT" >&2
+    python3 -m pip install --quiet "${PIP_PATIENCE[@]}" --break-system-packages "$MOTO_REQUIREMENT" >&2
   fi
   hash -r
   moto_available || die "moto_server still not available after pip install"
@@ -96,8 +102,8 @@ install_api_tools() {
   fi
   local requirements="$repo/deploy/checks/requirements-api.txt"
   log "installing $(grep -v '^#' "$requirements" | xargs)"
-  if ! python3 -m pip install --quiet --requirement "$requirements" >&2; then
-    python3 -m pip install --quiet --break-system-packages --requirement "$requirements" >&2
+  if ! python3 -m pip install --quiet "${PIP_PATIENCE[@]}" --requirement "$requirements" >&2; then
+    python3 -m pip install --quiet "${PIP_PATIENCE[@]}" --break-system-packages --requirement "$requirements" >&2
   fi
   hash -r
   api_tools_available || die "API contract tools still not available after pip install"
@@ -162,8 +168,8 @@ fetch_consul() {
     -o "APT::Sandbox::User=root"
   )
   log "fetching consul ${CONSUL_VERSION} from ${CONSUL_SUITE} (private apt source)"
-  apt-get "${apt_private[@]}" -qq update >&2
-  (cd "$tmp/deb" && apt-get "${apt_private[@]}" -qq download "consul" >&2)
+  apt-get "${apt_private[@]}" "${APT_PATIENCE[@]}" -qq update >&2
+  (cd "$tmp/deb" && apt-get "${apt_private[@]}" "${APT_PATIENCE[@]}" -qq download "consul" >&2)
   deb="$(find "$tmp/deb" -maxdepth 1 -name 'consul_*.deb' | head -n 1)"
   [[ -n "$deb" ]] || die "apt-get download consul produced no .deb"
   version="$(dpkg-deb -f "$deb" Version)"
@@ -190,7 +196,7 @@ fetch_promtool() {
   tmp="$(mktemp -d)"
   cleanup_dirs+=("$tmp")
   log "fetching promtool (Debian package prometheus)"
-  if ! (cd "$tmp" && apt-get -qq download prometheus >&2 2>/dev/null); then
+  if ! (cd "$tmp" && apt-get "${APT_PATIENCE[@]}" -qq download prometheus >&2 2>/dev/null); then
     log "prometheus package not downloadable: the monitoring check falls back to its parser check"
     return 0
   fi

@@ -23,7 +23,8 @@
 #   PG_PORT              PostgreSQL port (default 15432).
 #   STACK_PG_DIR         PostgreSQL cluster dir (default <repo>/.local/postgres/15-<PG_PORT>).
 #   CONSUL_MASTER_TOKEN  ACL master (and agent) token (a fixed UUID by default).
-#   STACK_WAIT_SECONDS   how long `start` waits for health (default 30).
+#   STACK_WAIT_SECONDS   how long `start` waits for health (default 120: moto's Python start-up
+#                        took over 30 s on a loaded machine; only a failing start waits it out).
 #   STACK_STATE_DIR      state dir (default deploy/local/.state): pids, logs, data, env.
 # The env file exports, besides the Consul and AWS settings, MESH_TEST_POSTGRES_URL (the `mesh`
 # role on the `mesh` database), MESH_TEST_POSTGRES_ADMIN_URL (superuser), MESH_TEST_POSTGRES_PID,
@@ -51,7 +52,7 @@ load_requested_settings() {
   moto_port="${MOTO_PORT:-15000}"
   pg_port="${PG_PORT:-15432}"
   master_token="${CONSUL_MASTER_TOKEN:-$DEFAULT_MASTER_TOKEN}"
-  wait_seconds="${STACK_WAIT_SECONDS:-30}"
+  wait_seconds="${STACK_WAIT_SECONDS:-120}"
   local p
   for p in "$consul_port" "$moto_port" "$pg_port" "$wait_seconds"; do
     [[ "$p" =~ ^[0-9]+$ ]] || die "not a number: '$p'"
