@@ -55,6 +55,8 @@ struct ConsulECSIntegrationTests {
         #expect(instance.service.meta["team"] == "payments")
         #expect(instance.service.meta["source"] == "ecs-mesh-controller")
         #expect(instance.checks.contains { $0.checkID == "\(instance.service.id)-app" && $0.status == .passing })
+        // (the proxy is registered after its service, in a call of its own: wait for it too)
+        #expect(await eventually { try await probe.instances(MeshNames.proxyName(service: web)).count == 2 })
         let proxy = try #require(try await probe.instances(MeshNames.proxyName(service: web)).first)
         #expect(proxy.service.port == 21000)
         #expect(proxy.service.proxy?.localServicePort == 9090)
