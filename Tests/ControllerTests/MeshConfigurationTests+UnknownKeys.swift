@@ -38,6 +38,9 @@ extension MeshConfigurationTests {
         let environment = Self.apiKey.merging([
             "MESH_HEARTBEAT_URL": "http://controller:8080", "MESH_HEARTBEAT_TOKEN": "t",
             "MESH_INTEGRATION": "1", "MESH_CONTROLLER_BIN": "/bin/true",
+            // what deploy/local/stack.sh's env file exports (run.sh runs check-config with it)
+            "MESH_TEST_STACK_STATE_DIR": "/tmp/state", "MESH_TEST_POSTGRES_URL": "postgres://mesh@127.0.0.1:15432/mesh",
+            "MESH_TEST_POSTGRES_ADMIN_URL": "postgres://postgres@127.0.0.1:15432/postgres", "MESH_TEST_POSTGRES_PID": "1",
         ]) { first, _ in first }
         // When
         let loaded = try await MeshConfiguration.loadReport(filePath: nil, environment: environment)

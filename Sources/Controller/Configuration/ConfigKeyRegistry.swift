@@ -11,8 +11,10 @@ final class ConfigKeyRegistry {
     /// `MESH_` variables that are not settings of this program but are expected next to it: the
     /// heartbeat sidecar's own settings, and the variables of this repository's test and benchmark
     /// scripts (`deploy/local`), which export them to the controllers they start.
+    /// (`deploy/local/stack.sh` writes the `MESH_TEST_*` ones into the env file that test.sh and run.sh source.)
     static let variablesOfOtherPrograms: Set<String> = HeartbeatAgentConfiguration.environmentVariables.union([
         "MESH_INTEGRATION", "MESH_CONTROLLER_BIN", "MESH_HEARTBEAT_BIN", "MESH_TEST_LOG_LEVEL",
+        "MESH_TEST_STACK_STATE_DIR", "MESH_TEST_POSTGRES_URL", "MESH_TEST_POSTGRES_ADMIN_URL", "MESH_TEST_POSTGRES_PID",
     ])
 
     func note(_ key: String) {
