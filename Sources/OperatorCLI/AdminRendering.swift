@@ -72,9 +72,11 @@ public enum AdminRendering {
         return lines.joined(separator: "\n")
     }
 
-    /// `POST /v1/work/.../retry`.
+    /// `POST /v1/work/.../retry`: the keys in their short form, as `work` shows them (the full keys
+    /// of a controller that predates `shortKeys`).
     public static func retry(_ document: JSONValue) -> String {
-        let keys = document["retried"].items.map(\.text)
+        let short = document["shortKeys"].items.compactMap(\.string)
+        let keys = short.isEmpty ? document["retried"].items.map(\.text) : short
         guard !keys.isEmpty else { return "nothing to retry" }
         let how = document["scheduled"].bool == true ? "queued now" : "marked pending (no workers run; they run at the next start)"
         return (["retried \(keys.count) key\(keys.count == 1 ? "" : "s"), \(how):"] + keys.map { "  " + $0 }).joined(separator: "\n")

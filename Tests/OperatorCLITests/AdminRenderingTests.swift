@@ -55,9 +55,14 @@ struct AdminRenderingTests {
         #expect(table.render() == "A  B\nx  eeeeeeeee…")
     }
 
-    /// Retry and resync answers read as sentences.
+    /// Retry and resync answers read as sentences; retried keys are short, as `work` shows them.
     @Test func retryAndResync_renderSentences() throws {
-        #expect(AdminRendering.retry(try json(#"{"retried":["task:arn:x"],"scheduled":true}"#)) == "retried 1 key, queued now:\n  task:arn:x")
+        let retried = try json("""
+            {"retried":["task:arn:aws:ecs:us-east-1:1:task/apps/0abc","service:web"],"shortKeys":["task:0abc","service:web"],"scheduled":true}
+            """)
+        #expect(AdminRendering.retry(retried) == "retried 2 keys, queued now:\n  task:0abc\n  service:web")
+        #expect(AdminRendering.retry(try json(#"{"retried":["task:arn:x"],"scheduled":true}"#)) == "retried 1 key, queued now:\n  task:arn:x",
+                "a controller without shortKeys: its keys as they are")
         #expect(AdminRendering.retry(try json(#"{"retried":[],"scheduled":true}"#)) == "nothing to retry")
         #expect(AdminRendering.resync(try json(#"{"sweep":2,"coalesced":false}"#)) == "resync sweep 2 requested")
     }

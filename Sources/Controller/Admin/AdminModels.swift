@@ -261,10 +261,20 @@ struct AdminServiceDocument: Encodable {
 }
 
 struct AdminRetryDocument: Encodable {
+    /// The stored keys.
     var retried: [String]
+    /// The same keys in the same order, short (``AdminWorkDocument/shortKey(_:)``): what `work`
+    /// shows and `retry` takes.
+    var shortKeys: [String]
     /// False when no work queue runs (AWS not configured): the keys are marked pending in the
     /// journal and run at the next start.
     var scheduled: Bool
+
+    init(retried: [String], scheduled: Bool) {
+        self.retried = retried
+        shortKeys = retried.map(AdminWorkDocument.shortKey)
+        self.scheduled = scheduled
+    }
 }
 
 struct AdminResyncDocument: Encodable {

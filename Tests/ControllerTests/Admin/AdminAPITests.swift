@@ -210,7 +210,8 @@ struct AdminAPITests {
         #expect(String(decoding: response.body, as: UTF8.self).contains(#"\\u{c1}^\\u{87}\\u{22}"#))
     }
 
-    /// A short key (`task:<id>`) resolves to the stored key; without a queue the retry is journaled.
+    /// A short key (`task:<id>`) resolves to the stored key; without a queue the retry is journaled;
+    /// the answer names the key in both forms.
     @Test func retry_whenShortKey_marksKeyPending() async throws {
         let (router, journal) = try await makeRouter()
         // When
@@ -219,6 +220,7 @@ struct AdminAPITests {
         #expect(response.status == 202)
         let body = try json(response)
         #expect(body["retried"] as? [String] == ["task:" + Fixtures.taskArn])
+        #expect(body["shortKeys"] as? [String] == ["task:\(Self.taskID)"])
         #expect(body["scheduled"] as? Bool == false)
         #expect(try journal.workItem(key: "task:" + Fixtures.taskArn)?.generation == 2)
     }
