@@ -1,3 +1,4 @@
+import Consul
 import Foundation
 import MeshTestSupport
 import Synchronization
@@ -11,8 +12,9 @@ import Testing
 struct OperatorCLITests {
     static let adminToken = "cli-admin-token-\(UUID().uuidString)"
 
-    /// status and tasks work (table and --json); explain says a mesh task is registered and names the
-    /// mesh tag for a task outside the mesh; a wrong token exits 77 saying it was refused; an
+    /// status and tasks work (table and --json); explain says a mesh task is registered (read from
+    /// Consul: registrations deleted by hand show as missing) and names the mesh tag for a task
+    /// outside the mesh; retry prints short keys; a wrong token exits 77 saying it was refused; an
     /// unreachable controller exits 69 naming the address; an unknown task exits 1.
     @Test(.timeLimit(.minutes(3)))
     func cli_whenRunAgainstController_answersOperators() async throws {
@@ -48,7 +50,9 @@ struct OperatorCLITests {
         let registered = try await cli.run(["explain", meshTask.taskArn])
         #expect(registered.status == 0)
         #expect(registered.stdout.contains("is registered in the mesh as service cliweb-\(sfx)"), "\(registered.stdout)")
-        #expect(registered.stdout.contains("registration:") && registered.stdout.contains("cliweb-\(sfx)-\(meshTask.taskID)-sidecar-proxy"))
+        let serviceID = "cliweb-\(sfx)-\(meshTask.taskID)"
+        #expect(registered.stdout.contains("registration: It is registered: Consul lists service \(serviceID) and proxy \(serviceID)-sidecar-proxy"),
+                "the registration is read from Consul: \(registered.stdout)")
         let outside = try await cli.run(["explain", outsideTask.taskID])
         #expect(outside.status == 0)
         #expect(outside.stdout.contains("not in the mesh") && outside.stdout.contains("consul.hashicorp.com/mesh"), "\(outside.stdout)")
@@ -69,6 +73,10 @@ struct OperatorCLITests {
         #expect(services.status == 0 && services.stdout.contains("cliweb-\(sfx)"))
         let work = try await cli.run(["work", "--state", "done"])
         #expect(work.status == 0 && work.stdout.contains("task:\(meshTask.taskID)"))
+        // retry takes the short key, and prints the key it retried short, as work shows it
+        let retried = try await cli.run(["retry", "task:\(meshTask.taskID)"])
+        #expect(retried.status == 0 && retried.stdout.contains("\n  task:\(meshTask.taskID)") && !retried.stdout.contains("arn:"),
+                "\(retried.stdout)")
         let journal = try await cli.run(["journal", "--limit", "3"])
         #expect(journal.status == 0 && journal.stdout.split(separator: "\n").count == 3)
 
@@ -96,6 +104,24 @@ struct OperatorCLITests {
         #expect(followed, "journal --follow printed: \(follower.output)")
         let drained = try await cli.run(["explain", meshTask.taskID])
         #expect(drained.stdout.contains("is draining") && drained.stdout.contains("traffic drains"), "\(drained.stdout)")
+
+        // When its registrations are deleted by hand once its draining work is done (no resync runs here)
+        let drainDone = await eventually(timeout: .seconds(60), interval: .milliseconds(200)) {
+            let page = try await cli.json(["tasks", "--cluster", moto.clusterArn, "--json"])
+            let item = (page["items"] as? [[String: Any]])?.first { $0["taskId"] as? String == meshTask.taskID }
+            return item?["desiredState"] as? String == "draining" && item?["workState"] as? String == "done"
+        }
+        #expect(drainDone, "the draining task's work should finish")
+        let probe = try MeshWorldProbe()
+        for id in [serviceID, serviceID + "-sidecar-proxy"] {
+            try await probe.consul.deregister(.service(id, node: moto.clusterArn), logger: probe.logger)
+        }
+        // Then explain reads Consul, not the journal: neither is listed, though the work is done
+        let missing = try await cli.json(["explain", meshTask.taskID, "--json"])
+        let registration = (missing["steps"] as? [[String: Any]])?.first { $0["topic"] as? String == "registration" }?["text"] as? String
+        #expect(missing["inConsul"] as? Bool == false, "\(missing)")
+        #expect(registration?.contains("Consul lists neither service \(serviceID) nor proxy \(serviceID)-sidecar-proxy") == true,
+                "\(registration ?? "no registration step")")
     }
 }
 

@@ -1,15 +1,19 @@
 import Foundation
 import HTTPServer
+import Logging
 import Journal
 import MeshModel
 
 extension AdminAPI {
     /// `GET /v1/tasks/{taskId}/explain`: why the task is, or is not, in the mesh, in plain sentences
-    /// (``TaskExplanation``), gathered from the journal and the heartbeat tracker; never calls Consul or AWS.
+    /// (``TaskExplanation``), gathered from the journal, the heartbeat tracker and, for the
+    /// registration, a live read of Consul's catalog (``AdminCatalogReading``); never calls AWS.
     func explain(_ request: HTTPRequest) async -> HTTPResponse {
         await answer(request) { query in
             let row = try oneTask(request.pathParameters["taskId"] ?? "")
             let arn = row.task.taskArn
+            let membership = meshConfigs?.status(taskArn: arn).flatMap(MembershipSource.init(status:)) ?? .tags
+            let consul = await consulView(of: row, gateway: membership.gatewayKind != nil, request: request)
             let facts = TaskExplanationFacts(
                 row: row,
                 events: try journal.entries(forTask: arn, limit: Self.taskJournalLimit),
@@ -19,9 +23,28 @@ extension AdminAPI {
                 heartbeatTTLSeconds: heartbeats?.ttlSeconds ?? MeshConfiguration.Heartbeat().ttlSeconds,
                 work: try journal.workItem(key: WorkKey.task(arn: arn).rawValue),
                 workersEnabled: queue != nil,
-                membership: meshConfigs?.status(taskArn: arn).flatMap(MembershipSource.init(status:)) ?? .tags,
+                membership: membership,
+                consul: consul,
                 now: now())
             return AdminJSON.response(TaskExplanation(facts), pretty: query.pretty)
+        }
+    }
+
+    /// What Consul lists now of the task's service and proxy on its cluster's node. Read only for a
+    /// task in the mesh whose service name is known (before that there is nothing to look for).
+    func consulView(of row: AdminTaskRow, gateway: Bool, request: HTTPRequest) async -> ConsulRegistrationView {
+        guard let catalog else { return .notRead }
+        guard row.meta?.mesh == true, let service = row.meta?.serviceName else { return .notRead }
+        let serviceID = MeshNames.serviceID(service: service, taskID: row.task.taskID)
+        do {
+            let ids = try await catalog.serviceIDs(onNode: row.task.clusterArn, logger: logger)
+            return .read(service: ids.contains(serviceID),
+                         proxy: gateway ? nil : ids.contains(MeshNames.proxyID(serviceID: serviceID)))
+        } catch {
+            logger.warning("Explain could not read Consul", metadata: [
+                "mesh.request.id": .string(request.requestID), "mesh.error": .string("\(error)"),
+            ])
+            return .unreadable("\(error)")
         }
     }
 
@@ -56,6 +79,7 @@ extension MembershipSource {
     init?(status: MeshConfigStatus) {
         guard let source = status.source else { return nil }
         self.init(decidedBy: source, warnings: status.warnings.map(\.description)
-            + (status.error.map { ["the task stays unregistered: \($0)"] } ?? []))
+            + (status.error.map { ["the task stays unregistered: \($0)"] } ?? []),
+                  gatewayKind: status.gatewayKind)
     }
 }

@@ -31,6 +31,8 @@ public struct AdminAPI: Sendable {
     let startedAt: Date
     /// Each task's mesh-config status (`meshConfig` of a task's view); `nil` without workers.
     let meshConfigs: MeshConfigBook?
+    /// Consul's catalog, read live by `explain`; `nil` without workers (no Consul client then).
+    let catalog: (any AdminCatalogReading)?
     let now: @Sendable () -> Date
     let logger: Logger
 
@@ -39,9 +41,11 @@ public struct AdminAPI: Sendable {
     ///   - resync: What `POST /v1/resync` asks; `nil` answers 503.
     ///   - metrics: What `GET /metrics` renders; `nil` answers 503.
     ///   - heartbeats: What `explain` says about heartbeats; `nil` when heartbeats are not served.
+    ///   - catalog: Where `explain` reads the task's registrations live; `nil` gives the journal's record only.
     public init(journal: EventJournal, queue: WorkQueue?, resync: (any ResyncTriggering)?, metrics: ControllerMetrics?,
                 health: DependencyHealth, heartbeats: AdminHeartbeatView? = nil, authenticator: AdminAuthenticator, startedAt: Date,
-                meshConfigs: MeshConfigBook? = nil, now: @escaping @Sendable () -> Date = { Date() }, logger: Logger) {
+                meshConfigs: MeshConfigBook? = nil, catalog: (any AdminCatalogReading)? = nil,
+                now: @escaping @Sendable () -> Date = { Date() }, logger: Logger) {
         self.journal = journal
         self.queue = queue
         self.resync = resync
@@ -51,6 +55,7 @@ public struct AdminAPI: Sendable {
         self.authenticator = authenticator
         self.startedAt = startedAt
         self.meshConfigs = meshConfigs
+        self.catalog = catalog
         self.now = now
         self.logger = logger
     }

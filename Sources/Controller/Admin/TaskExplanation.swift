@@ -13,6 +13,8 @@ struct MembershipSource: Sendable, Equatable {
     var decidedBy: String
     /// Warnings of the consul-ecs configuration (unsupported fields), shown after the membership.
     var warnings: [String] = []
+    /// The gateway kind of a gateway task (registered without a sidecar proxy).
+    var gatewayKind: String?
 
     static let tags = MembershipSource(decidedBy: "tags")
 }
@@ -31,6 +33,8 @@ struct TaskExplanationFacts: Sendable {
     var work: WorkItem?
     var workersEnabled: Bool
     var membership: MembershipSource = .tags
+    /// What Consul's catalog held of the task's registrations when asked (live).
+    var consul: ConsulRegistrationView = .notRead
     var now: Date
 }
 
@@ -50,9 +54,12 @@ struct TaskExplanation: Encodable, Sendable, Equatable {
     var taskId: String
     /// The task's `desiredState` (see `GET /v1/tasks`).
     var desiredState: String
-    /// Whether the controller holds the task as registered in Consul now (running, in the mesh,
-    /// its task key converged).
+    /// Whether the task is registered in Consul now: running, in the mesh, its task key converged,
+    /// and (when Consul could be read) its service and proxy listed in Consul's catalog.
     var registered: Bool
+    /// Whether Consul's catalog, read for this answer, lists the task's service and proxy; `nil`
+    /// when Consul was not read (a task outside the mesh, no Consul client, or Consul unreadable).
+    var inConsul: Bool?
     /// `nil` until the task's tags were read from ECS.
     var inMesh: Bool?
     /// What decided membership: `tags` (or `consul-ecs-config`); `nil` while undecided.
@@ -68,7 +75,8 @@ struct TaskExplanation: Encodable, Sendable, Equatable {
         taskArn = task.taskArn
         taskId = task.taskID
         desiredState = AdminTaskDocument.desiredState(facts.row)
-        registered = desiredState == "registered" && facts.work?.state == .done
+        inConsul = facts.consul.complete
+        registered = desiredState == "registered" && facts.work?.state == .done && inConsul != false
         inMesh = meta?.mesh
         membershipDecidedBy = meta == nil ? nil : facts.membership.decidedBy
         serviceName = meta?.serviceName
@@ -93,6 +101,8 @@ struct TaskExplanation: Encodable, Sendable, Equatable {
         case "not-in-mesh": return "Task \(id) is not in the mesh: its \(MeshTags.Key.mesh) tag is not \"true\"."
         case "registered" where registered:
             return "Task \(id) is registered in the mesh as service \(facts.row.meta?.serviceName ?? "?")."
+        case "registered" where facts.work?.state == .done:
+            return "Task \(id) should be registered in the mesh, but Consul does not list it now: it was removed outside the controller."
         case "registered": return "Task \(id) is in the mesh but not registered yet: its work has not converged."
         case "draining": return "Task \(id) is draining: ECS is stopping it, so its checks are critical."
         case "deregistered": return "Task \(id) stopped and is deregistered from the mesh."
@@ -153,27 +163,6 @@ struct TaskExplanation: Encodable, Sendable, Equatable {
         }
         let secret = service.secretArn.map { " in secret \($0)" } ?? ""
         return "Service \(name) has its token: accessor \(accessor)\(secret)."
-    }
-
-    static func registration(_ facts: TaskExplanationFacts, desiredState: String) -> String {
-        let task = facts.row.task
-        let serviceID = MeshNames.serviceID(service: facts.row.meta?.serviceName ?? "?", taskID: task.taskID)
-        let names = "service \(serviceID) and proxy \(MeshNames.proxyID(serviceID: serviceID)) on node \(task.clusterArn)"
-        let converged = facts.work?.state == .done
-        switch desiredState {
-        case "registered":
-            let at = task.address.map { " at \($0)" + (facts.row.meta?.servicePort.map { ":\($0)" } ?? "") } ?? ""
-            return converged ? "It is registered in Consul as \(names)\(at)."
-                : "It should be registered as \(names)\(at); its task key has not converged yet."
-        case "draining":
-            return "ECS wants it stopped (desiredStatus STOPPED): \(names) stay registered with critical checks so "
-                + "traffic drains, and are deregistered when ECS reports it STOPPED."
-        case "deregistered":
-            return converged ? "It stopped: \(names) are deregistered."
-                : "It stopped: \(names) are deregistered once its task key converges."
-        default:
-            return "It is not running yet (lastStatus \(task.lastStatus.rawValue)): \(names) are registered once ECS reports it RUNNING."
-        }
     }
 
     static func health(_ facts: TaskExplanationFacts) -> String {

@@ -17,6 +17,8 @@ struct ControllerWorkers: Sendable {
     let index: ServiceTaskIndex
     /// Each task's mesh-config status, for the admin API's task view.
     let meshConfigs: MeshConfigBook
+    /// Consul's catalog for the admin API's `explain`, with the workers' Consul client.
+    let catalog: ConsulAdminCatalog
     /// Resync sweeps; `nil` when disabled or no cluster is configured. The admin API's `POST /v1/resync` triggers it.
     let resync: ResyncService?
     let journal: EventJournal
@@ -79,7 +81,7 @@ struct ControllerWorkers: Sendable {
         let resync = makeResync(configuration: configuration, ecs: ecs, consul: consul, journal: journal, queue: queue,
                                 index: index, catalogWriteLog: catalogWriteLog, verified: verified, logger: logger)
         return ControllerWorkers(queue: queue, requeue: requeue, index: index, meshConfigs: meshConfigs,
-                                 resync: resync, journal: journal,
+                                 catalog: ConsulAdminCatalog(consul: consul), resync: resync, journal: journal,
                                  clientTokenEnabled: mesh.clientToken,
                                  configurationFingerprint: configuration.workFingerprint, logger: logger)
     }

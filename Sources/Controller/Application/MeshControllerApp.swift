@@ -58,7 +58,7 @@ public struct MeshControllerApp: Sendable {
                                                  configuration: configuration.heartbeat, metrics: telemetry.metrics,
                                                  logger: logger)
         let server = try makeServer(journal: journal, resync: workers?.resync, scheduler: workers?.queue, heartbeats: heartbeats,
-                                    meshConfigs: workers?.meshConfigs)
+                                    meshConfigs: workers?.meshConfigs, catalog: workers?.catalog)
         let ports = try await server.start()
         logger.info("Controller listening", metadata: [
             "mesh.listen.public": .string("\(configuration.server.publicListener.host):\(ports["public"] ?? 0)"),
@@ -129,7 +129,8 @@ public struct MeshControllerApp: Sendable {
     ///   - heartbeats: The heartbeat path (`POST /v1/heartbeats`); without it the route is not served.
     /// - Parameter resync: What the admin API's `POST /v1/resync` asks (503 without).
     public func makeServer(journal: EventJournal, resync: (any ResyncTriggering)? = nil, scheduler: (any WorkScheduler)? = nil,
-                           heartbeats: HeartbeatComponents? = nil, meshConfigs: MeshConfigBook? = nil) throws -> EventHTTPServer {
+                           heartbeats: HeartbeatComponents? = nil, meshConfigs: MeshConfigBook? = nil,
+                           catalog: (any AdminCatalogReading)? = nil) throws -> EventHTTPServer {
         let serverBox = ServerBox()
         let health = HealthHandlers(journal: journal, isAccepting: { serverBox.server?.isAcceptingRequests ?? false })
         let ingest = EventIngestHandler(
@@ -169,7 +170,7 @@ public struct MeshControllerApp: Sendable {
                  health: telemetry.health,
                  heartbeats: heartbeats.map { AdminHeartbeatView(tracker: $0.tracker, ttlSeconds: configuration.heartbeat.ttlSeconds) },
                  authenticator: AdminAuthenticator(token: configuration.admin.token),
-                 startedAt: telemetry.startedAt, meshConfigs: meshConfigs, logger: logger)
+                 startedAt: telemetry.startedAt, meshConfigs: meshConfigs, catalog: catalog, logger: logger)
             .register(into: &adminRouter)
 
         let server = configuration.server

@@ -101,6 +101,75 @@ struct TaskExplanationTests {
         #expect(text["work"]?.contains("`ecs-mesh-controller retry task:0abc`") == true)
     }
 
+    /// A registered task whose service and proxy Consul lists: the registration sentence says so.
+    @Test func explain_whenConsulListsBoth_saysItIsRegistered() {
+        // Given a converged mesh task, and Consul listing its service and proxy
+        var facts = facts(tags: ["consul.hashicorp.com/mesh": "true"], work: work(.done))
+        facts.consul = .read(service: true, proxy: true)
+        // When
+        let explanation = TaskExplanation(facts)
+        // Then
+        #expect(explanation.registered && explanation.inConsul == true)
+        #expect(explanation.summary == "Task 0abc is registered in the mesh as service web.")
+        #expect(explanation.steps.first { $0.topic == "registration" }?.text
+                == "It is registered: Consul lists service web-0abc and proxy web-0abc-sidecar-proxy on node \(Self.cluster) now, at 10.0.0.7:8080.")
+    }
+
+    /// Registrations deleted by hand: the journal says done, Consul lists neither, and explain believes Consul.
+    @Test func explain_whenConsulListsNothingThoughKeyDone_saysItIsMissing() {
+        // Given a converged mesh task that Consul does not list
+        var facts = facts(tags: ["consul.hashicorp.com/mesh": "true"], work: work(.done))
+        facts.consul = .read(service: false, proxy: false)
+        // When
+        let explanation = TaskExplanation(facts)
+        // Then
+        #expect(!explanation.registered && explanation.inConsul == false)
+        #expect(explanation.summary == "Task 0abc should be registered in the mesh, but Consul does not list it now: it was removed outside the controller.")
+        let text = explanation.steps.first { $0.topic == "registration" }?.text ?? ""
+        #expect(text.hasPrefix("Consul lists neither service web-0abc nor proxy web-0abc-sidecar-proxy on node \(Self.cluster) now, though its task key is done"))
+        #expect(text.contains("`ecs-mesh-controller retry task:0abc`"))
+    }
+
+    /// Only the proxy is missing: the sentence names which one Consul lists.
+    @Test func explain_whenConsulListsServiceOnly_namesTheMissingProxy() {
+        var facts = facts(tags: ["consul.hashicorp.com/mesh": "true"], work: work(.pending))
+        facts.consul = .read(service: true, proxy: false)
+        let explanation = TaskExplanation(facts)
+        #expect(!explanation.registered && explanation.inConsul == false)
+        #expect(explanation.steps.first { $0.topic == "registration" }?.text
+                == "Consul lists service web-0abc on node \(Self.cluster) now, but not proxy web-0abc-sidecar-proxy; its task key registers them.")
+    }
+
+    /// A gateway has no sidecar proxy: its service alone is what Consul must list.
+    @Test func explain_whenGatewayListed_namesNoProxy() {
+        var facts = facts(tags: ["consul.hashicorp.com/mesh": "true"], work: work(.done))
+        facts.membership = MembershipSource(decidedBy: "consul-ecs-config", gatewayKind: "mesh-gateway")
+        facts.consul = .read(service: true, proxy: nil)
+        let explanation = TaskExplanation(facts)
+        #expect(explanation.registered && explanation.inConsul == true)
+        #expect(explanation.steps.first { $0.topic == "registration" }?.text
+                == "It is registered: Consul lists service web-0abc on node \(Self.cluster) now, at 10.0.0.7:8080.")
+    }
+
+    /// Consul unreadable: the controller's record, saying that Consul could not be read and why.
+    @Test func explain_whenConsulUnreadable_givesTheRecordAndWhy() {
+        var facts = facts(tags: ["consul.hashicorp.com/mesh": "true"], work: work(.done))
+        facts.consul = .unreadable("unavailable: connection refused")
+        let explanation = TaskExplanation(facts)
+        #expect(explanation.registered && explanation.inConsul == nil)
+        #expect(explanation.steps.first { $0.topic == "registration" }?.text
+                == "It is registered in Consul as service web-0abc and proxy web-0abc-sidecar-proxy on node \(Self.cluster) at 10.0.0.7:8080. "
+                + "Consul could not be read just now (unavailable: connection refused), so this is the controller's record.")
+    }
+
+    /// A draining task that Consul still lists: critical checks, until ECS reports it stopped.
+    @Test func explain_whenDrainingAndListed_saysTrafficDrains() {
+        var facts = facts(desired: .stopped, tags: ["consul.hashicorp.com/mesh": "true"], work: work(.done))
+        facts.consul = .read(service: true, proxy: true)
+        let text = TaskExplanation(facts).steps.first { $0.topic == "registration" }?.text ?? ""
+        #expect(text == "ECS wants it stopped (desiredStatus STOPPED): Consul lists service web-0abc and proxy web-0abc-sidecar-proxy on node \(Self.cluster) now, with critical checks so traffic drains, until ECS reports it STOPPED.")
+    }
+
     /// A task put in the mesh by its CONSUL_ECS_CONFIG_JSON says so, with the config's warnings.
     @Test func explain_whenDecidedByConsulECSConfig_namesTheConfigAndItsWarnings() throws {
         // Given a task without the mesh tag, in the mesh by its config, which had a warning
