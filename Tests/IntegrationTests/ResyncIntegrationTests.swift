@@ -85,7 +85,9 @@ struct ResyncIntegrationTests {
         let sfx = uniqueSuffix()
         let family = "rsgone\(sfx)", clusterName = "rsgone-\(sfx)"
         let run = try await aws.run(cluster: clusterName, family: family, count: 2)
-        let controller = try controller(cluster: run.clusterArn, sfx: sfx, interval: "2",
+        // (a sweep every 4 s: the drained state lasts from one sweep to the next, and the poll below
+        // must see it between them even when one poll of Consul takes a second on a loaded machine)
+        let controller = try controller(cluster: run.clusterArn, sfx: sfx, interval: "4",
                                         extra: ["AWS_ENDPOINT_URL": moto.endpoint])
         let probe = try MeshWorldProbe()
         try await controller.start()
