@@ -15,8 +15,9 @@ public protocol AdminCatalogReading: Sendable {
 /// the controller's own Consul client and token.
 public struct ConsulAdminCatalog: AdminCatalogReading {
     /// How long `explain` waits for Consul: an operator waits for the answer, and when Consul is
-    /// slow the journal's record is given instead, saying so.
-    static let readTimeout: TimeAmount = .seconds(3)
+    /// slow the journal's record is given instead, saying so. Well inside the admin listener's
+    /// reply deadline (`server.replyDeadlineSeconds`, 4 s by default).
+    static let readTimeout: TimeAmount = .seconds(2)
 
     private let consul: ConsulClient
 
