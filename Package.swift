@@ -67,6 +67,9 @@ let package = Package(
             name: "ErrorClassification",
             swiftSettings: strictSettings
         ),
+        // Coalesces concurrent single-key calls into batched ones, each caller with its own outcome
+        // (Consul transactions, DescribeTasks).
+        .target(name: "Batching", dependencies: ["ErrorClassification"], swiftSettings: strictSettings),
         // One C call Swift's Glibc module hides (sync_file_range); the journal's checkpointer uses it.
         .target(name: "CFileWriteback"),
         .target(
@@ -81,7 +84,7 @@ let package = Package(
         .target(
             name: "AWS",
             dependencies: [
-                "ErrorClassification", "Backoff", "ByteCoding",
+                "ErrorClassification", "Backoff", "Batching", "ByteCoding",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -93,7 +96,7 @@ let package = Package(
         .target(
             name: "Consul",
             dependencies: [
-                "ErrorClassification", "OpaqueJSON", "ByteCoding",
+                "ErrorClassification", "Batching", "OpaqueJSON", "ByteCoding",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -106,8 +109,8 @@ let package = Package(
         .target(
             name: "Controller",
             dependencies: [
-                "HTTPServer", "MeshModel", "Journal", "AWS", "Consul", "ErrorClassification", "Backoff", "ByteCoding",
-                "HeartbeatAgent",
+                "HTTPServer", "MeshModel", "Journal", "AWS", "Consul", "ErrorClassification", "Backoff", "Batching",
+                "ByteCoding", "HeartbeatAgent",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -168,6 +171,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "BackoffTests", dependencies: ["Backoff", "MeshTestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "BatchingTests", dependencies: ["Batching", "MeshTestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "ByteCodingTests", dependencies: ["ByteCoding"], swiftSettings: strictSettings),
         .testTarget(name: "HeartbeatAgentTests", dependencies: [
             "HeartbeatAgent", "MeshTestSupport", .product(name: "Logging", package: "swift-log"),
@@ -194,7 +198,7 @@ let package = Package(
             .product(name: "InMemoryLogging", package: "swift-log"),
         ], swiftSettings: strictSettings),
         .testTarget(name: "AWSTests", dependencies: [
-            "AWS", "ErrorClassification", "MeshTestSupport", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            "AWS", "Batching", "ErrorClassification", "MeshTestSupport", .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "InMemoryLogging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -202,7 +206,7 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
         ], resources: [.copy("Fixtures")], swiftSettings: strictSettings),
         .testTarget(name: "ConsulTests", dependencies: [
-            "Consul", "ErrorClassification", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            "Consul", "Batching", "ErrorClassification", .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "InMemoryLogging", package: "swift-log"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),

@@ -21,6 +21,8 @@ struct WorkerConfigurationTests {
         #expect(config.work.backoffCapSeconds == 30)
         #expect(config.work.parkedRecheckSeconds == 600)
         #expect(config.work.rescanSeconds == 60)
+        #expect(config.work.batchWindowMillis == 2)
+        #expect(config.work.maxInFlightBatches == 4)
     }
 
     /// Every worker key can be set from `MESH_`-prefixed environment variables.
@@ -32,6 +34,7 @@ struct WorkerConfigurationTests {
             "MESH_WORK_CONCURRENCY": "16", "MESH_WORK_MAX_ATTEMPTS": "5",
             "MESH_WORK_BACKOFF_BASE_MILLIS": "100", "MESH_WORK_BACKOFF_CAP_SECONDS": "10",
             "MESH_WORK_PARKED_RECHECK_SECONDS": "120", "MESH_WORK_RESCAN_SECONDS": "15",
+            "MESH_WORK_BATCH_WINDOW_MILLIS": "0", "MESH_WORK_MAX_IN_FLIGHT_BATCHES": "8",
         ]) { $1 }
         // When
         let config = try await MeshConfiguration.load(filePath: nil, environment: environment)
@@ -46,6 +49,20 @@ struct WorkerConfigurationTests {
         #expect(config.work.backoffCapSeconds == 10)
         #expect(config.work.parkedRecheckSeconds == 120)
         #expect(config.work.rescanSeconds == 15)
+        #expect(config.work.batchWindowMillis == 0)
+        #expect(config.work.maxInFlightBatches == 8)
+    }
+
+    /// A batch window or in-flight count out of range is refused, naming the key.
+    @Test(arguments: [("MESH_WORK_BATCH_WINDOW_MILLIS", "1001", "work.batchWindowMillis"),
+                      ("MESH_WORK_MAX_IN_FLIGHT_BATCHES", "0", "work.maxInFlightBatches")])
+    func load_whenBatchingOutOfRange_failsNamingTheKey(variable: String, value: String, key: String) async throws {
+        // Given
+        let environment = Self.apiKey.merging([variable: value]) { $1 }
+        // When / Then
+        await #expect { try await MeshConfiguration.load(filePath: nil, environment: environment) } throws: { error in
+            (error as? ConfigurationError)?.key == key
+        }
     }
 
     /// A configuration file written for the old queue (maxAttempts 10 or 1000) still loads: the

@@ -21,9 +21,10 @@ extension ConsulClient {
     ///   - path: request path, already percent-encoded (see ``ConsulPath``).
     ///   - query: query items, encoded here.
     ///   - deadline: absolute bound; `nil` means now + ``ConsulConfiguration/requestTimeout``.
+    ///   - answering: non-2xx statuses returned as answers instead of thrown (a transaction's 409).
     func send(
         _ method: HTTPMethod, path: String, query: [(String, String)] = [], body: ByteBuffer? = nil,
-        deadline: NIODeadline?, logger: Logger
+        deadline: NIODeadline?, answering: Set<Int> = [], logger: Logger
     ) async throws(ConsulError) -> ConsulResponse {
         var request = HTTPClientRequest(url: "\(configuration.endpoint)\(path)\(ConsulPath.queryString(query))")
         request.method = method
@@ -61,7 +62,7 @@ extension ConsulClient {
         metadata["consul.status"] = "\(status)"
         metadata["consul.duration_ms"] = "\(Self.milliseconds(since: started))"
         if let index { metadata["consul.index"] = "\(index)" }
-        guard (200...299).contains(status) else {
+        guard (200...299).contains(status) || answering.contains(status) else {
             let error = ConsulError(status: status, body: String(buffer: bytes), method: method.rawValue, path: path)
             metadata["consul.error.code"] = "\(error.code)"
             logger.debug("Consul call failed", metadata: metadata)
@@ -71,7 +72,7 @@ extension ConsulClient {
         }
         logger.debug("Consul call succeeded", metadata: metadata)
         callObserver?.consulCallFinished(method: method.rawValue, path: path, duration: ContinuousClock.now - started,
-                                         status: status, errorCode: nil)
+                                         status: status, errorCode: (200...299).contains(status) ? nil : "answered")
         return ConsulResponse(status: status, body: bytes, index: index)
     }
 
@@ -101,6 +102,22 @@ extension ConsulClient {
         _ = try await send(
             method, path: path, body: try encode(body, method: method.rawValue, path: path),
             deadline: deadline, logger: logger)
+    }
+
+    /// Sends a JSON body and returns the raw answer, a 2xx or one of `answering`.
+    func writeAnswer<Body: Encodable>(
+        _ method: HTTPMethod, path: String, body: Body, answering: Set<Int>, deadline: NIODeadline?, logger: Logger
+    ) async throws(ConsulError) -> ConsulResponse {
+        try await send(
+            method, path: path, body: try encode(body, method: method.rawValue, path: path),
+            deadline: deadline, answering: answering, logger: logger)
+    }
+
+    /// Decodes a JSON answer (2xx or not).
+    func decodeAnswer<Value: Decodable>(
+        _ type: Value.Type, _ response: ConsulResponse, method: String, path: String
+    ) throws(ConsulError) -> Value {
+        try decode(type, response, method: method, path: path)
     }
 
     private func encode<Body: Encodable>(

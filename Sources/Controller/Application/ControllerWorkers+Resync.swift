@@ -8,7 +8,8 @@ import MeshModel
 extension ControllerWorkers {
     /// The resync service over the workers' ECS and Consul clients, or `nil` when disabled or when no
     /// cluster is configured (it then logs why: a sweep of "every cluster" cannot be listed).
-    static func makeResync(configuration: MeshConfiguration, ecs: ECSClient, consul: ConsulClient, journal: EventJournal,
+    static func makeResync(configuration: MeshConfiguration, ecs: ECSClient, consul: ConsulClient,
+                           catalog: ConsulMeshCatalog, journal: EventJournal,
                            queue: WorkQueue, index: ServiceTaskIndex, catalogWriteLog: CatalogWriteLog,
                            verified: VerifiedServices, logger: Logger) -> ResyncService? {
         let resync = configuration.resync
@@ -22,7 +23,7 @@ extension ControllerWorkers {
             return nil
         }
         let sweeper = ResyncSweeper(
-            ecs: ecs, catalog: ConsulResyncCatalog(consul: consul, writer: ConsulMeshCatalog(consul: consul)),
+            ecs: ecs, catalog: ConsulResyncCatalog(consul: consul, writer: catalog),
             journal: journal, queue: queue, index: index,
             configuration: .init(clusters: clusters, sourceMeta: MeshPlanConfiguration.defaultSourceMeta,
                                  checksClientToken: configuration.mesh.clientToken),

@@ -1,4 +1,5 @@
 import Backoff
+import Batching
 import AsyncHTTPClient
 import AWS
 import Consul
@@ -51,12 +52,21 @@ struct ControllerWorkers: Sendable {
         let mesh = configuration.mesh
         let catalogWriteLog = CatalogWriteLog()
         let meshConfigs = MeshConfigBook()
+        let batching = batchingConfiguration(configuration.work)
+        let catalog = ConsulMeshCatalog(
+            consul: consul, batching: .init(maxBatchWeight: ConsulClient.maxTransactionOperations,
+                                            window: batching.window, maxInFlightBatches: batching.maxInFlight),
+            logger: logger)
+        let describer = TaskDescriptionCache(
+            describer: ecs, batching: .init(maxBatchWeight: ECSClient.describeTasksBatchSize,
+                                            window: batching.window, maxInFlightBatches: batching.maxInFlight),
+            logger: logger)
         let registration = TaskRegistrationReconciler(
             journal: journal,
-            metadata: TaskMetadataResolver(journal: journal, tasks: TaskDescriptionCache(describer: ecs, logger: logger),
+            metadata: TaskMetadataResolver(journal: journal, tasks: describer,
                                            definitions: TaskDefinitionCache(describer: ecs, logger: logger),
                                            book: meshConfigs),
-            catalog: ConsulMeshCatalog(consul: consul), index: index, tokenWork: link,
+            catalog: catalog, index: index, tokenWork: link,
             planConfiguration: MeshPlanConfiguration(proxyPort: mesh.proxyPort), catalogWriteLog: catalogWriteLog
         )
         let verified = VerifiedServices()
@@ -78,7 +88,8 @@ struct ControllerWorkers: Sendable {
             logger: logger
         )
         link.bind(queue)
-        let resync = makeResync(configuration: configuration, ecs: ecs, consul: consul, journal: journal, queue: queue,
+        let resync = makeResync(configuration: configuration, ecs: ecs, consul: consul, catalog: catalog,
+                                journal: journal, queue: queue,
                                 index: index, catalogWriteLog: catalogWriteLog, verified: verified, logger: logger)
         return ControllerWorkers(queue: queue, requeue: requeue, index: index, meshConfigs: meshConfigs,
                                  catalog: ConsulAdminCatalog(consul: consul), resync: resync, journal: journal,
@@ -95,6 +106,12 @@ struct ControllerWorkers: Sendable {
             parkedRecheckInterval: .milliseconds(Int64(work.parkedRecheckSeconds * 1000)),
             rescanInterval: .milliseconds(Int64(work.rescanSeconds * 1000))
         )
+    }
+
+    /// The batching of the workers' Consul transactions and DescribeTasks calls (`work.batchWindowMillis`,
+    /// `work.maxInFlightBatches`).
+    static func batchingConfiguration(_ work: MeshConfiguration.Work) -> (window: Duration, maxInFlight: Int) {
+        (.milliseconds(work.batchWindowMillis), work.maxInFlightBatches)
     }
 
     /// The Consul settings: our configuration's address, token and CA, plus Consul's own TLS variables.

@@ -49,6 +49,8 @@ import SystemPackage
 /// | `work.backoffCapSeconds` | double | 30 |
 /// | `work.parkedRecheckSeconds` | double | 600 |
 /// | `work.rescanSeconds` | double | 60 |
+/// | `work.batchWindowMillis` | int | 2 |
+/// | `work.maxInFlightBatches` | int | 4 |
 /// | `resync.enabled` | bool | true |
 /// | `resync.intervalSeconds` | double (0 = start and on demand only) | 300 |
 /// | `resync.clusters` | string array (comma-separated in env) | `webhook.allowedClusters` |

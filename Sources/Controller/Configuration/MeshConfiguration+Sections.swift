@@ -65,6 +65,8 @@ extension MeshConfiguration.Work {
         backoffCapSeconds = try own.double("work.backoffCapSeconds", default: defaults.work.backoffCapSeconds, in: 0.001...86400)
         parkedRecheckSeconds = try own.double("work.parkedRecheckSeconds", default: defaults.work.parkedRecheckSeconds, in: 1...86400)
         rescanSeconds = try own.double("work.rescanSeconds", default: defaults.work.rescanSeconds, in: 1...86400)
+        batchWindowMillis = try own.int("work.batchWindowMillis", default: defaults.work.batchWindowMillis, in: 0...1000)
+        maxInFlightBatches = try own.int("work.maxInFlightBatches", default: defaults.work.maxInFlightBatches, in: 1...64)
     }
 }
 

@@ -107,6 +107,11 @@ public struct MeshConfiguration: Sendable, Equatable {
         public var parkedRecheckSeconds = 600.0
         /// How often the journal is rescanned for pending keys the queue does not hold.
         public var rescanSeconds = 60.0
+        /// How long a worker's Consul transaction or DescribeTasks lookup waits for those of other
+        /// workers to share one call (0: only what is already waiting).
+        public var batchWindowMillis = 2
+        /// Batched calls (Consul transactions, DescribeTasks) on the wire at once, per kind.
+        public var maxInFlightBatches = 4
         public init() {}
     }
 
@@ -180,6 +185,8 @@ extension MeshConfiguration {
             "work.maxAttempts": String(work.maxAttempts),
             "work.parkedRecheckSeconds": String(work.parkedRecheckSeconds),
             "work.rescanSeconds": String(work.rescanSeconds),
+            "work.batchWindowMillis": String(work.batchWindowMillis),
+            "work.maxInFlightBatches": String(work.maxInFlightBatches),
             "resync.intervalSeconds": String(resync.intervalSeconds),
             "resync.clusters": resync.clusters.isEmpty ? "webhook.allowedClusters" : resync.clusters.joined(separator: ","),
             "heartbeat.ttlSeconds": String(heartbeat.ttlSeconds),

@@ -1,3 +1,4 @@
+import Batching
 @testable import AWS
 import MeshTestSupport
 import Testing
@@ -25,16 +26,17 @@ struct TaskDescriptionCacheTests {
 
     /// 150 concurrent misses become DescribeTasks calls of at most 100 tasks, each ARN described once.
     @Test func task_whenManyConcurrentMisses_batchesThemUpTo100() async throws {
-        // Given
+        // Given: one call at a time, so what arrives while the first is held waits for the next
         let arns = (0..<150).map(Self.arn)
         let describer = FakeTaskDescriber(known: arns, gateOpen: false)
-        let cache = TaskDescriptionCache(describer: describer)
+        let cache = TaskDescriptionCache(describer: describer,
+                                         batching: .init(maxBatchWeight: 100, window: .zero, maxInFlightBatches: 1))
 
         // When
         let results = try await withThrowingTaskGroup(of: ECSTask?.self) { group in
             for arn in arns { group.addTask { try await cache.task(arn: arn, cluster: "apps") } }
             // Opened whatever happens: a child blocked on the closed gate would hang the group.
-            let allWaiting = await eventually { await cache.waitingLookups == 150 }
+            let allWaiting = await eventually { await cache.submittedLookups == 150 }
             await describer.gate.open()
             #expect(allWaiting)
             return try await group.reduce(into: [ECSTask?]()) { $0.append($1) }
@@ -99,6 +101,27 @@ struct TaskDescriptionCacheTests {
         // Then
         #expect(retried?.taskArn == Self.arn(2))
         #expect(describer.calls.count == 2)
+    }
+
+    /// One DescribeTasks answer gives each ARN its own outcome: found, MISSING (nil), or its own failure.
+    @Test func outcomes_whenAnswerMixesTasksAndFailures_givesEachARNItsOwn() throws {
+        // Given
+        let answer = ECSDescribeTasksResult(tasks: [ECSTask(taskArn: Self.arn(1))], failures: [
+            ECSFailure(arn: Self.arn(2), reason: "MISSING"),
+            ECSFailure(arn: Self.arn(3), reason: "ThrottlingException", detail: "slow down"),
+        ])
+
+        // When
+        let outcomes = TaskDescriptionCache.outcomes(of: [Self.arn(1), Self.arn(2), Self.arn(3), Self.arn(4)], in: answer)
+
+        // Then
+        #expect(try outcomes[0].get()?.taskArn == Self.arn(1))
+        #expect(try outcomes[1].get() == nil)
+        #expect(throws: AWSError.self) { try outcomes[2].get() }
+        #expect(try outcomes[3].get() == nil)
+        if case .failure(let error as AWSError) = outcomes[2] {
+            #expect(error.code == "ThrottlingException" && error.isTransient)
+        }
     }
 
     /// A lookup by task ID is matched to the full ARN ECS returns.

@@ -1,3 +1,4 @@
+public import Batching
 public import Consul
 public import Logging
 public import MeshModel
@@ -16,12 +17,25 @@ import Synchronization
 /// to registrations at once and forgets the node (it may be gone, e.g. after a Consul restart
 /// without data). A gateway (a service with a `Kind`, tagged addresses and no sidecar) is always
 /// registered too, for the same reason.
+///
+/// The transactions of concurrently running workers are batched (``CatalogTransactionBatcher``): a
+/// deployment storm writes its services and checks in transactions of up to 64 operations, and each
+/// task's unit still succeeds or fails on its own.
 public struct ConsulMeshCatalog: MeshCatalogWriter {
     private let consul: ConsulClient
+    private let transactions: CatalogTransactionBatcher
     private let knownNodes = KnownNodes()
 
-    public init(consul: ConsulClient) {
+    /// - Parameters:
+    ///   - consul: The client whose token writes the catalog.
+    ///   - batching: How transactions of concurrent workers are batched.
+    ///   - logger: For the shared transaction calls.
+    public init(consul: ConsulClient,
+                batching: CoalescingBatcher<Int, [CatalogTransactionOperation], Void>.Configuration
+                    = CatalogTransactionBatcher.defaultConfiguration,
+                logger: Logger = Logger(label: "mesh.catalog")) {
         self.consul = consul
+        self.transactions = CatalogTransactionBatcher(consul: consul, configuration: batching, logger: logger)
     }
 
     public func write(_ intent: CatalogIntent, change: CatalogIntent.Change, logger: Logger) async throws {
@@ -56,7 +70,7 @@ public struct ConsulMeshCatalog: MeshCatalogWriter {
         guard knownNodes.contains(node), operations.count <= ConsulClient.maxTransactionOperations else { return false }
         let refusal: ConsulError
         do {
-            try await consul.catalogTransaction(operations, logger: logger)
+            try await transactions.apply(operations)
             return true
         } catch {
             refusal = error
@@ -70,7 +84,7 @@ public struct ConsulMeshCatalog: MeshCatalogWriter {
     public func deregister(node: String, serviceIDs: [String], logger: Logger) async throws {
         let refusal: ConsulError
         do {
-            try await consul.catalogTransaction(serviceIDs.map { .deleteService(node: node, serviceID: $0) }, logger: logger)
+            try await transactions.apply(serviceIDs.map { .deleteService(node: node, serviceID: $0) })
             return
         } catch {
             refusal = error
