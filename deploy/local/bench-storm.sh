@@ -39,6 +39,8 @@ bench_controller_bin
 header="Deployment storm, $(date -u '+%Y-%m-%d %H:%M UTC'), $(bench_header_machine), controller $build_label, Consul 1.8.7 dev agent and moto on loopback, $services services, $connections connections${BENCH_NOTE:+, $BENCH_NOTE}"
 
 rows=()
+latency_rows=()
+curves=()
 for n in "${sizes[@]}"; do
   # A fresh stack and journal per size, so one storm's catalog does not weigh on the next.
   bench_start_stack
@@ -58,6 +60,15 @@ print(f"| storm: {r['tasks']} new tasks, RUNNING at once | {r['converge_seconds'
       f"| {own:.2f} s of {r['work_seconds']:.2f} s in {r['work_attempts']:.0f} attempts |")
 PY
 )")
+  latency_rows+=("$(python3 - "$result" <<'PY'
+import json, sys
+r = json.loads(sys.argv[1])
+t, a = r["task_latency_ms"], r["ack_latency_ms"]
+cells = " | ".join(f"{t[k]:.0f} ms" for k in ("p50", "p90", "p99", "p99.9", "max"))
+print(f"| storm: {r['tasks']} new tasks | {cells} | {a['p50']:.1f} ms / {a['p99']:.1f} ms / {a['max']:.1f} ms |")
+PY
+)")
+  curves+=("<!-- storm-curve $n $(python3 -c 'import json,sys; print(json.dumps(json.loads(sys.argv[1])["passing_curve"], separators=(",", ":")))' "$result") -->")
   bench_stop_controller
   bench_stop_stack
   port="" admin_port=""
@@ -77,3 +88,11 @@ echo "|---|---:|---:|---:|---:|---:|---:|---:|"
 printf '%s\n' "${rows[@]}"
 echo
 echo "AWS, Consul and work-attempt times are summed over concurrent calls and workers (busy-seconds, not wall time); load average at end $(cut -d' ' -f1-3 /proc/loadavg)."
+echo
+echo "Per task: from its own RUNNING event's 2xx to its instance first seen passing in Consul (blocking queries on /v1/health/state/any), and the events' 2xx latency during the storm."
+echo
+echo "| run | p50 | p90 | p99 | p99.9 | max | 202 p50 / p99 / max |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
+printf '%s\n' "${latency_rows[@]}"
+echo
+printf '%s\n' "${curves[@]}"

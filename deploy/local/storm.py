@@ -21,6 +21,7 @@ Env:   AWS_ENDPOINT_URL, CONSUL_HTTP_ADDR, CONSUL_HTTP_TOKEN (the stack's env), 
 import concurrent.futures
 import http.client
 import json
+import math
 import os
 import re
 import sys
@@ -70,14 +71,17 @@ def instance_id(family, task):
 
 
 def post_all(url, bodies, connections):
-    """POSTs every body (one event each) from `connections` threads; returns (first send, last 2xx, non-2xx)."""
+    """POSTs every body (one event each) from `connections` threads; returns (first send, last 2xx,
+    non-2xx, {body index: its 2xx time}, [2xx latency of each request])."""
     parts = urllib.parse.urlsplit(url)
     key = os.environ["BENCH_WEBHOOK_KEY"]
     local = threading.local()
     lock = threading.Lock()
-    result = {"last": 0.0, "bad": 0}
+    result = {"last": 0.0, "bad": 0, "acked": {}, "latencies": []}
 
-    def post(body):
+    def post(indexed):
+        index, body = indexed
+        sent = time.monotonic()
         if not hasattr(local, "connection"):
             local.connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
         local.connection.request("POST", "/v1/events", body=body,
@@ -88,13 +92,27 @@ def post_all(url, bodies, connections):
         with lock:
             if 200 <= response.status < 300:
                 result["last"] = max(result["last"], done)
+                result["acked"][index] = done
+                result["latencies"].append(done - sent)
             else:
                 result["bad"] += 1
 
     first = time.monotonic()
     with concurrent.futures.ThreadPoolExecutor(connections) as pool:
-        list(pool.map(post, bodies))
-    return first, result["last"], result["bad"]
+        list(pool.map(post, enumerate(bodies)))
+    return first, result["last"], result["bad"], result["acked"], result["latencies"]
+
+
+def percentiles(samples):
+    """{p50, p90, p99, p99.9, max} of `samples` in milliseconds (nearest rank)."""
+    ordered = sorted(samples)
+    if not ordered:
+        return {}
+
+    def rank(p):
+        return ordered[max(0, math.ceil(p * len(ordered)) - 1)] * 1000
+
+    return {"p50": rank(0.5), "p90": rank(0.9), "p99": rank(0.99), "p99.9": rank(0.999), "max": ordered[-1] * 1000}
 
 
 def consul_get(path, index=None):
@@ -106,8 +124,9 @@ def consul_get(path, index=None):
         return int(response.headers.get("X-Consul-Index", "0")), json.load(response)
 
 
-def wait_passing(ids, deadline_seconds):
-    """Blocks until every instance in `ids` has checks, all passing; returns the time it saw that."""
+def wait_passing(ids, deadline_seconds, first_seen=None):
+    """Blocks until every instance in `ids` has checks, all passing; returns the time it saw that.
+    Records in `first_seen` (if given) when each instance was first seen passing."""
     index, deadline, reported = None, time.monotonic() + deadline_seconds, -1
     while time.monotonic() < deadline:
         index, checks = consul_get("/v1/health/state/any", index)
@@ -117,6 +136,10 @@ def wait_passing(ids, deadline_seconds):
             if check.get("ServiceID") in ids:
                 status[check["ServiceID"]] = status.get(check["ServiceID"], True) and check["Status"] == "passing"
         passing = sum(1 for ok in status.values() if ok)
+        if first_seen is not None:
+            for service_id, ok in status.items():
+                if ok:
+                    first_seen.setdefault(service_id, seen)
         if passing == len(ids):
             return seen
         if passing != reported:
@@ -165,8 +188,13 @@ def main():
     storm_bodies, storm_ids = bodies(storm), {instance_id(f, t) for f, t in storm}
     raft_before, metrics_before = raft_index(), metric_sums(admin_url)
     log("storm: %d RUNNING events from %d connections..." % (len(storm_bodies), connections))
-    first, last_ack, bad = post_all(public_url, storm_bodies, connections)
-    passed = wait_passing(storm_ids, 1800)
+    first_seen = {}
+    watching = concurrent.futures.ThreadPoolExecutor(1).submit(wait_passing, storm_ids, 1800, first_seen)
+    first, last_ack, bad, acked, ack_latencies = post_all(public_url, storm_bodies, connections)
+    passed = watching.result()
+    # Each task's own latency: its RUNNING event's 2xx to its instance first seen passing.
+    latencies = [max(0.0, first_seen[instance_id(f, t)] - acked[i]) for i, (f, t) in enumerate(storm)
+                 if i in acked and instance_id(f, t) in first_seen]
     raft_after, metrics_after = raft_index(), metric_sums(admin_url)
     delta = {k: metrics_after.get(k, 0.0) - metrics_before.get(k, 0.0) for k in metrics_after}
     print(json.dumps({
@@ -179,7 +207,17 @@ def main():
         "consul_calls": delta.get("mesh_consul_request_duration_seconds_count", 0.0),
         "work_seconds": delta.get("mesh_work_attempt_duration_seconds_sum", 0.0),
         "work_attempts": delta.get("mesh_work_attempt_duration_seconds_count", 0.0),
+        "task_latency_ms": percentiles(latencies), "ack_latency_ms": percentiles(ack_latencies),
+        "passing_curve": passing_curve(first_seen.values(), first),
     }))
+
+
+def passing_curve(seen_times, start):
+    """[[seconds since the first POST, instances passing], ...] at each change (at most 200 points)."""
+    times = sorted(t - start for t in seen_times)
+    step = max(1, len(times) // 200)
+    points = [[round(t, 3), i + 1] for i, t in enumerate(times) if i % step == 0 or i == len(times) - 1]
+    return [[0.0, 0]] + points
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ again: it rewrites the PNGs next to it and prints, for each figure, the table to
 Needs matplotlib (`python3 -m pip install matplotlib`).
 Usage: docs/benchmarks/make_charts.py
 """
+import json
 import pathlib
 import re
 
@@ -21,13 +22,29 @@ DATA = HERE / "data"
 CONTROLLER, CEILING, OTHER = "#1f6feb", "#8c959f", "#d1242f"
 
 
-def read(name):
-    """(caption, header cells, rows of cells) of one benchmark output file."""
+def read(name, table=0):
+    """(caption, header cells, rows of cells) of one benchmark output file's `table`-th table."""
     lines = (DATA / name).read_text(encoding="utf-8").splitlines()
     caption = lines[0].strip()
-    table = [line for line in lines if line.startswith("|")]
-    cells = [[cell.strip() for cell in line.strip("|").split("|")] for line in table]
+    tables, current = [], []
+    for line in lines + [""]:
+        if line.startswith("|"):
+            current.append(line)
+        elif current:
+            tables.append(current)
+            current = []
+    cells = [[cell.strip() for cell in line.strip("|").split("|")] for line in tables[table]]
     return caption, cells[0], [row for row in cells[2:]]
+
+
+def curves(name):
+    """{tasks: [[seconds, instances passing], ...]} from the `<!-- storm-curve N [...] -->` lines."""
+    found = {}
+    for line in (DATA / name).read_text(encoding="utf-8").splitlines():
+        match = re.match(r"<!-- storm-curve (\d+) (\[.*\]) -->", line.strip())
+        if match:
+            found[int(match.group(1))] = json.loads(match.group(2))
+    return found
 
 
 def milliseconds(text):
@@ -68,42 +85,54 @@ def ingest_chart():
     save(figure, "ingest.png")
 
 
+PERCENTILES = ("p50", "p90", "p99", "p99.9", "max")
+
+
 def latency_chart():
-    caption, _, rows = read("ingest.md")
+    """Latency distribution: p50 … max of event → passing in Consul, per scenario."""
+    caption, header, rows = read("registration.md")
+    storm_caption, storm_header, storm_rows = read("storm.md", table=1)
     figure, axis = plt.subplots(figsize=(8, 4.5))
-    connections = [int(row[0]) for row in rows]
-    for column, label, color, style in ((2, "ceiling p50", CEILING, "--"), (3, "ceiling p99", CEILING, "-"),
-                                        (5, "controller p50", CONTROLLER, "--"), (6, "controller p99", CONTROLLER, "-")):
-        axis.plot(connections, [milliseconds(row[column]) for row in rows], style, marker="o", color=color, label=label)
-    axis.axhline(10, color=OTHER, linewidth=0.8, linestyle=":")
-    axis.annotate("target: p99 < 10 ms at 32 connections", (1, 10), fontsize=8, color=OTHER, va="bottom")
-    axis.set_xscale("log", base=2)
+    series = []
+    for row in rows:
+        label = "warm token (100 events/s)" if row[0].startswith("RUNNING after") else "new service, cold token (100 events/s)"
+        series.append((label, [milliseconds(row[header.index(q)]) for q in PERCENTILES]))
+    for row in storm_rows:
+        series.append((row[0].replace("storm: ", "storm, ").replace(" new tasks", " tasks at once"),
+                       [milliseconds(row[storm_header.index(q)]) for q in PERCENTILES]))
+    colors = [CONTROLLER, "#54aeff", "#0a3069", "#8250df", "#bf8700"]
+    for (label, values), color in zip(series, colors):
+        axis.plot(range(len(PERCENTILES)), values, marker="o", color=color, label=label)
+    axis.axhline(20, color=OTHER, linewidth=0.8, linestyle=":")
+    axis.annotate("target: warm p99 < 20 ms", (0, 20), fontsize=8, color=OTHER, va="bottom")
+    axis.axhline(10_000, color=CEILING, linewidth=0.8, linestyle=":")
+    axis.annotate("consul-ecs's poll period (10 s)", (0, 10_000), fontsize=8, color=CEILING, va="bottom")
     axis.set_yscale("log")
-    axis.set_xticks(connections, [str(c) for c in connections])
-    axis.set_xlabel("concurrent connections")
-    axis.set_ylabel("request latency (ms, log scale)")
-    axis.set_title("Ingest latency distribution (p50 and p99): POST to durable 202")
+    axis.set_xticks(range(len(PERCENTILES)), PERCENTILES)
+    axis.set_xlabel("percentile")
+    axis.set_ylabel("RUNNING event → passing in Consul (ms, log scale)")
+    axis.set_title("Latency distribution: event to healthy instance in Consul")
     axis.legend(fontsize=8)
-    stamp(figure, caption)
+    stamp(figure, caption + "\n" + storm_caption)
     save(figure, "latency.png")
 
 
 def convergence_chart():
-    caption, _, rows = read("registration.md")
+    """Storm convergence: instances passing in Consul over time, from bench-storm.sh's output."""
+    caption, header, rows = read("storm.md")
     figure, axis = plt.subplots(figsize=(8, 4.5))
-    labels = ["warm token, tags cached\n(1000 tasks, 50 services)", "new service, cold token\n(50 tasks, 50 services)"]
-    for index, (quantile, column) in enumerate((("p50", 4), ("p99", 5), ("max", 6))):
-        values = [milliseconds(row[column]) for row in rows]
-        bars = axis.bar([p + (index - 1) * 0.25 for p in range(len(rows))], values, 0.25, label=quantile,
-                        color=[CONTROLLER, "#54aeff", "#0a3069"][index])
-        axis.bar_label(bars, fmt="%.0f ms", fontsize=8)
-    axis.axhline(10_000, color=OTHER, linewidth=0.8, linestyle=":")
-    axis.annotate("consul-ecs's poll period (10 s)", (-0.4, 10_000), fontsize=8, color=OTHER, va="bottom")
-    axis.set_yscale("log")
-    axis.set_xticks(range(len(rows)), labels)
-    axis.set_ylabel("RUNNING event → passing in Consul (ms, log scale)")
-    axis.set_title("Storm convergence: 100 events/s, event to healthy instance in Consul")
-    axis.legend(fontsize=8)
+    colors = [CONTROLLER, "#0a3069", "#54aeff"]
+    for (tasks, points), color in zip(sorted(curves("storm.md").items()), colors):
+        row = next((r for r in rows if r[0].startswith(f"storm: {tasks} ")), None)
+        label = f"{tasks} tasks" + (f": converged {row[1]} after the last 2xx" if row else "")
+        axis.plot([p[0] for p in points], [p[1] / tasks * 100 for p in points], color=color, label=label)
+    axis.axvline(10, color=OTHER, linewidth=0.8, linestyle=":")
+    axis.annotate("consul-ecs's poll period (10 s)", (10, 2), fontsize=8, color=OTHER, rotation=90, ha="right")
+    axis.set_xlabel("seconds since the first RUNNING event was posted")
+    axis.set_ylabel("storm instances passing in Consul (%)")
+    axis.set_ylim(0, 105)
+    axis.set_title("Deployment storm: new tasks of 50 warm services, RUNNING events at once")
+    axis.legend(fontsize=8, loc="lower right")
     stamp(figure, caption)
     save(figure, "convergence.png")
 

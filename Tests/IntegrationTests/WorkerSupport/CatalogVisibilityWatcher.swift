@@ -58,7 +58,9 @@ struct CatalogVisibilityWatcher: Sendable {
 struct LatencySummary: CustomStringConvertible {
     let count: Int
     let p50: Double
+    let p90: Double
     let p99: Double
+    let p999: Double
     let max: Double
 
     init(_ samples: [Duration]) {
@@ -68,11 +70,15 @@ struct LatencySummary: CustomStringConvertible {
         }
         count = sorted.count
         p50 = rank(0.50)
+        p90 = rank(0.90)
         p99 = rank(0.99)
+        p999 = rank(0.999)
         max = sorted.last ?? .nan
     }
 
-    var description: String { String(format: "n=%d p50=%.1f ms p99=%.1f ms max=%.1f ms", count, p50, p99, max) }
+    var description: String {
+        String(format: "n=%d p50=%.1f ms p90=%.1f ms p99=%.1f ms p99.9=%.1f ms max=%.1f ms", count, p50, p90, p99, p999, max)
+    }
 }
 
 /// Durations by task, collected by concurrent posting tasks.
