@@ -137,21 +137,3 @@ func outcome(_ body: () async throws -> Int) async -> Result<Int, any Error> {
     do { return .success(try await body()) } catch { return .failure(error) }
 }
 
-/// A gate tests open by hand, so a fake call can be held in flight.
-actor Gate {
-    private var isOpen: Bool
-    private var waiting: [CheckedContinuation<Void, Never>] = []
-
-    init(open: Bool) { isOpen = open }
-
-    func wait() async {
-        if isOpen { return }
-        await withCheckedContinuation { waiting.append($0) }
-    }
-
-    func open() {
-        isOpen = true
-        for continuation in waiting { continuation.resume() }
-        waiting = []
-    }
-}

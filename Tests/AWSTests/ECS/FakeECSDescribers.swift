@@ -1,26 +1,8 @@
 import AWS
 import Foundation
 import Logging
+import MeshTestSupport
 import Synchronization
-
-/// A gate tests open by hand, so a fake call can be held in flight.
-actor Gate {
-    private var isOpen: Bool
-    private var waiting: [CheckedContinuation<Void, Never>] = []
-
-    init(open: Bool) { isOpen = open }
-
-    func wait() async {
-        if isOpen { return }
-        await withCheckedContinuation { waiting.append($0) }
-    }
-
-    func open() {
-        isOpen = true
-        for continuation in waiting { continuation.resume() }
-        waiting = []
-    }
-}
 
 /// Describes tasks from a fixed set of known ARNs; records every call; can be held and made to fail.
 final class FakeTaskDescriber: ECSTaskDescribing {
