@@ -17,6 +17,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 state="$here/.state"
 cd "$repo"
+# shellcheck source=deploy/local/run-lib.sh
+source "$here/run-lib.sh"
 
 pidfile="$state/controller.pid"
 public_port="${MESH_SERVER_PUBLIC_PORT:-8080}"
@@ -26,39 +28,7 @@ admin="http://127.0.0.1:$admin_port"
 admin_token_file="$state/admin-token"
 webhook_key_file="$state/webhook-key"
 
-# Waits are bounded by time, not by a count of polls (a poll itself can take seconds on a loaded
-# machine); only a failing start waits a bound out. RUN_WAIT_SECONDS sets each bound (default 120).
-wait_seconds="${RUN_WAIT_SECONDS:-120}"
-
-# wait_for COMMAND...: runs COMMAND every 0.2 s until it succeeds (returns 0) or wait_seconds pass (1).
-wait_for() {
-  local deadline=$((SECONDS + wait_seconds))
-  until "$@"; do
-    ((SECONDS < deadline)) || return 1
-    sleep 0.2
-  done
-}
-
-# ensure_secret FILE: 32 random bytes as hex, written once (mode 600) and kept across runs.
-ensure_secret() {
-  [ -s "$1" ] && return 0
-  (umask 077 && od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$1")
-}
-
-stop_controller() {
-  if [ -f "$pidfile" ]; then
-    pid="$(cat "$pidfile")"
-    if kill -0 "$pid" 2>/dev/null; then
-      kill -TERM "$pid"
-      for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-      if kill -0 "$pid" 2>/dev/null; then
-        kill -KILL "$pid" 2>/dev/null || true
-        for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-      fi
-    fi
-    rm -f "$pidfile"
-  fi
-}
+stop_controller() { stop_pidfile "$pidfile"; }
 
 case "${1:-start}" in
   stop)
@@ -106,47 +76,14 @@ if ! wait_for controller_settled || ! curl -fs -o /dev/null "$public/healthz"; t
   echo "controller did not start:"; tail -20 "$state/controller.log"; exit 1
 fi
 
-samples="$here/samples"
-events="$state/events"
-rm -rf "$events"
-echo
-echo "starting tasks in moto (cluster apps: 2 x web, 1 x api in the mesh, 1 x batch outside it) and posting their events:"
-mapfile -t event_files < <(python3 "$here/demo_tasks.py" "$events")
-for f in "${event_files[@]}"; do
-  printf '  %s -> ' "$(basename "$f")"
-  curl -s -w ' (HTTP %{http_code})\n' -H 'Content-Type: application/json' -H "x-api-key: $api_key" \
-    --data-binary "@$f" "$public/v1/events"
-done
-
-# The workers provision a token per service and register each task; wait (bounded) until Consul
-# shows both services and their sidecar proxies.
-echo
-echo "waiting for the registrations in Consul..."
-catalog_complete() {
-  local catalog
-  catalog="$(curl -fs -H "X-Consul-Token: $CONSUL_HTTP_TOKEN" "$CONSUL_HTTP_ADDR/v1/catalog/services")" || return 1
-  python3 -c 'import json,sys; s=json.loads(sys.argv[1] or "{}"); sys.exit(0 if {"web","api","web-sidecar-proxy","api-sidecar-proxy"} <= s.keys() else 1)' "$catalog" 2>/dev/null
-}
-if ! wait_for catalog_complete; then
-  echo "the sample tasks did not show up in Consul within $wait_seconds s; the controller log says:" >&2
-  tail -30 "$state/controller.log" >&2
-  exit 1
-fi
-echo "Consul catalog:"
-curl -s -H "X-Consul-Token: $CONSUL_HTTP_TOKEN" "$CONSUL_HTTP_ADDR/v1/catalog/services?pretty" | sed 's/^/  /'
-echo "web's instances:"
-curl -s -H "X-Consul-Token: $CONSUL_HTTP_TOKEN" "$CONSUL_HTTP_ADDR/v1/health/service/web" |
-  python3 -c 'import json,sys
-for e in json.load(sys.stdin):
-    s=e["Service"]; checks=", ".join(c["Name"]+"="+c["Status"] for c in e["Checks"] if c["ServiceID"])
-    print("  %-60s %s:%s  node=%s  %s" % (s["ID"], s["Address"], s["Port"], e["Node"]["Node"], checks))'
+post_demo_events "$public" "$api_key"
+wait_for_demo_catalog "$state/controller.log" || exit 1
 
 # A task of each kind for `explain`: one registered, one outside the mesh by its tag. Wait (bounded)
 # until the controller says so of these two tasks: the catalog above shows a service once any one
 # of its tasks is registered, and the batch task's tags are read by its own work key.
-task_id() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["detail"]["taskArn"].rsplit("/",1)[-1])' "$1"; }
-web_task="$(task_id "$(ls "$events"/web-*-2-running.json | head -1)")"
-batch_task="$(task_id "$(ls "$events"/batch-*-2-running.json | head -1)")"
+web_task="$(demo_task_id "$(ls "$events"/web-*-2-running.json | head -1)")"
+batch_task="$(demo_task_id "$(ls "$events"/batch-*-2-running.json | head -1)")"
 explained_as() {
   curl -fs -H "Authorization: Bearer $(cat "$admin_token_file")" "$admin/v1/tasks/$1/explain" | grep -q "$2"
 }
