@@ -2,7 +2,6 @@ import Foundation
 import Journal
 import Logging
 import MeshTestSupport
-import Synchronization
 import Testing
 
 /// Fault suite (issue #13): SIGKILL in a loop during a storm. The real executable is killed three
@@ -28,7 +27,7 @@ struct FaultSuiteSigkillTests {
                 Delivery(key: "\(task.taskArn)#\(index + 1)", body: MeshEventBuilder.body([event]))
             }
         }
-        let storm = Storm(deliveries: deliveries)
+        let storm = RetryingStorm(deliveries: deliveries)
 
         // When eight clients storm the controller while it is killed three times, the first time
         // before every event was delivered once
@@ -36,7 +35,7 @@ struct FaultSuiteSigkillTests {
         var recovered = ContinuousClock.now
         try await withThrowingTaskGroup(of: Void.self) { group in
             for client in 0..<8 {
-                group.addTask { await storm.post(client: client, clients: 8, to: controller) }
+                group.addTask { await storm.post(client: client, clients: 8) { try await controller.postEvent($0).status } }
             }
             for round in 1...kills {
                 let target = round * deliveries.count / 2
@@ -72,53 +71,5 @@ struct FaultSuiteSigkillTests {
         #expect(lost.isEmpty, "\(lost.count) acknowledged events missing, e.g. \(lost.first ?? "")")
         #expect(storm.acknowledged.count == deliveries.count)
         await journal.close()
-    }
-}
-
-/// One event to deliver: "taskArn#version" and its request body.
-private struct Delivery: Sendable {
-    var key: String
-    var body: [UInt8]
-}
-
-/// Clients that post like EventBridge: each delivers its share, retrying on non-2xx and connection
-/// errors, then keeps re-posting its share (duplicates) until stopped.
-private final class Storm: Sendable {
-    private struct State {
-        var acknowledged = Set<String>()
-        var answered = 0
-        var stopped = false
-    }
-
-    private let deliveries: [Delivery]
-    private let state = Mutex(State())
-
-    init(deliveries: [Delivery]) {
-        self.deliveries = deliveries
-    }
-
-    var answered: Int { state.withLock { $0.answered } }
-    var acknowledged: Set<String> { state.withLock { $0.acknowledged } }
-    var everyDeliveryAcknowledged: Bool { state.withLock { $0.acknowledged.count == deliveries.count } }
-    func stop() { state.withLock { $0.stopped = true } }
-    private var isStopped: Bool { state.withLock { $0.stopped } }
-
-    func post(client: Int, clients: Int, to controller: ControllerProcess) async {
-        let share = stride(from: client, to: deliveries.count, by: clients).map { deliveries[$0] }
-        var index = 0
-        while !isStopped, !share.isEmpty {
-            let delivery = share[index % share.count]
-            let status = try? await controller.postEvent(delivery.body).status
-            if let status, (200..<300).contains(status) {
-                state.withLock {
-                    $0.acknowledged.insert(delivery.key)
-                    $0.answered += 1
-                }
-                index += 1
-            } else {
-                // EventBridge retries the same delivery after a pause.
-                try? await Task.sleep(for: .milliseconds(20))
-            }
-        }
     }
 }

@@ -62,11 +62,7 @@ public final class FaultProxy: @unchecked Sendable {
     }
 
     /// The proxy's script in this repository.
-    public static var scriptPath: String {
-        URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("deploy/local/fault_proxy.py").path
-    }
+    public static var scriptPath: String { Repository.path("deploy/local/fault_proxy.py") }
 
     public let port: Int
     /// The endpoint URL to give the AWS client instead of the upstream's.
