@@ -127,6 +127,7 @@ let package = Package(
         .target(
             name: "OperatorCLI",
             dependencies: [
+                "OpaqueJSON", "ByteCoding",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -222,7 +223,7 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ], swiftSettings: strictSettings),
         .testTarget(name: "OperatorCLITests", dependencies: [
-            "OperatorCLI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "OperatorCLI", "OpaqueJSON", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strictSettings),
         .testTarget(name: "IntegrationTests", dependencies: [
             "Controller", "AWS", "Backoff", "Consul", "ErrorClassification", "Journal", "MeshModel", "MeshTestSupport", "OpaqueJSON",

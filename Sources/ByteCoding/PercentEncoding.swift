@@ -31,6 +31,25 @@ public enum PercentEncoding {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// Whether `byte` stays as it is in a URL path segment: RFC 3986 unreserved, `:` and `@`. `/`
+    /// is escaped, so a segment holding one (a cluster ARN, a work key) stays one segment.
+    @inlinable
+    public static func isKeptInPathSegment(_ byte: UInt8) -> Bool {
+        isUnreserved(byte) || byte == UInt8(ascii: ":") || byte == UInt8(ascii: "@")
+    }
+
+    /// `string` as one URL path segment (see ``isKeptInPathSegment(_:)``).
+    public static func encodePathSegment(_ string: String) -> String {
+        encode(string, keeping: isKeptInPathSegment)
+    }
+
+    /// `?a=b&c=d`, or the empty string for no items; names and values keep only unreserved bytes
+    /// (so `+` is sent as `%2B`, never read as a space).
+    public static func queryString(_ items: [(String, String)]) -> String {
+        guard !items.isEmpty else { return "" }
+        return "?" + items.map { name, value in encode(name) + "=" + encode(value) }.joined(separator: "&")
+    }
+
     /// Decodes `%XX` escapes; a malformed escape is kept literally (as botocore's `unquote` does).
     /// Invalid UTF-8 in the result becomes U+FFFD.
     /// - Parameter plusAsSpace: Whether `+` means a space (form encoding, query strings).

@@ -1,8 +1,10 @@
 public import AsyncHTTPClient
+import ByteCoding
 public import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOFoundationCompat
+public import OpaqueJSON
 
 /// One answer of the admin API: the body as sent (what `--json` prints) and parsed.
 public struct AdminAnswer: Sendable {
@@ -36,19 +38,12 @@ public struct AdminClient: Sendable {
 
     /// `path` plus the percent-encoded query.
     static func url(_ base: String, _ path: String, query: [(String, String)]) -> String {
-        guard !query.isEmpty else { return base + path }
-        var components = URLComponents()
-        components.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) }
-        // URLComponents leaves `+` alone, which the server reads as a space.
-        let encoded = (components.percentEncodedQuery ?? "").replacingOccurrences(of: "+", with: "%2B")
-        return base + path + "?" + encoded
+        base + path + PercentEncoding.queryString(query)
     }
 
     /// A path segment, percent-encoded (task IDs and short keys never need it; full keys might).
     public static func segment(_ text: String) -> String {
-        var allowed = CharacterSet.urlPathAllowed
-        allowed.remove(charactersIn: "/?#")
-        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+        PercentEncoding.encodePathSegment(text)
     }
 
     private func send(_ method: HTTPMethod, _ path: String, query: [(String, String)]) async throws(OperatorError) -> AdminAnswer {

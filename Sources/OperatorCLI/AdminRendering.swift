@@ -1,4 +1,5 @@
 import Foundation
+public import OpaqueJSON
 
 /// The human renderings of the admin API's documents (`--json` prints the documents themselves).
 /// Pure functions of the parsed JSON, so each is unit-tested from a sample answer.
@@ -10,7 +11,7 @@ public enum AdminRendering {
             "version:        \(document["version"].text) (up \(seconds(document["uptimeSeconds"])))",
             "journal:        sequence \(journal["sequence"].text), \(bytes(journal["databaseBytes"])), last event \(ago(journal["lastEventAgeSeconds"]))",
             "work keys:      " + ["pending", "running", "failed", "done"].map { "\($0) \(work["keys"][$0].text)" }.joined(separator: ", ")
-                + (work["oldestPendingAgeSeconds"].number.map { "; oldest pending \(seconds(.number($0)))" } ?? ""),
+                + (work["oldestPendingAgeSeconds"].number.map { "; oldest pending \(seconds(.double($0)))" } ?? ""),
             "workers:        " + (work["workersEnabled"].bool == true
                 ? "running (\(work["inFlight"].text) in flight, \(work["attempts"].text) attempts, \(work["failures"].text) failures)"
                 : "disabled (AWS not configured)"),

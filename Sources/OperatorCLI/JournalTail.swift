@@ -1,5 +1,6 @@
 public import ArgumentParser
 import Foundation
+import OpaqueJSON
 
 extension OperatorCommands {
     /// `journal`: the newest journal rows; `--follow` keeps printing new ones.
@@ -36,7 +37,7 @@ extension OperatorCommands {
                     // Written unbuffered: with --follow into a pipe, rows must appear as they come.
                     let text = admin.json ? items.map(Self.jsonLine).joined(separator: "\n") : AdminRendering.journal(items)
                     FileHandle.standardOutput.write(Data((text + "\n").utf8))
-                    cursor = Int64(items.last?["sequence"].number ?? Double(cursor))
+                    cursor = Int64(items.last?["sequence"].int ?? Int(cursor))
                 }
                 if page["next"].number != nil { continue }
                 guard follow else { return }
@@ -50,21 +51,6 @@ extension OperatorCommands {
 
         static func jsonLine(_ value: JSONValue) -> String {
             String(decoding: (try? JSONEncoder.lines.encode(value)) ?? Data(), as: UTF8.self)
-        }
-    }
-}
-
-extension JSONValue: Encodable {
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        switch self {
-        case .null: try container.encodeNil()
-        case .bool(let value): try container.encode(value)
-        case .number(let value):
-            if value.rounded() == value && abs(value) < 1e15 { try container.encode(Int64(value)) } else { try container.encode(value) }
-        case .string(let value): try container.encode(value)
-        case .array(let values): try container.encode(values)
-        case .object(let members): try container.encode(members)
         }
     }
 }

@@ -1,5 +1,6 @@
 public import ArgumentParser
 import Foundation
+import OpaqueJSON
 
 /// The options every operator command takes: where the admin API is, the token, and `--json`.
 public struct AdminOptions: ParsableArguments {

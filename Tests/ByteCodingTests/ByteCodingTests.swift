@@ -43,6 +43,17 @@ struct PercentEncodingTests {
         #expect(PercentEncoding.encode("arn:aws/x", keeping: keep) == "arn:aws%2Fx")
     }
 
+    /// A path segment keeps `:` and `@` and escapes `/`, so an ARN stays one segment.
+    @Test func encodePathSegment_whenARN_keepsColonsAndEscapesSlash() {
+        #expect(PercentEncoding.encodePathSegment("arn:aws:ecs:r:1:cluster/a b@c") == "arn:aws:ecs:r:1:cluster%2Fa%20b@c")
+    }
+
+    /// A query string escapes names and values (`+` too, which servers read as a space); none is empty.
+    @Test func queryString_whenItems_escapesEachAndJoins() {
+        #expect(PercentEncoding.queryString([("key", "a b+c/d"), ("n", "1")]) == "?key=a%20b%2Bc%2Fd&n=1")
+        #expect(PercentEncoding.queryString([]) == "")
+    }
+
     /// Escapes decode in either case; malformed ones stay as written; `+` is a space only when asked.
     @Test func decode_whenEscapesValidOrNot_decodesOrKeepsLiterally() {
         #expect(PercentEncoding.decode("a%20b%2fc") == "a b/c")

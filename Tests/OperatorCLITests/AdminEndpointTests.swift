@@ -1,4 +1,5 @@
 import Foundation
+import OpaqueJSON
 @testable import OperatorCLI
 import Testing
 
@@ -94,7 +95,7 @@ struct AdminClientTests {
     /// Query values are percent-encoded, `+` included (the server reads `+` as a space).
     @Test func url_whenQueryHasReservedCharacters_encodesThem() {
         #expect(AdminClient.url("http://h", "/v1/work/retry", query: [("key", "service:arn:aws:ecs:r:1:cluster/a b+c")])
-                == "http://h/v1/work/retry?key=service:arn:aws:ecs:r:1:cluster/a%20b%2Bc")
+                == "http://h/v1/work/retry?key=service%3Aarn%3Aaws%3Aecs%3Ar%3A1%3Acluster%2Fa%20b%2Bc")
         #expect(AdminClient.url("http://h", "/v1/status", query: []) == "http://h/v1/status")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import OpaqueJSON
 @testable import OperatorCLI
 import Testing
 

@@ -13,28 +13,16 @@ enum ConsulJSON {
     static func decoder() -> JSONDecoder { JSONDecoder() }
 }
 
-/// Builds request paths and query strings with each piece percent-encoded.
+/// Builds request paths and query strings with each piece percent-encoded (``PercentEncoding``).
 enum ConsulPath {
-    /// Bytes left as they are in a path segment: RFC 3986 unreserved, `:` and `@`. `/` is escaped:
-    /// a cluster ARN used as a node name contains one, and Consul decodes `%2F` back before it
-    /// reads the name.
-    private static func keptInSegment(_ byte: UInt8) -> Bool {
-        PercentEncoding.isUnreserved(byte) || byte == UInt8(ascii: ":") || byte == UInt8(ascii: "@")
-    }
-
-    /// `/v1/...` followed by the given segments, each escaped.
+    /// `/v1/...` followed by the given segments, each escaped (a cluster ARN used as a node name
+    /// contains a `/`; Consul decodes `%2F` back before it reads the name).
     static func make(_ prefix: String, _ segments: String...) -> String {
-        segments.reduce(prefix) { path, segment in
-            path + "/" + PercentEncoding.encode(segment, keeping: keptInSegment)
-        }
+        segments.reduce(prefix) { path, segment in path + "/" + PercentEncoding.encodePathSegment(segment) }
     }
 
-    /// `?a=b&c=d`, or the empty string for no items; names and values keep only unreserved bytes.
+    /// `?a=b&c=d`, or the empty string for no items.
     static func queryString(_ items: [(String, String)]) -> String {
-        guard !items.isEmpty else { return "" }
-        let pairs = items.map { name, value in
-            PercentEncoding.encode(name) + "=" + PercentEncoding.encode(value)
-        }
-        return "?" + pairs.joined(separator: "&")
+        PercentEncoding.queryString(items)
     }
 }
