@@ -11,17 +11,8 @@ extension EventJournal {
         _ = try await perform(.markWork(keys: keys, at: date))
     }
 
-    /// Claims a key for a worker: pending (or running, after a restart) becomes running.
-    ///
-    /// - Returns: The item with the generation the worker must hand back to
-    ///   ``recordAttempt(key:generation:succeeded:error:parked:notBefore:at:)``, or `nil` if the key
-    ///   is unknown, done or parked.
-    public func startAttempt(key: String, at date: Date = Date()) async throws(JournalError) -> WorkItem? {
-        guard case .workItem(let item) = try await perform(.startAttempt(key: key, at: date)) else { return nil }
-        return item
-    }
-
-    /// Records the outcome of a worker's attempt at `key`.
+    /// Records the outcome of a worker's attempt at `key`, begun at `generation` (as read with
+    /// ``workItem(key:)`` or ``pendingWork(limit:after:)``; starting an attempt writes nothing).
     ///
     /// Success marks the key done only if `generation` is still current; otherwise a newer event
     /// arrived while working and the key stays pending. Failure increments `attempts`, keeps `error`
@@ -40,8 +31,8 @@ extension EventJournal {
         return item
     }
 
-    /// Keys waiting for a worker: pending ones, and running ones (interrupted by a restart), in key
-    /// order after `after` (keyset pagination: pass the last key of a page to read the next).
+    /// Keys waiting for a worker: pending ones, and running ones (which only a journal written by an
+    /// older version holds: attempts no longer write `running`), in key order after `after` (keyset pagination: pass the last key of a page to read the next).
     public func pendingWork(limit: Int, after: String? = nil) throws(JournalError) -> [WorkItem] {
         try read { db in
             try Row.fetchAll(db, sql: """

@@ -40,7 +40,7 @@ struct ConsulECSRegistrationTests {
                 journal: journal,
                 metadata: TaskMetadataResolver(journal: journal, tasks: ecs,
                                                definitions: TaskDefinitionCache(describer: definitions), book: book),
-                catalog: catalog, index: ServiceTaskIndex(), tokenWork: WorkerRecordingEnqueuer(),
+                catalog: catalog, index: ServiceTaskIndex(),
                 planConfiguration: MeshPlanConfiguration())
         }
 
@@ -70,7 +70,7 @@ struct ConsulECSRegistrationTests {
         let rig = try Rig()
         try await rig.task("t1", config: Self.config)
         // When
-        try await rig.worker.reconcile(taskArn: WorkerSample.arn("t1"), logger: logger)
+        _ = try await rig.worker.reconcile(taskArn: WorkerSample.arn("t1"), logger: logger)
         // Then
         let intent = try #require(await rig.catalog.writes.first?.intent)
         #expect(intent.service.id == "payments-t1")
@@ -94,7 +94,7 @@ struct ConsulECSRegistrationTests {
                            config: #"{"service": {"port": 8080}, "proxy": {"upstreams": [{"destinationName": "db", "localBindPort": "x"}]}}"#)
         // When
         let error = await #expect(throws: WorkerError.invalidMeshConfig) {
-            try await rig.worker.reconcile(taskArn: WorkerSample.arn("t1"), logger: logger)
+            _ = try await rig.worker.reconcile(taskArn: WorkerSample.arn("t1"), logger: logger)
         }
         // Then
         #expect(error?.isTransient == false)
@@ -111,7 +111,7 @@ struct ConsulECSRegistrationTests {
         let rig = try Rig()
         try await rig.task("t1", tags: ["consul.hashicorp.com/mesh": "false"], config: Self.config)
         // When
-        try await rig.worker.reconcile(taskArn: WorkerSample.arn("t1"), logger: logger)
+        _ = try await rig.worker.reconcile(taskArn: WorkerSample.arn("t1"), logger: logger)
         // Then
         #expect(await rig.catalog.writes.isEmpty)
         #expect(await rig.definitions.calls == 0)
@@ -126,7 +126,7 @@ struct ConsulECSRegistrationTests {
         // When
         try await withThrowingTaskGroup(of: Void.self) { group in
             for id in ids {
-                group.addTask { try await rig.worker.reconcile(taskArn: WorkerSample.arn(id), logger: logger) }
+                group.addTask { _ = try await rig.worker.reconcile(taskArn: WorkerSample.arn(id), logger: logger) }
             }
             try await group.waitForAll()
         }
@@ -141,7 +141,7 @@ struct ConsulECSRegistrationTests {
         let rig = try Rig()
         try await rig.task("g1", config: #"{"gateway": {"kind": "terminating-gateway", "name": "egress", "wanAddress": {"address": "198.51.100.7", "port": 443}}}"#)
         // When
-        try await rig.worker.reconcile(taskArn: WorkerSample.arn("g1"), logger: logger)
+        _ = try await rig.worker.reconcile(taskArn: WorkerSample.arn("g1"), logger: logger)
         // Then
         let intent = try #require(await rig.catalog.writes.first?.intent)
         #expect(intent.service.kind == "terminating-gateway")

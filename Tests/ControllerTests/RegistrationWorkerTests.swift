@@ -21,8 +21,16 @@ struct RegistrationWorkerTests {
             journal = try EventJournal.inMemory(logger: Logger(label: "test"))
             worker = TaskRegistrationReconciler(
                 journal: journal, metadata: TaskMetadataResolver(journal: journal, tasks: ecs, definitions: ecs),
-                catalog: catalog, index: index, tokenWork: enqueuer,
+                catalog: catalog, index: index,
                 planConfiguration: MeshPlanConfiguration(proxyPort: 21000))
+        }
+
+        /// Runs the worker on `arn` and records the keys it answers with, as the queue enqueues them.
+        @discardableResult
+        func reconcile(_ arn: String, logger: Logger) async throws -> ReconcileResult {
+            let result = try await worker.reconcile(taskArn: arn, logger: logger)
+            try await enqueuer.enqueue(result.enqueue)
+            return result
         }
 
         func meshTask(_ taskID: String, tags: [String: String] = WorkerSample.meshTags) async {
@@ -40,7 +48,7 @@ struct RegistrationWorkerTests {
         await rig.meshTask("t1", tags: ["team": "payments"])
         try await WorkerSample.append(rig.journal, taskID: "t1", version: 1)
         // When
-        try await rig.worker.reconcile(taskArn: WorkerSample.arn("t1"), logger: logger)
+        try await rig.reconcile(WorkerSample.arn("t1"), logger: logger)
         // Then
         #expect(await rig.catalog.writes.isEmpty)
         #expect(await rig.enqueuer.enqueued.isEmpty)
@@ -54,7 +62,7 @@ struct RegistrationWorkerTests {
         await rig.meshTask("t1")
         try await WorkerSample.append(rig.journal, taskID: "t1", version: 1)
         // When
-        try await rig.worker.reconcile(taskArn: WorkerSample.arn("t1"), logger: logger)
+        try await rig.reconcile(WorkerSample.arn("t1"), logger: logger)
         // Then
         let writes = await rig.catalog.writes
         #expect(writes.count == 1)
@@ -76,9 +84,9 @@ struct RegistrationWorkerTests {
         let rig = try Rig()
         await rig.meshTask("t1")
         try await WorkerSample.append(rig.journal, taskID: "t1", version: 1)
-        try await rig.worker.reconcile(taskArn: WorkerSample.arn("t1"), logger: logger)
+        try await rig.reconcile(WorkerSample.arn("t1"), logger: logger)
         // When
-        try await rig.worker.reconcile(taskArn: WorkerSample.arn("t1"), logger: logger)
+        try await rig.reconcile(WorkerSample.arn("t1"), logger: logger)
         // Then
         #expect(await rig.catalog.writes.count == 1)
         #expect(await rig.ecs.describeCalls == 1)
@@ -91,10 +99,10 @@ struct RegistrationWorkerTests {
         let rig = try Rig()
         await rig.meshTask("t1")
         try await WorkerSample.append(rig.journal, taskID: "t1", version: 1)
-        try await rig.worker.reconcile(taskArn: WorkerSample.arn("t1"), logger: logger)
+        try await rig.reconcile(WorkerSample.arn("t1"), logger: logger)
         try await WorkerSample.append(rig.journal, taskID: "t1", version: 2, desiredStatus: "STOPPED")
         // When
-        try await rig.worker.reconcile(taskArn: WorkerSample.arn("t1"), logger: logger)
+        try await rig.reconcile(WorkerSample.arn("t1"), logger: logger)
         // Then
         let last = try #require(await rig.catalog.writes.last)
         guard case .checks(let checks) = last.change else {
@@ -111,10 +119,10 @@ struct RegistrationWorkerTests {
         let rig = try Rig()
         await rig.meshTask("t1")
         try await WorkerSample.append(rig.journal, taskID: "t1", version: 1)
-        try await rig.worker.reconcile(taskArn: WorkerSample.arn("t1"), logger: logger)
+        try await rig.reconcile(WorkerSample.arn("t1"), logger: logger)
         try await WorkerSample.append(rig.journal, taskID: "t1", version: 2, lastStatus: "STOPPED", desiredStatus: "STOPPED")
         // When
-        try await rig.worker.reconcile(taskArn: WorkerSample.arn("t1"), logger: logger)
+        try await rig.reconcile(WorkerSample.arn("t1"), logger: logger)
         // Then
         let deregistrations = await rig.catalog.deregistrations
         #expect(deregistrations.count == 1)
@@ -130,7 +138,7 @@ struct RegistrationWorkerTests {
         try await WorkerSample.append(rig.journal, taskID: "t1", version: 1)
         // When / Then
         await #expect(throws: WorkerError.taskNotInECS) {
-            try await rig.worker.reconcile(taskArn: WorkerSample.arn("t1"), logger: logger)
+            try await rig.reconcile(WorkerSample.arn("t1"), logger: logger)
         }
         #expect(try rig.journal.taskMeta(arn: WorkerSample.arn("t1")) == nil)
     }
@@ -142,14 +150,35 @@ struct RegistrationWorkerTests {
         await rig.meshTask("t1")
         try await WorkerSample.append(rig.journal, taskID: "t1", version: 1)
         await rig.catalog.setFailure(WorkerTestFailure("consul down"))
-        await #expect(throws: WorkerError.consulCatalog) {
-            try await rig.worker.reconcile(taskArn: WorkerSample.arn("t1"), logger: logger)
+        await #expect(throws: ReconcileFailure.self) {
+            try await rig.reconcile(WorkerSample.arn("t1"), logger: logger)
         }
         // When
         await rig.catalog.setFailure(nil)
-        try await rig.worker.reconcile(taskArn: WorkerSample.arn("t1"), logger: logger)
+        try await rig.reconcile(WorkerSample.arn("t1"), logger: logger)
         // Then
         #expect(await rig.catalog.writes.map(\.change) == [.full])
+    }
+
+    /// A catalog write that fails on a task's arrival still names the service's token key (the
+    /// token does not wait for the registration), with the catalog's error; the retry, no arrival
+    /// any more, names none.
+    @Test func reconcile_whenCatalogWriteFailsOnArrival_failureNamesTheTokenKey() async throws {
+        // Given
+        let rig = try Rig()
+        await rig.meshTask("t1")
+        try await WorkerSample.append(rig.journal, taskID: "t1", version: 1)
+        await rig.catalog.setFailure(WorkerTestFailure("consul down"))
+        // When
+        let failure = await #expect(throws: ReconcileFailure.self) {
+            try await rig.reconcile(WorkerSample.arn("t1"), logger: logger)
+        }
+        // Then
+        #expect(failure?.enqueue == [Self.serviceKey])
+        #expect(failure?.underlying as? WorkerError == .consulCatalog)
+        #expect(failure?.description.contains("consul down") == true)
+        await rig.catalog.setFailure(nil)
+        #expect(try await rig.reconcile(WorkerSample.arn("t1"), logger: logger) == .done)
     }
 
     /// A bad service-port tag is reported naming the tag.
@@ -160,7 +189,7 @@ struct RegistrationWorkerTests {
         try await WorkerSample.append(rig.journal, taskID: "t1", version: 1)
         // When / Then
         let error = await #expect(throws: WorkerError.self) {
-            try await rig.worker.reconcile(taskArn: WorkerSample.arn("t1"), logger: logger)
+            try await rig.reconcile(WorkerSample.arn("t1"), logger: logger)
         }
         #expect(error == .invalidTags)
         #expect(error?.description.contains("consul.hashicorp.com/service-port") == true)

@@ -21,18 +21,15 @@ struct TokenWorkerTests {
         let secrets: WorkerFakeSecrets
         let acl: WorkerFakeACL
         let index = ServiceTaskIndex()
-        let enqueuer = WorkerRecordingEnqueuer()
         let verified = VerifiedServices()
-        let requeue: DelayedRequeue
         let worker: ServiceTokenReconciler
 
         init(grace: TimeInterval = 300) throws {
             journal = try EventJournal.inMemory(logger: Logger(label: "test"))
             secrets = WorkerFakeSecrets(log: log)
             acl = WorkerFakeACL(log: log)
-            requeue = DelayedRequeue(target: enqueuer, logger: Logger(label: "test"))
             worker = ServiceTokenReconciler(
-                journal: journal, secrets: secrets, acl: acl, index: index, requeue: requeue,
+                journal: journal, secrets: secrets, acl: acl, index: index,
                 configuration: .init(secretsPrefix: "mesh", gracePeriod: grace), verified: verified)
         }
 
@@ -48,7 +45,7 @@ struct TokenWorkerTests {
         let rig = try Rig()
         rig.addLiveTask()
         // When
-        try await rig.worker.reconcile(serviceName: "web", logger: logger)
+        _ = try await rig.worker.reconcile(serviceName: "web", logger: logger)
         // Then
         #expect(await rig.log.calls == ["secret.read mesh-web", "secret.create mesh-web", "token.read", "token.create"])
         let ids = try #require(await rig.secrets.ids(Self.secretName))
@@ -70,7 +67,7 @@ struct TokenWorkerTests {
         rig.addLiveTask()
         await rig.secrets.seed(name: Self.secretName, value: "{}")
         // When
-        try await rig.worker.reconcile(serviceName: "web", logger: logger)
+        _ = try await rig.worker.reconcile(serviceName: "web", logger: logger)
         // Then
         #expect(await rig.log.calls == ["secret.read mesh-web", "secret.put", "token.read", "token.create"])
         let ids = try #require(await rig.secrets.ids(Self.secretName))
@@ -85,7 +82,7 @@ struct TokenWorkerTests {
         let ids = TokenSecret.generate()
         await rig.secrets.seed(name: Self.secretName, value: try SecretsManagerTokenStore.encode(ids))
         // When
-        try await rig.worker.reconcile(serviceName: "web", logger: logger)
+        _ = try await rig.worker.reconcile(serviceName: "web", logger: logger)
         // Then
         #expect(await rig.log.calls == ["secret.read mesh-web", "token.read", "token.create"])
         #expect(await rig.acl.tokens.count == 1)
@@ -97,10 +94,10 @@ struct TokenWorkerTests {
         // Given
         let rig = try Rig()
         rig.addLiveTask()
-        try await rig.worker.reconcile(serviceName: "web", logger: logger)
+        _ = try await rig.worker.reconcile(serviceName: "web", logger: logger)
         let callsBefore = await rig.log.calls.count
         // When
-        try await rig.worker.reconcile(serviceName: "web", logger: logger)
+        _ = try await rig.worker.reconcile(serviceName: "web", logger: logger)
         // Then
         #expect(await rig.log.calls.count == callsBefore)
     }
@@ -115,7 +112,7 @@ struct TokenWorkerTests {
         await rig.secrets.seed(name: Self.secretName, value: try SecretsManagerTokenStore.encode(ids))
         await rig.acl.seed(ACLToken(accessorID: ids.accessorID, secretID: ConsulToken(TokenSecret.generate().token)))
         // When
-        try await rig.worker.reconcile(serviceName: "web", logger: logger)
+        _ = try await rig.worker.reconcile(serviceName: "web", logger: logger)
         // Then
         #expect(await rig.log.calls == ["secret.read mesh-web", "token.read", "token.delete", "token.create"])
         #expect(await rig.acl.tokens[ids.accessorID]?.secretID == ConsulToken(ids.token))
@@ -127,14 +124,14 @@ struct TokenWorkerTests {
         // Given a provisioned token that then disappears from Consul
         let rig = try Rig()
         rig.addLiveTask()
-        try await rig.worker.reconcile(serviceName: "web", logger: logger)
+        _ = try await rig.worker.reconcile(serviceName: "web", logger: logger)
         let ids = try #require(await rig.secrets.ids(Self.secretName))
         try await rig.acl.deleteToken(accessorID: ids.accessorID, logger: logger)
         // When the cache still says verified, nothing is checked; once forgotten, it is
-        try await rig.worker.reconcile(serviceName: "web", logger: logger)
+        _ = try await rig.worker.reconcile(serviceName: "web", logger: logger)
         #expect(await rig.acl.tokens.isEmpty)
         rig.verified.forget(["web"])
-        try await rig.worker.reconcile(serviceName: "web", logger: logger)
+        _ = try await rig.worker.reconcile(serviceName: "web", logger: logger)
         // Then
         let token = try #require(await rig.acl.tokens[ids.accessorID])
         #expect(token.secretID == ConsulToken(ids.token))
@@ -151,9 +148,9 @@ struct TokenWorkerTests {
         await rig.secrets.seed(name: Self.secretName, value: try SecretsManagerTokenStore.encode(ids))
         await rig.acl.seed(ACLToken(accessorID: ids.accessorID, secretID: ConsulToken(ids.token), description: "edited"))
         // When
-        try await rig.worker.reconcile(serviceName: "web", logger: logger)
+        _ = try await rig.worker.reconcile(serviceName: "web", logger: logger)
         rig.verified.forget(["web"])
-        try await rig.worker.reconcile(serviceName: "web", logger: logger)
+        _ = try await rig.worker.reconcile(serviceName: "web", logger: logger)
         // Then
         #expect(await rig.log.calls == ["secret.read mesh-web", "token.read", "token.update",
                                         "secret.read mesh-web", "token.read"])
@@ -172,7 +169,7 @@ struct TokenWorkerTests {
         let theirs = TokenSecret.generate()
         await rig.secrets.raceNextPut(with: theirs)
         // When
-        try await rig.worker.reconcile(serviceName: "web", logger: logger)
+        _ = try await rig.worker.reconcile(serviceName: "web", logger: logger)
         // Then
         #expect(await rig.secrets.ids(Self.secretName) == theirs)
         #expect(await rig.acl.tokens.count == 1)
@@ -185,11 +182,11 @@ struct TokenWorkerTests {
         // Given
         let rig = try Rig(grace: 0)
         rig.addLiveTask()
-        try await rig.worker.reconcile(serviceName: "web", logger: logger)
+        _ = try await rig.worker.reconcile(serviceName: "web", logger: logger)
         let ids = try #require(await rig.secrets.ids(Self.secretName))
         rig.index.update(taskArn: "t1", service: Self.service, alive: false)
         // When
-        try await rig.worker.reconcile(serviceName: "web", logger: logger)
+        _ = try await rig.worker.reconcile(serviceName: "web", logger: logger)
         // Then
         #expect(await rig.acl.tokens.isEmpty)
         #expect(await rig.secrets.ids(Self.secretName) == ids)
@@ -201,13 +198,13 @@ struct TokenWorkerTests {
         // Given
         let rig = try Rig(grace: 0)
         rig.addLiveTask()
-        try await rig.worker.reconcile(serviceName: "web", logger: logger)
+        _ = try await rig.worker.reconcile(serviceName: "web", logger: logger)
         let ids = try #require(await rig.secrets.ids(Self.secretName))
         rig.index.update(taskArn: "t1", service: Self.service, alive: false)
-        try await rig.worker.reconcile(serviceName: "web", logger: logger)
+        _ = try await rig.worker.reconcile(serviceName: "web", logger: logger)
         // When
         rig.addLiveTask("t2")
-        try await rig.worker.reconcile(serviceName: "web", logger: logger)
+        _ = try await rig.worker.reconcile(serviceName: "web", logger: logger)
         // Then
         #expect(await rig.acl.tokens[ids.accessorID]?.secretID == ConsulToken(ids.token))
         #expect(try rig.journal.service(name: "web")?.tokenDeletedAt == nil)
@@ -218,13 +215,15 @@ struct TokenWorkerTests {
         // Given
         let rig = try Rig(grace: 300)
         rig.addLiveTask()
-        try await rig.worker.reconcile(serviceName: "web", logger: logger)
+        _ = try await rig.worker.reconcile(serviceName: "web", logger: logger)
         rig.index.update(taskArn: "t1", service: Self.service, alive: false)
         // When
-        try await rig.worker.reconcile(serviceName: "web", logger: logger)
+        let result = try await rig.worker.reconcile(serviceName: "web", logger: logger)
         // Then
         #expect(await rig.acl.tokens.count == 1)
-        #expect(await rig.requeue.pendingKeys == ["service:web"])
+        let recheck = try #require(result.notBefore)
+        #expect(abs(recheck.timeIntervalSinceNow - 300) < 5, "re-checked when the grace period ends")
+        #expect(result.enqueue.isEmpty)
         #expect(try rig.journal.service(name: "web")?.lastTaskSeenAt != nil)
     }
 
@@ -237,7 +236,7 @@ struct TokenWorkerTests {
         let other = MeshServiceRef(clusterArn: "arn:aws:ecs:us-east-1:111122223333:cluster/green", name: "web")
         rig.addLiveTask()
         rig.index.update(taskArn: "g1", service: other, alive: true)
-        try await rig.worker.reconcile(serviceName: "web", logger: logger)
+        _ = try await rig.worker.reconcile(serviceName: "web", logger: logger)
         let ids = try #require(await rig.secrets.ids(Self.secretName))
         #expect(await rig.acl.tokens.count == 1)
         // (the first cluster by ARN: ".../apps" before ".../green")
@@ -245,7 +244,7 @@ struct TokenWorkerTests {
 
         // When the cluster the token names stops running it, and the key runs after the grace period
         rig.index.update(taskArn: "t1", service: Self.service, alive: false)
-        try await rig.worker.reconcile(serviceName: "web", logger: logger)
+        _ = try await rig.worker.reconcile(serviceName: "web", logger: logger)
 
         // Then the token stays with the same IDs and names the cluster still running it
         let token = try #require(await rig.acl.tokens[ids.accessorID])
@@ -256,7 +255,7 @@ struct TokenWorkerTests {
 
         // When the other cluster stops too
         rig.index.update(taskArn: "g1", service: other, alive: false)
-        try await rig.worker.reconcile(serviceName: "web", logger: logger)
+        _ = try await rig.worker.reconcile(serviceName: "web", logger: logger)
         // Then the token goes, and the secret keeps its IDs
         #expect(await rig.acl.tokens.isEmpty)
         #expect(await rig.secrets.ids(Self.secretName) == ids)
@@ -270,14 +269,15 @@ struct TokenWorkerTests {
         let green = MeshServiceRef(clusterArn: "arn:aws:ecs:us-east-1:111122223333:cluster/green", name: "web")
         rig.addLiveTask()
         rig.index.update(taskArn: "g1", service: green, alive: true)
-        try await rig.worker.reconcile(serviceName: "web", logger: logger)
+        _ = try await rig.worker.reconcile(serviceName: "web", logger: logger)
         rig.index.update(taskArn: "t1", service: Self.service, alive: false, at: Date().addingTimeInterval(-1000))
         rig.index.update(taskArn: "g1", service: green, alive: false, at: Date().addingTimeInterval(-10))
         // When
-        try await rig.worker.reconcile(serviceName: "web", logger: logger)
+        let result = try await rig.worker.reconcile(serviceName: "web", logger: logger)
         // Then the token stays, and the key is re-checked when green's grace period ends
         #expect(await rig.acl.tokens.count == 1)
-        #expect(await rig.requeue.pendingKeys == ["service:web"])
+        let recheck = try #require(result.notBefore)
+        #expect(abs(recheck.timeIntervalSinceNow - 290) < 5, "re-checked 300 s after green's stop")
         let since = try #require(try rig.journal.service(name: "web")?.lastTaskSeenAt)
         #expect(abs(since.timeIntervalSinceNow + 10) < 5, "the clock started at green's stop")
     }
@@ -291,14 +291,13 @@ struct TokenWorkerTests {
         let ecs = WorkerFakeECS()
         let registration = TaskRegistrationReconciler(
             journal: rig.journal, metadata: TaskMetadataResolver(journal: rig.journal, tasks: ecs, definitions: ecs),
-            catalog: WorkerRecordingCatalog(), index: rig.index, tokenWork: rig.enqueuer,
+            catalog: WorkerRecordingCatalog(), index: rig.index,
             planConfiguration: MeshPlanConfiguration(proxyPort: 21000))
-        let reconciler = MeshWorkReconciler(registration: registration, tokens: rig.worker, clientToken: nil,
-                                            tokenWork: rig.enqueuer)
+        let reconciler = MeshWorkReconciler(registration: registration, tokens: rig.worker, clientToken: nil)
         // When
-        try await reconciler.reconcile(key: "service:\(WorkerSample.cluster)/web", logger: logger)
+        let result = try await reconciler.reconcile(key: "service:\(WorkerSample.cluster)/web", logger: logger)
         // Then
-        #expect(await rig.enqueuer.enqueued == ["service:web"])
+        #expect(result == .enqueue(["service:web"]))
         #expect(await rig.log.calls.isEmpty)
     }
 
@@ -307,7 +306,7 @@ struct TokenWorkerTests {
         // Given
         let rig = try Rig(grace: 0)
         // When
-        try await rig.worker.reconcile(serviceName: "web", logger: logger)
+        _ = try await rig.worker.reconcile(serviceName: "web", logger: logger)
         // Then
         #expect(await rig.log.calls.isEmpty)
     }
@@ -339,14 +338,14 @@ struct TokenWorkerTests {
         // Given a verified token of a typical service, with a policy an operator linked
         let rig = try Rig()
         rig.addLiveTask()
-        try await rig.worker.reconcile(serviceName: "web", logger: logger)
+        _ = try await rig.worker.reconcile(serviceName: "web", logger: logger)
         let ids = try #require(await rig.secrets.ids(Self.secretName))
         var linked = try #require(await rig.acl.tokens[ids.accessorID])
         linked.policies = [.named("operator-extra")]
         await rig.acl.seed(linked)
         // When its tasks turn out to be a mesh gateway
         #expect(rig.index.setGatewayKind(.meshGateway, forService: "web"))
-        try await rig.worker.reconcile(serviceName: "web", logger: logger)
+        _ = try await rig.worker.reconcile(serviceName: "web", logger: logger)
         // Then the policy exists and is linked beside the operator's, with the same IDs
         let token = try #require(await rig.acl.tokens[ids.accessorID])
         #expect(token.secretID == ConsulToken(ids.token))
@@ -355,7 +354,7 @@ struct TokenWorkerTests {
         #expect(await rig.log.calls.contains("token.update"))
         // And a second run with nothing new writes nothing
         let calls = await rig.log.calls.count
-        try await rig.worker.reconcile(serviceName: "web", logger: logger)
+        _ = try await rig.worker.reconcile(serviceName: "web", logger: logger)
         #expect(await rig.log.calls.count == calls)
     }
 }

@@ -319,7 +319,7 @@ struct WorkQueueTests {
         try await Self.stop(run)
         // Then
         #expect(reconciler.cancelledCalls == 1)
-        #expect(await store.item("task:a")?.state == .running)
+        #expect(await store.item("task:a")?.state == .pending, "an attempt writes nothing before its outcome")
         #expect(try await store.pendingWork(limit: 10, after: nil).map(\.key) == ["task:a"])
     }
 

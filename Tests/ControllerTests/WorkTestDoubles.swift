@@ -56,10 +56,8 @@ actor WorkTestStore: WorkStore {
         Array(items.values.filter { filter($0) && $0.key > (after ?? "") }.sorted { $0.key < $1.key }.prefix(limit))
     }
 
-    func startAttempt(key: String) async throws -> WorkItem? {
-        guard var item = items[key], item.state == .pending || item.state == .running else { return nil }
-        item.state = .running
-        items[key] = item
+    func itemToAttempt(key: String) async throws -> WorkItem? {
+        guard let item = items[key], item.state == .pending || item.state == .running else { return nil }
         return item
     }
 
@@ -90,6 +88,10 @@ actor WorkTestStore: WorkStore {
 /// What a scripted reconcile call does.
 enum WorkTestStep: Sendable {
     case succeed
+    /// Succeeds and answers with what the queue should do next.
+    case answer(ReconcileResult)
+    /// Fails permanently, naming keys that are due all the same.
+    case failNaming([String], String)
     /// Throws an error of no known class (the queue treats it as transient).
     case fail(String)
     /// Throws an error that says it is transient.
@@ -163,7 +165,7 @@ final class WorkTestReconciler: Reconciler {
         for continuation in held { continuation.resume() }
     }
 
-    func reconcile(key: String, logger: Logger) async throws {
+    func reconcile(key: String, logger: Logger) async throws -> ReconcileResult {
         let (step, holding) = state.withLock { state in
             state.calls.append(Call(
                 key: key,
@@ -192,7 +194,10 @@ final class WorkTestReconciler: Reconciler {
             throw CancellationError()
         }
         switch step {
-        case .succeed: return
+        case .succeed: return .done
+        case .answer(let result): return result
+        case .failNaming(let keys, let message):
+            throw ReconcileFailure(WorkClassifiedTestError(description: message, isTransient: false), enqueue: keys)
         case .fail(let message): throw WorkTestError(description: message)
         case .failTransient(let message): throw WorkClassifiedTestError(description: message, isTransient: true)
         case .failPermanent(let message): throw WorkClassifiedTestError(description: message, isTransient: false)

@@ -49,19 +49,6 @@ struct WorkerKeysAndIndexTests {
         #expect(index.liveServiceNames(inCluster: "green").isEmpty)
     }
 
-    /// A task forgotten after a failed hand-off counts as a change on its next update.
-    @Test func index_whenTaskForgotten_nextUpdateIsAChange() {
-        // Given
-        let index = ServiceTaskIndex()
-        let web = MeshServiceRef(clusterArn: "c", name: "web")
-        index.update(taskArn: "a", service: web, alive: true)
-        // When
-        index.forget(taskArn: "a")
-        // Then
-        #expect(index.liveTasks(of: web) == 0)
-        #expect(index.update(taskArn: "a", service: web, alive: true) == .membershipChanged)
-    }
-
     /// Secret values decode only with two UUIDs; anything else means "no IDs yet".
     @Test func secretDecode_whenNotTwoUUIDs_givesNil() throws {
         // Given

@@ -37,7 +37,7 @@ struct JournalRetentionIntegrationTests {
                                           event(stopped, version: 2, status: .stopped),
                                           event(running, version: 1, status: .running)], receivedAt: monthAgo)
             for arn in [stopped, running] {
-                let claimed = try #require(try await journal.startAttempt(key: "task:" + arn, at: monthAgo))
+                let claimed = try #require(try journal.workItem(key: "task:" + arn))
                 try await journal.recordAttempt(key: claimed.key, generation: claimed.generation, succeeded: true,
                                                 error: nil, parked: false, notBefore: nil, at: monthAgo)
             }

@@ -10,7 +10,7 @@ struct EventJournalRetentionTests {
 
     /// Settles a task's work key as done at `date`, as a successful worker attempt would.
     private func settleTaskWork(_ journal: EventJournal, arn: String, at date: Date) async throws {
-        let started = try #require(try await journal.startAttempt(key: "task:" + arn, at: date))
+        let started = try #require(try journal.workItem(key: "task:" + arn))
         try await journal.recordAttempt(key: started.key, generation: started.generation, succeeded: true,
                                         error: nil, parked: false, notBefore: nil, at: date)
     }
@@ -92,7 +92,7 @@ struct EventJournalRetentionTests {
         let parked = JournalFixtures.taskArn("parked")
         _ = try await journal.append([JournalFixtures.event(arn: parked, version: 2, status: .stopped, desired: .stopped)],
                                      receivedAt: longAgo)
-        let claimed = try #require(try await journal.startAttempt(key: "task:" + parked, at: longAgo))
+        let claimed = try #require(try journal.workItem(key: "task:" + parked))
         try await journal.recordAttempt(key: claimed.key, generation: claimed.generation, succeeded: false,
                                         error: "Consul down", parked: true, notBefore: nil, at: longAgo)
         let recent = JournalFixtures.taskArn("recent")

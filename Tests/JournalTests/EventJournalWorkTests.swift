@@ -1,6 +1,7 @@
 import ErrorClassification
 import Foundation
-import Journal
+import GRDB
+@testable import Journal
 import Testing
 
 /// Durable work keys: marking, attempts, generations, parking.
@@ -28,17 +29,16 @@ struct EventJournalWorkTests {
         // Given
         let journal = try JournalFixtures.inMemory()
         try await journal.markWork(["task:a"])
-        let started = try #require(try await journal.startAttempt(key: "task:a"))
+        let started = try #require(try journal.workItem(key: "task:a"))
 
         // When
         try await journal.recordAttempt(key: "task:a", generation: started.generation, succeeded: true,
                                         error: nil, parked: false, notBefore: nil)
 
         // Then
-        #expect(started.state == .running)
+        #expect(started.state == .pending)
         #expect(try journal.workItem(key: "task:a")?.state == .done)
         #expect(try journal.pendingWork(limit: 10).isEmpty)
-        #expect(try await journal.startAttempt(key: "task:a") == nil, "a done key cannot be claimed")
     }
 
     /// A newer event marked while a worker was running keeps the key pending after its success.
@@ -46,7 +46,7 @@ struct EventJournalWorkTests {
         // Given
         let journal = try JournalFixtures.inMemory()
         try await journal.markWork(["task:b"])
-        let started = try #require(try await journal.startAttempt(key: "task:b"))
+        let started = try #require(try journal.workItem(key: "task:b"))
         try await journal.markWork(["task:b"])
 
         // When
@@ -124,7 +124,7 @@ struct EventJournalWorkTests {
         #expect(try journal.workItem(key: "task:other")?.state == .pending)
     }
 
-    /// An applied event marks its task key; a running key interrupted by a restart is still pending work.
+    /// A `running` key (written by an older version, which marked attempts running) is still pending work.
     @Test func pendingWork_whenRunning_isIncluded() async throws {
         // Given
         let journal = try JournalFixtures.inMemory()
@@ -132,7 +132,9 @@ struct EventJournalWorkTests {
         _ = try await journal.append([JournalFixtures.event(arn: arn, version: 1)], receivedAt: Date())
 
         // When
-        _ = try await journal.startAttempt(key: "task:\(arn)")
+        try await journal.dbWriter.write { db in
+            try db.execute(sql: "UPDATE work SET state = 'running' WHERE key = ?", arguments: ["task:\(arn)"])
+        }
 
         // Then
         let pending = try journal.pendingWork(limit: 10)

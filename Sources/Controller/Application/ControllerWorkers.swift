@@ -11,10 +11,10 @@ import MeshModel
 /// The worker graph: ECS and Secrets Manager clients with their caches, the Consul client, the
 /// registration and token workers, and the work queue that drives them.
 ///
-/// Built once by ``MeshControllerApp``; ``queue`` and ``requeue`` run in its service group.
+/// Built once by ``MeshControllerApp``; ``queue`` runs in its service group. The reconcilers are
+/// built first and the queue last: workers hand work on through their answers, not through the queue.
 struct ControllerWorkers: Sendable {
     let queue: WorkQueue
-    let requeue: DelayedRequeue
     let index: ServiceTaskIndex
     /// Each task's mesh-config status, for the admin API's task view.
     let meshConfigs: MeshConfigBook
@@ -44,9 +44,7 @@ struct ControllerWorkers: Sendable {
                                                   region: endpoints.region, credentials: credentials,
                                                   configuration: awsConfiguration, logger: logger)
 
-        let link = WorkQueueLink()
         let index = ServiceTaskIndex()
-        let requeue = DelayedRequeue(target: link, logger: logger)
         let secrets = SecretsManagerTokenStore(client: secretsManager)
         let acl = ConsulTokenACL(consul: consul)
         let mesh = configuration.mesh
@@ -66,20 +64,19 @@ struct ControllerWorkers: Sendable {
             metadata: TaskMetadataResolver(journal: journal, tasks: describer,
                                            definitions: TaskDefinitionCache(describer: ecs, logger: logger),
                                            book: meshConfigs),
-            catalog: catalog, index: index, tokenWork: link,
+            catalog: catalog, index: index,
             planConfiguration: MeshPlanConfiguration(proxyPort: mesh.proxyPort), catalogWriteLog: catalogWriteLog
         )
         let verified = VerifiedServices()
         let tokens = ServiceTokenReconciler(
-            journal: journal, secrets: secrets, acl: acl, index: index, requeue: requeue,
+            journal: journal, secrets: secrets, acl: acl, index: index,
             configuration: .init(secretsPrefix: mesh.secretsPrefix, gracePeriod: mesh.tokenGraceSeconds),
             verified: verified
         )
         let clientToken = mesh.clientToken
             ? ClientTokenReconciler(secrets: secrets, acl: acl, secretsPrefix: mesh.secretsPrefix) : nil
         let work = configuration.work
-        let reconciler = MeshWorkReconciler(registration: registration, tokens: tokens, clientToken: clientToken,
-                                            tokenWork: link)
+        let reconciler = MeshWorkReconciler(registration: registration, tokens: tokens, clientToken: clientToken)
         let queue = WorkQueue(
             store: JournalWorkStore(journal: journal),
             reconciler: telemetry.map { $0.measured(reconciler) } ?? reconciler,
@@ -87,11 +84,10 @@ struct ControllerWorkers: Sendable {
             observer: telemetry?.workObserver,
             logger: logger
         )
-        link.bind(queue)
         let resync = makeResync(configuration: configuration, ecs: ecs, consul: consul, catalog: catalog,
                                 journal: journal, queue: queue,
                                 index: index, catalogWriteLog: catalogWriteLog, verified: verified, logger: logger)
-        return ControllerWorkers(queue: queue, requeue: requeue, index: index, meshConfigs: meshConfigs,
+        return ControllerWorkers(queue: queue, index: index, meshConfigs: meshConfigs,
                                  catalog: ConsulAdminCatalog(consul: consul), resync: resync, journal: journal,
                                  clientTokenEnabled: mesh.clientToken,
                                  configurationFingerprint: configuration.workFingerprint, logger: logger)

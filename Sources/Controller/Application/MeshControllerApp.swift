@@ -13,7 +13,7 @@ import UnixSignals
 /// workers, run as one service group that shuts down gracefully on SIGTERM/SIGINT.
 ///
 /// Shutdown order is the reverse of the group's array: the HTTP server stops accepting first, then
-/// the requeue timers stop, then the queue finishes its attempts in flight; the journal and the
+/// the queue finishes its attempts in flight; the journal and the
 /// shared HTTP client close last. A fatal journal write failure ends the group through
 /// ``JournalStopWatch`` and ``run()`` throws it (the executable exits non-zero).
 public struct MeshControllerApp: Sendable {
@@ -74,7 +74,6 @@ public struct MeshControllerApp: Sendable {
         ]
         if let workers {
             services.append(.init(service: workers.queue))
-            services.append(.init(service: workers.requeue))
             if let resync = workers.resync { services.append(.init(service: resync)) }
         }
         services.append(.init(service: heartbeats.expiry))

@@ -8,16 +8,18 @@ struct MeasuredReconciler: Reconciler {
     let base: any Reconciler
     let metrics: ControllerMetrics
 
-    func reconcile(key: String, logger: Logger) async throws {
+    func reconcile(key: String, logger: Logger) async throws -> ReconcileResult {
         let started = ContinuousClock.now
         let kind = Self.kind(of: key)
+        let result: ReconcileResult
         do {
-            try await base.reconcile(key: key, logger: logger)
+            result = try await base.reconcile(key: key, logger: logger)
         } catch {
             metrics.workAttempt(kind: kind, outcome: "failed", duration: ContinuousClock.now - started)
             throw error
         }
         metrics.workAttempt(kind: kind, outcome: "succeeded", duration: ContinuousClock.now - started)
+        return result
     }
 
     /// The key's ``WorkKey/kind``, or `other` for a key no worker owns (a bounded label set).

@@ -18,6 +18,10 @@ public import ServiceLifecycle
 /// are scheduled, so a crash loses none; ``run()`` first resumes every key the store holds pending,
 /// page by page, and a periodic rescan schedules any pending key the schedule does not hold.
 ///
+/// The reconciler never holds the queue: it answers what follows (``ReconcileResult``): keys it
+/// made due, which the queue marks and schedules, and a time to run the key again, which the queue
+/// keeps. So the queue is built after its reconciler, and nothing points back.
+///
 /// ```swift
 /// let queue = WorkQueue(store: journalWorkStore, reconciler: registrationWorker, logger: logger)
 /// let group = ServiceGroup(services: [queue, httpServer], logger: logger)
@@ -85,6 +89,10 @@ public actor WorkQueue: Service {
     var schedule = WorkSchedule()
     var maintenance = WorkMaintenance(intervals: [:], now: .zero)
     var counters = WorkQueueStatistics()
+    /// Keys to run again at a set time (``ReconcileResult/notBefore``).
+    var rechecks = WorkRechecks()
+    /// Keys a converged key made due that the store could not mark yet, by that key.
+    var unmarkedFollowUps: [String: [String]] = [:]
     /// Consecutive store failures when starting attempts; sets the backoff of those retries.
     var storeFailureStreak = 0
     private var lifecycle = Lifecycle.idle
@@ -180,6 +188,10 @@ public actor WorkQueue: Service {
             while case .running = lifecycle, !Task.isCancelled {
                 let now = clock.now()
                 schedule.promoteDue(now: now)
+                let due = rechecks.takeDue(now: now)
+                if !due.isEmpty {
+                    group.addTask { await self.recheck(due) }
+                }
                 for job in maintenance.startDue(now: now) {
                     group.addTask { await self.perform(job) }
                 }
@@ -222,9 +234,9 @@ public actor WorkQueue: Service {
         }
     }
 
-    /// Keeps one sleeping task for the earliest backoff or maintenance deadline.
+    /// Keeps one sleeping task for the earliest backoff, re-check or maintenance deadline.
     private func armTimer() {
-        let deadlines = [schedule.nextDeadline(), maintenance.nextDeadline].compactMap { $0 }
+        let deadlines = [schedule.nextDeadline(), rechecks.nextDeadline, maintenance.nextDeadline].compactMap { $0 }
         guard let deadline = deadlines.min() else {
             timer?.task.cancel()
             timer = nil

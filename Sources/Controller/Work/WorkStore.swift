@@ -11,8 +11,12 @@ public import Journal
 /// The expected semantics (those of the journal's `work` table):
 /// - ``markWork(_:)`` makes each key `pending`, bumps its generation and clears its backoff; a key
 ///   that was `done` or parked (`failed`) also starts counting attempts from zero.
-/// - ``startAttempt(key:)`` claims a `pending` or `running` key (making it `running`) and returns it,
-///   or `nil` when the key is unknown, `done` or parked.
+/// - ``itemToAttempt(key:)`` reads a `pending` or `running` key and returns it, or `nil` when the
+///   key is unknown, `done` or parked. It writes nothing: while an attempt runs, the key stays
+///   `pending` in the store and only the queue's memory knows that it runs (which keeps it to one
+///   worker). That saves one fsync on the path from an event to Consul and loses nothing: after a
+///   crash, `pending` keys are resumed, and the outcome is recorded durably by `recordAttempt`.
+///   (`running` is found only in a journal written by an older version; it resumes like `pending`.)
 /// - ``recordAttempt(key:generation:succeeded:error:errorClass:parked:notBefore:)`` settles a
 ///   success as `done` only if the generation is unchanged (else it stays `pending`); counts a
 ///   failure, keeps its message and class, and either parks the key (only if the generation is
@@ -30,9 +34,9 @@ public protocol WorkStore: Sendable {
     /// Parked (`failed`) keys, at most `limit` of them, in key order after `after`.
     func failedWork(limit: Int, after: String?) async throws -> [WorkItem]
 
-    /// Claims `key` for an attempt; returns it (with the generation to report back) or `nil` when
-    /// there is nothing to do.
-    func startAttempt(key: String) async throws -> WorkItem?
+    /// Reads `key` before an attempt; returns it (with the generation to report back) or `nil` when
+    /// there is nothing to do. Writes nothing.
+    func itemToAttempt(key: String) async throws -> WorkItem?
 
     /// Records the outcome of an attempt at `generation` of `key`.
     /// - Parameters:

@@ -46,9 +46,6 @@ struct WriteBatch {
             try flush()
             try mark(keys, at: at)
             return .done
-        case .startAttempt(let key, let at):
-            try flush()
-            return .workItem(try startAttempt(key: key, at: at))
         case .recordAttempt(let attempt):
             try flush()
             return .workItem(try recordAttempt(attempt))
@@ -171,15 +168,6 @@ struct WriteBatch {
     private func workItem(key: String) throws -> WorkItem? {
         let select = try db.cachedStatement(sql: "SELECT \(WorkItem.journalColumns) FROM work WHERE key = ?")
         return try Row.fetchOne(select, arguments: [key]).map(WorkItem.init(journalRow:))
-    }
-
-    /// Claims a pending (or resumed running) key; `nil` if it is unknown, done or parked.
-    private func startAttempt(key: String, at: Date) throws -> WorkItem? {
-        try db.execute(
-            sql: "UPDATE work SET state = 'running', updated_at = ? WHERE key = ? AND state IN ('pending', 'running')",
-            arguments: [JournalTime.seconds(at), key])
-        guard db.changesCount > 0 else { return nil }
-        return try workItem(key: key)
     }
 
     /// Records a worker's attempt. Success settles the key only if no newer event bumped its

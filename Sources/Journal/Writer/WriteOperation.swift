@@ -7,7 +7,6 @@ import MeshModel
 enum WriteOperation: Sendable {
     case append(events: [DecodedEvent], receivedAt: Date)
     case markWork(keys: [String], at: Date)
-    case startAttempt(key: String, at: Date)
     case recordAttempt(WorkAttempt)
     case upsertService(ServiceRecord)
     case upsertTaskMeta(TaskMeta)
@@ -26,7 +25,7 @@ enum WriteOperation: Sendable {
         case .append(let events, _): max(1, events.count)
         case .markWork(let keys, _): max(1, keys.count)
         case .pruneTasks(let arns, _): max(1, arns.count)
-        case .startAttempt, .recordAttempt, .upsertService, .upsertTaskMeta, .pruneEvents, .storeSetting, .probe: 1
+        case .recordAttempt, .upsertService, .upsertTaskMeta, .pruneEvents, .storeSetting, .probe: 1
         }
     }
 

@@ -59,7 +59,7 @@ final class InProcessController: Sendable {
             scheduler: workers.queue, logger: logger
         )
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: workers.queue), .init(service: workers.requeue)], logger: logger))
+            services: [.init(service: workers.queue)], logger: logger))
         self.group = group
         running = Task { try await group.run() }
     }

@@ -3,12 +3,7 @@ public import Foundation
 public import Journal
 
 /// The ``WorkStore`` over the journal's `work` table: keys survive crashes because the journal
-/// fsyncs every write before it returns.
-///
-/// Starting an attempt is a read, not a write: the key stays `pending` in the journal while a worker
-/// runs it (the queue's memory knows it runs, and keeps it to one worker). That saves one fsync on
-/// the path from an event to Consul, and loses nothing: after a crash, `pending` and `running` keys
-/// are resumed alike, and the outcome is still recorded durably by ``recordAttempt``.
+/// fsyncs every write before it returns. Starting an attempt is a read (see ``WorkStore``).
 public struct JournalWorkStore: WorkStore {
     private let journal: EventJournal
 
@@ -28,7 +23,7 @@ public struct JournalWorkStore: WorkStore {
         try journal.work(state: .failed, limit: limit, after: after)
     }
 
-    public func startAttempt(key: String) async throws -> WorkItem? {
+    public func itemToAttempt(key: String) async throws -> WorkItem? {
         guard let item = try journal.workItem(key: key), item.state == .pending || item.state == .running else {
             return nil
         }

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// Hands keys that are already durable in the journal to the in-memory queue.
 ///
 /// The journal marks `task:<arn>` in the same transaction as the event (DESIGN principle 1), so the
@@ -10,7 +8,8 @@ public protocol WorkScheduler: Sendable {
     func scheduleMarked(_ keys: [String]) async
 }
 
-/// Marks keys durably and schedules them: what a worker uses to hand work to another worker.
+/// Marks keys durably and schedules them: what resync uses to hand work to the workers. (A worker
+/// hands work on through its ``ReconcileResult``, never through the queue.)
 public protocol WorkEnqueuing: Sendable {
     /// Durably marks `keys` pending, then schedules them.
     /// - Throws: The store's error; then nothing was scheduled.
@@ -29,32 +28,5 @@ extension WorkQueue: WorkScheduler, WorkEnqueuing {
             marked = true
         }
         if marked { wake() }
-    }
-}
-
-/// Breaks the construction cycle between the queue and its reconcilers: reconcilers enqueue through
-/// this box, which is pointed at the queue once the queue exists.
-///
-/// Thread-safe (a `Mutex`); enqueueing before ``bind(_:)`` throws, which cannot happen in the wired
-/// app because the queue is bound before it runs.
-public final class WorkQueueLink: WorkEnqueuing, WorkScheduler {
-    private let target = Mutex<(any WorkEnqueuing & WorkScheduler)?>(nil)
-
-    public init() {}
-
-    /// Points the link at the queue.
-    public func bind(_ queue: any WorkEnqueuing & WorkScheduler) {
-        target.withLock { $0 = queue }
-    }
-
-    public func enqueue(_ keys: [String]) async throws {
-        guard let queue = target.withLock({ $0 }) else {
-            throw WorkerError.notConfigured.with("work queue not bound yet")
-        }
-        try await queue.enqueue(keys)
-    }
-
-    public func scheduleMarked(_ keys: [String]) async {
-        await target.withLock({ $0 })?.scheduleMarked(keys)
     }
 }

@@ -7,46 +7,48 @@ public import MeshModel
 ///
 /// Each run reads the task's folded state from the journal and its metadata (tags, port), then:
 /// a task outside the mesh is done and never registered; a mesh task's service is recorded in the
-/// ``ServiceTaskIndex`` and, when the service's live tasks change (the first event of a task,
-/// PROVISIONING included, or its stop), the service's token key is enqueued so the token exists
-/// before the task reads its secret; and the catalog is converged to the
-/// ``ServiceRegistrationPlan``, skipping the write when the intent equals the last one written.
+/// ``ServiceTaskIndex``; the catalog is converged to the ``ServiceRegistrationPlan``, skipping the
+/// write when the intent equals the last one written; and when the service's live tasks changed
+/// (the first event of a task, PROVISIONING included, or its stop), the answer names the service's
+/// token key, which the queue marks and runs (the token is then made while ECS starts the task's
+/// containers, before they read the secret), also when the catalog write failed (a
+/// ``ReconcileFailure``): the token never waits for the registration, nor the registration for the token.
 public struct TaskRegistrationReconciler: Sendable {
     private let journal: EventJournal
     private let metadata: TaskMetadataResolver
     private let catalog: any MeshCatalogWriter
     private let index: ServiceTaskIndex
-    private let tokenWork: any WorkEnqueuing
     private let planConfiguration: MeshPlanConfiguration
     private let catalogWriteLog: CatalogWriteLog
 
     public init(journal: EventJournal, metadata: TaskMetadataResolver, catalog: any MeshCatalogWriter,
-                index: ServiceTaskIndex, tokenWork: any WorkEnqueuing, planConfiguration: MeshPlanConfiguration,
+                index: ServiceTaskIndex, planConfiguration: MeshPlanConfiguration,
                 catalogWriteLog: CatalogWriteLog = CatalogWriteLog()) {
         self.journal = journal
         self.catalogWriteLog = catalogWriteLog
         self.metadata = metadata
         self.catalog = catalog
         self.index = index
-        self.tokenWork = tokenWork
         self.planConfiguration = planConfiguration
     }
 
     /// Converges the task `taskArn`.
-    /// - Throws: ``WorkerError``; the queue records it and retries.
-    public func reconcile(taskArn: String, logger baseLogger: Logger) async throws(WorkerError) {
+    /// - Returns: The service's token key to enqueue when the service's live tasks changed.
+    /// - Throws: ``WorkerError``; the queue records it and retries. When the catalog write failed
+    ///   after the service's live tasks changed, a ``ReconcileFailure`` with that error and the token key.
+    public func reconcile(taskArn: String, logger baseLogger: Logger) async throws -> ReconcileResult {
         var logger = baseLogger
         logger[metadataKey: "mesh.task.arn"] = .string(taskArn)
         guard let task = try WorkerError.journal.wrappingSync("read task \(taskArn)", { try journal.task(arn: taskArn) })
         else {
             logger.debug("Task unknown to the journal; nothing to converge")
-            return
+            return .done
         }
         let settings: MeshTaskSettings
         switch try await metadata.resolve(task, logger: logger) {
         case .notMesh:
             logger.debug("Task is not in the mesh; not registered")
-            return
+            return .done
         case .invalidConfig(let error):
             // Nothing is registered; the key parks (permanent) with the field named, and the task's
             // admin view shows it under meshConfig.error.
@@ -60,29 +62,14 @@ public struct TaskRegistrationReconciler: Sendable {
         let service = MeshServiceRef(clusterArn: task.clusterArn, name: serviceName)
         let kindChanged = index.setGatewayKind(settings.gateway?.kind, forService: service.name)
         let change = index.update(taskArn: taskArn, service: service, alive: task.lastStatus != .stopped)
-        // Token work starts before (and runs beside) the catalog write: tasks read the secret at start.
-        let tokenWorkDue = change == .membershipChanged || kindChanged
-        async let tokenEnqueued: WorkerError? = tokenWorkDue ? enqueueTokenWork(service, taskArn: taskArn) : nil
-
-        let catalogError: WorkerError?
+        let tokenWork = change == .membershipChanged || kindChanged ? [service.workKey] : []
         do {
             try await converge(task, settings: settings, logger: logger)
-            catalogError = nil
         } catch {
-            catalogError = error
+            if tokenWork.isEmpty { throw error }
+            throw ReconcileFailure(error, enqueue: tokenWork)
         }
-        if let error = await tokenEnqueued { throw error }
-        if let catalogError { throw catalogError }
-    }
-
-    private func enqueueTokenWork(_ service: MeshServiceRef, taskArn: String) async -> WorkerError? {
-        do {
-            try await tokenWork.enqueue([service.workKey])
-            return nil
-        } catch {
-            index.forget(taskArn: taskArn)
-            return WorkerError.journal.with("mark \(service.workKey)", underlying: error)
-        }
+        return .enqueue(tokenWork)
     }
 
     private func converge(_ task: TaskRecord, settings: MeshTaskSettings, logger: Logger) async throws(WorkerError) {

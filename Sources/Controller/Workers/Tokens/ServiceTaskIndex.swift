@@ -76,16 +76,6 @@ public final class ServiceTaskIndex: Sendable {
         state.withLock { $0.gatewayKinds[name] }
     }
 
-    /// Forgets a task, so its next update counts as a change again (used when the token work that
-    /// update should have triggered could not be enqueued).
-    public func forget(taskArn: String, at now: Date = Date()) {
-        state.withLock { state in
-            if let service = state.services.removeValue(forKey: taskArn) {
-                Self.decrement(&state, service, at: now)
-            }
-        }
-    }
-
     /// Tasks of `service` that have not stopped.
     public func liveTasks(of service: MeshServiceRef) -> Int {
         state.withLock { $0.liveCount[service] ?? 0 }

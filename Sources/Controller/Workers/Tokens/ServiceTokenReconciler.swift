@@ -19,7 +19,8 @@ import MeshModel
 /// asks (``VerifiedServices``).
 ///
 /// Without live tasks anywhere: the clock starts when the last cluster's last task stopped; before
-/// the grace period ends the key is re-enqueued for its end (no failed attempt counted); after it,
+/// the grace period ends the answer asks the queue to run the key again at its end (no failed
+/// attempt counted); after it,
 /// the token is deleted and the secret keeps its IDs, so a later task gets the same token back.
 public struct ServiceTokenReconciler: Sendable {
     /// Names and timing.
@@ -36,7 +37,6 @@ public struct ServiceTokenReconciler: Sendable {
     private let journal: EventJournal
     private let provisioner: TokenProvisioner
     private let index: ServiceTaskIndex
-    private let requeue: DelayedRequeue
     private let configuration: Configuration
     private let now: @Sendable () -> Date
     private let verified: VerifiedServices
@@ -44,20 +44,21 @@ public struct ServiceTokenReconciler: Sendable {
     /// - Parameter verified: The names verified in this process; resync forgets names to have them
     ///   checked again.
     public init(journal: EventJournal, secrets: any TokenSecretStore, acl: any TokenACL, index: ServiceTaskIndex,
-                requeue: DelayedRequeue, configuration: Configuration, verified: VerifiedServices = VerifiedServices(),
+                configuration: Configuration, verified: VerifiedServices = VerifiedServices(),
                 now: @escaping @Sendable () -> Date = { Date() }) {
         self.journal = journal
         self.provisioner = TokenProvisioner(secrets: secrets, acl: acl)
         self.index = index
-        self.requeue = requeue
         self.configuration = configuration
         self.verified = verified
         self.now = now
     }
 
     /// Converges the token of the service named `name`.
+    /// - Returns: When no cluster runs the service and its grace period has not ended, the time to
+    ///   look again (the end of the grace period).
     /// - Throws: ``WorkerError``; the queue records it and retries.
-    public func reconcile(serviceName name: String, logger baseLogger: Logger) async throws(WorkerError) {
+    public func reconcile(serviceName name: String, logger baseLogger: Logger) async throws(WorkerError) -> ReconcileResult {
         var logger = baseLogger
         logger[metadataKey: "mesh.service.name"] = .string(name)
         let clusters = index.liveClusters(ofService: name)
@@ -65,11 +66,12 @@ public struct ServiceTokenReconciler: Sendable {
         let gatewayPolicy = index.gatewayKind(ofService: name).flatMap(GatewayTokenPolicy.init(kind:))
         let verifiedAs = clusters + (gatewayPolicy.map { ["policy:\($0.name)"] } ?? [])
         if clusters.isEmpty {
-            try await revokeIfIdle(name, logger: logger)
+            return try await revokeIfIdle(name, logger: logger)
         } else if !verified.contains(name, clusters: verifiedAs) {
             try await provision(name, clusters: clusters, gatewayPolicy: gatewayPolicy, logger: logger)
             verified.insert(name, clusters: verifiedAs)
         }
+        return .done
     }
 
     private func provision(_ name: String, clusters: [String], gatewayPolicy: GatewayTokenPolicy?,
@@ -114,12 +116,12 @@ public struct ServiceTokenReconciler: Sendable {
         ])
     }
 
-    private func revokeIfIdle(_ name: String, logger: Logger) async throws(WorkerError) {
+    private func revokeIfIdle(_ name: String, logger: Logger) async throws(WorkerError) -> ReconcileResult {
         verified.forget([name])
         guard var record = try WorkerError.journal.wrappingSync("read service \(name)", {
             try journal.service(name: name)
         }), let accessor = record.accessorID, record.tokenDeletedAt == nil
-        else { return }
+        else { return .done }
 
         let emptySince = index.emptySince(serviceNamed: name) ?? record.lastTaskSeenAt ?? now()
         if abs((record.lastTaskSeenAt ?? .distantPast).timeIntervalSince(emptySince)) > 0.001 {
@@ -130,11 +132,10 @@ public struct ServiceTokenReconciler: Sendable {
         }
         let deadline = emptySince.addingTimeInterval(configuration.gracePeriod)
         guard now() >= deadline else {
-            await requeue.schedule(WorkKey.service(name: name).rawValue, at: deadline)
             logger.debug("Service has no live task in any cluster; token kept until the grace period ends", metadata: [
                 "mesh.token.revoke_at": .string(deadline.formatted(.iso8601)),
             ])
-            return
+            return .again(notBefore: deadline)
         }
         try await WorkerError.consulACL.wrapping("delete token \(accessor)") {
             try await provisioner.acl.deleteToken(accessorID: accessor, logger: logger)
@@ -145,5 +146,6 @@ public struct ServiceTokenReconciler: Sendable {
         logger.info("Deleted the token of a service no cluster runs; the secret keeps its IDs", metadata: [
             "mesh.token.accessor": .string(accessor),
         ])
+        return .done
     }
 }
