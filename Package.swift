@@ -96,7 +96,7 @@ let package = Package(
         .target(
             name: "Consul",
             dependencies: [
-                "ErrorClassification", "Batching", "OpaqueJSON", "ByteCoding",
+                "ErrorClassification", "Batching", "OpaqueJSON", "ByteCoding", "MeshModel",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -154,8 +154,8 @@ struct MeshTrafficTests {
         // a passing mesh-gateway service of the local datacenter, with its LAN and WAN addresses
         let gatewayInstance = try #require(try await probe.instances(gateway, passingOnly: true).first)
         #expect(gatewayInstance.service.kind == ServiceKind(rawValue: "mesh-gateway"))
-        #expect(gatewayInstance.service.taggedAddresses["lan"] == ServiceAddress(address: gatewayTask.ip, port: 8443))
-        #expect(gatewayInstance.service.taggedAddresses["wan"] == ServiceAddress(address: gatewayTask.ip, port: 8443))
+        #expect(gatewayInstance.service.taggedAddresses["lan"] == CatalogAddress(address: gatewayTask.ip, port: 8443))
+        #expect(gatewayInstance.service.taggedAddresses["wan"] == CatalogAddress(address: gatewayTask.ip, port: 8443))
         #expect(try await Self.meshGatewayNames().contains(gateway))
         await controller.stop()
     }

@@ -1,3 +1,5 @@
+public import MeshModel
+
 /// A service instance on a node (Consul's `AgentService`): in a catalog registration and in
 /// `/v1/catalog/node-services/:node` and health answers.
 public struct CatalogService: Sendable, Equatable, Codable {
@@ -15,7 +17,7 @@ public struct CatalogService: Sendable, Equatable, Codable {
     /// DNS SRV weights; `nil` for Consul's default (passing 1, warning 1).
     public var weights: ServiceWeights?
     /// Named addresses, e.g. a gateway's `lan` and `wan`.
-    public var taggedAddresses: [String: ServiceAddress]
+    public var taggedAddresses: [String: CatalogAddress]
     /// Set for ``ServiceKind/connectProxy`` (and a gateway with proxy configuration).
     public var proxy: ConnectProxy?
     /// Read-only, set on services read from Consul.
@@ -25,7 +27,7 @@ public struct CatalogService: Sendable, Equatable, Codable {
     public init(
         id: String, service: String, kind: ServiceKind = .typical, address: String, port: Int,
         meta: [String: String] = [:], tags: [String] = [], enableTagOverride: Bool = false,
-        weights: ServiceWeights? = nil, taggedAddresses: [String: ServiceAddress] = [:], proxy: ConnectProxy? = nil
+        weights: ServiceWeights? = nil, taggedAddresses: [String: CatalogAddress] = [:], proxy: ConnectProxy? = nil
     ) {
         self.id = id
         self.service = service
@@ -77,32 +79,6 @@ public struct CatalogService: Sendable, Equatable, Codable {
         try container.encodeUnlessEmpty(taggedAddresses, forKey: .taggedAddresses)
         try container.encodeIfPresent(proxy, forKey: .proxy)
     }
-}
-
-/// `Weights` of a service.
-public struct ServiceWeights: Sendable, Hashable, Codable {
-    public var passing: Int
-    public var warning: Int
-
-    public init(passing: Int, warning: Int) {
-        self.passing = passing
-        self.warning = warning
-    }
-
-    enum CodingKeys: String, CodingKey { case passing = "Passing", warning = "Warning" }
-}
-
-/// One entry of a service's `TaggedAddresses`.
-public struct ServiceAddress: Sendable, Hashable, Codable {
-    public var address: String
-    public var port: Int
-
-    public init(address: String, port: Int) {
-        self.address = address
-        self.port = port
-    }
-
-    enum CodingKeys: String, CodingKey { case address = "Address", port = "Port" }
 }
 
 /// `Kind` of a service: empty for a typical service, `connect-proxy` for a sidecar.

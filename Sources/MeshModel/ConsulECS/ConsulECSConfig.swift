@@ -113,7 +113,8 @@ public struct ConsulECSConfig: Sendable, Equatable {
     }
 }
 
-/// `service.weights`: DNS SRV weights while passing and while warning.
+/// `service.weights`: DNS SRV weights while passing and while warning. Coded as Consul spells a
+/// service's `Weights` (the Consul client sends and reads this type).
 public struct ServiceWeights: Sendable, Hashable, Codable {
     public var passing: Int
     public var warning: Int
@@ -122,6 +123,8 @@ public struct ServiceWeights: Sendable, Hashable, Codable {
         self.passing = passing
         self.warning = warning
     }
+
+    enum CodingKeys: String, CodingKey { case passing = "Passing", warning = "Warning" }
 }
 
 /// `meshGateway.mode`: how an upstream in another datacenter is reached.

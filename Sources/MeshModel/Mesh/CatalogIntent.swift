@@ -104,7 +104,8 @@ public struct CatalogService: Sendable, Equatable, Codable {
     }
 }
 
-/// An address and port of a service's `TaggedAddresses`.
+/// An address and port of a service's `TaggedAddresses`, coded as Consul spells it (the Consul
+/// client sends and reads this type).
 public struct CatalogAddress: Sendable, Hashable, Codable {
     public var address: String
     public var port: Int
@@ -113,6 +114,8 @@ public struct CatalogAddress: Sendable, Hashable, Codable {
         self.address = address
         self.port = port
     }
+
+    enum CodingKeys: String, CodingKey { case address = "Address", port = "Port" }
 }
 
 /// The `Proxy` block of a sidecar registration (a gateway's has only ``config``).

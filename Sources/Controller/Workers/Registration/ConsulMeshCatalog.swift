@@ -110,8 +110,7 @@ public struct ConsulMeshCatalog: MeshCatalogWriter {
             kind: service.kind.map { ServiceKind(rawValue: $0) } ?? .typical,
             address: service.address, port: service.port, meta: service.meta, tags: service.tags,
             enableTagOverride: service.enableTagOverride,
-            weights: service.weights.map { Consul.ServiceWeights(passing: $0.passing, warning: $0.warning) },
-            taggedAddresses: service.taggedAddresses.mapValues { ServiceAddress(address: $0.address, port: $0.port) },
+            weights: service.weights, taggedAddresses: service.taggedAddresses,
             proxy: service.proxy.map(consulProxy)
         )
     }
