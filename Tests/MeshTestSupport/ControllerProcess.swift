@@ -40,8 +40,10 @@ public final class ControllerProcess: @unchecked Sendable {
         self.logURL = directory.appendingPathComponent("controller.log")
     }
 
-    /// Starts the executable and waits until `/healthz` answers.
-    public func start(timeout: Duration = .seconds(30)) async throws {
+    /// Starts the executable and waits until `/healthz` answers (or it exits). After a SIGKILL the
+    /// start verifies and recovers the journal first, which a loaded machine slows down, so the wait
+    /// is long (only a failing start waits it out).
+    public func start(timeout: Duration = .seconds(60)) async throws {
         guard let binary = Self.binaryPath else { throw ProcessFailure("MESH_CONTROLLER_BIN is not set") }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
