@@ -24,6 +24,19 @@ pg_dir_default() { printf '%s\n' "${STACK_PG_DIR:-$repo/.local/postgres/15-$pg_p
 
 as_postgres() { runuser -u "$PG_USER" -- "$@"; }
 
+# pg_ctl as the postgres user, with no descriptor above 2 inherited: the postmaster outlives this
+# script, and a descriptor it kept open (the socket or pipe by which a test harness watches its
+# child for exit, as Foundation's Process does) would keep the caller waiting for good.
+pg_ctl_as_postgres() {
+  (
+    for fd in /proc/"$BASHPID"/fd/*; do
+      fd="${fd##*/}"
+      ((fd > 2)) && eval "exec $fd>&-"
+    done 2>/dev/null
+    exec runuser -u "$PG_USER" -- "$PG_BIN/pg_ctl" "$@"
+  )
+}
+
 # Prints the postmaster's pid when the cluster in $pg_dir runs; fails otherwise.
 pg_live_pid() {
   local pid cmdline
@@ -116,9 +129,8 @@ start_postgres() {
   pg_init_once || return 1
   pg_write_conf
   log "starting postgres 15 on 127.0.0.1:$pg_port ($pg_dir)"
-  # fd 9 (the stack lock) is closed: the postmaster must not hold it.
-  if ! as_postgres "$PG_BIN/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w -t "$wait_seconds" -s start \
-    </dev/null >/dev/null 2>&1 9>&-; then
+  if ! pg_ctl_as_postgres -D "$pg_dir/data" -l "$pg_dir/server.log" -w -t "$wait_seconds" -s start \
+    </dev/null >/dev/null 2>&1; then
     log "postgres did not start; last lines of $pg_dir/server.log:"
     tail -n 30 "$pg_dir/server.log" >&2 2>/dev/null || true
     return 1
@@ -140,8 +152,8 @@ stop_postgres() {
     return
   fi
   log "stopping postgres (pid $pid, mode $mode)"
-  if ! as_postgres "$PG_BIN/pg_ctl" -D "$pg_dir/data" -m "$mode" -w -t "$STOP_WAIT_SECONDS" -s stop \
-    </dev/null >/dev/null 2>&1 9>&-; then
+  if ! pg_ctl_as_postgres -D "$pg_dir/data" -m "$mode" -w -t "$STOP_WAIT_SECONDS" -s stop \
+    </dev/null >/dev/null 2>&1; then
     log "postgres did not stop in ${STOP_WAIT_SECONDS}s; sending KILL"
     kill -KILL "$pid" 2>/dev/null || true
     while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
