@@ -18,8 +18,13 @@ struct WorkQueueFollowUpTests {
         let run = WorkQueueTests.start(queue)
         // When
         try await queue.enqueue(["task:a"])
-        // Then
-        #expect(await eventually { await store.item("service:web")?.state == .done })
+        // Then (both awaited: the follow-up can finish before task:a's own settle is recorded, and
+        // stopping cancels the queue)
+        #expect(await eventually {
+            let web = await store.item("service:web")?.state
+            let task = await store.item("task:a")?.state
+            return web == .done && task == .done
+        })
         try await WorkQueueTests.stop(run)
         #expect(await store.item("task:a")?.state == .done)
         #expect(reconciler.calls(for: "service:web").count == 1)
@@ -80,8 +85,11 @@ struct WorkQueueFollowUpTests {
         let queue = WorkQueueTests.makeQueue(store: store, reconciler: reconciler, clock: clock, wallClock: { wallNow })
         let run = WorkQueueTests.start(queue)
         try await queue.enqueue(["service:web"])
-        #expect(await eventually { clock.sleeperDeadlines == [.seconds(60)] })
-        #expect(await store.item("service:web")?.state == .done)
+        // (both awaited: the re-check timer and the key's settle are two steps of the attempt)
+        #expect(await eventually {
+            let state = await store.item("service:web")?.state
+            return state == .done && clock.sleeperDeadlines == [.seconds(60)]
+        })
         let generation = try #require(await store.item("service:web")?.generation)
         // When
         clock.advance(by: .seconds(60))
