@@ -99,13 +99,13 @@ final class LocalConsulAgent: @unchecked Sendable {
         process.standardError = log
         try process.run()
         self.process = process
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            guard process.isRunning else { throw FixtureFailure("consul exited: \(logTail())") }
-            if await isReady() { return }
-            try await Task.sleep(for: .milliseconds(100))
+        // An agent that exited stops the wait at once.
+        let ready = await eventually(timeout: timeout, interval: .milliseconds(100)) {
+            guard process.isRunning else { return true }
+            return await isReady()
         }
-        throw FixtureFailure("consul not ready in \(timeout): \(logTail())")
+        guard process.isRunning else { throw FixtureFailure("consul exited: \(logTail())") }
+        guard ready else { throw FixtureFailure("consul not ready in \(timeout): \(logTail())") }
     }
 
     /// Stops the agent (SIGTERM, then SIGKILL after 10 s) and waits until it is gone.
