@@ -12,10 +12,10 @@ extension EventJournal {
     ///   - after: Keyset pagination: only tasks whose ARN sorts after this one.
     ///   - limit: At most this many (clamped to 1...10 000).
     public func adminTasks(cluster: String? = nil, service: String? = nil, status: String? = nil,
-                           limit: Int, after: String? = nil) throws(JournalError) -> [AdminTaskRow] {
+                           limit: Int, after: String? = nil) async throws(JournalError) -> [AdminTaskRow] {
         let (sql, arguments) = Self.taskListQuery(cluster: cluster, service: service, status: status,
                                                   limit: limit, after: after)
-        return try read { db in
+        return try await read { db in
             let decoder = JSONDecoder()
             return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
                 let task = try TaskRecord(journalRow: row, decoder: decoder)
@@ -26,8 +26,8 @@ extension EventJournal {
 
     /// The tasks whose ID (the last ARN segment) is `taskID`; normally one, two only if two clusters
     /// reused an ID.
-    public func adminTasks(id taskID: String) throws(JournalError) -> [AdminTaskRow] {
-        try read { db in
+    public func adminTasks(id taskID: String) async throws(JournalError) -> [AdminTaskRow] {
+        try await read { db in
             let decoder = JSONDecoder()
             return try Row.fetchAll(db, sql: """
                 SELECT \(TaskRecord.journalColumns) FROM tasks WHERE task_id = ? ORDER BY task_arn LIMIT 10
@@ -39,7 +39,7 @@ extension EventJournal {
     }
 
     /// Work keys ordered by key, optionally in one state, after `after` (keyset pagination).
-    public func work(state: WorkState?, limit: Int, after: String?) throws(JournalError) -> [WorkItem] {
+    public func work(state: WorkState?, limit: Int, after: String?) async throws(JournalError) -> [WorkItem] {
         var conditions: [String] = []
         var arguments: StatementArguments = []
         if let state {
@@ -52,17 +52,18 @@ extension EventJournal {
         }
         arguments += [Self.clamp(limit)]
         let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        return try read { db in
+        let bound = arguments
+        return try await read { db in
             try Row.fetchAll(db, sql: "SELECT \(WorkItem.journalColumns) FROM work \(filter) ORDER BY key LIMIT ?",
-                             arguments: arguments).map(WorkItem.init(journalRow:))
+                             arguments: bound).map(WorkItem.init(journalRow:))
         }
     }
 
     /// Work keys that start with `prefix` and end with `suffix` (at most 10), so operators can name a
     /// key without its cluster ARN: `task:` + task ID, `service:` + service name.
-    public func workKeys(prefix: String, suffix: String) throws(JournalError) -> [WorkItem] {
+    public func workKeys(prefix: String, suffix: String) async throws(JournalError) -> [WorkItem] {
         let pattern = Self.likeEscaped(prefix) + "%" + Self.likeEscaped(suffix)
-        return try read { db in
+        return try await read { db in
             try Row.fetchAll(db, sql: """
                 SELECT \(WorkItem.journalColumns) FROM work WHERE key LIKE ? ESCAPE '\\' ORDER BY key LIMIT 10
                 """, arguments: [pattern]).map(WorkItem.init(journalRow:))
@@ -71,13 +72,14 @@ extension EventJournal {
 
     /// Services ordered by name after `after`, each with its live (not stopped) tasks' IDs in every
     /// cluster (one token, one row per service name).
-    public func adminServices(limit: Int, after: String?) throws(JournalError) -> [AdminServiceRow] {
+    public func adminServices(limit: Int, after: String?) async throws(JournalError) -> [AdminServiceRow] {
         let filter = after == nil ? "" : "WHERE name > ?"
         var arguments: StatementArguments = after.map { [$0] } ?? []
         arguments += [Self.clamp(limit)]
-        return try read { db in
+        let bound = arguments
+        return try await read { db in
             try Row.fetchAll(db, sql: "SELECT \(ServiceRecord.journalColumns) FROM services \(filter) ORDER BY name LIMIT ?",
-                             arguments: arguments).map { row in
+                             arguments: bound).map { row in
                 let service = ServiceRecord(journalRow: row)
                 let taskIDs = try String.fetchAll(db, sql: """
                     SELECT t.task_id FROM tasks t JOIN task_meta m ON m.task_arn = t.task_arn
@@ -90,8 +92,8 @@ extension EventJournal {
     }
 
     /// The journal's figures for `GET /v1/status` and `/metrics`, in one read transaction.
-    public func adminSummary() throws(JournalError) -> JournalSummary {
-        try read { db in
+    public func adminSummary() async throws(JournalError) -> JournalSummary {
+        try await read { db in
             let pageCount = try Int64.fetchOne(db, sql: "PRAGMA page_count") ?? 0
             let pageSize = try Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 0
             let last = try Row.fetchOne(db, sql: "SELECT sequence, received_at FROM events ORDER BY sequence DESC LIMIT 1")

@@ -9,34 +9,35 @@ extension EventJournal {
     static let batchSize = 500
 
     /// The folded state of each known task of `arns`, by ARN; unknown ARNs are absent.
-    public func tasks(arns: some Collection<String>) throws(JournalError) -> [String: TaskRecord] {
-        try fetchByKey(Array(Set(arns)), sql: { "SELECT \(TaskRecord.journalColumns) FROM tasks WHERE task_arn IN (\($0))" }) { row, decoder in
+    public func tasks(arns: some Collection<String>) async throws(JournalError) -> [String: TaskRecord] {
+        try await fetchByKey(Array(Set(arns)), sql: { "SELECT \(TaskRecord.journalColumns) FROM tasks WHERE task_arn IN (\($0))" }) { row, decoder in
             let task = try TaskRecord(journalRow: row, decoder: decoder)
             return (task.taskArn, task)
         }
     }
 
     /// The cached metadata of each task of `arns` that has any, by ARN.
-    public func taskMeta(arns: some Collection<String>) throws(JournalError) -> [String: TaskMeta] {
-        try fetchByKey(Array(Set(arns)), sql: { "SELECT \(TaskMeta.journalColumns) FROM task_meta WHERE task_arn IN (\($0))" }) { row, _ in
+    public func taskMeta(arns: some Collection<String>) async throws(JournalError) -> [String: TaskMeta] {
+        try await fetchByKey(Array(Set(arns)), sql: { "SELECT \(TaskMeta.journalColumns) FROM task_meta WHERE task_arn IN (\($0))" }) { row, _ in
             let meta = try TaskMeta(journalRow: row)
             return (meta.taskArn, meta)
         }
     }
 
     /// The work items of `keys` that exist, by key (keys are opaque here).
-    public func workItems(keys: some Collection<String>) throws(JournalError) -> [String: WorkItem] {
-        try fetchByKey(Array(Set(keys)), sql: { "SELECT \(WorkItem.journalColumns) FROM work WHERE key IN (\($0))" }) { row, _ in
+    public func workItems(keys: some Collection<String>) async throws(JournalError) -> [String: WorkItem] {
+        try await fetchByKey(Array(Set(keys)), sql: { "SELECT \(WorkItem.journalColumns) FROM work WHERE key IN (\($0))" }) { row, _ in
             let item = try WorkItem(journalRow: row)
             return (item.key, item)
         }
     }
 
-    private func fetchByKey<Value>(
-        _ keys: [String], sql: (String) -> String, decode: (Row, JSONDecoder) throws -> (String, Value)
-    ) throws(JournalError) -> [String: Value] {
+    private func fetchByKey<Value: Sendable>(
+        _ keys: [String], sql: @escaping @Sendable (String) -> String,
+        decode: @escaping @Sendable (Row, JSONDecoder) throws -> (String, Value)
+    ) async throws(JournalError) -> [String: Value] {
         guard !keys.isEmpty else { return [:] }
-        return try read { db in
+        return try await read { db in
             let decoder = JSONDecoder()
             var result: [String: Value] = [:]
             var start = 0

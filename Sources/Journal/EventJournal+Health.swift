@@ -35,16 +35,16 @@ extension EventJournal {
     }
 
     /// The journaled health of one task, or `nil` if its sidecar never reported.
-    public func taskHealth(arn: String) throws(JournalError) -> TaskHealthRecord? {
-        try read { db in
+    public func taskHealth(arn: String) async throws(JournalError) -> TaskHealthRecord? {
+        try await read { db in
             try Row.fetchOne(db, sql: "SELECT \(Self.healthColumns) FROM task_health WHERE task_arn = ?",
                              arguments: [arn]).map(Self.healthRecord)
         }
     }
 
     /// Every journaled health record (loaded once at start to resume TTL tracking).
-    public func taskHealthRecords() throws(JournalError) -> [TaskHealthRecord] {
-        try read { db in
+    public func taskHealthRecords() async throws(JournalError) -> [TaskHealthRecord] {
+        try await read { db in
             try Row.fetchAll(db, sql: "SELECT \(Self.healthColumns) FROM task_health ORDER BY task_arn")
                 .map(Self.healthRecord)
         }
@@ -52,24 +52,24 @@ extension EventJournal {
 
     /// Who may send heartbeats for `taskArn`: the task's service and its token hash; `nil` for a
     /// task the journal does not know.
-    public func heartbeatIdentity(taskArn: String) throws(JournalError) -> HeartbeatIdentity? {
-        try read { db in
+    public func heartbeatIdentity(taskArn: String) async throws(JournalError) -> HeartbeatIdentity? {
+        try await read { db in
             try Row.fetchOne(db, sql: Self.identitySQL + " WHERE t.task_arn = ?", arguments: [taskArn])
                 .map(Self.identity)
         }
     }
 
     /// The identities of every mesh task that has not stopped (loaded once at start).
-    public func heartbeatIdentities() throws(JournalError) -> [HeartbeatIdentity] {
-        try read { db in
+    public func heartbeatIdentities() async throws(JournalError) -> [HeartbeatIdentity] {
+        try await read { db in
             try Row.fetchAll(db, sql: Self.identitySQL + " WHERE m.mesh = 1 AND t.last_status <> 'STOPPED'")
                 .map(Self.identity)
         }
     }
 
     /// Token hashes of the services whose token exists: service name → lower-case hex SHA-256.
-    public func serviceTokenHashes() throws(JournalError) -> [String: String] {
-        try read { db in
+    public func serviceTokenHashes() async throws(JournalError) -> [String: String] {
+        try await read { db in
             var hashes: [String: String] = [:]
             for row in try Row.fetchAll(db, sql: """
                 SELECT name, token_sha256 FROM services WHERE token_sha256 IS NOT NULL AND token_deleted_at IS NULL

@@ -40,8 +40,8 @@ extension EventJournal {
     }
 
     /// The `source` of a journal row, or `nil` when there is no such row.
-    public func source(ofSequence sequence: Int64) throws(JournalError) -> String? {
-        try read { db in
+    public func source(ofSequence sequence: Int64) async throws(JournalError) -> String? {
+        try await read { db in
             try String.fetchOne(db, sql: "SELECT source FROM events WHERE sequence = ?", arguments: [sequence])
         }
     }

@@ -2,12 +2,12 @@ import Foundation
 import GRDB
 public import MeshModel
 
-/// Reads of events and folded task state. Each runs on a reader connection and blocks the calling
-/// thread for the duration of one small query.
+/// Reads of events and folded task state. Each runs on a reader connection while the calling task
+/// suspends.
 extension EventJournal {
     /// The folded state of one task, or `nil` if no event for it was applied.
-    public func task(arn: String) throws(JournalError) -> TaskRecord? {
-        try read { db in
+    public func task(arn: String) async throws(JournalError) -> TaskRecord? {
+        try await read { db in
             let decoder = JSONDecoder()
             return try Row.fetchOne(db, sql: TaskRecord.selectByArnSQL, arguments: [arn]).map {
                 try TaskRecord(journalRow: $0, decoder: decoder)
@@ -21,9 +21,9 @@ extension EventJournal {
     ///   - after: Keyset pagination: only tasks whose ARN sorts after this one.
     ///   - limit: At most this many (clamped to 1...10 000).
     public func tasks(cluster: String? = nil, status: String? = nil, limit: Int = 100,
-                      after: String? = nil) throws(JournalError) -> [TaskRecord] {
+                      after: String? = nil) async throws(JournalError) -> [TaskRecord] {
         let (sql, arguments) = Self.taskListQuery(cluster: cluster, status: status, limit: limit, after: after)
-        return try read { db in
+        return try await read { db in
             let decoder = JSONDecoder()
             return try Row.fetchAll(db, sql: sql, arguments: arguments).map {
                 try TaskRecord(journalRow: $0, decoder: decoder)
@@ -32,8 +32,8 @@ extension EventJournal {
     }
 
     /// Journal rows with a sequence number greater than `sequence`, oldest first (the journal tail).
-    public func entries(after sequence: Int64, limit: Int) throws(JournalError) -> [JournalEntry] {
-        try read { db in
+    public func entries(after sequence: Int64, limit: Int) async throws(JournalError) -> [JournalEntry] {
+        try await read { db in
             try Row.fetchAll(db, sql: """
                 SELECT \(JournalEntry.journalColumns) FROM events WHERE sequence > ? ORDER BY sequence LIMIT ?
                 """, arguments: [sequence, Self.clamp(limit)]).map(JournalEntry.init(journalRow:))
@@ -41,8 +41,8 @@ extension EventJournal {
     }
 
     /// The newest journal rows of one task, oldest first.
-    public func entries(forTask arn: String, limit: Int) throws(JournalError) -> [JournalEntry] {
-        try read { db in
+    public func entries(forTask arn: String, limit: Int) async throws(JournalError) -> [JournalEntry] {
+        try await read { db in
             try Row.fetchAll(db, sql: """
                 SELECT * FROM (SELECT \(JournalEntry.journalColumns) FROM events WHERE task_arn = ?
                                ORDER BY sequence DESC LIMIT ?)
@@ -52,25 +52,25 @@ extension EventJournal {
     }
 
     /// The highest sequence number journaled so far (0 when empty).
-    public func lastSequence() throws(JournalError) -> Int64 {
-        try read { db in
+    public func lastSequence() async throws(JournalError) -> Int64 {
+        try await read { db in
             try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(sequence), 0) FROM events") ?? 0
         }
     }
 
     /// Runs `PRAGMA integrity_check`; `true` when SQLite answers `ok`.
-    public func integrityCheck() throws(JournalError) -> Bool {
-        try read { db in
+    public func integrityCheck() async throws(JournalError) -> Bool {
+        try await read { db in
             try String.fetchAll(db, sql: "PRAGMA integrity_check") == ["ok"]
         }
     }
 
     /// How the database is set up, for the status endpoint and tests: `journal_mode` (`"wal"` for a
     /// file) and `synchronous` (2 = FULL).
-    public func databaseSettings() throws(JournalError) -> JournalDatabaseSettings {
+    public func databaseSettings() async throws(JournalError) -> JournalDatabaseSettings {
         try ensureOpen()
         do {
-            return try dbWriter.write { db in
+            return try await dbWriter.write { db in
                 JournalDatabaseSettings(
                     journalMode: try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "",
                     synchronous: try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1)

@@ -41,7 +41,7 @@ extension EventJournal {
         let chunk = max(1, chunk)
         let cutoffSeconds = JournalTime.seconds(cutoff)
         var report = JournalPruneReport()
-        while let last = try read({ db in
+        while let last = try await read({ db in
             try Int64.fetchOne(db, sql: """
                 SELECT MAX(sequence) FROM (
                     SELECT sequence FROM events WHERE received_at < ? ORDER BY sequence LIMIT ?)
@@ -53,12 +53,13 @@ extension EventJournal {
         }
         var after = ""
         while true {
-            let arns = try read { db in
+            let start = after
+            let arns = try await read { db in
                 try String.fetchAll(db, sql: """
                     SELECT t.task_arn FROM tasks t JOIN work w ON w.key = 'task:' || t.task_arn
                     WHERE t.task_arn > ? AND t.last_status = 'STOPPED' AND w.state = 'done' AND w.updated_at < ?
                     ORDER BY t.task_arn LIMIT ?
-                    """, arguments: [after, cutoffSeconds, chunk])
+                    """, arguments: [start, cutoffSeconds, chunk])
             }
             guard let last = arns.last else { break }
             if case .pruned(let count) = try await perform(.pruneTasks(arns: arns, settledBefore: cutoff)) {

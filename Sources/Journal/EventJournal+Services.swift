@@ -10,16 +10,16 @@ extension EventJournal {
     }
 
     /// The record of one service, or `nil`.
-    public func service(name: String) throws(JournalError) -> ServiceRecord? {
-        try read { db in
+    public func service(name: String) async throws(JournalError) -> ServiceRecord? {
+        try await read { db in
             try Row.fetchOne(db, sql: "SELECT \(ServiceRecord.journalColumns) FROM services WHERE name = ?",
                              arguments: [name]).map(ServiceRecord.init(journalRow:))
         }
     }
 
     /// All services, ordered by name.
-    public func services() throws(JournalError) -> [ServiceRecord] {
-        try read { db in
+    public func services() async throws(JournalError) -> [ServiceRecord] {
+        try await read { db in
             try Row.fetchAll(db, sql: "SELECT \(ServiceRecord.journalColumns) FROM services ORDER BY name")
                 .map(ServiceRecord.init(journalRow:))
         }
@@ -31,8 +31,8 @@ extension EventJournal {
     }
 
     /// The cached metadata of one task, or `nil`.
-    public func taskMeta(arn: String) throws(JournalError) -> TaskMeta? {
-        try read { db in
+    public func taskMeta(arn: String) async throws(JournalError) -> TaskMeta? {
+        try await read { db in
             try Row.fetchOne(db, sql: "SELECT \(TaskMeta.journalColumns) FROM task_meta WHERE task_arn = ?",
                              arguments: [arn]).map(TaskMeta.init(journalRow:))
         }

@@ -5,8 +5,8 @@ import GRDB
 /// configuration the work queue last ran with. The journal stores them and never interprets them.
 extension EventJournal {
     /// The value stored under `name`, or `nil`.
-    public func setting(_ name: String) throws(JournalError) -> String? {
-        try read { db in
+    public func setting(_ name: String) async throws(JournalError) -> String? {
+        try await read { db in
             try String.fetchOne(db, sql: "SELECT value FROM settings WHERE name = ?", arguments: [name])
         }
     }

@@ -33,8 +33,8 @@ extension EventJournal {
 
     /// Keys waiting for a worker: pending ones, and running ones (which only a journal written by an
     /// older version holds: attempts no longer write `running`), in key order after `after` (keyset pagination: pass the last key of a page to read the next).
-    public func pendingWork(limit: Int, after: String? = nil) throws(JournalError) -> [WorkItem] {
-        try read { db in
+    public func pendingWork(limit: Int, after: String? = nil) async throws(JournalError) -> [WorkItem] {
+        try await read { db in
             try Row.fetchAll(db, sql: """
                 SELECT \(WorkItem.journalColumns) FROM work
                 WHERE (state = 'pending' OR state = 'running') AND key > ? ORDER BY key LIMIT ?
@@ -43,8 +43,8 @@ extension EventJournal {
     }
 
     /// Keys in one state (or all), ordered by key, for the admin API.
-    public func work(state: WorkState?, limit: Int) throws(JournalError) -> [WorkItem] {
-        try read { db in
+    public func work(state: WorkState?, limit: Int) async throws(JournalError) -> [WorkItem] {
+        try await read { db in
             if let state {
                 return try Row.fetchAll(db, sql: """
                     SELECT \(WorkItem.journalColumns) FROM work WHERE state = ? ORDER BY key LIMIT ?
@@ -56,16 +56,16 @@ extension EventJournal {
     }
 
     /// One key, or `nil`.
-    public func workItem(key: String) throws(JournalError) -> WorkItem? {
-        try read { db in
+    public func workItem(key: String) async throws(JournalError) -> WorkItem? {
+        try await read { db in
             try Row.fetchOne(db, sql: "SELECT \(WorkItem.journalColumns) FROM work WHERE key = ?",
                              arguments: [key]).map(WorkItem.init(journalRow:))
         }
     }
 
     /// How many keys are in each state (every state present, zero if none).
-    public func workCounts() throws(JournalError) -> [WorkState: Int] {
-        try read { db in
+    public func workCounts() async throws(JournalError) -> [WorkState: Int] {
+        try await read { db in
             var counts = Dictionary(uniqueKeysWithValues: WorkState.allCases.map { ($0, 0) })
             for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) FROM work GROUP BY state") {
                 if let state = WorkState(rawValue: row[0]) { counts[state] = row[1] }

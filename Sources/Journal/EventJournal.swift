@@ -8,7 +8,7 @@ import Synchronization
 /// Writes (``append(_:receivedAt:)``, work keys, services) go through a single writer that commits
 /// whatever queued up during the previous commit in one transaction, so one fsync acknowledges many
 /// requests; each call returns only once its transaction is durable (DESIGN principle 1). Reads run
-/// concurrently on the pool's reader connections and block the calling thread only briefly.
+/// concurrently on the pool's reader connections; the calling task suspends while they run.
 ///
 /// A fatal write failure (I/O error, full disk, corruption) stops every write for good
 /// (``writeStatus``, ``writesStopped()``): the application must exit so that the orchestrator
@@ -193,11 +193,13 @@ public final class EventJournal: Sendable {
         guard !isClosed.withLock({ $0 }) else { throw JournalError.closed }
     }
 
-    /// Runs a read on a reader connection, translating errors.
-    func read<T>(_ body: (Database) throws -> T) throws(JournalError) -> T {
+    /// Runs a read on a reader connection (GRDB's async `read`: the calling task suspends instead of
+    /// blocking a cooperative thread), translating errors. A cancelled caller gets
+    /// ``JournalError/cancelled``.
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(JournalError) -> T {
         try ensureOpen()
         do {
-            return try dbWriter.read(body)
+            return try await dbWriter.read(body)
         } catch {
             throw JournalError.mapping(error)
         }

@@ -83,7 +83,7 @@ struct ConsulECSRegistrationTests {
         #expect(status.source == "consul-ecs-config")
         #expect(status.nameSource == "consul-ecs-config")
         #expect(status.warnings.map(\.field) == ["transparentProxy"])
-        #expect(try rig.journal.taskMeta(arn: WorkerSample.arn("t1"))?.serviceName == "payments")
+        #expect(try await rig.journal.taskMeta(arn: WorkerSample.arn("t1"))?.serviceName == "payments")
     }
 
     /// An invalid config leaves the task unregistered and fails permanently, naming the field.

@@ -44,7 +44,7 @@ struct EventIngestHandlerTests {
         #expect(results.count == 1)
         #expect(results[0]["outcome"] as? String == "applied")
         #expect((results[0]["sequence"] as? Int ?? 0) > 0)
-        #expect(try journal.task(arn: Fixtures.taskArn)?.lastStatus == .running)
+        #expect(try await journal.task(arn: Fixtures.taskArn)?.lastStatus == .running)
     }
 
     /// Re-posting the same event is answered 200 and changes nothing.
@@ -52,14 +52,14 @@ struct EventIngestHandlerTests {
         let journal = try EventJournal.inMemory(logger: Logger(label: "test"))
         let handler = makeHandler(sink: journal)
         _ = await handler.handle(post(try Fixtures.running))
-        let before = try journal.task(arn: Fixtures.taskArn)
+        let before = try await journal.task(arn: Fixtures.taskArn)
         // When
         let response = await handler.handle(post(try Fixtures.running))
         // Then
         #expect(response.status == 200)
         let results = try json(response)["results"] as! [[String: Any]]
         #expect(results[0]["outcome"] as? String == "duplicate")
-        #expect(try journal.task(arn: Fixtures.taskArn) == before)
+        #expect(try await journal.task(arn: Fixtures.taskArn) == before)
     }
 
     /// A lower version after a higher one is journaled as stale and changes no state.
@@ -72,7 +72,7 @@ struct EventIngestHandlerTests {
         // Then
         #expect(response.status == 200)
         #expect(try json(response)["results"].flatMap { ($0 as? [[String: Any]])?.first?["outcome"] as? String } == "stale")
-        let task = try #require(try journal.task(arn: Fixtures.taskArn))
+        let task = try #require(try await journal.task(arn: Fixtures.taskArn))
         #expect(task.lastStatus == .stopped)
         #expect(task.version == 6)
     }
@@ -102,7 +102,7 @@ struct EventIngestHandlerTests {
         #expect(response.headers["content-type"] == "application/problem+json")
         let detail = try json(response)["detail"] as? String ?? ""
         #expect(detail.contains(mention), "detail was: \(detail)")
-        #expect(try journal.lastSequence() == 0)
+        #expect(try await journal.lastSequence() == 0)
     }
 
     /// A wrong API key is 401 and nothing is stored.
@@ -111,7 +111,7 @@ struct EventIngestHandlerTests {
         let response = await makeHandler(sink: journal).handle(post(try Fixtures.running, key: "nope-nope-nope-nope"))
         #expect(response.status == 401)
         #expect(response.headers["content-type"] == "application/problem+json")
-        #expect(try journal.lastSequence() == 0)
+        #expect(try await journal.lastSequence() == 0)
     }
 
     /// Events of clusters outside the allow-list are refused with 422.
@@ -121,7 +121,7 @@ struct EventIngestHandlerTests {
         let response = await handler.handle(post(try Fixtures.running))
         #expect(response.status == 422)
         #expect((try json(response)["detail"] as? String ?? "").contains("allow-list"))
-        #expect(try journal.lastSequence() == 0)
+        #expect(try await journal.lastSequence() == 0)
         // An allowed name matches the ARN's cluster name.
         let allowed = await makeHandler(sink: journal, allowed: ["apps"]).handle(post(try Fixtures.running))
         #expect(allowed.status == 202)
@@ -168,8 +168,8 @@ struct EventIngestHandlerTests {
         let problem = try json(response)
         #expect(problem["field"] as? String == "detail.taskArn")
         #expect((problem["detail"] as? String ?? "").contains(mention), "detail was: \(problem["detail"] ?? "")")
-        #expect(try journal.lastSequence() == 0)
-        #expect(try journal.task(arn: taskArn) == nil)
+        #expect(try await journal.lastSequence() == 0)
+        #expect(try await journal.task(arn: taskArn) == nil)
     }
 
     /// A short-format task ARN of the cluster's account, and a long one naming the cluster, are accepted.
@@ -184,7 +184,7 @@ struct EventIngestHandlerTests {
         let response = await makeHandler(sink: journal).handle(post(try running(taskArn: taskArn)))
         // Then
         #expect(response.status == 202)
-        #expect(try journal.task(arn: taskArn)?.lastStatus == .running)
+        #expect(try await journal.task(arn: taskArn)?.lastStatus == .running)
     }
 
     /// One inconsistent event refuses the whole batch, naming its index; nothing is stored.
@@ -198,7 +198,7 @@ struct EventIngestHandlerTests {
         // Then
         #expect(response.status == 422)
         #expect(try json(response)["field"] as? String == "[1].detail.taskArn")
-        #expect(try journal.lastSequence() == 0)
+        #expect(try await journal.lastSequence() == 0)
     }
 
     /// Journal backpressure is 429 and a write failure 503, both with Retry-After.

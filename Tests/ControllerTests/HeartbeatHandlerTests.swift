@@ -55,7 +55,7 @@ struct HeartbeatHandlerTests {
             let clock = self.clock
             tracker = HeartbeatTracker(now: { clock.now })
             authority = HeartbeatAuthority(journal: journal)
-            try authority.preload()
+            try await authority.preload()
             let recorder = HeartbeatRecorder(journal: journal, tracker: tracker, scheduler: scheduler, logger: logger)
             handler = HeartbeatHandler(authority: authority, tracker: tracker, recorder: recorder, logger: logger)
             expiry = HeartbeatExpiry(ttl: .seconds(15), journal: journal, tracker: tracker, authority: authority,
@@ -96,7 +96,7 @@ struct HeartbeatHandlerTests {
         #expect(Self.problemType(otherService)?.hasSuffix("wrong-service-token") == true)
         #expect(Self.problemType(unknownTask)?.hasSuffix("unknown-task") == true)
         #expect(h.tracker.count == 0)
-        #expect(try h.journal.taskHealthRecords().isEmpty)
+        #expect(try await h.journal.taskHealthRecords().isEmpty)
     }
 
     /// Malformed JSON is 400, an unknown health value 422, a wrong media type 415.
@@ -120,14 +120,14 @@ struct HeartbeatHandlerTests {
         let h = try await Harness()
         // When
         let first = await h.post(h.heartbeat())
-        let written = try #require(try h.journal.taskHealth(arn: h.webTask))
+        let written = try #require(try await h.journal.taskHealth(arn: h.webTask))
         var steady: [Int] = []
         for _ in 0..<50 { steady.append(await h.post(h.heartbeat()).status) }
         // Then
         #expect(first.status == 200)
         #expect(String(decoding: first.body, as: UTF8.self) == #"{"heartbeats":1,"transitions":1}"#)
         #expect(steady.allSatisfy { $0 == 200 })
-        #expect(try h.journal.taskHealth(arn: h.webTask) == written)
+        #expect(try await h.journal.taskHealth(arn: h.webTask) == written)
         #expect(written.revision == 1)
         #expect(h.scheduler.scheduled == ["task:\(h.webTask)"])
     }
@@ -143,7 +143,7 @@ struct HeartbeatHandlerTests {
         // Then
         #expect(stopping.status == 200)
         #expect(late.status == 200)
-        #expect(try h.journal.taskHealth(arn: h.webTask)?.health.phase == .stopping)
+        #expect(try await h.journal.taskHealth(arn: h.webTask)?.health.phase == .stopping)
         #expect(String(decoding: late.body, as: UTF8.self).hasSuffix(#""transitions":0}"#))
     }
 
@@ -155,16 +155,16 @@ struct HeartbeatHandlerTests {
         // When the clock passes less, then more, than the TTL
         h.clock.advance(.seconds(14))
         await h.expiry.sweep()
-        let before = try h.journal.taskHealth(arn: h.webTask)?.health.phase
+        let before = try await h.journal.taskHealth(arn: h.webTask)?.health.phase
         h.clock.advance(.seconds(2))
         await h.expiry.sweep()
-        let after = try h.journal.taskHealth(arn: h.webTask)
+        let after = try await h.journal.taskHealth(arn: h.webTask)
         _ = await h.post(h.heartbeat())
         // Then
         #expect(before == .reporting)
         #expect(after?.health.phase == .expired)
         #expect(after?.health.overrideOutput?.contains("TTL of 15 s") == true)
-        #expect(try h.journal.taskHealth(arn: h.webTask)?.health.phase == .reporting)
+        #expect(try await h.journal.taskHealth(arn: h.webTask)?.health.phase == .reporting)
         #expect(h.scheduler.scheduled.count == 3)
     }
 
@@ -181,7 +181,7 @@ struct HeartbeatHandlerTests {
         await h.expiry.sweep()
         // Then the task is no longer tracked, and nothing was journaled for it
         #expect(h.tracker.count == 0)
-        #expect(try h.journal.taskHealth(arn: h.webTask)?.health.phase == .stopping)
+        #expect(try await h.journal.taskHealth(arn: h.webTask)?.health.phase == .stopping)
     }
 
     /// A batch counts every heartbeat and is refused whole when one item is refused.
@@ -195,7 +195,7 @@ struct HeartbeatHandlerTests {
         #expect(mixed.status == 403)
         #expect(own.status == 200)
         #expect(String(decoding: own.body, as: UTF8.self).hasPrefix(#"{"heartbeats":2"#))
-        #expect(try h.journal.taskHealth(arn: h.dbTask) == nil)
+        #expect(try await h.journal.taskHealth(arn: h.dbTask) == nil)
     }
 
     /// Token digests compare equal only for the same token; hex parsing matches the token worker's hash.

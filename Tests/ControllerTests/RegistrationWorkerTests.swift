@@ -52,7 +52,7 @@ struct RegistrationWorkerTests {
         // Then
         #expect(await rig.catalog.writes.isEmpty)
         #expect(await rig.enqueuer.enqueued.isEmpty)
-        #expect(try rig.journal.taskMeta(arn: WorkerSample.arn("t1"))?.mesh == false)
+        #expect(try await rig.journal.taskMeta(arn: WorkerSample.arn("t1"))?.mesh == false)
     }
 
     /// A running mesh task gets a full registration on the cluster node and its service's token key.
@@ -140,7 +140,7 @@ struct RegistrationWorkerTests {
         await #expect(throws: WorkerError.taskNotInECS) {
             try await rig.reconcile(WorkerSample.arn("t1"), logger: logger)
         }
-        #expect(try rig.journal.taskMeta(arn: WorkerSample.arn("t1")) == nil)
+        #expect(try await rig.journal.taskMeta(arn: WorkerSample.arn("t1")) == nil)
     }
 
     /// A failed write is not remembered: the next attempt writes in full again.

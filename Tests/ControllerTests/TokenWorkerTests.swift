@@ -53,7 +53,7 @@ struct TokenWorkerTests {
         #expect(token.secretID == ConsulToken(ids.token))
         #expect(token.serviceIdentities.map(\.serviceName) == ["web"])
         #expect(token.description == "Token for web service\nconsul.hashicorp.com/cluster: \(WorkerSample.cluster)")
-        let record = try #require(try rig.journal.service(name: "web"))
+        let record = try #require(try await rig.journal.service(name: "web"))
         #expect(record.accessorID == ids.accessorID)
         #expect(record.secretArn?.hasPrefix("arn:aws:secretsmanager:") == true)
         #expect(record.tokenSHA256 == Hex.sha256(ids.token))
@@ -174,7 +174,7 @@ struct TokenWorkerTests {
         #expect(await rig.secrets.ids(Self.secretName) == theirs)
         #expect(await rig.acl.tokens.count == 1)
         #expect(await rig.acl.tokens[theirs.accessorID]?.secretID == ConsulToken(theirs.token))
-        #expect(try rig.journal.service(name: "web")?.accessorID == theirs.accessorID)
+        #expect(try await rig.journal.service(name: "web")?.accessorID == theirs.accessorID)
     }
 
     /// No task for longer than the grace period: the token goes, the secret keeps its IDs.
@@ -190,7 +190,7 @@ struct TokenWorkerTests {
         // Then
         #expect(await rig.acl.tokens.isEmpty)
         #expect(await rig.secrets.ids(Self.secretName) == ids)
-        #expect(try rig.journal.service(name: "web")?.tokenDeletedAt != nil)
+        #expect(try await rig.journal.service(name: "web")?.tokenDeletedAt != nil)
     }
 
     /// A new task after revocation gets the same token back (same IDs from the secret).
@@ -207,7 +207,7 @@ struct TokenWorkerTests {
         _ = try await rig.worker.reconcile(serviceName: "web", logger: logger)
         // Then
         #expect(await rig.acl.tokens[ids.accessorID]?.secretID == ConsulToken(ids.token))
-        #expect(try rig.journal.service(name: "web")?.tokenDeletedAt == nil)
+        #expect(try await rig.journal.service(name: "web")?.tokenDeletedAt == nil)
     }
 
     /// Within the grace period the token stays and the key is re-checked when the period ends.
@@ -226,7 +226,7 @@ struct TokenWorkerTests {
         // (compared with the stop itself, not with the wall clock, which a loaded machine moves on)
         #expect(abs(recheck.timeIntervalSince(stopped) - 300) < 1, "re-checked when the grace period ends")
         #expect(result.enqueue.isEmpty)
-        #expect(try rig.journal.service(name: "web")?.lastTaskSeenAt != nil)
+        #expect(try await rig.journal.service(name: "web")?.lastTaskSeenAt != nil)
     }
 
     /// One token serves a service name in every cluster. While any cluster still runs it, the token
@@ -242,7 +242,7 @@ struct TokenWorkerTests {
         let ids = try #require(await rig.secrets.ids(Self.secretName))
         #expect(await rig.acl.tokens.count == 1)
         // (the first cluster by ARN: ".../apps" before ".../green")
-        #expect(try rig.journal.service(name: "web")?.clusterArn == Self.service.clusterArn)
+        #expect(try await rig.journal.service(name: "web")?.clusterArn == Self.service.clusterArn)
 
         // When the cluster the token names stops running it, and the key runs after the grace period
         rig.index.update(taskArn: "t1", service: Self.service, alive: false)
@@ -252,8 +252,8 @@ struct TokenWorkerTests {
         let token = try #require(await rig.acl.tokens[ids.accessorID])
         #expect(await rig.acl.tokens.count == 1)
         #expect(token.description.hasSuffix(other.clusterArn))
-        #expect(try rig.journal.service(name: "web")?.clusterArn == other.clusterArn)
-        #expect(try rig.journal.service(name: "web")?.tokenDeletedAt == nil)
+        #expect(try await rig.journal.service(name: "web")?.clusterArn == other.clusterArn)
+        #expect(try await rig.journal.service(name: "web")?.tokenDeletedAt == nil)
 
         // When the other cluster stops too
         rig.index.update(taskArn: "g1", service: other, alive: false)
@@ -282,7 +282,7 @@ struct TokenWorkerTests {
         let recheck = try #require(result.notBefore)
         // (both compared with green's stop itself, not with the wall clock: a loaded machine took 10 s to get here)
         #expect(abs(recheck.timeIntervalSince(greenStopped) - 300) < 1, "re-checked 300 s after green's stop")
-        let since = try #require(try rig.journal.service(name: "web")?.lastTaskSeenAt)
+        let since = try #require(try await rig.journal.service(name: "web")?.lastTaskSeenAt)
         #expect(abs(since.timeIntervalSince(greenStopped)) < 1, "the clock started at green's stop, not blue's 990 s earlier")
     }
 

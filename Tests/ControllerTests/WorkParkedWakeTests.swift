@@ -20,7 +20,7 @@ struct WorkParkedWakeTests {
 
     private static func park(_ key: String, in journal: EventJournal) async throws {
         try await journal.markWork([key])
-        let generation = try #require(try journal.workItem(key: key)).generation
+        let generation = try #require(try await journal.workItem(key: key)).generation
         try await journal.recordAttempt(key: key, generation: generation, succeeded: false, error: "Permission denied",
                                         errorClass: .permanent, parked: true, notBefore: nil)
     }
@@ -40,16 +40,16 @@ struct WorkParkedWakeTests {
 
         // When / Then: no fingerprint stored yet (an upgrade): the key wakes
         #expect(try await workers("token-a").wakeParkedIfConfigurationChanged() == 1)
-        #expect(try journal.workItem(key: key)?.state == .pending)
+        #expect(try await journal.workItem(key: key)?.state == .pending)
 
         // When / Then: same configuration again: a parked key stays parked
         try await Self.park(key, in: journal)
         #expect(try await workers("token-a").wakeParkedIfConfigurationChanged() == 0)
-        #expect(try journal.workItem(key: key)?.state == .failed)
+        #expect(try await journal.workItem(key: key)?.state == .failed)
 
         // When / Then: a new Consul token: the key wakes
         #expect(try await workers("token-b").wakeParkedIfConfigurationChanged() == 1)
-        #expect(try journal.workItem(key: key)?.state == .pending)
+        #expect(try await journal.workItem(key: key)?.state == .pending)
         await journal.close()
         try await httpClient.shutdown()
     }

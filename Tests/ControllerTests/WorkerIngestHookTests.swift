@@ -37,6 +37,6 @@ struct WorkerIngestHookTests {
         let key = "task:\(Fixtures.taskArn)"
         #expect(await scheduler.scheduled == [[key]])
         #expect(await scheduler.enqueued.isEmpty)
-        #expect(try journal.workItem(key: key)?.state == .pending)
+        #expect(try await journal.workItem(key: key)?.state == .pending)
     }
 }

@@ -104,7 +104,7 @@ struct ConsulECSIntegrationTests {
         #expect(try await probe.instances(bad).isEmpty)
         // parked at once (a task definition never changes), its last error naming the field
         #expect(await eventually {
-            let work = try controller.workItem("task:\(badTask.taskArn)")
+            let work = try await controller.workItem("task:\(badTask.taskArn)")
             return work?.state == .failed && work?.lastError?.contains("proxy.upstreams[0].localBindPort") == true
         })
         await controller.stop()

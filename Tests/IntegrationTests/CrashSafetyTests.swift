@@ -75,9 +75,9 @@ struct CrashSafetyTests {
         var configuration = JournalConfiguration(path: controller.journalPath)
         configuration.maxBatchSize = 1024
         let journal = try EventJournal(configuration: configuration, logger: Logger(label: "crash-test"))
-        #expect(try journal.integrityCheck())
+        #expect(try await journal.integrityCheck())
         var stored: [String: Int64] = [:]
-        for entry in try journal.allEntries() where entry.outcome == .applied {
+        for entry in try await journal.allEntries() where entry.outcome == .applied {
             stored["\(entry.taskArn)#\(entry.version)"] = entry.sequence
         }
         let lost = acked.filter { stored[$0.key] != $0.value }

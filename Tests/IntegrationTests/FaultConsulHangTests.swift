@@ -51,13 +51,13 @@ struct FaultConsulHangTests {
 
         // Then keys fail transiently and none is parked, for the whole hang
         let failing = await eventually(timeout: .seconds(60)) {
-            try controller.unfinishedWork().contains { $0.attempts > 0 && $0.lastErrorClass == .transient }
+            try await controller.unfinishedWork().contains { $0.attempts > 0 && $0.lastErrorClass == .transient }
         }
-        let sample = try controller.unfinishedWork().prefix(2)
+        let sample = try await controller.unfinishedWork().prefix(2)
         #expect(failing, "keys should show transient failures: \(sample)")
         var parkedDuringHang: [String] = []
         while ContinuousClock.now < hangEnds, parkedDuringHang.isEmpty {
-            parkedDuringHang = try controller.unfinishedWork().filter { $0.state == .failed }.map(\.key)
+            parkedDuringHang = try await controller.unfinishedWork().filter { $0.state == .failed }.map(\.key)
             try await Task.sleep(for: .seconds(5))
         }
         #expect(parkedDuringHang.isEmpty, "no key may park while Consul hangs: \(parkedDuringHang)")
@@ -74,11 +74,11 @@ struct FaultConsulHangTests {
                 guard instances.count == 2, instances.allSatisfy({ $0.aggregatedStatus == .passing }) else { return false }
             }
             guard try await probe.serviceTokens(clusterArn: cluster).count == names.count else { return false }
-            return try controller.unfinishedWork().isEmpty
+            return try await controller.unfinishedWork().isEmpty
         }
         let seconds = (ContinuousClock.now - recovered).components.seconds
         print("fault consul-hang: converged \(seconds) s after recovery (Consul hung \(hang.components.seconds) s)")
-        let left = try controller.unfinishedWork().map { "\($0.key) \($0.state) \($0.lastError ?? "")" }
+        let left = try await controller.unfinishedWork().map { "\($0.key) \($0.state) \($0.lastError ?? "")" }
         #expect(converged, "work left: \(left)")
         #expect(seconds <= 60, "converged \(seconds) s after recovery; at most 60 s with default settings")
         for name in names {

@@ -43,19 +43,19 @@ struct FaultSuiteAWSErrorsTests {
             #expect(await controller.post(Array(events.prefix(3))) == 202, "ingest does not depend on AWS")
         }
         let ecsFailed = await eventually(timeout: .seconds(90)) {
-            try await proxy.injected(fault, target: .ecs) > 0
-                && controller.unfinishedWork().contains { $0.key.hasPrefix("task:") && $0.attempts >= failures && $0.lastError != nil }
+            guard try await proxy.injected(fault, target: .ecs) > 0 else { return false }
+            return try await controller.unfinishedWork().contains { $0.key.hasPrefix("task:") && $0.attempts >= failures && $0.lastError != nil }
         }
-        let workAfterECS = try controller.unfinishedWork().prefix(3)
+        let workAfterECS = try await controller.unfinishedWork().prefix(3)
         #expect(ecsFailed, "task keys should show failed attempts: \(workAfterECS)")
 
         // And then Secrets Manager alone, once the tasks' tags can be read
         try await proxy.set([rule(.secretsManager)])
         let secretsFailed = await eventually(timeout: .seconds(90)) {
-            try await proxy.injected(fault, target: .secretsManager) > 0
-                && controller.unfinishedWork().contains { $0.key.hasPrefix("service:") && $0.attempts >= failures && $0.lastError != nil }
+            guard try await proxy.injected(fault, target: .secretsManager) > 0 else { return false }
+            return try await controller.unfinishedWork().contains { $0.key.hasPrefix("service:") && $0.attempts >= failures && $0.lastError != nil }
         }
-        let workAfterSecrets = try controller.unfinishedWork().prefix(3)
+        let workAfterSecrets = try await controller.unfinishedWork().prefix(3)
         #expect(secretsFailed, "service keys should show failed attempts: \(workAfterSecrets)")
 
         // When the fault is lifted
@@ -65,11 +65,11 @@ struct FaultSuiteAWSErrorsTests {
         // Then every task is registered, every service has its token, and no work is left, parked or not
         let converged = await eventually(timeout: .seconds(120), interval: .milliseconds(200)) {
             for name in names where try await probe.instances(name).count != 2 { return false }
-            return try await probe.serviceTokens(clusterArn: moto.clusterArn).count == names.count
-                && controller.unfinishedWork().isEmpty
+            guard try await probe.serviceTokens(clusterArn: moto.clusterArn).count == names.count else { return false }
+            return try await controller.unfinishedWork().isEmpty
         }
         let elapsed = ContinuousClock.now - recovered
-        let left = try controller.unfinishedWork().map { "\($0.key) \($0.state) attempts=\($0.attempts)" }
+        let left = try await controller.unfinishedWork().map { "\($0.key) \($0.state) attempts=\($0.attempts)" }
         #expect(converged, "not converged \(elapsed) after recovery; work left: \(left)")
         if converged {
             print("fault aws-\(fault): converged \(FaultReport.seconds(elapsed)) s after recovery")

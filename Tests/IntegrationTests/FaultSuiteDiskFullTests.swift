@@ -91,8 +91,8 @@ struct FaultSuiteDiskFullTests {
         try await client.shutdown()
         #expect(controller.terminate() == 0, "graceful stop: \(controller.logTail())")
         let journal = try EventJournal(configuration: JournalConfiguration(path: journalPath), logger: Logger(label: "fault-disk-full"))
-        #expect(try journal.integrityCheck())
-        let stored = Set(try journal.allEntries().map { String($0.taskArn.split(separator: "/").last ?? "") })
+        #expect(try await journal.integrityCheck())
+        let stored = Set(try await journal.allEntries().map { String($0.taskArn.split(separator: "/").last ?? "") })
         let lost = seen.acknowledged.filter { !stored.contains($0) }
         #expect(lost.isEmpty, "\(lost.count) acknowledged events missing, e.g. \(lost.first ?? "")")
         await journal.close()

@@ -65,8 +65,8 @@ struct FaultSuiteSigkillTests {
         // And the journal holds every acknowledged event and passes integrity_check
         let journal = try EventJournal(configuration: JournalConfiguration(path: controller.journalPath),
                                        logger: Logger(label: "fault-sigkill"))
-        #expect(try journal.integrityCheck())
-        let stored = Set(try journal.allEntries().map { "\($0.taskArn)#\($0.version)" })
+        #expect(try await journal.integrityCheck())
+        let stored = Set(try await journal.allEntries().map { "\($0.taskArn)#\($0.version)" })
         let lost = storm.acknowledged.subtracting(stored)
         #expect(lost.isEmpty, "\(lost.count) acknowledged events missing, e.g. \(lost.first ?? "")")
         #expect(storm.acknowledged.count == deliveries.count)

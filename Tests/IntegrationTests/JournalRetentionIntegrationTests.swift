@@ -37,7 +37,7 @@ struct JournalRetentionIntegrationTests {
                                           event(stopped, version: 2, status: .stopped),
                                           event(running, version: 1, status: .running)], receivedAt: monthAgo)
             for arn in [stopped, running] {
-                let claimed = try #require(try journal.workItem(key: "task:" + arn))
+                let claimed = try #require(try await journal.workItem(key: "task:" + arn))
                 try await journal.recordAttempt(key: claimed.key, generation: claimed.generation, succeeded: true,
                                                 error: nil, parked: false, notBefore: nil, at: monthAgo)
             }
@@ -53,12 +53,12 @@ struct JournalRetentionIntegrationTests {
 
         // Then the month-old events and the stopped task are gone; the running task and today's event stay
         let journal = try EventJournal(configuration: JournalConfiguration(path: controller.journalPath), logger: logger)
-        #expect(try journal.entries(after: 0, limit: 100).map(\.taskArn) == [recent])
-        #expect(try journal.task(arn: stopped) == nil)
-        #expect(try journal.workItem(key: "task:" + stopped) == nil)
-        #expect(try journal.task(arn: running)?.lastStatus == .running)
-        #expect(try journal.task(arn: recent) != nil)
-        #expect(try journal.integrityCheck())
+        #expect(try await journal.entries(after: 0, limit: 100).map(\.taskArn) == [recent])
+        #expect(try await journal.task(arn: stopped) == nil)
+        #expect(try await journal.workItem(key: "task:" + stopped) == nil)
+        #expect(try await journal.task(arn: running)?.lastStatus == .running)
+        #expect(try await journal.task(arn: recent) != nil)
+        #expect(try await journal.integrityCheck())
         await journal.close()
     }
 }

@@ -39,19 +39,19 @@ struct RegistrationWithoutTokenTests {
         let registered = await eventually(timeout: .seconds(90)) {
             try await probe.ourServices(clusterArn: moto.clusterArn, service: name).count == 2
         }
-        let work = try controller.unfinishedWork().map { "\($0.key) \($0.lastError ?? "")" }
+        let work = try await controller.unfinishedWork().map { "\($0.key) \($0.lastError ?? "")" }
         #expect(registered, "work: \(work)")
         // while the token worker has not got past Secrets Manager: the secret was never written,
         // Consul holds no token for the service, and its key has failed and is not done
         let tokenKeyFailed = await eventually(timeout: .seconds(60)) {
-            let item = try controller.workItem(serviceKey)
+            let item = try await controller.workItem(serviceKey)
             return item.map { $0.attempts > 0 && $0.lastError != nil } ?? false
         }
         #expect(tokenKeyFailed)
         #expect(try await proxy.injected(.status500, target: .secretsManager) > 0)
         #expect(try await !probe.secretExists("nt-\(sfx)-\(name)"))
         #expect(try await probe.serviceTokens(clusterArn: moto.clusterArn).isEmpty)
-        #expect(try controller.workItem(serviceKey)?.state != .done)
+        #expect(try await controller.workItem(serviceKey)?.state != .done)
         await controller.stop()
     }
 }

@@ -47,14 +47,14 @@ struct WorkerConsulOutageTests {
 
         // Then failed attempts are visible per key while Consul is down
         let failing = await eventually {
-            let items = try controller.unfinishedWork()
+            let items = try await controller.unfinishedWork()
             let tasksFailing = items.filter { $0.key.hasPrefix("task:") && $0.attempts > 0 && $0.lastError != nil }
             let servicesFailing = items.filter { $0.key.hasPrefix("service:") && $0.attempts > 0 }
             return tasksFailing.count >= 10 && servicesFailing.count >= 2
         }
-        let unfinished = try controller.unfinishedWork()
+        let unfinished = try await controller.unfinishedWork()
         #expect(failing, "work items should show failed attempts: \(unfinished.prefix(3))")
-        let sample = try #require(try controller.unfinishedWork().first { $0.key.hasPrefix("task:") && $0.lastError != nil })
+        let sample = try #require(try await controller.unfinishedWork().first { $0.key.hasPrefix("task:") && $0.lastError != nil })
         #expect(sample.lastError?.contains("consulCatalog") == true, "lastError: \(sample.lastError ?? "")")
         #expect(sample.state == .pending || sample.state == .running, "retrying, not parked: \(sample.state)")
         #expect(sample.lastErrorClass == .transient, "Consul down is transient: \(String(describing: sample.lastErrorClass))")
@@ -72,11 +72,11 @@ struct WorkerConsulOutageTests {
         }
         let tokens = await eventually { try await probe.serviceTokens(clusterArn: cluster).count == 4 }
         #expect(tokens)
-        let settled = await eventually(timeout: .seconds(60)) { try controller.unfinishedWork().isEmpty }
-        let left = try controller.unfinishedWork().map(\.key)
+        let settled = await eventually(timeout: .seconds(60)) { try await controller.unfinishedWork().isEmpty }
+        let left = try await controller.unfinishedWork().map(\.key)
         #expect(settled, "work left: \(left)")
         for task in moto.tasks {
-            #expect(try controller.journal.task(arn: task.taskArn) != nil, "journal lost \(task.taskArn)")
+            #expect(try await controller.journal.task(arn: task.taskArn) != nil, "journal lost \(task.taskArn)")
         }
         for name in names {
             let ids = try #require(try await probe.secret("out-\(sfx)-\(name)"))

@@ -101,7 +101,7 @@ struct WorkerCrashRecoveryTests {
         let journalPath = controller.journalPath
         let settled = await eventually {
             let journal = try EventJournal(configuration: JournalConfiguration(path: journalPath), logger: Logger(label: "check"))
-            let items = try journal.work(state: nil, limit: 10_000)
+            let items = try await journal.work(state: nil, limit: 10_000)
             await journal.close()
             return items.count > bodies.count / 5 && items.allSatisfy { $0.state == .done }
         }

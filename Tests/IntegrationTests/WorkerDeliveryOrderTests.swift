@@ -58,14 +58,14 @@ struct WorkerDeliveryOrderTests {
             }
             #expect(converged, "\(service): 2 passing + 2 critical instances")
         }
-        let settled = await eventually { try controller.unfinishedWork().isEmpty }
+        let settled = await eventually { try await controller.unfinishedWork().isEmpty }
         #expect(settled)
         // And instance by instance: the same task index has the same status in both services
         for (i, (a, b)) in zip(moto.tasks(of: ordered), moto.tasks(of: shuffled)).enumerated() {
             let statusA = try await probe.instances(ordered).first { $0.service.meta["task-arn"] == a.taskArn }?.aggregatedStatus
             let statusB = try await probe.instances(shuffled).first { $0.service.meta["task-arn"] == b.taskArn }?.aggregatedStatus
             #expect(statusA == statusB, "task \(i): \(String(describing: statusA)) vs \(String(describing: statusB))")
-            #expect(try controller.journal.task(arn: b.taskArn)?.version == Int64(3 + i % 3))
+            #expect(try await controller.journal.task(arn: b.taskArn)?.version == Int64(3 + i % 3))
         }
         #expect(try await probe.serviceTokens(clusterArn: cluster).count == 2)
         await controller.stop()

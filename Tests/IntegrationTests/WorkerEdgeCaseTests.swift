@@ -28,9 +28,9 @@ struct WorkerEdgeCaseTests {
             #expect(await controller.post([event]) == 202)
         }
         // Then its work is done without registering anything
-        let done = await eventually { try controller.workItem("task:\(task.taskArn)")?.state == .done }
+        let done = await eventually { try await controller.workItem("task:\(task.taskArn)")?.state == .done }
         #expect(done)
-        #expect(try controller.journal.taskMeta(arn: task.taskArn)?.mesh == false)
+        #expect(try await controller.journal.taskMeta(arn: task.taskArn)?.mesh == false)
         #expect(try await probe.instances(family).isEmpty)
         #expect(try await probe.nodeServices(clusterArn: moto.clusterArn).isEmpty)
         #expect(try await probe.secretExists("plain-\(sfx)-\(family)") == false)
@@ -129,8 +129,8 @@ struct WorkerEdgeCaseTests {
         for event in lifecycle.suffix(2) { await controller.post([event]) }
         // Then the token is deleted once the grace period is over, and the secret keeps the IDs
         let revoked = await eventually {
-            try await probe.consul.token(accessorID: ids.accessorID, logger: probe.logger) == nil
-                && controller.journal.service(name: service)?.tokenDeletedAt != nil
+            guard try await probe.consul.token(accessorID: ids.accessorID, logger: probe.logger) == nil else { return false }
+            return try await controller.journal.service(name: service)?.tokenDeletedAt != nil
         }
         #expect(revoked, "token deleted in Consul and recorded in the journal")
         #expect(try await probe.secret(secretName) == ids)
@@ -154,7 +154,7 @@ struct WorkerEdgeCaseTests {
         let controller = try await InProcessController(secretsPrefix: prefix) { $0.mesh.clientToken = true }
         let probe = try MeshWorldProbe()
         // Then
-        let done = await eventually { try controller.workItem("client-token")?.state == .done }
+        let done = await eventually { try await controller.workItem("client-token")?.state == .done }
         #expect(done)
         let ids = try #require(try await probe.secret("\(prefix)-consul-client"))
         let me = try await probe.tokenSelf(secret: ids.token)

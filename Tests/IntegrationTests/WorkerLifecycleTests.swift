@@ -47,7 +47,8 @@ struct WorkerLifecycleTests {
         for (service, _) in services {
             let secretName = "life-\(sfx)-\(service)"
             let ready = await eventually {
-                try await probe.secret(secretName) != nil && controller.journal.service(name: service)?.accessorID != nil
+                guard try await probe.secret(secretName) != nil else { return false }
+                return try await controller.journal.service(name: service)?.accessorID != nil
             }
             #expect(ready, "secret \(secretName) and the journal's service record should exist")
             let ids = try #require(try await probe.secret(secretName))
@@ -55,7 +56,7 @@ struct WorkerLifecycleTests {
             #expect(me.accessorID == ids.accessorID)
             #expect(me.serviceIdentities.map(\.serviceName) == [service])
             #expect(me.description == "Token for \(service) service\nconsul.hashicorp.com/cluster: \(cluster)")
-            let record = try #require(try controller.journal.service(name: service))
+            let record = try #require(try await controller.journal.service(name: service))
             #expect(record.accessorID == ids.accessorID)
             #expect(record.secretArn?.contains(secretName) == true)
             #expect(record.tokenSHA256 == SHA256.hash(data: Array(ids.token.utf8)).map { String(format: "%02x", $0) }.joined())
@@ -115,8 +116,8 @@ struct WorkerLifecycleTests {
             #expect(gone, "\(service): deregistered")
         }
         #expect(try await probe.serviceTokens(clusterArn: cluster).count == 3)
-        let settled = await eventually { try controller.unfinishedWork().isEmpty }
-        let left = try controller.unfinishedWork().map(\.key)
+        let settled = await eventually { try await controller.unfinishedWork().isEmpty }
+        let left = try await controller.unfinishedWork().map(\.key)
         #expect(settled, "work left: \(left)")
         await controller.stop()
     }

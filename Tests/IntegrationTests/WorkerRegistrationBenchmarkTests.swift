@@ -63,7 +63,7 @@ struct WorkerRegistrationBenchmarkTests {
         let warmed = await eventually(timeout: .seconds(300), interval: .milliseconds(500)) {
             let journal = try EventJournal(configuration: JournalConfiguration(path: controller.journalPath),
                                            logger: Logger(label: "bench"))
-            let items = try journal.work(state: nil, limit: 100_000)
+            let items = try await journal.work(state: nil, limit: 100_000)
             await journal.close()
             return items.count >= warmTasks.count + warmNames.count && items.allSatisfy { $0.state == .done }
         }

@@ -17,14 +17,14 @@ struct EventJournalAdminTests {
             try await journal.upsertTaskMeta(TaskMeta(taskArn: arn, mesh: true, serviceName: "web", describedAt: Date()))
         }
         // When
-        let web = try journal.adminTasks(service: "web", limit: 10)
-        let firstPage = try journal.adminTasks(limit: 2)
-        let secondPage = try journal.adminTasks(limit: 2, after: firstPage.last?.task.taskArn)
+        let web = try await journal.adminTasks(service: "web", limit: 10)
+        let firstPage = try await journal.adminTasks(limit: 2)
+        let secondPage = try await journal.adminTasks(limit: 2, after: firstPage.last?.task.taskArn)
         // Then
         #expect(web.map(\.task.taskArn) == Array(arns.prefix(2)))
         #expect(web.allSatisfy { $0.meta?.serviceName == "web" })
         #expect(firstPage.map(\.task.taskArn) + secondPage.map(\.task.taskArn) == arns)
-        #expect(try journal.adminTasks(id: String(arns[2].split(separator: "/").last!)).map(\.task.taskArn) == [arns[2]])
+        #expect(try await journal.adminTasks(id: String(arns[2].split(separator: "/").last!)).map(\.task.taskArn) == [arns[2]])
     }
 
     /// Short keys match by prefix and suffix; `%` and `_` in them are literal, not wildcards.
@@ -33,10 +33,10 @@ struct EventJournalAdminTests {
         let journal = try JournalFixtures.inMemory()
         try await journal.markWork(["service:arn:c1/web", "service:arn:c2/web", "service:arn:c1/w_b", "task:arn:c1/abc"])
         // When / Then
-        #expect(try journal.workKeys(prefix: "service:", suffix: "/web").map(\.key) == ["service:arn:c1/web", "service:arn:c2/web"])
-        #expect(try journal.workKeys(prefix: "service:", suffix: "/w_b").map(\.key) == ["service:arn:c1/w_b"])
-        #expect(try journal.workKeys(prefix: "task:", suffix: "/%").isEmpty)
-        #expect(try journal.work(state: .pending, limit: 2, after: "service:arn:c1/web").map(\.key) == ["service:arn:c2/web", "task:arn:c1/abc"])
+        #expect(try await journal.workKeys(prefix: "service:", suffix: "/web").map(\.key) == ["service:arn:c1/web", "service:arn:c2/web"])
+        #expect(try await journal.workKeys(prefix: "service:", suffix: "/w_b").map(\.key) == ["service:arn:c1/w_b"])
+        #expect(try await journal.workKeys(prefix: "task:", suffix: "/%").isEmpty)
+        #expect(try await journal.work(state: .pending, limit: 2, after: "service:arn:c1/web").map(\.key) == ["service:arn:c2/web", "task:arn:c1/abc"])
     }
 
     /// The summary counts keys by state and knows the newest event and the oldest pending key.
@@ -47,7 +47,7 @@ struct EventJournalAdminTests {
         _ = try await journal.append([JournalFixtures.event(arn: JournalFixtures.taskArn(), version: 1)], receivedAt: received)
         try await journal.markWork(["service:x/y"], at: Date(timeIntervalSince1970: 1_700_000_000))
         // When
-        let summary = try journal.adminSummary()
+        let summary = try await journal.adminSummary()
         // Then
         #expect(summary.lastSequence == 1)
         #expect(summary.lastEventReceivedAt == received)

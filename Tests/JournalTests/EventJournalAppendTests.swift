@@ -18,16 +18,16 @@ struct EventJournalAppendTests {
 
         // Then
         #expect(results == [AppendResult(sequence: 1, outcome: .applied, taskArn: arn)])
-        let task = try #require(try journal.task(arn: arn))
+        let task = try #require(try await journal.task(arn: arn))
         #expect(task == TaskFold.fold(event.change, into: nil).record)
         #expect(task.containers == [ContainerState(name: "app", lastStatus: "RUNNING")])
-        let entries = try journal.entries(after: 0, limit: 10)
+        let entries = try await journal.entries(after: 0, limit: 10)
         #expect(entries.count == 1)
         #expect(entries.first?.receivedAt == receivedAt)
         #expect(entries.first?.body == String(decoding: event.rawJSON, as: UTF8.self))
         #expect(entries.first?.source == "event")
-        #expect(try journal.lastSequence() == 1)
-        #expect(try journal.workItem(key: "task:\(arn)")?.state == .pending)
+        #expect(try await journal.lastSequence() == 1)
+        #expect(try await journal.workItem(key: "task:\(arn)")?.state == .pending)
     }
 
     /// A redelivery (same version) and an older event are journaled with their outcome and change nothing.
@@ -36,8 +36,8 @@ struct EventJournalAppendTests {
         let journal = try JournalFixtures.inMemory()
         let arn = JournalFixtures.taskArn()
         _ = try await journal.append([JournalFixtures.event(arn: arn, version: 5, status: .running)], receivedAt: Date())
-        let before = try journal.task(arn: arn)
-        let generationBefore = try journal.workItem(key: "task:\(arn)")?.generation
+        let before = try await journal.task(arn: arn)
+        let generationBefore = try await journal.workItem(key: "task:\(arn)")?.generation
 
         // When
         let duplicate = try await journal.append(
@@ -48,9 +48,9 @@ struct EventJournalAppendTests {
         // Then
         #expect(duplicate.map(\.outcome) == [.duplicate])
         #expect(stale.map(\.outcome) == [.stale])
-        #expect(try journal.task(arn: arn) == before)
-        #expect(try journal.workItem(key: "task:\(arn)")?.generation == generationBefore)
-        let entries = try journal.entries(forTask: arn, limit: 10)
+        #expect(try await journal.task(arn: arn) == before)
+        #expect(try await journal.workItem(key: "task:\(arn)")?.generation == generationBefore)
+        let entries = try await journal.entries(forTask: arn, limit: 10)
         #expect(entries.map(\.outcome) == [.applied, .duplicate, .stale])
         #expect(entries.map(\.version) == [5, 5, 3])
         #expect(entries.map(\.lastStatus) == ["RUNNING", "STOPPED", "PENDING"])
@@ -77,11 +77,11 @@ struct EventJournalAppendTests {
         #expect(results.map(\.outcome) == [.applied, .applied, .stale, .duplicate, .applied])
         #expect(results.map(\.sequence) == [1, 2, 3, 4, 5])
         #expect(journal.statistics.commits == commitsBefore + 1)
-        let task = try #require(try journal.task(arn: arn))
+        let task = try #require(try await journal.task(arn: arn))
         #expect(task.version == 4)
         #expect(task.lastStatus == .stopped)
         #expect(task.address == "10.0.1.7", "an event without address keeps the known one")
-        #expect(try journal.workItem(key: "task:\(arn)")?.generation == 1, "one bump per batch")
+        #expect(try await journal.workItem(key: "task:\(arn)")?.generation == 1, "one bump per batch")
     }
 
     /// Container state survives the round trip through the tasks row, including characters JSON escapes.
@@ -99,8 +99,8 @@ struct EventJournalAppendTests {
         _ = try await journal.append([JournalFixtures.event(arn: arn, version: 1, containers: containers)], receivedAt: Date())
 
         // Then
-        #expect(try journal.task(arn: arn)?.containers == containers)
-        #expect(try journal.tasks().first { $0.taskArn == arn }?.containers == containers)
+        #expect(try await journal.task(arn: arn)?.containers == containers)
+        #expect(try await journal.tasks().first { $0.taskArn == arn }?.containers == containers)
     }
 
     /// Tasks can be listed by cluster and status, with keyset pagination.
@@ -114,10 +114,10 @@ struct EventJournalAppendTests {
         _ = try await journal.append(events, receivedAt: Date())
 
         // When
-        let running = try journal.tasks(status: "RUNNING")
-        let firstPage = try journal.tasks(cluster: JournalFixtures.cluster, limit: 2)
-        let secondPage = try journal.tasks(cluster: JournalFixtures.cluster, limit: 2, after: firstPage.last?.taskArn)
-        let otherCluster = try journal.tasks(cluster: "arn:aws:ecs:us-east-1:1:cluster/other")
+        let running = try await journal.tasks(status: "RUNNING")
+        let firstPage = try await journal.tasks(cluster: JournalFixtures.cluster, limit: 2)
+        let secondPage = try await journal.tasks(cluster: JournalFixtures.cluster, limit: 2, after: firstPage.last?.taskArn)
+        let otherCluster = try await journal.tasks(cluster: "arn:aws:ecs:us-east-1:1:cluster/other")
 
         // Then
         #expect(running.map(\.taskArn) == [arns[0], arns[2], arns[4]])
@@ -135,13 +135,13 @@ struct EventJournalAppendTests {
         _ = try await journal.append(events, receivedAt: Date())
 
         // When
-        let tail = try journal.entries(after: 4, limit: 10)
-        let newest = try journal.entries(forTask: arn, limit: 2)
+        let tail = try await journal.entries(after: 4, limit: 10)
+        let newest = try await journal.entries(forTask: arn, limit: 2)
 
         // Then
         #expect(tail.map(\.sequence) == [5, 6])
         #expect(newest.map(\.version) == [5, 6])
-        #expect(try journal.entries(forTask: "arn:unknown", limit: 5).isEmpty)
+        #expect(try await journal.entries(forTask: "arn:unknown", limit: 5).isEmpty)
     }
 
     /// An empty append is a no-op that does not touch the writer.
@@ -155,6 +155,6 @@ struct EventJournalAppendTests {
         // Then
         #expect(results.isEmpty)
         #expect(journal.statistics.batches == 0)
-        #expect(try journal.lastSequence() == 0)
+        #expect(try await journal.lastSequence() == 0)
     }
 }

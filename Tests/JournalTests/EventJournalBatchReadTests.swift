@@ -18,15 +18,15 @@ struct EventJournalBatchReadTests {
         let unknown = JournalFixtures.taskArn("unknown")
 
         // When
-        let tasks = try journal.tasks(arns: arns + [unknown])
-        let metas = try journal.taskMeta(arns: arns + [unknown])
-        let work = try journal.workItems(keys: (arns + [unknown]).map { WorkKey.task(arn: $0).rawValue })
+        let tasks = try await journal.tasks(arns: arns + [unknown])
+        let metas = try await journal.taskMeta(arns: arns + [unknown])
+        let work = try await journal.workItems(keys: (arns + [unknown]).map { WorkKey.task(arn: $0).rawValue })
 
         // Then
         #expect(tasks.count == 600 && tasks[unknown] == nil)
         #expect(tasks[arns[599]]?.lastStatus == .running)
         #expect(metas.count == 300 && metas[arns[0]]?.serviceName == "web" && metas[arns[1]] == nil)
         #expect(work.count == 600 && work[WorkKey.task(arn: arns[42]).rawValue]?.state == .pending)
-        #expect(try journal.tasks(arns: []).isEmpty)
+        #expect(try await journal.tasks(arns: []).isEmpty)
     }
 }

@@ -24,8 +24,8 @@ struct EventJournalCheckpointTests {
         // Then
         let copied = await eventually { try Self.fileSize(path) > sizeAfterOpen }
         #expect(copied, "the database file grew while the journal was open")
-        #expect(try journal.lastSequence() == 20)
-        #expect(try journal.integrityCheck())
+        #expect(try await journal.lastSequence() == 20)
+        #expect(try await journal.integrityCheck())
         await journal.close()
     }
 
@@ -46,10 +46,10 @@ struct EventJournalCheckpointTests {
         let reopened = try EventJournal(configuration: JournalConfiguration(path: path), logger: JournalFixtures.logger)
 
         // Then
-        let bodies = try reopened.entries(after: 0, limit: 500).map(\.body)
+        let bodies = try await reopened.entries(after: 0, limit: 500).map(\.body)
         #expect(bodies == events.map { String(decoding: $0.rawJSON, as: UTF8.self) })
-        #expect(try reopened.task(arn: arn)?.version == 200)
-        #expect(try reopened.integrityCheck())
+        #expect(try await reopened.task(arn: arn)?.version == 200)
+        #expect(try await reopened.integrityCheck())
         await reopened.close()
     }
 

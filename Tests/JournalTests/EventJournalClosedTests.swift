@@ -10,8 +10,8 @@ struct EventJournalClosedTests {
         await journal.close()
 
         // When / Then
-        #expect(throws: JournalError.closed) { try journal.lastSequence() }
-        #expect(throws: JournalError.closed) { try journal.databaseSettings() }
+        await #expect(throws: JournalError.closed) { try await journal.lastSequence() }
+        await #expect(throws: JournalError.closed) { try await journal.databaseSettings() }
         await #expect(throws: JournalError.closed) {
             try await journal.markWork(["task:x"])
         }

@@ -57,8 +57,8 @@ struct EventJournalFailSafeTests {
         let health = TaskHealthRecord(taskArn: committedBefore[0].taskArn, health: TaskHealth(phase: .reporting, containers: [:]),
                                       revision: 1, changedAt: Date())
         await #expect(throws: JournalError.stopped) { try await journal.recordHealth(health, wakeKey: "task:x") }
-        #expect(try journal.integrityCheck())
-        #expect(try journal.entries(after: 0, limit: 1).map(\.sequence) == committedBefore.map(\.sequence))
+        #expect(try await journal.integrityCheck())
+        #expect(try await journal.entries(after: 0, limit: 1).map(\.sequence) == committedBefore.map(\.sequence))
         await journal.close()
     }
 
@@ -110,8 +110,8 @@ struct EventJournalFailSafeTests {
         // Then
         #expect(await journal.probeWrites() == .healthy)
         try await journal.markWork(["service:after"])
-        #expect(try journal.workItem(key: "service:after")?.state == .pending)
-        #expect(try journal.workItem(key: "service:during") == nil)
+        #expect(try await journal.workItem(key: "service:after")?.state == .pending)
+        #expect(try await journal.workItem(key: "service:during") == nil)
         await journal.close()
     }
 
@@ -162,7 +162,7 @@ struct EventJournalFailSafeTests {
 
         // When: a worker marks keys and records an attempt meanwhile
         try await journal.markWork(["service:web", "service:api"])
-        let item = try #require(try journal.workItem(key: "service:web"))
+        let item = try #require(try await journal.workItem(key: "service:web"))
         let attempt = try await journal.recordAttempt(key: "service:web", generation: item.generation, succeeded: true,
                                                       error: nil, parked: false, notBefore: nil)
 
@@ -170,7 +170,7 @@ struct EventJournalFailSafeTests {
         #expect(attempt?.state == .done)
         #expect(try await bigAppend.value.count == 20_000)
         #expect(try await queued.value.count == 20)
-        #expect(try journal.workItem(key: "service:api")?.state == .pending)
+        #expect(try await journal.workItem(key: "service:api")?.state == .pending)
         await journal.close()
     }
 }

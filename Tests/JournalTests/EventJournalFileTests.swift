@@ -15,10 +15,10 @@ struct EventJournalFileTests {
         let journal = try EventJournal(configuration: JournalConfiguration(path: path), logger: JournalFixtures.logger)
 
         // Then
-        let settings = try journal.databaseSettings()
+        let settings = try await journal.databaseSettings()
         #expect(settings.journalMode == "wal")
         #expect(settings.synchronous == 2)
-        #expect(try journal.integrityCheck())
+        #expect(try await journal.integrityCheck())
         await journal.close()
     }
 
@@ -35,21 +35,21 @@ struct EventJournalFileTests {
         let service = ServiceRecord(name: "web", clusterArn: JournalFixtures.cluster, accessorID: "a-1",
                                     updatedAt: Date(timeIntervalSince1970: 1_700_000_000))
         try await first.upsertService(service)
-        let taskBefore = try first.task(arn: arn)
+        let taskBefore = try await first.task(arn: arn)
         await first.close()
 
         // When
         let second = try EventJournal(configuration: JournalConfiguration(path: path), logger: JournalFixtures.logger)
 
         // Then
-        #expect(try second.task(arn: arn) == taskBefore)
-        #expect(try second.lastSequence() == 2)
-        #expect(Set(try second.pendingWork(limit: 10).map(\.key)) == ["task:\(arn)", "service:mesh/web"])
-        #expect(try second.workItem(key: "task:\(arn)")?.state == .pending, "resumed by the workers")
-        #expect(try second.service(name: "web") == service)
+        #expect(try await second.task(arn: arn) == taskBefore)
+        #expect(try await second.lastSequence() == 2)
+        #expect(Set(try await second.pendingWork(limit: 10).map(\.key)) == ["task:\(arn)", "service:mesh/web"])
+        #expect(try await second.workItem(key: "task:\(arn)")?.state == .pending, "resumed by the workers")
+        #expect(try await second.service(name: "web") == service)
         let next = try await second.append([JournalFixtures.event(arn: arn, version: 3)], receivedAt: Date())
         #expect(next.first?.sequence == 3)
-        #expect(try second.integrityCheck())
+        #expect(try await second.integrityCheck())
         await second.close()
     }
 
@@ -73,10 +73,10 @@ struct EventJournalFileTests {
         let reopened = try EventJournal(configuration: JournalConfiguration(path: path), logger: JournalFixtures.logger)
 
         // Then
-        #expect(try reopened.integrityCheck())
-        #expect(try reopened.entries(after: 0, limit: 100).map(\.sequence) == acknowledged.map(\.sequence))
-        #expect(try reopened.task(arn: arn)?.version == 10)
-        #expect(try reopened.workItem(key: "task:\(arn)")?.state == .pending)
+        #expect(try await reopened.integrityCheck())
+        #expect(try await reopened.entries(after: 0, limit: 100).map(\.sequence) == acknowledged.map(\.sequence))
+        #expect(try await reopened.task(arn: arn)?.version == 10)
+        #expect(try await reopened.workItem(key: "task:\(arn)")?.state == .pending)
         await reopened.close()
     }
 

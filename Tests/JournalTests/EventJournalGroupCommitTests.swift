@@ -31,7 +31,7 @@ struct EventJournalGroupCommitTests {
         #expect(statistics.committedEvents == 200)
         #expect(statistics.commits < 200)
         #expect(statistics.largestBatch > 1)
-        #expect(try journal.tasks(limit: 1000).count == 200)
+        #expect(try await journal.tasks(limit: 1000).count == 200)
         await journal.close()
     }
 
@@ -68,7 +68,7 @@ struct EventJournalGroupCommitTests {
         #expect(failures.count == 40)
         #expect(failures.allSatisfy { $0 == .overloaded && $0.isRetryable })
         #expect(try await bigAppend.value.count == 20_000)
-        #expect(try journal.lastSequence() == 20_020)
+        #expect(try await journal.lastSequence() == 20_020)
     }
 
     /// close() commits everything already queued, then later appends throw .closed.
@@ -107,9 +107,9 @@ struct EventJournalGroupCommitTests {
             try await journal.append([JournalFixtures.event(arn: bigArn, version: 9_999)], receivedAt: Date())
         }
         #expect(error == .closed)
-        #expect(throws: JournalError.closed) { try journal.lastSequence() }
+        await #expect(throws: JournalError.closed) { try await journal.lastSequence() }
         let reopened = try EventJournal(configuration: JournalConfiguration(path: path), logger: JournalFixtures.logger)
-        #expect(try reopened.lastSequence() == 5_020)
+        #expect(try await reopened.lastSequence() == 5_020)
         await reopened.close()
     }
 
@@ -148,7 +148,7 @@ struct EventJournalGroupCommitTests {
         // Then
         #expect(appended == 50)
         #expect(failure == [.notFound])
-        #expect(try journal.tasks(limit: 100).count == 50)
+        #expect(try await journal.tasks(limit: 100).count == 50)
     }
 
     /// Work-key writes and appends share the writer and both become durable.
@@ -166,8 +166,8 @@ struct EventJournalGroupCommitTests {
         }
 
         // Then
-        #expect(try journal.workItem(key: "service:mesh/web")?.state == .pending)
-        #expect(try journal.workItem(key: "task:\(arn)")?.generation == 2)
+        #expect(try await journal.workItem(key: "service:mesh/web")?.state == .pending)
+        #expect(try await journal.workItem(key: "task:\(arn)")?.generation == 2)
     }
 }
 

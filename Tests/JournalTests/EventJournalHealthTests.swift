@@ -19,8 +19,8 @@ struct EventJournalHealthTests {
         let stored = try await journal.recordHealth(Self.record(arn, .reporting, revision: 1), wakeKey: "task:\(arn)")
         // Then
         #expect(stored)
-        #expect(try journal.taskHealth(arn: arn) == Self.record(arn, .reporting, revision: 1))
-        #expect(try journal.workItem(key: "task:\(arn)")?.state == .pending)
+        #expect(try await journal.taskHealth(arn: arn) == Self.record(arn, .reporting, revision: 1))
+        #expect(try await journal.workItem(key: "task:\(arn)")?.state == .pending)
         await journal.close()
     }
 
@@ -30,14 +30,14 @@ struct EventJournalHealthTests {
         let journal = try JournalFixtures.inMemory()
         let arn = JournalFixtures.taskArn()
         try await journal.recordHealth(Self.record(arn, .stopping, revision: 2), wakeKey: "task:\(arn)")
-        let generation = try #require(try journal.workItem(key: "task:\(arn)")).generation
+        let generation = try #require(try await journal.workItem(key: "task:\(arn)")).generation
         // When
         let stored = try await journal.recordHealth(Self.record(arn, .reporting, revision: 1), wakeKey: "task:\(arn)")
         // Then
         #expect(!stored)
-        #expect(try journal.taskHealth(arn: arn)?.health.phase == .stopping)
-        #expect(try journal.workItem(key: "task:\(arn)")?.generation == generation)
-        #expect(try journal.taskHealthRecords().count == 1)
+        #expect(try await journal.taskHealth(arn: arn)?.health.phase == .stopping)
+        #expect(try await journal.workItem(key: "task:\(arn)")?.generation == generation)
+        #expect(try await journal.taskHealthRecords().count == 1)
         await journal.close()
     }
 
@@ -51,13 +51,13 @@ struct EventJournalHealthTests {
         try await journal.upsertService(ServiceRecord(name: "web", clusterArn: JournalFixtures.cluster,
                                                       tokenSHA256: String(repeating: "ab", count: 32), updatedAt: Date()))
         // When
-        let identity = try journal.heartbeatIdentity(taskArn: arn)
+        let identity = try await journal.heartbeatIdentity(taskArn: arn)
         // Then
         #expect(identity == HeartbeatIdentity(taskArn: arn, serviceName: "web",
                                               tokenSHA256: String(repeating: "ab", count: 32), stopped: false))
-        #expect(try journal.heartbeatIdentities().map(\.taskArn) == [arn])
-        #expect(try journal.serviceTokenHashes() == ["web": String(repeating: "ab", count: 32)])
-        #expect(try journal.heartbeatIdentity(taskArn: JournalFixtures.taskArn()) == nil)
+        #expect(try await journal.heartbeatIdentities().map(\.taskArn) == [arn])
+        #expect(try await journal.serviceTokenHashes() == ["web": String(repeating: "ab", count: 32)])
+        #expect(try await journal.heartbeatIdentity(taskArn: JournalFixtures.taskArn()) == nil)
         await journal.close()
     }
 }

@@ -33,12 +33,12 @@ struct EventJournalMigrationTests {
         }
         #expect(migrations(firstLog) == Self.allMigrations)
         #expect(migrations(secondLog).isEmpty)
-        #expect(try second.integrityCheck())
+        #expect(try await second.integrityCheck())
         await second.close()
     }
 
     /// The in-memory journal runs the same migrator (tests get the production schema).
-    @Test func inMemory_whenCreated_runsTheSameMigrations() throws {
+    @Test func inMemory_whenCreated_runsTheSameMigrations() async throws {
         // Given
         let log = InMemoryLogHandler()
 
@@ -48,8 +48,8 @@ struct EventJournalMigrationTests {
         // Then
         #expect(log.entries.compactMap { $0.metadata["db.migration"].map { "\($0)" } }
             == Self.allMigrations)
-        #expect(try journal.databaseSettings().journalMode == "memory")
-        #expect(try journal.workCounts().values.allSatisfy { $0 == 0 })
+        #expect(try await journal.databaseSettings().journalMode == "memory")
+        #expect(try await journal.workCounts().values.allSatisfy { $0 == 0 })
     }
 
     /// A v3 journal gets v4, which clusters `tasks` and `work` on their keys and keeps every row, and v5.
@@ -68,13 +68,13 @@ struct EventJournalMigrationTests {
         // Then
         #expect(log.entries.compactMap { $0.metadata["db.migration"].map { "\($0)" } }
             == ["v4-keyed-tasks-work", "v5-work-error-class-settings"])
-        let task = try #require(try journal.task(arn: arn))
+        let task = try #require(try await journal.task(arn: arn))
         #expect(task.version == 7 && task.lastStatus.rawValue == "RUNNING" && task.group == "service:web")
-        let work = try #require(try journal.workItem(key: "task:" + arn))
+        let work = try #require(try await journal.workItem(key: "task:" + arn))
         #expect(work.state == .failed && work.generation == 2 && work.attempts == 3 && work.lastError == "consul: 500")
         #expect(work.lastErrorClass == nil)
-        #expect(try journal.tasks(cluster: JournalFixtures.cluster).map(\.taskArn) == [arn])
-        #expect(try journal.integrityCheck())
+        #expect(try await journal.tasks(cluster: JournalFixtures.cluster).map(\.taskArn) == [arn])
+        #expect(try await journal.integrityCheck())
         await journal.close()
         #expect(try JournalV3Database.tableSQL("tasks", at: path)?.hasSuffix("WITHOUT ROWID") == true)
         #expect(try JournalV3Database.tableSQL("work", at: path)?.hasSuffix("WITHOUT ROWID") == true)

@@ -10,7 +10,7 @@ struct EventJournalRetentionTests {
 
     /// Settles a task's work key as done at `date`, as a successful worker attempt would.
     private func settleTaskWork(_ journal: EventJournal, arn: String, at date: Date) async throws {
-        let started = try #require(try journal.workItem(key: "task:" + arn))
+        let started = try #require(try await journal.workItem(key: "task:" + arn))
         try await journal.recordAttempt(key: started.key, generation: started.generation, succeeded: true,
                                         error: nil, parked: false, notBefore: nil, at: date)
     }
@@ -28,14 +28,14 @@ struct EventJournalRetentionTests {
 
         // Then
         #expect(report.events == 3)
-        let left = try journal.entries(after: 0, limit: 100)
+        let left = try await journal.entries(after: 0, limit: 100)
         #expect(left.map(\.taskArn) == [recent, recent])
 
         // And: everything is older than a cutoff in the future, yet the newest row stays, so its
         // sequence number is never handed out again
-        let newest = try journal.lastSequence()
+        let newest = try await journal.lastSequence()
         #expect(try await journal.prune(before: Date(timeIntervalSinceNow: 86400)).events == 1)
-        #expect(try journal.entries(after: 0, limit: 100).map(\.sequence) == [newest])
+        #expect(try await journal.entries(after: 0, limit: 100).map(\.sequence) == [newest])
         let next = try await journal.append([JournalFixtures.event(arn: recent, version: 3)], receivedAt: Date())
         #expect(next[0].sequence > newest)
     }
@@ -52,7 +52,7 @@ struct EventJournalRetentionTests {
 
         // Then
         #expect(report.events == 7)
-        #expect(try journal.entries(after: 0, limit: 100).map(\.version) == [8])
+        #expect(try await journal.entries(after: 0, limit: 100).map(\.version) == [8])
     }
 
     @Test func prune_deletesStoppedTaskWithSettledWork_withItsMetaHealthAndKey() async throws {
@@ -74,10 +74,10 @@ struct EventJournalRetentionTests {
 
         // Then
         #expect(report.tasks == 1)
-        #expect(try journal.task(arn: arn) == nil)
-        #expect(try journal.workItem(key: "task:" + arn) == nil)
-        #expect(try journal.taskMeta(arn: arn) == nil)
-        #expect(try journal.taskHealth(arn: arn) == nil)
+        #expect(try await journal.task(arn: arn) == nil)
+        #expect(try await journal.workItem(key: "task:" + arn) == nil)
+        #expect(try await journal.taskMeta(arn: arn) == nil)
+        #expect(try await journal.taskHealth(arn: arn) == nil)
     }
 
     @Test func prune_keepsRunningTasks_unfinishedWork_andRecentlyStoppedTasks() async throws {
@@ -92,7 +92,7 @@ struct EventJournalRetentionTests {
         let parked = JournalFixtures.taskArn("parked")
         _ = try await journal.append([JournalFixtures.event(arn: parked, version: 2, status: .stopped, desired: .stopped)],
                                      receivedAt: longAgo)
-        let claimed = try #require(try journal.workItem(key: "task:" + parked))
+        let claimed = try #require(try await journal.workItem(key: "task:" + parked))
         try await journal.recordAttempt(key: claimed.key, generation: claimed.generation, succeeded: false,
                                         error: "Consul down", parked: true, notBefore: nil, at: longAgo)
         let recent = JournalFixtures.taskArn("recent")
@@ -106,8 +106,8 @@ struct EventJournalRetentionTests {
         // Then
         #expect(report.tasks == 0)
         for arn in [running, pending, parked, recent] {
-            #expect(try journal.task(arn: arn) != nil, "\(arn) must stay")
-            #expect(try journal.workItem(key: "task:" + arn) != nil, "\(arn)'s work key must stay")
+            #expect(try await journal.task(arn: arn) != nil, "\(arn) must stay")
+            #expect(try await journal.workItem(key: "task:" + arn) != nil, "\(arn)'s work key must stay")
         }
     }
 
@@ -127,10 +127,10 @@ struct EventJournalRetentionTests {
 
         // Then: folded as new, stored, and its work key marked
         #expect(results[0].outcome == .applied)
-        let task = try #require(try journal.task(arn: arn))
+        let task = try #require(try await journal.task(arn: arn))
         #expect(task.lastStatus == .stopped)
         #expect(task.version == 2)
-        #expect(try journal.workItem(key: "task:" + arn)?.state == .pending)
+        #expect(try await journal.workItem(key: "task:" + arn)?.state == .pending)
     }
 
     @Test func prune_whenNothingIsOld_deletesNothing() async throws {
@@ -144,6 +144,6 @@ struct EventJournalRetentionTests {
 
         // Then
         #expect(report == JournalPruneReport())
-        #expect(try journal.entries(after: 0, limit: 10).count == 1)
+        #expect(try await journal.entries(after: 0, limit: 10).count == 1)
     }
 }

@@ -22,9 +22,9 @@ struct EventJournalServicesTests {
                                                       updatedAt: Date(timeIntervalSince1970: 1)))
 
         // Then
-        #expect(try journal.service(name: "web") == service)
-        #expect(try journal.services().map(\.name) == ["api", "web"])
-        #expect(try journal.service(name: "none") == nil)
+        #expect(try await journal.service(name: "web") == service)
+        #expect(try await journal.services().map(\.name) == ["api", "web"])
+        #expect(try await journal.service(name: "none") == nil)
     }
 
     /// Task metadata round-trips, tags included.
@@ -40,7 +40,7 @@ struct EventJournalServicesTests {
         try await journal.upsertTaskMeta(meta)
 
         // Then
-        #expect(try journal.taskMeta(arn: arn) == meta)
-        #expect(try journal.taskMeta(arn: "arn:none") == nil)
+        #expect(try await journal.taskMeta(arn: arn) == meta)
+        #expect(try await journal.taskMeta(arn: "arn:none") == nil)
     }
 }

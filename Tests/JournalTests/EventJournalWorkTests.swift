@@ -13,15 +13,15 @@ struct EventJournalWorkTests {
 
         // When
         try await journal.markWork(["service:mesh/web"])
-        let first = try journal.workItem(key: "service:mesh/web")
+        let first = try await journal.workItem(key: "service:mesh/web")
         try await journal.markWork(["service:mesh/web", "service:mesh/api"])
 
         // Then
         #expect(first?.state == .pending)
         #expect(first?.generation == 1)
-        #expect(try journal.workItem(key: "service:mesh/web")?.generation == 2)
-        #expect(try journal.pendingWork(limit: 10).map(\.key).sorted() == ["service:mesh/api", "service:mesh/web"])
-        #expect(try journal.workCounts() == [.pending: 2, .running: 0, .failed: 0, .done: 0])
+        #expect(try await journal.workItem(key: "service:mesh/web")?.generation == 2)
+        #expect(try await journal.pendingWork(limit: 10).map(\.key).sorted() == ["service:mesh/api", "service:mesh/web"])
+        #expect(try await journal.workCounts() == [.pending: 2, .running: 0, .failed: 0, .done: 0])
     }
 
     /// Success with the generation the worker started from settles the key as done.
@@ -29,7 +29,7 @@ struct EventJournalWorkTests {
         // Given
         let journal = try JournalFixtures.inMemory()
         try await journal.markWork(["task:a"])
-        let started = try #require(try journal.workItem(key: "task:a"))
+        let started = try #require(try await journal.workItem(key: "task:a"))
 
         // When
         try await journal.recordAttempt(key: "task:a", generation: started.generation, succeeded: true,
@@ -37,8 +37,8 @@ struct EventJournalWorkTests {
 
         // Then
         #expect(started.state == .pending)
-        #expect(try journal.workItem(key: "task:a")?.state == .done)
-        #expect(try journal.pendingWork(limit: 10).isEmpty)
+        #expect(try await journal.workItem(key: "task:a")?.state == .done)
+        #expect(try await journal.pendingWork(limit: 10).isEmpty)
     }
 
     /// A newer event marked while a worker was running keeps the key pending after its success.
@@ -46,7 +46,7 @@ struct EventJournalWorkTests {
         // Given
         let journal = try JournalFixtures.inMemory()
         try await journal.markWork(["task:b"])
-        let started = try #require(try journal.workItem(key: "task:b"))
+        let started = try #require(try await journal.workItem(key: "task:b"))
         try await journal.markWork(["task:b"])
 
         // When
@@ -56,7 +56,7 @@ struct EventJournalWorkTests {
         // Then
         #expect(after?.state == .pending)
         #expect(after?.generation == started.generation + 1)
-        #expect(try journal.workItem(key: "task:b")?.state == .pending)
+        #expect(try await journal.workItem(key: "task:b")?.state == .pending)
     }
 
     /// Failures count attempts, keep the error and the backoff; parking marks the key failed.
@@ -64,16 +64,16 @@ struct EventJournalWorkTests {
         // Given
         let journal = try JournalFixtures.inMemory()
         try await journal.markWork(["task:c"])
-        let generation = try #require(try journal.workItem(key: "task:c")).generation
+        let generation = try #require(try await journal.workItem(key: "task:c")).generation
         let retryAt = Date(timeIntervalSince1970: 1_800_000_000)
 
         // When
         try await journal.recordAttempt(key: "task:c", generation: generation, succeeded: false,
                                         error: "consul: 500", parked: false, notBefore: retryAt)
-        let retrying = try journal.workItem(key: "task:c")
+        let retrying = try await journal.workItem(key: "task:c")
         try await journal.recordAttempt(key: "task:c", generation: generation, succeeded: false,
                                         error: "consul: 503", parked: true, notBefore: nil)
-        let parked = try journal.workItem(key: "task:c")
+        let parked = try await journal.workItem(key: "task:c")
 
         // Then
         #expect(retrying?.state == .pending)
@@ -83,8 +83,8 @@ struct EventJournalWorkTests {
         #expect(parked?.state == .failed)
         #expect(parked?.attempts == 2)
         #expect(parked?.lastError == "consul: 503")
-        #expect(try journal.work(state: .failed, limit: 10).map(\.key) == ["task:c"])
-        #expect(try journal.workCounts()[.failed] == 1)
+        #expect(try await journal.work(state: .failed, limit: 10).map(\.key) == ["task:c"])
+        #expect(try await journal.workCounts()[.failed] == 1)
     }
 
     /// A newer event wakes a parked key: pending again, attempts start afresh.
@@ -99,7 +99,7 @@ struct EventJournalWorkTests {
         try await journal.markWork(["task:d"])
 
         // Then
-        let item = try #require(try journal.workItem(key: "task:d"))
+        let item = try #require(try await journal.workItem(key: "task:d"))
         #expect(item.state == .pending)
         #expect(item.attempts == 0)
         #expect(item.generation == 2)
@@ -121,7 +121,7 @@ struct EventJournalWorkTests {
         #expect(error == .notFound)
         #expect(error?.isRetryable == false)
         try await journal.markWork(["task:other"])
-        #expect(try journal.workItem(key: "task:other")?.state == .pending)
+        #expect(try await journal.workItem(key: "task:other")?.state == .pending)
     }
 
     /// A `running` key (written by an older version, which marked attempts running) is still pending work.
@@ -137,7 +137,7 @@ struct EventJournalWorkTests {
         }
 
         // Then
-        let pending = try journal.pendingWork(limit: 10)
+        let pending = try await journal.pendingWork(limit: 10)
         #expect(pending.map(\.key) == ["task:\(arn)"])
         #expect(pending.first?.state == .running)
     }
@@ -151,14 +151,14 @@ struct EventJournalWorkTests {
         // When
         try await journal.recordAttempt(key: "task:c", generation: 1, succeeded: false, error: "denied",
                                         errorClass: .permanent, parked: true, notBefore: nil)
-        let parked = try #require(try journal.workItem(key: "task:c"))
+        let parked = try #require(try await journal.workItem(key: "task:c"))
         try await journal.markWork(["task:c"])
         try await journal.recordAttempt(key: "task:c", generation: 2, succeeded: true, error: nil,
                                         parked: false, notBefore: nil)
 
         // Then
         #expect(parked.state == .failed && parked.lastErrorClass == .permanent && parked.lastError == "denied")
-        let settled = try #require(try journal.workItem(key: "task:c"))
+        let settled = try #require(try await journal.workItem(key: "task:c"))
         #expect(settled.state == .done && settled.lastErrorClass == nil && settled.lastError == nil)
     }
 
@@ -176,7 +176,7 @@ struct EventJournalWorkTests {
         var after: String?
         var pages = 0
         while true {
-            let page = try journal.pendingWork(limit: 10, after: after)
+            let page = try await journal.pendingWork(limit: 10, after: after)
             guard let last = page.last else { break }
             seen += page.map(\.key)
             after = last.key
@@ -192,13 +192,13 @@ struct EventJournalWorkTests {
     @Test func storeSetting_whenStoredTwice_keepsTheLastValue() async throws {
         // Given
         let journal = try JournalFixtures.inMemory()
-        #expect(try journal.setting("work.configurationFingerprint") == nil)
+        #expect(try await journal.setting("work.configurationFingerprint") == nil)
 
         // When
         try await journal.storeSetting("work.configurationFingerprint", value: "a1")
         try await journal.storeSetting("work.configurationFingerprint", value: "b2")
 
         // Then
-        #expect(try journal.setting("work.configurationFingerprint") == "b2")
+        #expect(try await journal.setting("work.configurationFingerprint") == "b2")
     }
 }

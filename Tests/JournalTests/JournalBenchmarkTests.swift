@@ -52,7 +52,7 @@ struct JournalBenchmarkTests {
             largest batch \(statistics.largestBatch)
             """)
         #expect(statistics.committedEvents == total)
-        #expect(try journal.lastSequence() == Int64(total))
+        #expect(try await journal.lastSequence() == Int64(total))
         await journal.close()
     }
 }

@@ -10,18 +10,20 @@ extension AdminAPI {
     /// registration, a live read of Consul's catalog (``AdminCatalogReading``); never calls AWS.
     func explain(_ request: HTTPRequest) async -> HTTPResponse {
         await answer(request) { query in
-            let row = try oneTask(request.pathParameters["taskId"] ?? "")
+            let row = try await oneTask(request.pathParameters["taskId"] ?? "")
             let arn = row.task.taskArn
             let membership = meshConfigs?.status(taskArn: arn).flatMap(MembershipSource.init(status:)) ?? .tags
             let consul = await consulView(of: row, gateway: membership.gatewayKind != nil, request: request)
+            var service: ServiceRecord?
+            if let name = row.meta?.serviceName { service = try await journal.service(name: name) }
             let facts = TaskExplanationFacts(
                 row: row,
-                events: try journal.entries(forTask: arn, limit: Self.taskJournalLimit),
-                service: try row.meta?.serviceName.flatMap { name throws(JournalError) in try journal.service(name: name) },
-                health: try journal.taskHealth(arn: arn),
+                events: try await journal.entries(forTask: arn, limit: Self.taskJournalLimit),
+                service: service,
+                health: try await journal.taskHealth(arn: arn),
                 lastHeartbeatAge: heartbeats?.tracker.lastHeartbeatAge(of: arn),
                 heartbeatTTLSeconds: heartbeats?.ttlSeconds ?? MeshConfiguration.Heartbeat().ttlSeconds,
-                work: try journal.workItem(key: WorkKey.task(arn: arn).rawValue),
+                work: try await journal.workItem(key: WorkKey.task(arn: arn).rawValue),
                 workersEnabled: queue != nil,
                 membership: membership,
                 consul: consul,
@@ -50,8 +52,8 @@ extension AdminAPI {
 
     /// The one task with ID `taskID` (the last segment of its ARN).
     /// - Throws: 404 when none was journaled, 409 when two clusters reused the ID.
-    func oneTask(_ taskID: String) throws -> AdminTaskRow {
-        let rows = try journal.adminTasks(id: taskID)
+    func oneTask(_ taskID: String) async throws -> AdminTaskRow {
+        let rows = try await journal.adminTasks(id: taskID)
         guard let row = rows.first else {
             throw AdminProblem.notFound("no event for a task with ID \(AdminProblem.quoted(taskID)) was journaled")
         }

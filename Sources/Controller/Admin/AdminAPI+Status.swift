@@ -7,7 +7,7 @@ extension AdminAPI {
     /// `GET /v1/status`: one look at the controller's health.
     func status(_ request: HTTPRequest) async -> HTTPResponse {
         await answer(request) { query in
-            let summary = try journal.adminSummary()
+            let summary = try await journal.adminSummary()
             let time = now()
             let statistics = await queue?.statistics()
             let resyncStatus = await (resync as? any ResyncStatusReporting)?.resyncStatus()
@@ -39,7 +39,7 @@ extension AdminAPI {
             guard let metrics else {
                 throw AdminProblem.unavailable("Metrics disabled", "this controller was started without a metrics registry")
             }
-            let summary = try journal.adminSummary()
+            let summary = try await journal.adminSummary()
             let time = now()
             metrics.workKeys(Dictionary(uniqueKeysWithValues: summary.workCounts.map { ($0.key.rawValue, $0.value) }))
             metrics.lastEventAge(seconds: summary.lastEventReceivedAt.map { time.timeIntervalSince($0) } ?? -1)

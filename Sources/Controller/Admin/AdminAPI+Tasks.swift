@@ -8,11 +8,12 @@ extension AdminAPI {
     func tasks(_ request: HTTPRequest) async -> HTTPResponse {
         await answer(request) { query in
             let limit = try query.limit()
-            let rows = try journal.adminTasks(cluster: try query.filter("cluster"), service: try query.filter("service"),
+            let rows = try await journal.adminTasks(cluster: try query.filter("cluster"), service: try query.filter("service"),
                                               status: try query.filter("status")?.uppercased(), limit: limit,
                                               after: try query.cursor())
-            let documents = try rows.map { row in
-                AdminTaskDocument(row, work: try journal.workItem(key: WorkKey.task(arn: row.task.taskArn).rawValue))
+            let work = try await journal.workItems(keys: rows.map { WorkKey.task(arn: $0.task.taskArn).rawValue })
+            let documents = rows.map { row in
+                AdminTaskDocument(row, work: work[WorkKey.task(arn: row.task.taskArn).rawValue])
             }
             return AdminJSON.response(AdminPage(items: documents, limit: limit, key: \.taskArn), pretty: query.pretty)
         }
@@ -21,9 +22,9 @@ extension AdminAPI {
     /// `GET /v1/tasks/{taskId}`: everything known about one task, to answer "why is it not in the mesh?".
     func task(_ request: HTTPRequest) async -> HTTPResponse {
         await answer(request) { query in
-            let row = try oneTask(request.pathParameters["taskId"] ?? "")
-            let work = try journal.workItem(key: WorkKey.task(arn: row.task.taskArn).rawValue)
-            let entries = try journal.entries(forTask: row.task.taskArn, limit: Self.taskJournalLimit)
+            let row = try await oneTask(request.pathParameters["taskId"] ?? "")
+            let work = try await journal.workItem(key: WorkKey.task(arn: row.task.taskArn).rawValue)
+            let entries = try await journal.entries(forTask: row.task.taskArn, limit: Self.taskJournalLimit)
             let document = AdminTaskDetailDocument(
                 task: AdminTaskDocument(row, work: work), work: work.map(AdminWorkDocument.init),
                 lastError: work?.lastError, tags: row.meta?.tags, servicePort: row.meta?.servicePort,
@@ -38,9 +39,10 @@ extension AdminAPI {
     func services(_ request: HTTPRequest) async -> HTTPResponse {
         await answer(request) { query in
             let limit = try query.limit()
-            let rows = try journal.adminServices(limit: limit, after: try query.cursor())
-            let documents = try rows.map { row in
-                AdminServiceDocument(row, work: try journal.workItem(key: WorkKey.service(name: row.service.name).rawValue))
+            let rows = try await journal.adminServices(limit: limit, after: try query.cursor())
+            let work = try await journal.workItems(keys: rows.map { WorkKey.service(name: $0.service.name).rawValue })
+            let documents = rows.map { row in
+                AdminServiceDocument(row, work: work[WorkKey.service(name: row.service.name).rawValue])
             }
             return AdminJSON.response(AdminPage(items: documents, limit: limit, key: \.name), pretty: query.pretty)
         }
@@ -51,7 +53,7 @@ extension AdminAPI {
         await answer(request) { query in
             let limit = try query.limit()
             let after = try query.integer("after", default: 0)
-            let entries = try journal.entries(after: after, limit: limit)
+            let entries = try await journal.entries(after: after, limit: limit)
             let documents = entries.map { AdminJournalEntryDocument($0, includeBody: true) }
             return AdminJSON.response(AdminJournalPage(items: documents, limit: limit), pretty: query.pretty)
         }

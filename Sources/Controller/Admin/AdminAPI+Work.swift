@@ -9,7 +9,7 @@ extension AdminAPI {
     func work(_ request: HTTPRequest) async -> HTTPResponse {
         await answer(request) { query in
             let limit = try query.limit()
-            let items = try journal.work(state: try Self.state(query), limit: limit, after: try query.cursor())
+            let items = try await journal.work(state: try Self.state(query), limit: limit, after: try query.cursor())
             return AdminJSON.response(AdminPage(items: items.map(AdminWorkDocument.init), limit: limit, key: \.key),
                                       pretty: query.pretty)
         }
@@ -19,7 +19,7 @@ extension AdminAPI {
     /// `client-token`) or a full key without `/`.
     func retryOne(_ request: HTTPRequest) async -> HTTPResponse {
         await answer(request) { query in
-            let key = try resolve(request.pathParameters["key"] ?? "")
+            let key = try await resolve(request.pathParameters["key"] ?? "")
             return try await retry([key], request: request, pretty: query.pretty)
         }
     }
@@ -28,12 +28,12 @@ extension AdminAPI {
     func retryMany(_ request: HTTPRequest) async -> HTTPResponse {
         await answer(request) { query in
             if let key = try query.filter("key") {
-                return try await retry([try resolve(key)], request: request, pretty: query.pretty)
+                return try await retry([try await resolve(key)], request: request, pretty: query.pretty)
             }
             guard query.items["state"] == "failed" else {
                 throw AdminProblem.badParameter("state", "must be \"failed\" (or pass key=<work key>)")
             }
-            let failed = try journal.work(state: .failed, limit: 10_000, after: nil).map(\.key)
+            let failed = try await journal.work(state: .failed, limit: 10_000, after: nil).map(\.key)
             return try await retry(failed, request: request, pretty: query.pretty)
         }
     }
@@ -73,12 +73,12 @@ extension AdminAPI {
 
     /// The stored key that `name` stands for.
     /// - Throws: 404 when no key matches, 409 when a short key matches several.
-    private func resolve(_ name: String) throws -> String {
+    private func resolve(_ name: String) async throws -> String {
         guard !name.isEmpty, name.utf8.count <= 2048 else { throw AdminProblem.badParameter("key", "must be a work key") }
-        if let item = try journal.workItem(key: name) { return item.key }
+        if let item = try await journal.workItem(key: name) { return item.key }
         var candidates: [String] = []
         if let short = WorkKey.abbreviation(name) {
-            candidates = try journal.workKeys(prefix: short.prefix, suffix: short.suffix).map(\.key)
+            candidates = try await journal.workKeys(prefix: short.prefix, suffix: short.suffix).map(\.key)
         }
         guard let first = candidates.first else { throw AdminProblem.notFound("no work key \(AdminProblem.quoted(name))") }
         guard candidates.count == 1 else {

@@ -14,10 +14,10 @@ extension ControllerWorkers {
         var latestStop: [MeshServiceRef: Date] = [:]
         var after: String?
         while true {
-            let page = try journal.tasks(limit: 10_000, after: after)
+            let page = try await journal.tasks(limit: 10_000, after: after)
             guard let last = page.last else { break }
             after = last.taskArn
-            let metas = try journal.taskMeta(arns: page.map(\.taskArn))
+            let metas = try await journal.taskMeta(arns: page.map(\.taskArn))
             for task in page {
                 guard let meta = metas[task.taskArn], meta.mesh, let name = meta.serviceName else { continue }
                 let service = MeshServiceRef(clusterArn: task.clusterArn, name: name)
@@ -32,7 +32,7 @@ extension ControllerWorkers {
         for (service, stopped) in latestStop {
             index.setEmptySince(stopped, for: service)
         }
-        for record in try journal.services() where record.accessorID != nil && record.tokenDeletedAt == nil {
+        for record in try await journal.services() where record.accessorID != nil && record.tokenDeletedAt == nil {
             keys.insert(WorkKey.service(name: record.name).rawValue)
         }
         if clientTokenEnabled { keys.insert(WorkKey.clientToken.rawValue) }
@@ -53,7 +53,7 @@ extension ControllerWorkers {
     /// the new fingerprint (after the keys are marked, so a crash in between wakes them again).
     /// - Returns: How many parked keys were woken.
     func wakeParkedIfConfigurationChanged() async throws -> Int {
-        let stored = try journal.setting(Self.fingerprintSetting)
+        let stored = try await journal.setting(Self.fingerprintSetting)
         guard stored != configurationFingerprint else { return 0 }
         let woken = try await queue.retryAllFailed()
         try await journal.storeSetting(Self.fingerprintSetting, value: configurationFingerprint)

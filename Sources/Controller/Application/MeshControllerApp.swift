@@ -54,7 +54,7 @@ public struct MeshControllerApp: Sendable {
         let workers = try makeWorkers(journal: journal, httpClient: httpClient)
         try await workers?.prepare()
 
-        let heartbeats = try HeartbeatComponents(journal: journal, scheduler: workers?.queue,
+        let heartbeats = try await HeartbeatComponents(journal: journal, scheduler: workers?.queue,
                                                  configuration: configuration.heartbeat, metrics: telemetry.metrics,
                                                  logger: logger)
         let server = try makeServer(journal: journal, resync: workers?.resync, scheduler: workers?.queue, heartbeats: heartbeats,

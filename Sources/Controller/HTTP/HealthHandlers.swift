@@ -37,7 +37,7 @@ public struct HealthHandlers: Sendable {
                             detail: "journal writes stopped after a fatal failure; the process is exiting (\(error.message ?? error.codeName))")
         }
         do {
-            let sequence = try journal.lastSequence()
+            let sequence = try await journal.lastSequence()
             return Self.json(200, #"{"status":"ready","journalSequence":\#(sequence)}"#)
         } catch {
             return .problem(status: 503, title: "Not ready", detail: "the journal cannot be read (\(error.codeName))")

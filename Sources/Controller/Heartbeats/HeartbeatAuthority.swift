@@ -47,9 +47,9 @@ public final class HeartbeatAuthority: Sendable {
 
     /// Loads every live mesh task and every service token hash (at start).
     /// - Throws: ``JournalError`` if the journal cannot be read.
-    public func preload() throws(JournalError) {
-        let identities = try journal.heartbeatIdentities()
-        let hashes = try journal.serviceTokenHashes()
+    public func preload() async throws(JournalError) {
+        let identities = try await journal.heartbeatIdentities()
+        let hashes = try await journal.serviceTokenHashes()
         let now = ContinuousClock.now
         state.withLock { state in
             for identity in identities {
@@ -63,9 +63,9 @@ public final class HeartbeatAuthority: Sendable {
     /// then the task (404), then whether the token is the task's own service's (403), compared in
     /// constant time.
     /// - Throws: ``JournalError`` when a cache miss cannot read the journal.
-    public func verdict(taskArn: String, tokenDigest: TokenDigest) throws(JournalError) -> Verdict {
-        guard let tokenService = try service(of: tokenDigest) else { return .unauthenticated }
-        guard let task = try task(taskArn), let taskService = task.service else { return .unknownTask }
+    public func verdict(taskArn: String, tokenDigest: TokenDigest) async throws(JournalError) -> Verdict {
+        guard let tokenService = try await service(of: tokenDigest) else { return .unauthenticated }
+        guard let task = try await task(taskArn), let taskService = task.service else { return .unknownTask }
         let expected = state.withLock { $0.digestsByService[taskService] }
         if let expected, expected.constantTimeEquals(tokenDigest) {
             return .allowed(service: taskService, stopped: task.stopped)
@@ -80,7 +80,7 @@ public final class HeartbeatAuthority: Sendable {
 
     // MARK: Lookups
 
-    private func service(of digest: TokenDigest) throws(JournalError) -> String? {
+    private func service(of digest: TokenDigest) async throws(JournalError) -> String? {
         let now = ContinuousClock.now
         let (known, mayRefresh) = state.withLock { state in
             (state.servicesByDigest[digest],
@@ -88,18 +88,18 @@ public final class HeartbeatAuthority: Sendable {
         }
         if let known { return known }
         guard mayRefresh else { return nil }
-        let hashes = try journal.serviceTokenHashes()
+        let hashes = try await journal.serviceTokenHashes()
         return state.withLock { state in
             Self.install(hashes, into: &state, at: now)
             return state.servicesByDigest[digest]
         }
     }
 
-    private func task(_ taskArn: String) throws(JournalError) -> TaskEntry? {
+    private func task(_ taskArn: String) async throws(JournalError) -> TaskEntry? {
         let now = ContinuousClock.now
         let cached = state.withLock { $0.tasks[taskArn] }
         if let cached, cached.service != nil || now - cached.readAt < Self.refreshInterval { return cached }
-        guard let identity = try journal.heartbeatIdentity(taskArn: taskArn) else { return nil }
+        guard let identity = try await journal.heartbeatIdentity(taskArn: taskArn) else { return nil }
         let entry = TaskEntry(service: identity.serviceName, stopped: identity.stopped, readAt: now)
         state.withLock { $0.tasks[taskArn] = entry }
         return entry

@@ -5,7 +5,7 @@ public import Logging
 /// `POST /v1/heartbeats` handler and the TTL sweep (a service for the app's group).
 ///
 /// ```swift
-/// let heartbeats = try HeartbeatComponents(journal: journal, scheduler: queue, configuration: config.heartbeat, logger: logger)
+/// let heartbeats = try await HeartbeatComponents(journal: journal, scheduler: queue, configuration: config.heartbeat, logger: logger)
 /// router.add(.post, "/v1/heartbeats", handler: heartbeats.handler.handle)
 /// services.append(.init(service: heartbeats.expiry))
 /// ```
@@ -19,11 +19,11 @@ public struct HeartbeatComponents: Sendable {
     /// Builds the components and loads task identities, token hashes and journaled health.
     /// - Throws: ``JournalError`` if the journal cannot be read.
     public init(journal: EventJournal, scheduler: (any WorkScheduler)?, configuration: MeshConfiguration.Heartbeat,
-                metrics: ControllerMetrics? = nil, logger: Logger) throws(JournalError) {
+                metrics: ControllerMetrics? = nil, logger: Logger) async throws(JournalError) {
         authority = HeartbeatAuthority(journal: journal)
-        try authority.preload()
+        try await authority.preload()
         tracker = HeartbeatTracker()
-        tracker.restore(try journal.taskHealthRecords())
+        tracker.restore(try await journal.taskHealthRecords())
         recorder = HeartbeatRecorder(journal: journal, tracker: tracker, scheduler: scheduler, metrics: metrics, logger: logger)
         handler = HeartbeatHandler(authority: authority, tracker: tracker, recorder: recorder, metrics: metrics,
                                    maxBatch: configuration.maxBatch, logger: logger)

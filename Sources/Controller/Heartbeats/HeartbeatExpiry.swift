@@ -42,12 +42,12 @@ public struct HeartbeatExpiry: Service {
     /// One sweep: journals the expiry of every task past its TTL, and forgets (from memory) tasks
     /// that stopped, so memory stays bounded by the live tasks.
     public func sweep() async {
-        for arn in tracker.staleTasks(olderThan: ttl * 4) where hasStopped(arn) == true {
+        for arn in tracker.staleTasks(olderThan: ttl * 4) where await hasStopped(arn) == true {
             tracker.forget(taskArn: arn)
             authority.forget(taskArn: arn)
         }
         for record in tracker.expire(ttl: ttl) {
-            guard let stopped = hasStopped(record.taskArn) else { continue }
+            guard let stopped = await hasStopped(record.taskArn) else { continue }
             if stopped {
                 tracker.forget(taskArn: record.taskArn)
                 authority.forget(taskArn: record.taskArn)
@@ -64,9 +64,9 @@ public struct HeartbeatExpiry: Service {
     }
 
     /// Whether the journal says the task stopped (or does not know it); `nil` when it cannot be read.
-    private func hasStopped(_ taskArn: String) -> Bool? {
+    private func hasStopped(_ taskArn: String) async -> Bool? {
         do {
-            guard let task = try journal.task(arn: taskArn) else { return true }
+            guard let task = try await journal.task(arn: taskArn) else { return true }
             return task.lastStatus == .stopped
         } catch {
             logger.warning("Could not read a task whose heartbeats stopped", metadata: [

@@ -56,7 +56,7 @@ public struct HeartbeatHandler: Sendable {
             let path = heartbeats.count == 1 ? "taskArn" : "[\(index)].taskArn"
             let verdict: HeartbeatAuthority.Verdict
             do {
-                verdict = try authority.verdict(taskArn: heartbeat.taskArn, tokenDigest: digest)
+                verdict = try await authority.verdict(taskArn: heartbeat.taskArn, tokenDigest: digest)
             } catch {
                 return reject(HeartbeatProblems.journalUnavailable(error), result: "error", request)
             }

@@ -10,12 +10,12 @@ extension ResyncSweeper {
     /// - Parameter journaled: The journal's tasks of the cluster, read earlier in this sweep.
     func sweepCatalog(node: String, journaled: [String: TaskRecord], listedAlive: Set<String>, unreadable: Set<String>,
                       part: inout ResyncReport.Cluster, calls: inout ResyncReport.Calls, logger: Logger) async throws {
-        let expected = try expectedRegistrations(of: journaled.values)
+        let expected = try await expectedRegistrations(of: journaled.values)
         calls.consulReads += 1
         // No node at all: nothing to deregister, and every expected registration is missing.
         let services = try await catalog.nodeServices(node: node, logger: logger) ?? []
         // Read now, in one query: this sweep's observations may have changed them.
-        let tasks = try journal.tasks(arns: services.compactMap { $0.meta[MeshNames.MetaKey.taskArn] })
+        let tasks = try await journal.tasks(arns: services.compactMap { $0.meta[MeshNames.MetaKey.taskArn] })
         let plan = ResyncCatalogPlan(
             services: services, sourceMeta: configuration.sourceMeta, journal: { tasks[$0]?.lastStatus },
             listedAlive: listedAlive, unreadable: unreadable, expected: expected
@@ -50,10 +50,10 @@ extension ResyncSweeper {
     /// forever). A task with work still pending is left to that work; that includes any task this
     /// sweep's observations changed, since an applied observation marks the key. The keys are read
     /// now, before the node's services.
-    private func expectedRegistrations(of tasks: some Collection<TaskRecord>) throws -> [String: [String]] {
+    private func expectedRegistrations(of tasks: some Collection<TaskRecord>) async throws -> [String: [String]] {
         let registered = tasks.filter { $0.lastStatus == .running && $0.desiredStatus != .stopped && !($0.address ?? "").isEmpty }
-        let metas = try journal.taskMeta(arns: registered.map(\.taskArn))
-        let work = try journal.workItems(keys: registered.map { WorkKey.task(arn: $0.taskArn).rawValue })
+        let metas = try await journal.taskMeta(arns: registered.map(\.taskArn))
+        let work = try await journal.workItems(keys: registered.map { WorkKey.task(arn: $0.taskArn).rawValue })
         var expected: [String: [String]] = [:]
         for task in registered {
             guard let meta = metas[task.taskArn], meta.mesh, let name = meta.serviceName, meta.servicePort != nil,
@@ -88,7 +88,7 @@ extension ResyncSweeper {
                          logger: Logger) async throws -> [String: Int] {
         calls.consulReads += 1
         let tokens = try await catalog.tokens(logger: logger)
-        var tracked = Set(try journal.services().map(\.name))
+        var tracked = Set(try await journal.services().map(\.name))
         var adopted: [String: Int] = [:]
         var keys: [String] = []
         for token in tokens {

@@ -154,7 +154,7 @@ public final class ResyncSweeper: Sendable {
         part.clusterArn = resolvedArn
 
         // Journal state of the cluster, then describe live tasks ECS did not list.
-        let journaled = try journalTasks(cluster: resolvedArn)
+        let journaled = try await journalTasks(cluster: resolvedArn)
         let alive = journaled.values.filter { $0.lastStatus != .stopped }
         let notListed = alive.map(\.taskArn).filter { !seen.contains($0) }.sorted()
         try await describe(notListed, listed: seen, cluster: cluster, into: &scan, part: &part, calls: &calls, logger: logger)
@@ -267,11 +267,11 @@ public final class ResyncSweeper: Sendable {
     }
 
     /// The journal's tasks of a cluster, by ARN.
-    private func journalTasks(cluster: String) throws -> [String: TaskRecord] {
+    private func journalTasks(cluster: String) async throws -> [String: TaskRecord] {
         var result: [String: TaskRecord] = [:]
         var after: String?
         while true {
-            let page = try journal.tasks(cluster: cluster, limit: 10_000, after: after)
+            let page = try await journal.tasks(cluster: cluster, limit: 10_000, after: after)
             guard let last = page.last else { break }
             for task in page { result[task.taskArn] = task }
             after = last.taskArn

@@ -9,7 +9,7 @@ import GRDB
 /// extended result code, file and line) is for logs; a GRDB `DatabaseError` never leaves the module.
 public struct JournalError: Error, Sendable, Equatable, CustomStringConvertible, TransientClassifiable {
     private enum Code: String, Sendable {
-        case overloaded, unavailable, stopped, closed, notFound, migrationFailed, openFailed, corrupt, failed
+        case overloaded, unavailable, stopped, closed, cancelled, notFound, migrationFailed, openFailed, corrupt, failed
     }
 
     private let code: Code
@@ -41,6 +41,9 @@ public struct JournalError: Error, Sendable, Equatable, CustomStringConvertible,
     public static let stopped = JournalError(.stopped)
     /// The journal has been closed; no more writes are accepted.
     public static let closed = JournalError(.closed)
+    /// The calling task was cancelled while it waited for a read; nothing was read. Retryable: the
+    /// same read succeeds for a caller that is not going away.
+    public static let cancelled = JournalError(.cancelled)
     /// The addressed row (e.g. a work key) does not exist.
     public static let notFound = JournalError(.notFound)
     /// A schema migration failed at startup.
@@ -55,7 +58,7 @@ public struct JournalError: Error, Sendable, Equatable, CustomStringConvertible,
     /// Whether the same request may succeed later: the client should retry (429/503), not give up.
     public var isRetryable: Bool {
         switch code {
-        case .overloaded, .unavailable, .stopped, .closed: true
+        case .overloaded, .unavailable, .stopped, .closed, .cancelled: true
         case .notFound, .migrationFailed, .openFailed, .corrupt, .failed: false
         }
     }
@@ -91,6 +94,7 @@ extension JournalError {
     static func mapping(_ error: any Error, fallback: JournalError = .failed,
                         file: String = #fileID, line: Int = #line) -> JournalError {
         if let journalError = error as? JournalError { return journalError }
+        if error is CancellationError { return cancelled.with(message: "the calling task was cancelled", file: file, line: line) }
         guard let dbError = error as? DatabaseError else {
             return fallback.with(message: String(describing: error), file: file, line: line)
         }

@@ -222,7 +222,7 @@ struct AdminAPITests {
         #expect(body["retried"] as? [String] == ["task:" + Fixtures.taskArn])
         #expect(body["shortKeys"] as? [String] == ["task:\(Self.taskID)"])
         #expect(body["scheduled"] as? Bool == false)
-        #expect(try journal.workItem(key: "task:" + Fixtures.taskArn)?.generation == 2)
+        #expect(try await journal.workItem(key: "task:" + Fixtures.taskArn)?.generation == 2)
     }
 
     /// Retrying all failed work needs `state=failed`; an unknown key is 404.

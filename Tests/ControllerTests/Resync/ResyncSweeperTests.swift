@@ -39,11 +39,13 @@ struct ResyncSweeperTests {
         // When
         let report = await rig.sweeper.sweep(number: 1, reason: "test", logger: logger)
         // Then
-        let task = try rig.journal.task(arn: WorkerSample.arn("n1"))
+        let task = try await rig.journal.task(arn: WorkerSample.arn("n1"))
         #expect(task?.lastStatus == .running)
-        #expect(try rig.journal.task(arn: WorkerSample.arn("plain")) == nil)
-        let entries = try rig.journal.entries(forTask: WorkerSample.arn("n1"), limit: 5)
-        #expect(try entries.map { try rig.journal.source(ofSequence: $0.sequence) } == ["resync"])
+        #expect(try await rig.journal.task(arn: WorkerSample.arn("plain")) == nil)
+        let entries = try await rig.journal.entries(forTask: WorkerSample.arn("n1"), limit: 5)
+        var sources: [String?] = []
+        for entry in entries { sources.append(try await rig.journal.source(ofSequence: entry.sequence)) }
+        #expect(sources == ["resync"])
         #expect(await rig.work.scheduled.flatMap { $0 } == ["task:" + WorkerSample.arn("n1")])
         #expect(report.clusters.first?.applied == 1)
     }
@@ -56,11 +58,11 @@ struct ResyncSweeperTests {
         let arn = WorkerSample.arn("gone")
         // When
         _ = await rig.sweeper.sweep(number: 1, reason: "test", logger: logger)
-        let afterFirst = try rig.journal.task(arn: arn)
+        let afterFirst = try await rig.journal.task(arn: arn)
         _ = await rig.sweeper.sweep(number: 2, reason: "test", logger: logger)
-        let afterSecond = try rig.journal.task(arn: arn)
+        let afterSecond = try await rig.journal.task(arn: arn)
         _ = await rig.sweeper.sweep(number: 3, reason: "test", logger: logger)
-        let afterThird = try rig.journal.task(arn: arn)
+        let afterThird = try await rig.journal.task(arn: arn)
         // Then
         #expect(afterFirst?.desiredStatus == .running)
         #expect(afterSecond?.desiredStatus == .stopped && afterSecond?.lastStatus == .running)
@@ -84,8 +86,8 @@ struct ResyncSweeperTests {
         #expect(report.clusters.first?.unreadableCount == 200)
         #expect(report.throttled)
         #expect(report.problems.count == 1)
-        #expect(try rig.journal.task(arn: WorkerSample.arn("t000")) == nil)
-        #expect(try rig.journal.task(arn: WorkerSample.arn("t249"))?.lastStatus == .running)
+        #expect(try await rig.journal.task(arn: WorkerSample.arn("t000")) == nil)
+        #expect(try await rig.journal.task(arn: WorkerSample.arn("t249"))?.lastStatus == .running)
     }
 
     /// A sweep that fails at ListTasks changes nothing: no journal rows, no Consul calls.
@@ -95,15 +97,15 @@ struct ResyncSweeperTests {
         try await WorkerSample.append(rig.journal, taskID: "kept", version: 3)
         await rig.catalog.setServices(ResyncSample.cluster, [ResyncSample.ours("", taskID: "ghost")])
         await rig.ecs.setListFailure(AWSError(code: "AccessDeniedException", statusCode: 400, operation: "ListTasks"))
-        let before = try rig.journal.lastSequence()
+        let before = try await rig.journal.lastSequence()
         // When
         let report = await rig.sweeper.sweep(number: 1, reason: "test", logger: logger)
         _ = await rig.sweeper.sweep(number: 2, reason: "test", logger: logger)
         // Then
         #expect(report.clusters.first?.failure != nil)
-        #expect(try rig.journal.lastSequence() == before)
+        #expect(try await rig.journal.lastSequence() == before)
         #expect(await rig.catalog.writes == 0)
-        #expect(try rig.journal.task(arn: WorkerSample.arn("kept"))?.desiredStatus == .running)
+        #expect(try await rig.journal.task(arn: WorkerSample.arn("kept"))?.desiredStatus == .running)
     }
 
     /// Our service of a stopped task goes; a foreign one stays, is counted, and does not fail the sweep.
@@ -132,13 +134,13 @@ struct ResyncSweeperTests {
         try await WorkerSample.append(rig.journal, taskID: "live", version: 3)
         await rig.ecs.add(ResyncSample.ecsTask("live", version: 3))
         await rig.catalog.setServices(ResyncSample.cluster, [ResyncSample.ours("", taskID: "live")])
-        let before = try rig.journal.lastSequence()
+        let before = try await rig.journal.lastSequence()
         // When
         let report = await rig.sweeper.sweep(number: 1, reason: "test", logger: logger)
         // Then
         #expect(report.calls.consulWrites == 0)
         #expect(report.calls.describeTasks == 1)
-        #expect(try rig.journal.lastSequence() == before)
+        #expect(try await rig.journal.lastSequence() == before)
     }
 
     /// An idle token of the cluster that the journal does not track is handed to the grace logic.
@@ -153,7 +155,7 @@ struct ResyncSweeperTests {
         // When
         _ = await rig.sweeper.sweep(number: 1, reason: "test", logger: logger)
         // Then
-        #expect(try rig.journal.service(name: "orphan")?.accessorID == "acc-1")
+        #expect(try await rig.journal.service(name: "orphan")?.accessorID == "acc-1")
         #expect(await rig.work.enqueued == ["service:orphan"])
     }
 

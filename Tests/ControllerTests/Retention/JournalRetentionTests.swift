@@ -37,7 +37,7 @@ struct JournalRetentionTests {
 
         // Then
         #expect(report == JournalPruneReport(events: 2, tasks: 0))
-        #expect(try journal.entries(after: 0, limit: 10).map(\.version) == [3])
+        #expect(try await journal.entries(after: 0, limit: 10).map(\.version) == [3])
         let text = String(decoding: metrics.exposition(), as: UTF8.self)
         #expect(text.contains(#"mesh_journal_pruned_rows_total{table="events"} 2"#))
         #expect(text.contains(#"mesh_journal_pruned_rows_total{table="tasks"} 0"#))

@@ -64,14 +64,14 @@ struct HeartbeatIntegrationTests {
         // Then STOPPING wins, and the sidecar keeps running until the app container stopped
         #expect(stopping)
         #expect(late == 200)
-        #expect(try world.app.controller.journal.taskHealth(arn: world.task(service))?.health.phase == .stopping)
+        #expect(try await world.app.controller.journal.taskHealth(arn: world.task(service))?.health.phase == .stopping)
         #expect(sidecar.isRunning)
         stub.set(health: "UNHEALTHY", knownStatus: "STOPPED")
         let exited = await eventually { !sidecar.isRunning }
         #expect(exited)
         #expect(sidecar.terminationStatus == 0)
         let key = "task:\(world.task(service))"
-        #expect(await eventually { try world.app.controller.workItem(key)?.state == .done })
+        #expect(await eventually { try await world.app.controller.workItem(key)?.state == .done })
         #expect(try await world.appCheck(service)?.status == .critical)
         await world.app.stop()
         await stub.server.shutdown()
@@ -100,7 +100,7 @@ struct HeartbeatIntegrationTests {
         #expect(noToken == 401)
         #expect(unknownToken == 401)
         #expect(unknownTask == 404)
-        #expect(try world.app.controller.journal.taskHealth(arn: world.task(db)) == nil)
+        #expect(try await world.app.controller.journal.taskHealth(arn: world.task(db)) == nil)
         await world.app.stop()
     }
 
@@ -144,8 +144,8 @@ struct HeartbeatIntegrationTests {
         #expect(await world.postAccepted(beat, token: world.tokens[service]))
         #expect(await eventually { try await world.appCheck(service)?.status == .passing })
         let key = "task:\(world.task(service))"
-        #expect(await eventually { try world.app.controller.workItem(key)?.state == .done })
-        let work = try world.app.controller.workItem(key)
+        #expect(await eventually { try await world.app.controller.workItem(key)?.state == .done })
+        let work = try await world.app.controller.workItem(key)
         let before = try await Self.indexes(agent)
         // When 500 identical heartbeats arrive
         var statuses: [Int] = []
@@ -154,8 +154,8 @@ struct HeartbeatIntegrationTests {
         // Then
         #expect(statuses.allSatisfy { $0 == 200 })
         #expect(after == before)
-        #expect(try world.app.controller.workItem(key) == work)
-        #expect(try world.app.controller.journal.taskHealth(arn: world.task(service))?.revision == 1)
+        #expect(try await world.app.controller.workItem(key) == work)
+        #expect(try await world.app.controller.journal.taskHealth(arn: world.task(service))?.revision == 1)
         await world.app.stop()
     }
 

@@ -24,7 +24,7 @@ final class HeartbeatTestController: Sendable {
     init(controller: InProcessController) async throws {
         self.controller = controller
         let logger = Logger(label: "heartbeat-test", factory: { _ in SwiftLogNoOpLogHandler() })
-        heartbeats = try HeartbeatComponents(journal: controller.journal, scheduler: controller.workers.queue,
+        heartbeats = try await HeartbeatComponents(journal: controller.journal, scheduler: controller.workers.queue,
                                              configuration: controller.configuration.heartbeat, logger: logger)
         var router = Router()
         router.add(.post, "/v1/heartbeats", handler: heartbeats.handler.handle)

@@ -76,13 +76,13 @@ final class InProcessController: Sendable {
     }
 
     /// The durable work item of `key`.
-    func workItem(_ key: String) throws -> WorkItem? {
-        try journal.workItem(key: key)
+    func workItem(_ key: String) async throws -> WorkItem? {
+        try await journal.workItem(key: key)
     }
 
     /// Work keys not yet done (pending, running or parked).
-    func unfinishedWork() throws -> [WorkItem] {
-        try journal.work(state: nil, limit: 10_000).filter { $0.state != .done }
+    func unfinishedWork() async throws -> [WorkItem] {
+        try await journal.work(state: nil, limit: 10_000).filter { $0.state != .done }
     }
 
     /// Stops the queue (attempts in flight finish), closes the journal and the HTTP client.

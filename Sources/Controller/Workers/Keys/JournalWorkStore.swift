@@ -16,15 +16,15 @@ public struct JournalWorkStore: WorkStore {
     }
 
     public func pendingWork(limit: Int, after: String?) async throws -> [WorkItem] {
-        try journal.pendingWork(limit: limit, after: after)
+        try await journal.pendingWork(limit: limit, after: after)
     }
 
     public func failedWork(limit: Int, after: String?) async throws -> [WorkItem] {
-        try journal.work(state: .failed, limit: limit, after: after)
+        try await journal.work(state: .failed, limit: limit, after: after)
     }
 
     public func itemToAttempt(key: String) async throws -> WorkItem? {
-        guard let item = try journal.workItem(key: key), item.state == .pending || item.state == .running else {
+        guard let item = try await journal.workItem(key: key), item.state == .pending || item.state == .running else {
             return nil
         }
         return item

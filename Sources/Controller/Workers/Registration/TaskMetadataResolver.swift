@@ -61,7 +61,7 @@ public struct TaskMetadataResolver: Sendable {
     /// - Throws: ``WorkerError`` (`journal`, `ecs`, `taskNotInECS`, `invalidTags`).
     public func resolve(_ task: TaskRecord, logger: Logger) async throws(WorkerError) -> TaskResolution {
         let arn = task.taskArn
-        let known = try WorkerError.journal.wrappingSync("read task_meta of \(arn)", { try journal.taskMeta(arn: arn) })
+        let known = try await WorkerError.journal.wrapping("read task_meta of \(arn)", { try await journal.taskMeta(arn: arn) })
         if let known, !known.mesh { return .notMesh }
         var definitionArn = task.taskDefinitionArn
         let tagValues: [String: String]

@@ -39,7 +39,7 @@ public struct TaskRegistrationReconciler: Sendable {
     public func reconcile(taskArn: String, logger baseLogger: Logger) async throws -> ReconcileResult {
         var logger = baseLogger
         logger[metadataKey: "mesh.task.arn"] = .string(taskArn)
-        guard let task = try WorkerError.journal.wrappingSync("read task \(taskArn)", { try journal.task(arn: taskArn) })
+        guard let task = try await WorkerError.journal.wrapping("read task \(taskArn)", { try await journal.task(arn: taskArn) })
         else {
             logger.debug("Task unknown to the journal; nothing to converge")
             return .done
@@ -75,8 +75,8 @@ public struct TaskRegistrationReconciler: Sendable {
     private func converge(_ task: TaskRecord, settings: MeshTaskSettings, logger: Logger) async throws(WorkerError) {
         // Health reported by the task's heartbeat sidecar (journaled transitions only) wins over
         // the health ECS events carry; STOPPING or an expired heartbeat TTL make every check critical.
-        let heartbeatHealth = try WorkerError.journal.wrappingSync("read task_health of \(task.taskArn)") {
-            try journal.taskHealth(arn: task.taskArn)?.health
+        let heartbeatHealth = try await WorkerError.journal.wrapping("read task_health of \(task.taskArn)") {
+            try await journal.taskHealth(arn: task.taskArn)?.health
         }
         let plan = ServiceRegistrationPlan(
             task: task, settings: settings, containerHealth: Self.containerHealth(of: task),

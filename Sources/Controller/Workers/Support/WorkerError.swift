@@ -102,16 +102,4 @@ extension WorkerError {
             throw with(context(), underlying: error, file: file, line: line)
         }
     }
-
-    /// Synchronous ``wrapping(_:file:line:_:)``.
-    func wrappingSync<T>(_ context: @autoclosure () -> String, file: String = #fileID, line: Int = #line,
-                         _ body: () throws -> T) throws(WorkerError) -> T {
-        do {
-            return try body()
-        } catch let error as WorkerError {
-            throw error
-        } catch {
-            throw with(context(), underlying: error, file: file, line: line)
-        }
-    }
 }

@@ -100,7 +100,7 @@ public struct ServiceTokenReconciler: Sendable {
                                                   liveClusters: clusters))
         }
 
-        let existing = try WorkerError.journal.wrappingSync("read service \(name)") { try journal.service(name: name) }
+        let existing = try await WorkerError.journal.wrapping("read service \(name)") { try await journal.service(name: name) }
         var record = existing ?? ServiceRecord(name: name, clusterArn: home, updatedAt: now())
         record.clusterArn = home
         record.accessorID = ids.accessorID
@@ -118,8 +118,8 @@ public struct ServiceTokenReconciler: Sendable {
 
     private func revokeIfIdle(_ name: String, logger: Logger) async throws(WorkerError) -> ReconcileResult {
         verified.forget([name])
-        guard var record = try WorkerError.journal.wrappingSync("read service \(name)", {
-            try journal.service(name: name)
+        guard var record = try await WorkerError.journal.wrapping("read service \(name)", {
+            try await journal.service(name: name)
         }), let accessor = record.accessorID, record.tokenDeletedAt == nil
         else { return .done }
 
