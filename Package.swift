@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // libevent, seen through a module map; only HTTPServer imports it.
@@ -110,7 +111,7 @@ let package = Package(
             name: "Controller",
             dependencies: [
                 "HTTPServer", "MeshModel", "Journal", "AWS", "Consul", "ErrorClassification", "Backoff", "Batching",
-                "ByteCoding", "HeartbeatAgent",
+                "ByteCoding", "HeartbeatAgent", "LeaderElection",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -119,6 +120,27 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // Leader election: the pure lease state machine, the elector, the fencing guard and the
+        // LeaseStore seam; knows no database.
+        .target(
+            name: "LeaderElection",
+            dependencies: [
+                "ErrorClassification",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The LeaseStore in PostgreSQL: the lease row and the replicas table.
+        .target(
+            name: "PostgresLeaderElection",
+            dependencies: [
+                "LeaderElection",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: strictSettings
         ),
@@ -220,7 +242,16 @@ let package = Package(
         ], path: "Tests/MeshTestSupport", swiftSettings: strictSettings),
         .testTarget(name: "ControllerTests", dependencies: [
             "Controller", "ErrorClassification", "HTTPServer", "Journal", "MeshModel", "MeshTestSupport", "Backoff", "ByteCoding",
+            "LeaderElection",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], swiftSettings: strictSettings),
+        .testTarget(name: "LeaderElectionTests", dependencies: [
+            "LeaderElection", "PostgresLeaderElection", "MeshTestSupport",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strictSettings),
         .testTarget(name: "OperatorCLITests", dependencies: [
             "OperatorCLI", "OpaqueJSON", .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -1,0 +1,136 @@
+import Foundation
+public import LeaderElection
+public import Logging
+public import PostgresNIO
+
+/// The ``LeaseStore`` in PostgreSQL: one row in `mesh_leader_lease`, timed by the server's `now()`
+/// (River's and Oban's leader tables, with an epoch), and the `mesh_replicas` table behind
+/// `/v1/status`.
+///
+/// - Acquire or renew is one `INSERT … ON CONFLICT DO UPDATE … WHERE`: the holder renews while its
+///   lease runs (same epoch); anyone takes an expired or released lease with the epoch one higher.
+///   Concurrent candidates serialize on the row lock, and the loser's `WHERE` sees the winner's row.
+/// - When the attempt changes nothing, a second statement (a fresh snapshot) reads the holder.
+/// - The tables are ordinary (logged) tables: the epoch must survive a server crash, or fencing
+///   would restart at 1.
+///
+/// The client must be running (`PostgresClient.run()` in the service group).
+public struct PostgresLeaseStore: LeaseStore {
+    private let client: PostgresClient
+    private let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// Creates the tables when missing; safe when several replicas start at once (one advisory
+    /// lock serializes them).
+    public func prepare() async throws {
+        try await client.withTransaction(logger: logger) { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(hashtext('mesh_leader_lease'))", logger: logger)
+            try await connection.query("""
+                CREATE TABLE IF NOT EXISTS mesh_leader_lease (
+                    id smallint PRIMARY KEY CHECK (id = 1),
+                    holder text NOT NULL,
+                    epoch bigint NOT NULL,
+                    acquired_at timestamptz NOT NULL,
+                    renewed_at timestamptz NOT NULL,
+                    expires_at timestamptz NOT NULL)
+                """, logger: logger)
+            try await connection.query("""
+                CREATE TABLE IF NOT EXISTS mesh_replicas (
+                    replica_id text PRIMARY KEY,
+                    address text,
+                    role text NOT NULL,
+                    seen_at timestamptz NOT NULL)
+                """, logger: logger)
+        }
+    }
+
+    public func acquireOrRenew(replicaID: String, leaseDuration: Duration) async throws -> LeaseRecord {
+        let seconds = Self.seconds(leaseDuration)
+        let attempt = try await client.query("""
+            INSERT INTO mesh_leader_lease AS l (id, holder, epoch, acquired_at, renewed_at, expires_at)
+            VALUES (1, \(replicaID), 1, now(), now(), now() + \(seconds) * interval '1 second')
+            ON CONFLICT (id) DO UPDATE SET
+                holder = EXCLUDED.holder,
+                epoch = CASE WHEN l.holder = EXCLUDED.holder AND l.expires_at > now() THEN l.epoch ELSE l.epoch + 1 END,
+                acquired_at = CASE WHEN l.holder = EXCLUDED.holder AND l.expires_at > now()
+                                   THEN l.acquired_at ELSE now() END,
+                renewed_at = now(),
+                expires_at = EXCLUDED.expires_at
+            WHERE l.holder = EXCLUDED.holder OR l.expires_at <= now()
+            RETURNING holder, epoch
+            """, logger: logger)
+        if let record = try await Self.firstRecord(attempt) { return record }
+        // Held by another replica: read who (a new statement sees the winner of a concurrent race).
+        guard let current = try await current() else { throw PostgresLeaseStoreError.leaseRowMissing }
+        guard current.holder != replicaID else { throw PostgresLeaseStoreError.inconsistentAnswer }
+        return current
+    }
+
+    public func release(replicaID: String, epoch: Int64) async throws {
+        try await client.query("""
+            UPDATE mesh_leader_lease SET expires_at = now()
+            WHERE id = 1 AND holder = \(replicaID) AND epoch = \(epoch) AND expires_at > now()
+            """, logger: logger)
+    }
+
+    public func current() async throws -> LeaseRecord? {
+        try await Self.firstRecord(client.query("SELECT holder, epoch FROM mesh_leader_lease WHERE id = 1",
+                                                logger: logger))
+    }
+
+    public func recordReplica(_ replica: ReplicaRecord) async throws {
+        try await client.query("""
+            INSERT INTO mesh_replicas (replica_id, address, role, seen_at)
+            VALUES (\(replica.replicaID), \(replica.address), \(replica.role.rawValue), now())
+            ON CONFLICT (replica_id) DO UPDATE SET address = EXCLUDED.address, role = EXCLUDED.role, seen_at = now()
+            """, logger: logger)
+        // Replicas gone for a day are forgotten (a tiny table; IDs change with every task).
+        try await client.query("DELETE FROM mesh_replicas WHERE seen_at < now() - interval '1 day'", logger: logger)
+    }
+
+    public func replicas(seenWithin window: Duration) async throws -> [ReplicaRecord] {
+        let rows = try await client.query("""
+            SELECT replica_id, address, role, seen_at FROM mesh_replicas
+            WHERE seen_at > now() - \(Self.seconds(window)) * interval '1 second'
+            ORDER BY replica_id
+            """, logger: logger)
+        var replicas: [ReplicaRecord] = []
+        for try await (id, address, role, seenAt) in rows.decode((String, String?, String, Date).self) {
+            replicas.append(ReplicaRecord(replicaID: id, address: address,
+                                          role: LeaseState.Role(rawValue: role) ?? .follower, seenAt: seenAt))
+        }
+        return replicas
+    }
+
+    private static func firstRecord(_ rows: PostgresRowSequence) async throws -> LeaseRecord? {
+        var record: LeaseRecord?
+        for try await (holder, epoch) in rows.decode((String, Int64).self) where record == nil {
+            record = LeaseRecord(holder: holder, epoch: epoch)
+        }
+        return record
+    }
+
+    private static func seconds(_ duration: Duration) -> Double {
+        let (seconds, attoseconds) = duration.components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}
+
+/// The lease table answered something the statements cannot produce.
+public enum PostgresLeaseStoreError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The attempt changed nothing, yet no lease row exists (the table was emptied meanwhile).
+    case leaseRowMissing
+    /// The attempt changed nothing, yet the row names this replica.
+    case inconsistentAnswer
+
+    public var description: String {
+        switch self {
+        case .leaseRowMissing: "the lease row vanished during an acquisition attempt"
+        case .inconsistentAnswer: "the lease row names this replica although its attempt changed nothing"
+        }
+    }
+}
