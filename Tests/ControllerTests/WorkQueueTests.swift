@@ -323,7 +323,29 @@ struct WorkQueueTests {
         #expect(try await store.pendingWork(limit: 10, after: nil).map(\.key) == ["task:a"])
     }
 
-    /// `run()` may be called once.
+    /// A queue that stopped (a replica's term ended) runs again from the store: keys enqueued while
+    /// it stood still are durable but not scheduled, and the next run works them.
+    @Test func run_whenRunAgainAfterStop_worksKeysEnqueuedWhileStopped() async throws {
+        // Given: a first term that worked task:a, then stopped
+        let store = WorkTestStore()
+        let reconciler = WorkTestReconciler()
+        let queue = Self.makeQueue(store: store, reconciler: reconciler)
+        let first = Self.start(queue)
+        try await queue.enqueue(["task:a"])
+        #expect(await eventually { await store.item("task:a")?.state == .done })
+        try await Self.stop(first)
+        // When: a key arrives while stopped, then the queue runs again
+        try await queue.enqueue(["task:b"])
+        await queue.scheduleMarked(["task:b"])
+        #expect(await store.item("task:b")?.state == .pending)
+        #expect(await queue.statistics().ready == 0)
+        let second = Self.start(queue)
+        // Then
+        #expect(await eventually { await store.item("task:b")?.state == .done })
+        try await Self.stop(second)
+    }
+
+    /// `run()` may not run twice at once.
     @Test func run_whenCalledTwice_throwsAlreadyStarted() async throws {
         // Given
         let store = WorkTestStore()

@@ -11,8 +11,11 @@ extension AdminAPI {
             let time = now()
             let statistics = await queue?.statistics()
             let resyncStatus = await (resync as? any ResyncStatusReporting)?.resyncStatus()
+            let cluster = await cluster.status()
             let document = AdminStatusDocument(
                 version: ControllerVersion.current,
+                replicaId: cluster.replicaId, role: cluster.role, leaderId: cluster.leaderId, epoch: cluster.epoch,
+                replicas: cluster.replicas, replicasError: cluster.replicasError,
                 startedAt: startedAt,
                 uptimeSeconds: Self.rounded(time.timeIntervalSince(startedAt)),
                 journal: .init(sequence: summary.lastSequence, databaseBytes: summary.databaseBytes,

@@ -1,6 +1,7 @@
 public import Foundation
 public import HTTPServer
 public import Journal
+public import LeaderElection
 public import Logging
 
 /// The operators' API on the admin listener: status, tasks (with `explain`), services, work (with retry), the
@@ -33,6 +34,7 @@ public struct AdminAPI: Sendable {
     let meshConfigs: MeshConfigBook?
     /// Consul's catalog, read live by `explain`; `nil` without workers (no Consul client then).
     let catalog: (any AdminCatalogReading)?
+    let cluster: ClusterView
     let now: @Sendable () -> Date
     let logger: Logger
 
@@ -42,10 +44,14 @@ public struct AdminAPI: Sendable {
     ///   - metrics: What `GET /metrics` renders; `nil` answers 503.
     ///   - heartbeats: What `explain` says about heartbeats; `nil` when heartbeats are not served.
     ///   - catalog: Where `explain` reads the task's registrations live; `nil` gives the journal's record only.
+    ///   - cluster: Role, leader, epoch and replicas for `/v1/status`; by default a single process
+    ///     that leads.
     public init(journal: EventJournal, queue: WorkQueue?, resync: (any ResyncTriggering)?, metrics: ControllerMetrics?,
                 health: DependencyHealth, heartbeats: AdminHeartbeatView? = nil, authenticator: AdminAuthenticator, startedAt: Date,
                 meshConfigs: MeshConfigBook? = nil, catalog: (any AdminCatalogReading)? = nil,
+                cluster: ClusterView = ClusterView(leadership: .standalone(replicaID: ProcessInfo.processInfo.hostName)),
                 now: @escaping @Sendable () -> Date = { Date() }, logger: Logger) {
+        self.cluster = cluster
         self.journal = journal
         self.queue = queue
         self.resync = resync

@@ -1,6 +1,7 @@
 import ErrorClassification
 import Foundation
 import Journal
+import LeaderElection
 import MeshModel
 
 /// The admin API's JSON documents (schemas in `api/openapi.yaml`). Optional members are omitted
@@ -61,6 +62,18 @@ struct AdminStatusDocument: Encodable {
         var failures: Int
     }
     var version: String
+    /// This replica's name (``ClusterView``).
+    var replicaId: String
+    /// `leader` (runs the work) or `follower` (ingests only).
+    var role: LeaseState.Role
+    /// The replica that holds the lease, if known.
+    var leaderId: String?
+    /// The leadership term: 1 for a single process, growing by one with each new leader.
+    var epoch: Int64?
+    /// Replicas that reported recently.
+    var replicas: [ClusterView.Replica]
+    /// Why `replicas` lists only this one (the lease store failed).
+    var replicasError: String?
     var startedAt: Date
     var uptimeSeconds: Double
     var journal: JournalPart

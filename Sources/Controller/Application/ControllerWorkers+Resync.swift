@@ -2,6 +2,7 @@ import AWS
 import Consul
 import Foundation
 import Journal
+import LeaderElection
 import Logging
 import MeshModel
 
@@ -11,7 +12,8 @@ extension ControllerWorkers {
     static func makeResync(configuration: MeshConfiguration, ecs: ECSClient, consul: ConsulClient,
                            catalog: ConsulMeshCatalog, journal: EventJournal,
                            queue: WorkQueue, index: ServiceTaskIndex, catalogWriteLog: CatalogWriteLog,
-                           verified: VerifiedServices, logger: Logger) -> ResyncService? {
+                           verified: VerifiedServices, leadership: LeadershipGuard? = nil,
+                           logger: Logger) -> ResyncService? {
         let resync = configuration.resync
         guard resync.enabled else {
             logger.info("Resync disabled (resync.enabled=false)")
@@ -23,7 +25,7 @@ extension ControllerWorkers {
             return nil
         }
         let sweeper = ResyncSweeper(
-            ecs: ecs, catalog: ConsulResyncCatalog(consul: consul, writer: catalog),
+            ecs: ecs, catalog: ConsulResyncCatalog(consul: consul, writer: fenced(catalog, leadership)),
             journal: journal, queue: queue, index: index,
             configuration: .init(clusters: clusters, sourceMeta: MeshPlanConfiguration.defaultSourceMeta,
                                  checksClientToken: configuration.mesh.clientToken),

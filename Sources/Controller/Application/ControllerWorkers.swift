@@ -5,6 +5,7 @@ import AWS
 import Consul
 import Foundation
 import Journal
+import LeaderElection
 import Logging
 import MeshModel
 
@@ -29,10 +30,13 @@ struct ControllerWorkers: Sendable {
     let logger: Logger
 
     /// Builds the workers from the configuration and the process environment.
+    /// - Parameter leadership: Fences the workers' effects (see ``FencedReconciler``,
+    ///   ``FencedCatalogWriter``, ``FencedTokenACL``); `nil` leaves them unfenced (tests).
     /// - Throws: `AWSConfigurationError` when AWS has no region or a bad endpoint URL;
     ///   `ConsulConfigurationError` when the Consul address or CA cannot be used.
     static func make(configuration: MeshConfiguration, environment: [String: String], journal: EventJournal,
-                     httpClient: HTTPClient, telemetry: ControllerTelemetry? = nil, logger: Logger) throws -> ControllerWorkers {
+                     httpClient: HTTPClient, telemetry: ControllerTelemetry? = nil, leadership: LeadershipGuard? = nil,
+                     logger: Logger) throws -> ControllerWorkers {
         var consul = try ConsulClient(httpClient: httpClient, configuration: try consulConfiguration(configuration, environment))
         consul.callObserver = telemetry?.callRecorder
         let awsConfiguration = telemetry?.awsConfiguration ?? AWSJSONClient.Configuration()
@@ -46,7 +50,7 @@ struct ControllerWorkers: Sendable {
 
         let index = ServiceTaskIndex()
         let secrets = SecretsManagerTokenStore(client: secretsManager)
-        let acl = ConsulTokenACL(consul: consul)
+        let acl = fenced(ConsulTokenACL(consul: consul), leadership)
         let mesh = configuration.mesh
         let catalogWriteLog = CatalogWriteLog()
         let meshConfigs = MeshConfigBook()
@@ -64,7 +68,7 @@ struct ControllerWorkers: Sendable {
             metadata: TaskMetadataResolver(journal: journal, tasks: describer,
                                            definitions: TaskDefinitionCache(describer: ecs, logger: logger),
                                            book: meshConfigs),
-            catalog: catalog, index: index,
+            catalog: fenced(catalog, leadership), index: index,
             planConfiguration: MeshPlanConfiguration(proxyPort: mesh.proxyPort), catalogWriteLog: catalogWriteLog
         )
         let verified = VerifiedServices()
@@ -76,9 +80,11 @@ struct ControllerWorkers: Sendable {
         let clientToken = mesh.clientToken
             ? ClientTokenReconciler(secrets: secrets, acl: acl, secretsPrefix: mesh.secretsPrefix) : nil
         let work = configuration.work
-        let reconciler = MeshWorkReconciler(registration: registration, tokens: tokens, clientToken: clientToken)
+        let meshReconciler = MeshWorkReconciler(registration: registration, tokens: tokens, clientToken: clientToken)
+        let reconciler: any Reconciler = leadership.map { FencedReconciler(base: meshReconciler, leadership: $0) }
+            ?? meshReconciler
         let queue = WorkQueue(
-            store: JournalWorkStore(journal: journal),
+            store: JournalWorkStore(journal: journal, fence: leadership),
             reconciler: telemetry.map { $0.measured(reconciler) } ?? reconciler,
             configuration: queueConfiguration(work),
             observer: telemetry?.workObserver,
@@ -86,11 +92,22 @@ struct ControllerWorkers: Sendable {
         )
         let resync = makeResync(configuration: configuration, ecs: ecs, consul: consul, catalog: catalog,
                                 journal: journal, queue: queue,
-                                index: index, catalogWriteLog: catalogWriteLog, verified: verified, logger: logger)
+                                index: index, catalogWriteLog: catalogWriteLog, verified: verified,
+                                leadership: leadership, logger: logger)
         return ControllerWorkers(queue: queue, index: index, meshConfigs: meshConfigs,
                                  catalog: ConsulAdminCatalog(consul: consul), resync: resync, journal: journal,
                                  clientTokenEnabled: mesh.clientToken,
                                  configurationFingerprint: configuration.workFingerprint, logger: logger)
+    }
+
+    /// `base`, fenced by `leadership` when there is one.
+    static func fenced(_ base: any TokenACL, _ leadership: LeadershipGuard?) -> any TokenACL {
+        leadership.map { FencedTokenACL(base, leadership: $0) } ?? base
+    }
+
+    /// `base`, fenced by `leadership` when there is one.
+    static func fenced(_ base: any MeshCatalogWriter, _ leadership: LeadershipGuard?) -> any MeshCatalogWriter {
+        leadership.map { FencedCatalogWriter(base, leadership: $0) } ?? base
     }
 
     /// The queue's tunables from the `work.*` keys.

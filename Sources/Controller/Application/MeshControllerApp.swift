@@ -4,6 +4,7 @@ public import HTTPServer
 public import Journal
 public import Logging
 import AWS
+import LeaderElection
 import MeshModel
 import ServiceLifecycle
 import Synchronization
@@ -33,6 +34,9 @@ public struct MeshControllerApp: Sendable {
     /// - Throws: ``JournalError`` if the journal cannot open, `HTTPServerError` if a port cannot bind,
     ///   `ConsulConfigurationError` if the Consul settings cannot be used.
     public func run() async throws {
+        // One writer per SQLite journal: a second process exits here (status 75) instead of writing.
+        let journalLock = try JournalFileLock.acquire(journalPath: configuration.journal.path)
+        defer { journalLock.release() }
         var journalConfiguration = JournalConfiguration(path: configuration.journal.path)
         journalConfiguration.maxBatchSize = configuration.journal.maxBatchSize
         journalConfiguration.maxQueuedEvents = configuration.journal.maxQueuedEvents
@@ -51,14 +55,19 @@ public struct MeshControllerApp: Sendable {
     }
 
     private func run(journal: EventJournal, httpClient: HTTPClient) async throws {
-        let workers = try makeWorkers(journal: journal, httpClient: httpClient)
-        try await workers?.prepare()
+        // One SQLite journal, one process: it leads from the start, in epoch 1, and never changes.
+        let replicaID = configuration.ha.replicaId ?? MeshConfiguration.HA.defaultReplicaID()
+        let leadership = LeadershipGuard.standalone(replicaID: replicaID)
+        telemetry.metrics.leaderRole(.leader)
+        let workers = try makeWorkers(journal: journal, httpClient: httpClient, leadership: leadership)
 
         let heartbeats = try await HeartbeatComponents(journal: journal, scheduler: workers?.queue,
                                                  configuration: configuration.heartbeat, metrics: telemetry.metrics,
-                                                 logger: logger)
+                                                 leadership: leadership, logger: logger)
+        let adminAddress = "\(configuration.server.adminListener.host):\(configuration.server.adminListener.port)"
         let server = try makeServer(journal: journal, resync: workers?.resync, scheduler: workers?.queue, heartbeats: heartbeats,
-                                    meshConfigs: workers?.meshConfigs, catalog: workers?.catalog)
+                                    meshConfigs: workers?.meshConfigs, catalog: workers?.catalog,
+                                    cluster: ClusterView(leadership: leadership, address: adminAddress))
         let ports = try await server.start()
         logger.info("Controller listening", metadata: [
             "mesh.listen.public": .string("\(configuration.server.publicListener.host):\(ports["public"] ?? 0)"),
@@ -72,15 +81,10 @@ public struct MeshControllerApp: Sendable {
             .init(service: JournalStopWatch(journal: journal, logger: logger),
                   failureTerminationBehavior: .gracefullyShutdownGroup),
         ]
-        if let workers {
-            services.append(.init(service: workers.queue))
-            if let resync = workers.resync { services.append(.init(service: resync)) }
-        }
-        services.append(.init(service: heartbeats.expiry))
-        if let retention = JournalRetention(configuration: configuration.journal, journal: journal,
-                                            metrics: telemetry.metrics, logger: logger) {
-            services.append(.init(service: retention))
-        }
+        services.append(.init(service: LeaderTermRunner(leadership: leadership, logger: logger) { _ in
+            try await leaderOnlyServices(journal: journal, workers: workers, heartbeats: heartbeats,
+                                         leadership: leadership)
+        }))
         services.append(.init(service: server))
         let group = ServiceGroup(configuration: .init(
             services: services,
@@ -90,9 +94,31 @@ public struct MeshControllerApp: Sendable {
         try await group.run()
     }
 
+    /// One term's leader-only services, in start order (they stop in reverse): the work queue after
+    /// the workers are prepared (service index rebuilt, token keys enqueued), resync, heartbeat
+    /// expiry and journal retention.
+    private func leaderOnlyServices(
+        journal: EventJournal, workers: ControllerWorkers?, heartbeats: HeartbeatComponents, leadership: LeadershipGuard
+    ) async throws -> [ServiceGroupConfiguration.ServiceConfiguration] {
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let workers {
+            try await workers.prepare()
+            services.append(.init(service: workers.queue))
+            if let resync = workers.resync { services.append(.init(service: resync)) }
+        }
+        services.append(.init(service: heartbeats.expiry))
+        if let retention = JournalRetention(configuration: configuration.journal, journal: journal,
+                                            metrics: telemetry.metrics, leadership: leadership, logger: logger) {
+            services.append(.init(service: retention))
+        }
+        return services
+    }
+
     /// The exit status for an error that ended ``run()``: 74 (`EX_IOERR`) when the journal stopped
-    /// on a fatal write failure or refused a file that failed verification, else 1.
+    /// on a fatal write failure or refused a file that failed verification, 75 (`EX_TEMPFAIL`) when
+    /// another process holds the SQLite journal's lock, else 1.
     public static func exitStatus(for error: any Error) -> Int32 {
+        if case .heldByAnotherProcess = error as? JournalLockError { return 75 }
         if let journalError = error as? JournalError, journalError == .stopped || journalError == .corrupt {
             return 74
         }
@@ -101,10 +127,12 @@ public struct MeshControllerApp: Sendable {
 
     /// The workers, or `nil` (with an error logged) when AWS is not configured: the controller then
     /// still journals events, and their work keys wait in the journal for a start with AWS settings.
-    private func makeWorkers(journal: EventJournal, httpClient: HTTPClient) throws -> ControllerWorkers? {
+    private func makeWorkers(journal: EventJournal, httpClient: HTTPClient,
+                             leadership: LeadershipGuard) throws -> ControllerWorkers? {
         do {
             return try ControllerWorkers.make(configuration: configuration, environment: environment, journal: journal,
-                                              httpClient: httpClient, telemetry: telemetry, logger: logger)
+                                              httpClient: httpClient, telemetry: telemetry, leadership: leadership,
+                                              logger: logger)
         } catch let error as AWSConfigurationError {
             logger.error("Workers disabled: AWS is not configured; events are journaled and wait for a restart", metadata: [
                 "mesh.error": .string(error.description),
@@ -127,9 +155,10 @@ public struct MeshControllerApp: Sendable {
     ///   - scheduler: Runs the task keys of applied events at once (the work queue).
     ///   - heartbeats: The heartbeat path (`POST /v1/heartbeats`); without it the route is not served.
     /// - Parameter resync: What the admin API's `POST /v1/resync` asks (503 without).
+    /// - Parameter cluster: What `/v1/status` says of roles and replicas (a single leading process by default).
     public func makeServer(journal: EventJournal, resync: (any ResyncTriggering)? = nil, scheduler: (any WorkScheduler)? = nil,
                            heartbeats: HeartbeatComponents? = nil, meshConfigs: MeshConfigBook? = nil,
-                           catalog: (any AdminCatalogReading)? = nil) throws -> EventHTTPServer {
+                           catalog: (any AdminCatalogReading)? = nil, cluster: ClusterView? = nil) throws -> EventHTTPServer {
         let serverBox = ServerBox()
         let health = HealthHandlers(journal: journal, isAccepting: { serverBox.server?.isAcceptingRequests ?? false })
         let ingest = EventIngestHandler(
@@ -169,7 +198,9 @@ public struct MeshControllerApp: Sendable {
                  health: telemetry.health,
                  heartbeats: heartbeats.map { AdminHeartbeatView(tracker: $0.tracker, ttlSeconds: configuration.heartbeat.ttlSeconds) },
                  authenticator: AdminAuthenticator(token: configuration.admin.token),
-                 startedAt: telemetry.startedAt, meshConfigs: meshConfigs, catalog: catalog, logger: logger)
+                 startedAt: telemetry.startedAt, meshConfigs: meshConfigs, catalog: catalog,
+                 cluster: cluster ?? ClusterView(leadership: .standalone(replicaID: configuration.ha.replicaId ?? "standalone")),
+                 logger: logger)
             .register(into: &adminRouter)
 
         let server = configuration.server

@@ -60,6 +60,9 @@ import SystemPackage
 /// | `log.format` | `text` or `json` | `text` |
 /// | `admin.token` | secret string (16+ characters) | none: admin API answers 503 |
 /// | `admin.tokenFile` | path of a file holding the token | none |
+/// | `ha.leaseSeconds` | double (PostgreSQL journal only) | 10 |
+/// | `ha.renewSeconds` | double (at most half the lease) | 2 |
+/// | `ha.replicaId` | string (1–200 bytes) | host name + random suffix |
 extension MeshConfiguration {
     /// Loads and validates a configuration.
     /// - Parameters:
@@ -127,6 +130,7 @@ extension MeshConfiguration {
         try config.heartbeat.read(from: own)
         try config.logging.read(from: own)
         try config.admin.read(from: own)
+        try config.ha.read(from: own)
         try config.validate()
         return config
     }

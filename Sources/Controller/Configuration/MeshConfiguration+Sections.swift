@@ -87,6 +87,27 @@ extension MeshConfiguration.Heartbeat {
     }
 }
 
+extension MeshConfiguration.HA {
+    mutating func read(from own: ConfigValueReader) throws(ConfigurationError) {
+        let defaults = MeshConfiguration()
+        leaseSeconds = try own.double("ha.leaseSeconds", default: defaults.ha.leaseSeconds, in: 1...3600)
+        renewSeconds = try own.double("ha.renewSeconds", default: defaults.ha.renewSeconds, in: 0.1...1800)
+        guard renewSeconds * 2 <= leaseSeconds else {
+            throw ConfigurationError(key: "ha.renewSeconds", reason: "must be at most half of ha.leaseSeconds (\(leaseSeconds))")
+        }
+        replicaId = try own.optionalString("ha.replicaId")
+        if let replicaId, !(1...200).contains(replicaId.utf8.count) {
+            throw ConfigurationError(key: "ha.replicaId", reason: "must be 1 to 200 bytes long")
+        }
+    }
+
+    /// The host name plus six random hex digits: unique per process, readable in `/v1/status`.
+    public static func defaultReplicaID() -> String {
+        let host = ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "replica"
+        return "\(host)-\(String(UInt32.random(in: 0...0xFF_FFFF), radix: 16))"
+    }
+}
+
 extension MeshConfiguration.Logging {
     mutating func read(from own: ConfigValueReader) throws(ConfigurationError) {
         let defaults = MeshConfiguration()

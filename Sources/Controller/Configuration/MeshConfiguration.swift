@@ -136,6 +136,20 @@ public struct MeshConfiguration: Sendable, Equatable {
         public init() {}
     }
 
+    /// Leader election among replicas on one PostgreSQL journal (`journal.backend=postgres`); a
+    /// SQLite controller is one process that always leads.
+    public struct HA: Sendable, Equatable {
+        /// How long a granted lease lasts (the database's clock). A dead leader is replaced within
+        /// about this plus ``renewSeconds``.
+        public var leaseSeconds = 10.0
+        /// How often the leader renews and followers try to take over; at most half the lease.
+        public var renewSeconds = 2.0
+        /// This replica's name in the lease and `/v1/status`; unset: the host name plus a random
+        /// suffix, unique per process.
+        public var replicaId: String?
+        public init() {}
+    }
+
     public struct Logging: Sendable, Equatable {
         public enum Format: String, Sendable, Equatable, CaseIterable {
             case text, json
@@ -156,6 +170,7 @@ public struct MeshConfiguration: Sendable, Equatable {
     public var logging = Logging()
     public var heartbeat = Heartbeat()
     public var admin = Admin()
+    public var ha = HA()
 
     public init() {}
 }
@@ -193,6 +208,9 @@ extension MeshConfiguration {
             "heartbeat.maxBatch": String(heartbeat.maxBatch),
             "log.level": logging.level,
             "log.format": logging.format.rawValue,
+            "ha.leaseSeconds": String(ha.leaseSeconds),
+            "ha.renewSeconds": String(ha.renewSeconds),
+            "ha.replicaId": ha.replicaId ?? "host name + random suffix",
             "admin.token": admin.token == nil ? "unset (admin API answers 503)" : "<redacted>",
         ]
     }

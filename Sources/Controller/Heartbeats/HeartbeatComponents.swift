@@ -1,4 +1,5 @@
 public import Journal
+public import LeaderElection
 public import Logging
 
 /// The heartbeat path wired together: identity cache, liveness tracker, transition recorder, the
@@ -17,9 +18,10 @@ public struct HeartbeatComponents: Sendable {
     public let expiry: HeartbeatExpiry
 
     /// Builds the components and loads task identities, token hashes and journaled health.
+    /// - Parameter leadership: The TTL sweep expires tasks only while this replica leads.
     /// - Throws: ``JournalError`` if the journal cannot be read.
     public init(journal: EventJournal, scheduler: (any WorkScheduler)?, configuration: MeshConfiguration.Heartbeat,
-                metrics: ControllerMetrics? = nil, logger: Logger) async throws(JournalError) {
+                metrics: ControllerMetrics? = nil, leadership: LeadershipGuard? = nil, logger: Logger) async throws(JournalError) {
         authority = HeartbeatAuthority(journal: journal)
         try await authority.preload()
         tracker = HeartbeatTracker()
@@ -28,6 +30,7 @@ public struct HeartbeatComponents: Sendable {
         handler = HeartbeatHandler(authority: authority, tracker: tracker, recorder: recorder, metrics: metrics,
                                    maxBatch: configuration.maxBatch, logger: logger)
         expiry = HeartbeatExpiry(ttl: .milliseconds(Int64(configuration.ttlSeconds * 1000)), journal: journal,
-                                 tracker: tracker, authority: authority, recorder: recorder, logger: logger)
+                                 tracker: tracker, authority: authority, recorder: recorder, leadership: leadership,
+                                 logger: logger)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 public import Journal
+public import LeaderElection
 public import Logging
 public import ServiceLifecycle
 import MeshModel
@@ -16,10 +17,14 @@ public struct HeartbeatExpiry: Service {
     private let tracker: HeartbeatTracker
     private let authority: HeartbeatAuthority
     private let recorder: HeartbeatRecorder
+    private let leadership: LeadershipGuard?
     private let logger: Logger
 
+    /// - Parameter leadership: Checked before each expiry is journaled (it records work); `nil`
+    ///   records unconditionally.
     public init(ttl: Duration, journal: EventJournal, tracker: HeartbeatTracker, authority: HeartbeatAuthority,
-                recorder: HeartbeatRecorder, logger: Logger) {
+                recorder: HeartbeatRecorder, leadership: LeadershipGuard? = nil, logger: Logger) {
+        self.leadership = leadership
         self.ttl = ttl
         // Expiry is late by at most a quarter of the TTL (and at most a second).
         self.sweepInterval = min(.seconds(1), ttl / 4)
@@ -46,6 +51,8 @@ public struct HeartbeatExpiry: Service {
             tracker.forget(taskArn: arn)
             authority.forget(taskArn: arn)
         }
+        // Only the leader expires (its term runs this sweep; past its deadline it stops at once).
+        if let leadership, !leadership.isLeading { return }
         for record in tracker.expire(ttl: ttl) {
             guard let stopped = await hasStopped(record.taskArn) else { continue }
             if stopped {

@@ -54,7 +54,10 @@ public actor ResyncService: ResyncTriggering, Service {
                problems: lastReport?.problems ?? [])
     }
 
+    /// Sweeps until graceful shutdown or cancellation; may run again afterwards (a replica's next
+    /// term as leader), starting with a sweep.
     public func run() async throws {
+        stopping = false
         await withGracefulShutdownHandler {
             await withTaskCancellationHandler {
                 await loop()

@@ -1,5 +1,6 @@
 public import Foundation
 public import Journal
+public import LeaderElection
 public import Logging
 public import ServiceLifecycle
 
@@ -16,6 +17,8 @@ public struct JournalRetention: Service {
     private let journal: EventJournal
     private let metrics: ControllerMetrics?
     private let now: @Sendable () -> Date
+    /// Checked before each pass (deleting rows is leader work); `nil`: always.
+    private let leadership: LeadershipGuard?
     private let logger: Logger
 
     /// - Parameters:
@@ -23,7 +26,8 @@ public struct JournalRetention: Service {
     ///   - interval: The pause between passes.
     ///   - now: The wall clock (tests pass their own).
     public init(retention: Duration, interval: Duration, journal: EventJournal, metrics: ControllerMetrics? = nil,
-                now: @escaping @Sendable () -> Date = { Date() }, logger: Logger) {
+                now: @escaping @Sendable () -> Date = { Date() }, leadership: LeadershipGuard? = nil, logger: Logger) {
+        self.leadership = leadership
         self.retention = retention
         self.interval = interval
         self.journal = journal
@@ -34,11 +38,11 @@ public struct JournalRetention: Service {
 
     /// The service for a configuration, or `nil` when it keeps everything (`retentionDays` 0).
     public init?(configuration: MeshConfiguration.Journal, journal: EventJournal, metrics: ControllerMetrics?,
-                 logger: Logger) {
+                 leadership: LeadershipGuard? = nil, logger: Logger) {
         guard configuration.retentionDays > 0 else { return nil }
         self.init(retention: .seconds(configuration.retentionDays * 86400),
                   interval: .seconds(configuration.pruneIntervalSeconds),
-                  journal: journal, metrics: metrics, logger: logger)
+                  journal: journal, metrics: metrics, leadership: leadership, logger: logger)
     }
 
     public func run() async throws {
@@ -54,6 +58,7 @@ public struct JournalRetention: Service {
     /// - Returns: What was deleted, or `nil` when the pass failed (it is logged).
     @discardableResult
     public func pass() async -> JournalPruneReport? {
+        if let leadership, !leadership.isLeading { return nil }
         // Whole seconds are precise enough for a retention of days.
         let cutoff = now().addingTimeInterval(-TimeInterval(retention.components.seconds))
         do {

@@ -139,10 +139,19 @@ public actor WorkQueue: Service {
         let keys = keys.filter { !$0.isEmpty && seen.insert($0).inserted }
         guard !keys.isEmpty else { return }
         try await store.markWork(keys)
+        // Not running (a follower, or before the first term): the key waits in the store, and the
+        // next run resumes it with every other pending key.
+        guard isRunning else { return }
         for key in keys {
             _ = schedule.mark(key)
         }
         wake()
+    }
+
+    /// Whether ``run()`` is dispatching (this replica leads and the queue has started).
+    var isRunning: Bool {
+        if case .running = lifecycle { return true }
+        return false
     }
 
     /// Runs `key` again now, whatever its state (the admin API's retry).
@@ -161,10 +170,20 @@ public actor WorkQueue: Service {
     /// Resumes every pending and running key of the store, then dispatches until graceful shutdown or
     /// cancellation; the rescan and the parked re-check run periodically meanwhile. Attempts in flight are awaited before it returns (on cancellation they see
     /// their task cancelled); keys not yet attempted stay pending in the store for the next start.
-    /// - Throws: ``WorkQueueError/alreadyStarted``, or the store's error when resuming fails.
+    ///
+    /// May run again after it returned (a replica's next term as leader): it starts from the store,
+    /// with an empty schedule.
+    /// - Throws: ``WorkQueueError/alreadyStarted`` while another run is in progress, or the store's
+    ///   error when resuming fails.
     public func run() async throws {
-        guard case .idle = lifecycle else { throw WorkQueueError.alreadyStarted }
+        switch lifecycle {
+        case .idle, .stopped: break
+        case .running, .stopping: throw WorkQueueError.alreadyStarted
+        }
         lifecycle = .running
+        schedule = WorkSchedule()
+        wakeupPending = false
+        storeFailureStreak = 0
         defer {
             lifecycle = .stopped
             timer?.task.cancel()

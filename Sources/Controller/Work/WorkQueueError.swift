@@ -21,7 +21,7 @@ public struct WorkQueueError: Error, Sendable, Equatable, CustomStringConvertibl
     public var description: String {
         switch code {
         case .alreadyStarted:
-            "the work queue was already started; run() may be called once"
+            "the work queue is already running; run() may be called again only after it returned"
         case .followUpsNotMarked(let keys, let reason):
             "could not mark the keys this attempt made due (\(keys.joined(separator: ", "))): \(reason)"
         }

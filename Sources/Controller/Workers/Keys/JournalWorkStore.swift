@@ -4,11 +4,17 @@ public import Journal
 
 /// The ``WorkStore`` over the journal's `work` table: keys survive crashes because the journal
 /// fsyncs every write before it returns. Starting an attempt is a read (see ``WorkStore``).
+///
+/// Recording an attempt records work: it passes the ``WorkFence`` first, so a replica that no
+/// longer leads records nothing (the key stays pending for the leader, level-triggered).
 public struct JournalWorkStore: WorkStore {
     private let journal: EventJournal
+    private let fence: (any WorkFence)?
 
-    public init(journal: EventJournal) {
+    /// - Parameter fence: Checked before every attempt is recorded; `nil` records unconditionally.
+    public init(journal: EventJournal, fence: (any WorkFence)? = nil) {
         self.journal = journal
+        self.fence = fence
     }
 
     public func markWork(_ keys: [String]) async throws {
@@ -34,6 +40,7 @@ public struct JournalWorkStore: WorkStore {
         key: String, generation: Int64, succeeded: Bool, error: String?, errorClass: ErrorClass?, parked: Bool,
         notBefore: Date?
     ) async throws {
+        _ = try fence?.epochForWork()
         try await journal.recordAttempt(key: key, generation: generation, succeeded: succeeded, error: error,
                                         errorClass: errorClass, parked: parked, notBefore: notBefore)
     }

@@ -22,6 +22,7 @@ extension WorkQueue: WorkScheduler, WorkEnqueuing {
     /// Same in-memory effect as ``enqueue(_:)`` (dedup while queued, rerun after a running attempt,
     /// a backing-off key runs now) without the second durable write.
     public func scheduleMarked(_ keys: [String]) async {
+        guard isRunning else { return }  // the store holds them for the next run
         var marked = false
         for key in keys where !key.isEmpty {
             _ = schedule.mark(key)
