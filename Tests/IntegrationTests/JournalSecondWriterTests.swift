@@ -14,17 +14,20 @@ struct JournalSecondWriterTests {
         let first = try ControllerProcess()
         try await first.start()
         defer { first.terminate() }
-        let second = try ControllerProcess(extraEnvironment: ["MESH_JOURNAL_PATH": first.journalPath])
+        let firstPID = try #require(first.process?.processIdentifier)
 
-        // When: a second process starts on the same journal file
-        await #expect(throws: ProcessFailure.self) { try await second.start() }
+        // When: a second process starts on the same journal file (run to its exit)
+        let binary = try #require(ControllerProcess.binaryPath)
+        let second = try await Subprocess.run([
+            "MESH_JOURNAL_PATH=\(first.journalPath)", "MESH_WEBHOOK_API_KEY=\(ControllerProcess.apiKey)",
+            "MESH_SERVER_PUBLIC_PORT=\(try FreePort.next())", "MESH_SERVER_ADMIN_PORT=\(try FreePort.next())",
+            binary, "serve",
+        ])
 
         // Then: it exited with 75 and said why; the first still answers
-        let process = try #require(second.process)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 75)
-        #expect(second.logTail().contains("the journal is in use by process \(first.process?.processIdentifier ?? -1)"),
-                "\(second.logTail())")
+        #expect(second.status == 75)
+        let output = String(decoding: second.stdout + second.stderr, as: UTF8.self)
+        #expect(output.contains("the journal is in use by process \(firstPID)"), "\(output)")
         #expect(try await first.status(of: "/readyz") == 200)
 
         // And: once the first has stopped, the lock is free for a new process
