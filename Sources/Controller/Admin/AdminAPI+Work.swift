@@ -38,11 +38,16 @@ extension AdminAPI {
         }
     }
 
-    /// `POST /v1/resync`: asks for a sweep; 202 at once.
+    /// `POST /v1/resync`: asks for a sweep; 202 at once. Only the leader sweeps: a follower answers
+    /// 503 naming the leader, rather than accepting a sweep it would never run.
     func requestResync(_ request: HTTPRequest) async -> HTTPResponse {
         await answer(request) { query in
             guard let resync else {
                 throw AdminProblem.unavailable("Resync unavailable", "no resync runs in this controller (workers disabled or not wired)")
+            }
+            if let leader = cluster.followsLeader {
+                throw AdminProblem.unavailable("Resync runs on the leader",
+                                               "this replica follows; ask the leader \(leader) (see /v1/status replicas)")
             }
             let outcome = await resync.requestResync(reason: "admin API request \(request.requestID)")
             logger.info("Resync requested through the admin API", metadata: [

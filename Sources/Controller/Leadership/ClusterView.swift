@@ -47,6 +47,12 @@ public struct ClusterView: Sendable {
         self.window = window
     }
 
+    /// `nil` while this replica leads; else the leader's ID as far as known (`"unknown"` when none).
+    public var followsLeader: String? {
+        guard !leadership.isLeading else { return nil }
+        return leadership.snapshot.leaderID ?? "unknown"
+    }
+
     /// The cluster as this replica sees it now.
     public func status() async -> Status {
         let view = leadership.snapshot

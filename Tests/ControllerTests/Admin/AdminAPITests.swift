@@ -2,6 +2,7 @@ import ErrorClassification
 import Foundation
 import HTTPServer
 import Journal
+import LeaderElection
 import Logging
 import MeshModel
 import MeshTestSupport
@@ -14,7 +15,8 @@ struct AdminAPITests {
     /// An in-memory journal holding the running sample event, and an admin router over it.
     private func makeRouter(token: String? = token, resync: (any ResyncTriggering)? = nil,
                             metrics: ControllerMetrics? = ControllerMetrics(),
-                            meshConfigs: MeshConfigBook? = nil) async throws -> (Router, EventJournal) {
+                            meshConfigs: MeshConfigBook? = nil,
+                            cluster: ClusterView? = nil) async throws -> (Router, EventJournal) {
         let journal = try EventJournal.inMemory(logger: Logger(label: "test"))
         let ingest = EventIngestHandler(
             authenticator: WebhookAuthenticator(apiKeyHeader: "x-api-key", apiKey: "k-0123456789abcdef", basicUsername: nil, basicPassword: nil),
@@ -26,6 +28,7 @@ struct AdminAPITests {
         var router = Router()
         AdminAPI(journal: journal, queue: nil, resync: resync, metrics: metrics, health: DependencyHealth(),
                  authenticator: AdminAuthenticator(token: token), startedAt: Date(), meshConfigs: meshConfigs,
+                 cluster: cluster ?? ClusterView(leadership: .standalone(replicaID: "solo"), address: "127.0.0.1:8081"),
                  logger: Logger(label: "test"))
             .register(into: &router)
         return (router, journal)
@@ -269,6 +272,41 @@ struct AdminAPITests {
         #expect(unavailable.status == 503)
         #expect(accepted.status == 202)
         #expect(try json(accepted)["sweep"] as? Int == 7)
+    }
+
+    /// A follower does not accept a sweep it would never run: 503 naming the leader.
+    @Test func resync_whenFollower_answers503NamingLeader() async throws {
+        // Given: a replica that follows "other" in epoch 5
+        let guardian = LeadershipGuard(replicaID: "me", clock: LeaseClock(), store: nil)
+        var lease = LeaseState(configuration: try LeaseConfiguration(replicaID: "me"))
+        _ = lease.renewalAnswered(LeaseRecord(holder: "other", epoch: 5), sentAt: .zero, now: .zero)
+        guardian.update(lease)
+        let (router, _) = try await makeRouter(resync: FixedResync(), cluster: ClusterView(leadership: guardian))
+        // When
+        let refused = await router.handle(request(.post, "/v1/resync"))
+        let status = try json(await router.handle(request(.get, "/v1/status")))
+        // Then
+        #expect(refused.status == 503)
+        #expect((try json(refused)["detail"] as? String)?.contains("other") == true)
+        #expect(status["role"] as? String == "follower")
+        #expect(status["leaderId"] as? String == "other")
+        #expect(status["epoch"] as? Int == 5)
+        #expect(status["replicaId"] as? String == "me")
+    }
+
+    /// A single process is the leader in epoch 1 and lists itself as the only replica.
+    @Test func status_whenStandalone_reportsLeaderEpochOneAndItself() async throws {
+        let (router, _) = try await makeRouter()
+        // When
+        let body = try json(await router.handle(request(.get, "/v1/status")))
+        // Then
+        #expect(body["role"] as? String == "leader")
+        #expect(body["replicaId"] as? String == "solo" && body["leaderId"] as? String == "solo")
+        #expect(body["epoch"] as? Int == 1)
+        let replicas = try #require(body["replicas"] as? [[String: Any]])
+        #expect(replicas.count == 1)
+        #expect(replicas.first?["replicaId"] as? String == "solo" && replicas.first?["role"] as? String == "leader")
+        #expect(replicas.first?["address"] as? String == "127.0.0.1:8081")
     }
 
     /// The journal tail carries the event as received and pages by sequence.
