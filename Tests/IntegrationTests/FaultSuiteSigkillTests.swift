@@ -34,17 +34,21 @@ struct FaultSuiteSigkillTests {
         let kills = 3
         var recovered = ContinuousClock.now
         try await withThrowingTaskGroup(of: Void.self) { group in
+            // The clients post until stopped: stop them however this block ends.
+            defer { storm.stop() }
             for client in 0..<8 {
                 group.addTask { await storm.post(client: client, clients: 8) { try await controller.postEvent($0).status } }
             }
             for round in 1...kills {
                 let target = round * deliveries.count / 2
-                while storm.answered < target { try await Task.sleep(for: .milliseconds(10)) }
+                try #require(await eventually(timeout: .seconds(60), interval: .milliseconds(10)) { storm.answered >= target },
+                             "before kill \(round): \(storm.answered) of \(target) answers: \(controller.logTail())")
                 controller.kill()
                 recovered = ContinuousClock.now
                 try await controller.start()
             }
-            while !storm.everyDeliveryAcknowledged { try await Task.sleep(for: .milliseconds(10)) }
+            try #require(await eventually(timeout: .seconds(90), interval: .milliseconds(10)) { storm.everyDeliveryAcknowledged },
+                         "\(storm.acknowledged.count) of \(deliveries.count) events acknowledged after the last kill: \(controller.logTail())")
             storm.stop()
             try await group.waitForAll()
         }

@@ -1,4 +1,6 @@
+import MeshTestSupport
 import Synchronization
+import Testing
 
 /// One event to deliver: "taskArn#version" and its request body.
 struct Delivery: Sendable {
@@ -60,14 +62,19 @@ final class RetryingStorm: Sendable {
         }
     }
 
-    /// Posts with `clients` clients until every delivery was acknowledged once, then stops.
+    /// Posts with `clients` clients until every delivery was acknowledged once, then stops; records
+    /// a test issue and stops if that takes longer than two minutes.
     func deliverAll(clients: Int, send: @escaping @Sendable ([UInt8]) async throws -> Int) async {
         await withTaskGroup(of: Void.self) { group in
             for client in 0..<clients {
                 group.addTask { await self.post(client: client, clients: clients, send: send) }
             }
-            while !everyDeliveryAcknowledged { try? await Task.sleep(for: .milliseconds(10)) }
+            let delivered = await eventually(timeout: .seconds(120), interval: .milliseconds(10)) { everyDeliveryAcknowledged }
             stop()
+            if !delivered {
+                let acknowledged = state.withLock { $0.acknowledged.count }
+                Issue.record("\(acknowledged) of \(distinctKeys) deliveries acknowledged after 120 s (\(answered) answers)")
+            }
         }
     }
 }
