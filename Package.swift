@@ -111,7 +111,8 @@ let package = Package(
             name: "Controller",
             dependencies: [
                 "HTTPServer", "MeshModel", "Journal", "AWS", "Consul", "ErrorClassification", "Backoff", "Batching",
-                "ByteCoding", "HeartbeatAgent", "LeaderElection",
+                "ByteCoding", "HeartbeatAgent", "LeaderElection", "PostgresLeaderElection",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -237,6 +238,8 @@ let package = Package(
         // Shared by the test targets: sample events and the controller as a child process.
         .target(name: "MeshTestSupport", dependencies: [
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ], path: "Tests/MeshTestSupport", swiftSettings: strictSettings),
