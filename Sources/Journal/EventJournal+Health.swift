@@ -5,9 +5,8 @@ import MeshModel
 /// Heartbeat health: transitions reported by the tasks' sidecars, and the lookups that authenticate
 /// heartbeats (task → service → token hash).
 ///
-/// Transitions are rare (a container turning healthy, a task stopping, a TTL running out), so they
-/// commit in their own transaction beside the group-commit writer instead of joining its batches;
-/// GRDB serialises the two writers on the one write connection.
+/// Transitions join the group-commit writer's batches under their own backpressure budget, so a
+/// warm-up (every task's first heartbeat at once) costs one fsync per batch, not one per task.
 extension EventJournal {
     /// Stores a health transition and marks `wakeKey` pending in the same transaction, so the
     /// registration worker is sure to write the new check statuses. Durable when it returns.
@@ -15,23 +14,8 @@ extension EventJournal {
     /// - Returns: `false` when the journal already holds a newer revision for the task (nothing written).
     @discardableResult
     public func recordHealth(_ record: TaskHealthRecord, wakeKey: String) async throws(JournalError) -> Bool {
-        let containers = Self.encodeContainers(record.health.containers)
-        return try await writeBeside { db in
-            try db.execute(sql: """
-                INSERT INTO task_health (task_arn, phase, containers_json, ttl_seconds, revision, changed_at)
-                VALUES (?, ?, ?, ?, ?, ?)
-                ON CONFLICT(task_arn) DO UPDATE SET
-                    phase = excluded.phase, containers_json = excluded.containers_json,
-                    ttl_seconds = excluded.ttl_seconds, revision = excluded.revision,
-                    changed_at = excluded.changed_at
-                WHERE excluded.revision > task_health.revision
-                """, arguments: [record.taskArn, record.health.phase.rawValue, containers,
-                                 record.health.ttlSeconds, record.revision,
-                                 record.changedAt.timeIntervalSince1970])
-            guard db.changesCount > 0 else { return false }
-            try db.execute(sql: WorkItem.markSQL, arguments: [wakeKey, record.changedAt.timeIntervalSince1970])
-            return true
-        }
+        guard case .stored(let stored) = try await perform(.recordHealth(record, wakeKey: wakeKey)) else { return false }
+        return stored
     }
 
     /// The journaled health of one task, or `nil` if its sidecar never reported.

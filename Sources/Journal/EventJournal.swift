@@ -112,8 +112,8 @@ public final class EventJournal: Sendable {
         self.counters = counters
         self.health = health
         self.writer = GroupCommitWriter(
-            maxBatchWeight: maxBatchSize,
-            maxQueuedWeight: [.ingest: maxQueuedEvents, .worker: maxQueuedWorkerWrites],
+            maxBatchWeight: maxBatchSize, maxBackgroundWeight: JournalConfiguration.maxBackgroundBatchSize,
+            maxQueuedWeight: [.ingest: maxQueuedEvents, .worker: maxQueuedWorkerWrites, .health: maxQueuedWorkerWrites],
             health: health, commit: Self.observed(committer.commit, by: commitObserver))
     }
 

@@ -8,6 +8,10 @@ public struct JournalConfiguration: Sendable {
     /// Default for ``maxQueuedWorkerWrites``: the workers write one row per attempt, so this leaves
     /// room for a resync's marking of thousands of keys on top of every worker's attempt.
     public static let defaultMaxQueuedWorkerWrites = 20_000
+    /// The most bookkeeping (work keys, attempts, health transitions: everything but ingest) one
+    /// transaction carries: about a millisecond of rows, so an event's 202 never waits behind a long
+    /// commit of worker writes, while a backlog of them still drains at thousands per second.
+    public static let maxBackgroundBatchSize = 64
 
     /// How long a connection waits for a lock held by another connection to the same file (seconds):
     /// well under EventBridge's 5 s request timeout.

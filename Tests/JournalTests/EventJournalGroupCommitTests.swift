@@ -113,6 +113,42 @@ struct EventJournalGroupCommitTests {
         await reopened.close()
     }
 
+    /// Bookkeeping queued behind a commit drains in batches of at most 64 background operations,
+    /// and the events queued among it ride in the first of them instead of waiting behind it all.
+    @Test func markWork_whenManyQueuedAmongAppends_batchesAtMost64AndAppendsGoFirst() async throws {
+        // Given: the first batch's commit observer holds the writer thread, so everything below queues
+        let path = try JournalFixtures.temporaryDatabasePath()
+        defer { JournalFixtures.removeDatabase(at: path) }
+        let gate = WriterGate()
+        let batches = Mutex<[Int]>([])
+        var configuration = JournalConfiguration(path: path)
+        configuration.commitObserver = { report in
+            batches.withLock { $0.append(report.operations) }
+            gate.holdFirstBatch()
+        }
+        let journal = try EventJournal(configuration: configuration, logger: JournalFixtures.logger)
+        let first = Task { try await journal.markWork(["task:first"]) }
+        #expect(await eventually(interval: .milliseconds(1)) { journal.statistics.inFlightEvents == 1 })
+        let marks = (0..<200).map { index in Task { try await journal.markWork(["task:m\(index)"]) } }
+        let appends = (0..<10).map { index in
+            Task { try await journal.append([JournalFixtures.event(arn: JournalFixtures.taskArn("a\(index)"), version: 1)],
+                                           receivedAt: Date()) }
+        }
+        let allQueued = await eventually(interval: .milliseconds(1)) { journal.statistics.queuedEvents == 210 }
+
+        // When
+        gate.release()
+        try await first.value
+        for task in marks { try await task.value }
+        for task in appends { _ = try await task.value }
+
+        // Then: 1 held; 64 marks with all 10 events; then the other 136 marks, 64 at a time
+        #expect(allQueued)
+        #expect(batches.withLock { $0 } == [1, 74, 64, 64, 8])
+        #expect(try await journal.workItems(keys: (0..<200).map { "task:m\($0)" }).count == 200)
+        await journal.close()
+    }
+
     /// A failing operation (unknown work key) fails alone; appends queued with it still commit.
     @Test func recordAttempt_whenFailingAmongAppends_failsAlone() async throws {
         // Given

@@ -41,6 +41,29 @@ struct EventJournalHealthTests {
         await journal.close()
     }
 
+    /// A warm-up's first heartbeats (one transition per task, all at once) share group commits
+    /// instead of one transaction each, and every one is stored with its key marked.
+    @Test func recordHealth_whenManyConcurrent_sharesTransactions() async throws {
+        // Given
+        let journal = try JournalFixtures.inMemory()
+        let arns = (0..<300).map { JournalFixtures.taskArn("h\($0)") }
+
+        // When
+        let stored = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for arn in arns {
+                group.addTask { try await journal.recordHealth(Self.record(arn, .reporting, revision: 1), wakeKey: "task:\(arn)") }
+            }
+            return try await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+
+        // Then
+        #expect(stored.count == 300 && stored.allSatisfy { $0 })
+        #expect(try await journal.taskHealthRecords().count == 300)
+        #expect(try await journal.workItems(keys: arns.map { "task:\($0)" }).values.allSatisfy { $0.state == .pending })
+        #expect(journal.statistics.commits < 300)
+        await journal.close()
+    }
+
     /// The identity of a mesh task names its service and that service's token hash.
     @Test func heartbeatIdentity_whenMeshTaskWithToken_namesServiceAndHash() async throws {
         // Given

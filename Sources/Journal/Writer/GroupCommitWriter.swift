@@ -12,6 +12,13 @@ import Synchronization
 /// Backpressure counts each ``WriteBudget`` apart: a flood of ingest that fills its budget (429s)
 /// leaves the workers' bookkeeping its own room, so their writes never fail for it.
 ///
+/// Each batch also takes at most `maxBackgroundWeight` of the other budgets' weight (workers'
+/// bookkeeping, health transitions): a storm of worker writes then trickles through in several
+/// short commits instead of one long one, so an ingest request never waits behind a long batch of
+/// bookkeeping (issue #16: worker bookkeeping must not push ingest's 202 p99 up). Ingest operations
+/// overtake background ones held back this way; each caller still gets its own result, and the
+/// journal's generations keep work keys right whatever order independent callers commit in.
+///
 /// Once the shared ``JournalWriteHealth`` reports a fatal failure (by this writer's commit or any
 /// other write to the file), the writer stops: what is queued fails with ``JournalError/stopped``
 /// without being committed, later submissions fail at once, and the thread ends.
@@ -69,6 +76,7 @@ final class GroupCommitWriter<Operation: Sendable, Output: Sendable>: Sendable {
     private let counters = Mutex(Statistics())
     private let wakeup = DispatchSemaphore(value: 0)
     private let maxBatchWeight: Int
+    private let maxBackgroundWeight: Int
     private let maxQueuedWeight: [WriteBudget: Int]
     private let health: JournalWriteHealth
     private let commit: Commit
@@ -78,12 +86,16 @@ final class GroupCommitWriter<Operation: Sendable, Output: Sendable>: Sendable {
     ///
     /// - Parameters:
     ///   - maxBatchWeight: The most weight in one batch (a batch always takes at least one operation).
+    ///   - maxBackgroundWeight: The most weight of budgets other than ``WriteBudget/ingest`` in one
+    ///     batch (`nil`: no limit beyond `maxBatchWeight`).
     ///   - maxQueuedWeight: Per budget, submissions beyond this queued weight of their budget fail
     ///     with ``JournalError/overloaded``.
     ///   - health: Where a fatal failure stops the writer (the commit reports to it).
     ///   - commit: Runs one batch on the writer thread.
-    init(maxBatchWeight: Int, maxQueuedWeight: [WriteBudget: Int], health: JournalWriteHealth, commit: @escaping Commit) {
+    init(maxBatchWeight: Int, maxBackgroundWeight: Int? = nil, maxQueuedWeight: [WriteBudget: Int],
+         health: JournalWriteHealth, commit: @escaping Commit) {
         self.maxBatchWeight = max(1, maxBatchWeight)
+        self.maxBackgroundWeight = max(1, min(maxBackgroundWeight ?? maxBatchWeight, maxBatchWeight))
         self.maxQueuedWeight = maxQueuedWeight.mapValues { max(1, $0) }
         self.health = health
         self.commit = commit
@@ -214,7 +226,9 @@ final class GroupCommitWriter<Operation: Sendable, Output: Sendable>: Sendable {
     private func nextBatch() -> (batch: [Pending], weight: Int)? {
         while true {
             let batch = state.withLock { state -> (batch: [Pending], weight: Int)?? in
-                if !state.queue.isEmpty { return .some(Self.takeBatch(from: &state, limit: maxBatchWeight)) }
+                if !state.queue.isEmpty {
+                    return .some(Self.takeBatch(from: &state, limit: maxBatchWeight, backgroundLimit: maxBackgroundWeight))
+                }
                 if state.closing { return .some(nil) }
                 state.threadWaiting = true
                 return .none
@@ -224,8 +238,11 @@ final class GroupCommitWriter<Operation: Sendable, Output: Sendable>: Sendable {
         }
     }
 
-    private static func takeBatch(from state: inout State, limit: Int) -> (batch: [Pending], weight: Int) {
-        if state.queuedWeight <= limit {
+    private static func takeBatch(
+        from state: inout State, limit: Int, backgroundLimit: Int
+    ) -> (batch: [Pending], weight: Int) {
+        let background = state.queuedWeight - state.budgetWeight[.ingest, default: 0]
+        if state.queuedWeight <= limit, background <= backgroundLimit {
             // The usual case: everything queued fits; hand the array over without walking it.
             let batch = (batch: state.queue, weight: state.queuedWeight)
             state.queue = []
@@ -234,15 +251,33 @@ final class GroupCommitWriter<Operation: Sendable, Output: Sendable>: Sendable {
             state.budgetWeight = [:]
             return batch
         }
-        var count = 0
+        // Walk the queue in order: ingest up to the batch limit, the rest also within its own limit.
+        // What does not fit stays queued, in order (once a budget is full, its later operations
+        // wait too, so each budget keeps its first-come order).
+        var batch: [Pending] = []
+        var kept: [Pending] = []
         var weight = 0
-        for pending in state.queue {
-            if count > 0, weight + pending.weight > limit { break }
-            count += 1
-            weight += pending.weight
+        var backgroundWeight = 0
+        var ingestFull = false
+        var backgroundFull = false
+        for (index, pending) in state.queue.enumerated() {
+            if ingestFull, backgroundFull {
+                kept += state.queue[index...]
+                break
+            }
+            let isBackground = pending.budget != .ingest
+            let fits = weight + pending.weight <= limit
+                && (!isBackground || backgroundWeight + pending.weight <= backgroundLimit)
+            if batch.isEmpty || (fits && !(isBackground ? backgroundFull : ingestFull)) {
+                batch.append(pending)
+                weight += pending.weight
+                if isBackground { backgroundWeight += pending.weight }
+            } else {
+                kept.append(pending)
+                if isBackground { backgroundFull = true } else { ingestFull = true }
+            }
         }
-        let batch = Array(state.queue.prefix(count))
-        state.queue.removeFirst(count)
+        state.queue = kept
         state.queuedWeight -= weight
         for pending in batch { state.budgetWeight[pending.budget, default: 0] -= pending.weight }
         return (batch, weight)

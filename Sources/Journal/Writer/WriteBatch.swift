@@ -70,6 +70,9 @@ struct WriteBatch {
             // A write statement takes the write lock even when it changes nothing.
             try db.execute(sql: "DELETE FROM work WHERE 0")
             return .done
+        case .recordHealth(let record, let wakeKey):
+            try flush()
+            return .stored(try recordHealth(record, wakeKey: wakeKey))
         }
     }
 

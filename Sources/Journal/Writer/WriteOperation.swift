@@ -18,6 +18,8 @@ enum WriteOperation: Sendable {
     case storeSetting(name: String, value: String, at: Date)
     /// Readiness: takes the write lock and commits nothing, to learn whether writes work again.
     case probe
+    /// A heartbeat's health transition, with its task's work key marked pending (newer revisions only).
+    case recordHealth(TaskHealthRecord, wakeKey: String)
 
     /// How much of a batch (and of the backpressure budget) the operation uses: events or keys.
     var weight: Int {
@@ -25,15 +27,18 @@ enum WriteOperation: Sendable {
         case .append(let events, _): max(1, events.count)
         case .markWork(let keys, _): max(1, keys.count)
         case .pruneTasks(let arns, _): max(1, arns.count)
-        case .recordAttempt, .upsertService, .upsertTaskMeta, .pruneEvents, .storeSetting, .probe: 1
+        case .recordAttempt, .upsertService, .upsertTaskMeta, .pruneEvents, .storeSetting, .probe, .recordHealth: 1
         }
     }
 
     /// Whose backpressure budget the operation counts against: events from outside, or the
     /// controller's own bookkeeping (workers, resync, the admin API, retention, readiness).
     var budget: WriteBudget {
-        if case .append = self { return .ingest }
-        return .worker
+        switch self {
+        case .append: .ingest
+        case .recordHealth: .health
+        default: .worker
+        }
     }
 }
 
@@ -46,6 +51,10 @@ enum WriteBudget: Sendable, Hashable {
     /// Work keys, attempts, services, task metadata, retention and probes: limited by
     /// ``JournalConfiguration/maxQueuedWorkerWrites``.
     case worker
+    /// Heartbeats' health transitions (a warm-up sends one per task at once): limited by
+    /// ``JournalConfiguration/maxQueuedWorkerWrites`` too, but counted apart from the workers', so
+    /// a burst of first heartbeats cannot make the workers' bookkeeping fail, nor the reverse.
+    case health
 }
 
 /// The outcome of a worker's attempt at a work key.
@@ -69,5 +78,7 @@ enum WriteOutput: Sendable {
     case workItem(WorkItem?)
     /// Rows deleted by a retention operation.
     case pruned(Int)
+    /// Whether a conditional write changed anything.
+    case stored(Bool)
     case done
 }
