@@ -15,14 +15,14 @@ struct WorkerConfigurationTests {
         #expect(config.mesh.proxyPort == 20000)
         #expect(config.mesh.tokenGraceSeconds == 300)
         #expect(config.mesh.clientToken == false)
-        #expect(config.work.concurrency == 8)
+        #expect(config.work.concurrency == 64)
         #expect(config.work.maxAttempts == 1)
         #expect(config.work.backoffBaseMillis == 200)
         #expect(config.work.backoffCapSeconds == 30)
         #expect(config.work.parkedRecheckSeconds == 600)
         #expect(config.work.rescanSeconds == 60)
         #expect(config.work.batchWindowMillis == 2)
-        #expect(config.work.maxInFlightBatches == 4)
+        #expect(config.work.maxInFlightBatches == 2)
     }
 
     /// Every worker key can be set from `MESH_`-prefixed environment variables.

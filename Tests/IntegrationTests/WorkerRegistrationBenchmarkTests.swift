@@ -19,7 +19,7 @@ struct WorkerRegistrationBenchmarkTests {
     private static let services = Int(environment["BENCH_SERVICES"] ?? "") ?? 50
     private static let tasksPerService = Int(environment["BENCH_TASKS_PER_SERVICE"] ?? "") ?? 20
     private static let rate = Double(environment["BENCH_RATE"] ?? "") ?? 100
-    private static let concurrency = Int(environment["BENCH_CONCURRENCY"] ?? "") ?? 8
+    private static let concurrency = Int(environment["BENCH_CONCURRENCY"] ?? "") ?? 64
     private static let adminToken = "bench-admin-token-\(UUID().uuidString)"
 
     /// Prints Markdown table rows with p50/p99 for warm tokens (PROVISIONING seen first, as ECS sends

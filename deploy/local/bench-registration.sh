@@ -7,7 +7,7 @@
 #
 # Usage: deploy/local/bench-registration.sh
 # Env:   BENCH_SERVICES (50), BENCH_TASKS_PER_SERVICE (20), BENCH_RATE (events/s, 100),
-#        BENCH_CONCURRENCY (the controller's work.concurrency, 8)
+#        BENCH_CONCURRENCY (the controller's work.concurrency, 64)
 # Stops by itself: the test has a 15-minute limit and this script a 25-minute one.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

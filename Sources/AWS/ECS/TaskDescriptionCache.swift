@@ -15,9 +15,9 @@ public import Logging
 /// `maxEntries`.
 public actor TaskDescriptionCache {
     /// Default batching: up to 100 tasks per call (the API's limit), 2 ms of waiting for company,
-    /// four calls on the wire at once.
+    /// two calls on the wire at once.
     public static let defaultBatching = CoalescingBatcher<String, String, ECSTask?>.Configuration(
-        maxBatchWeight: ECSClient.describeTasksBatchSize, window: .milliseconds(2), maxInFlightBatches: 4)
+        maxBatchWeight: ECSClient.describeTasksBatchSize, window: .milliseconds(2), maxInFlightBatches: 2)
 
     private let batcher: CoalescingBatcher<String, String, ECSTask?>
     private let maxEntries: Int

@@ -14,10 +14,10 @@ public import Logging
 /// try await batcher.apply([.setService(node: node, service), .setCheck(check)])
 /// ```
 public struct CatalogTransactionBatcher: Sendable {
-    /// Default batching: 64 operations per transaction, 2 ms of waiting for company, four
+    /// Default batching: 64 operations per transaction, 2 ms of waiting for company, two
     /// transactions on the wire at once.
     public static let defaultConfiguration = CoalescingBatcher<Int, [CatalogTransactionOperation], Void>.Configuration(
-        maxBatchWeight: ConsulClient.maxTransactionOperations, window: .milliseconds(2), maxInFlightBatches: 4)
+        maxBatchWeight: ConsulClient.maxTransactionOperations, window: .milliseconds(2), maxInFlightBatches: 2)
 
     private let batcher: CoalescingBatcher<Int, [CatalogTransactionOperation], Void>
 

@@ -43,14 +43,14 @@ import SystemPackage
 /// | `mesh.proxyPort` | int | 20000 |
 /// | `mesh.tokenGraceSeconds` | double | 300 |
 /// | `mesh.clientToken` | bool | false |
-/// | `work.concurrency` | int | 8 |
+/// | `work.concurrency` | int | 64 |
 /// | `work.maxAttempts` | int (failed attempts before a permanent failure parks) | 1 |
 /// | `work.backoffBaseMillis` | int | 200 |
 /// | `work.backoffCapSeconds` | double | 30 |
 /// | `work.parkedRecheckSeconds` | double | 600 |
 /// | `work.rescanSeconds` | double | 60 |
 /// | `work.batchWindowMillis` | int | 2 |
-/// | `work.maxInFlightBatches` | int | 4 |
+/// | `work.maxInFlightBatches` | int | 2 |
 /// | `resync.enabled` | bool | true |
 /// | `resync.intervalSeconds` | double (0 = start and on demand only) | 300 |
 /// | `resync.clusters` | string array (comma-separated in env) | `webhook.allowedClusters` |

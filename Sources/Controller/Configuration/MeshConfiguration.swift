@@ -93,8 +93,9 @@ public struct MeshConfiguration: Sendable, Equatable {
 
     /// The work queue that drives the workers.
     public struct Work: Sendable, Equatable {
-        /// Keys worked on at once.
-        public var concurrency = 8
+        /// Keys worked on at once. 64 from measurement (docs/benchmarks.md, "Concurrency"): more
+        /// workers waiting together fill the batched Consul transactions and DescribeTasks calls.
+        public var concurrency = 64
         /// Failed attempts after which a *permanent* failure parks its key; 1 parks it at once.
         /// Transient failures (Consul or AWS down, throttling) never park, whatever this says.
         public var maxAttempts = 1
@@ -110,8 +111,9 @@ public struct MeshConfiguration: Sendable, Equatable {
         /// How long a worker's Consul transaction or DescribeTasks lookup waits for those of other
         /// workers to share one call (0: only what is already waiting).
         public var batchWindowMillis = 2
-        /// Batched calls (Consul transactions, DescribeTasks) on the wire at once, per kind.
-        public var maxInFlightBatches = 4
+        /// Batched calls (Consul transactions, DescribeTasks) on the wire at once, per kind: 2 from
+        /// measurement (fewer, fuller calls; moto and Consul gain little from more in parallel).
+        public var maxInFlightBatches = 2
         public init() {}
     }
 
