@@ -48,6 +48,7 @@ for n in "${sizes[@]}"; do
   MESH_RESYNC_ENABLED=false bench_start_controller
   echo "storm of $n tasks (controller log: $bench_work/controller.log)..." >&2
   result="$(BENCH_WEBHOOK_KEY="$bench_webhook_key" BENCH_ADMIN_TOKEN="$bench_admin_token" \
+            BENCH_PIDS="controller=$controller_pid consul=${CONSUL_PID:-} moto=${MOTO_PID:-}" \
             python3 "$here/storm.py" "$n" "$services" "$connections" "http://127.0.0.1:$port" "http://127.0.0.1:$admin_port")"
   rows+=("$(python3 - "$result" <<'PY'
 import json, sys
@@ -57,7 +58,8 @@ print(f"| storm: {r['tasks']} new tasks, RUNNING at once | {r['converge_seconds'
       f"| {r['tasks'] / r['end_to_end_seconds']:.0f} | {r['post_seconds']:.2f} s ({r['non_2xx']} non-2xx) "
       f"| {r['raft_after'] - r['raft_before']} ({r['raft_before']} → {r['raft_after']}) "
       f"| {r['aws_seconds']:.2f} s in {r['aws_calls']:.0f} calls | {r['consul_seconds']:.2f} s in {r['consul_calls']:.0f} calls "
-      f"| {own:.2f} s of {r['work_seconds']:.2f} s in {r['work_attempts']:.0f} attempts |")
+      f"| {own:.2f} s of {r['work_seconds']:.2f} s in {r['work_attempts']:.0f} attempts "
+      f"| {' / '.join('%.1f s' % r['cpu_seconds'].get(k, float('nan')) for k in ('controller', 'consul', 'moto'))} |")
 PY
 )")
   latency_rows+=("$(python3 - "$result" <<'PY'
@@ -78,16 +80,16 @@ if [ "$warmup_tasks" -gt 0 ]; then
   echo "heartbeat warm-up of $warmup_tasks tasks (bench-heartbeats.sh)..." >&2
   warm_line="$(BENCH_WARMUP_ONLY=1 BENCH_TASKS="$warmup_tasks" MESH_CONTROLLER_BIN="$bin" "$here/bench-heartbeats.sh" | grep '^Warm-up:')"
   warm_seconds="$(sed -n 's/.* after \([0-9]*\)s\.$/\1/p' <<<"$warm_line")"
-  rows+=("| heartbeat warm-up: first heartbeat of $warmup_tasks tasks | ${warm_seconds} s | $(python3 -c "print(round($warmup_tasks / max(1, ${warm_seconds:-0})))") | – | – | – | – | – |")
+  rows+=("| heartbeat warm-up: first heartbeat of $warmup_tasks tasks | ${warm_seconds} s | $(python3 -c "print(round($warmup_tasks / max(1, ${warm_seconds:-0})))") | – | – | – | – | – | – |")
 fi
 
 echo "$header"
 echo
-echo "| run | converge (last 2xx → last instance passing) | tasks/s (first POST → last passing) | posting the events | Consul writes (raft index change) | waiting on moto (AWS) | waiting on Consul | controller's own time (work attempts minus calls) |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+echo "| run | converge (last 2xx → last instance passing) | tasks/s (first POST → last passing) | posting the events | Consul writes (raft index change) | waiting on moto (AWS) | waiting on Consul | controller's own time (work attempts minus calls) | CPU: controller / Consul / moto |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 printf '%s\n' "${rows[@]}"
 echo
-echo "AWS, Consul and work-attempt times are summed over concurrent calls and workers (busy-seconds, not wall time); load average at end $(cut -d' ' -f1-3 /proc/loadavg)."
+echo "AWS, Consul and work-attempt times are summed over concurrent calls and workers (busy-seconds, not wall time); a worker waiting for a batched call it shares counts the whole call, so the calls' sums are of the batched calls themselves and the own time includes waiting for a batch. The CPU column is each process's user + system CPU seconds across the storm (/proc/PID/stat): on 2 cores, what is ours and what is Consul's and moto's. Load average at end $(cut -d' ' -f1-3 /proc/loadavg)."
 echo
 echo "Per task: from its own RUNNING event's 2xx to its instance first seen passing in Consul (blocking queries on /v1/health/state/any), and the events' 2xx latency during the storm."
 echo

@@ -8,15 +8,17 @@ services, posts every RUNNING event at once and waits until the last instance pa
    service's token exists and its tags path is warm);
 3. storm: every storm task's RUNNING event, one per request, POSTed at once from CONNECTIONS threads
    (each with its own keep-alive connection); t0 = the last event's 2xx;
-4. converge: blocking queries on /v1/health/state/any until every storm instance has checks and all
-   of them pass; the seconds from t0 to that answer are the convergence time.
+4. converge: blocking queries on /v1/health/state/any (25 ms apart, so that the watcher does not
+   load Consul itself) until every storm instance has checks and all of them pass; the seconds from
+   t0 to that answer are the convergence time.
 Around the storm it reads Consul's raft log index (/v1/agent/self, Stats.raft.last_log_index: every
 write to Consul is one entry) and the controller's /metrics (time in AWS calls, in Consul calls, in
 work attempts). Prints one JSON object on stdout; the shell script turns it into the table.
 
 Usage: storm.py TASKS SERVICES CONNECTIONS PUBLIC_URL ADMIN_URL
 Env:   AWS_ENDPOINT_URL, CONSUL_HTTP_ADDR, CONSUL_HTTP_TOKEN (the stack's env), BENCH_WEBHOOK_KEY,
-       BENCH_ADMIN_TOKEN
+       BENCH_ADMIN_TOKEN, BENCH_PIDS ("controller=PID consul=PID moto=PID": their CPU seconds across
+       the storm, from /proc/PID/stat)
 """
 import concurrent.futures
 import http.client
@@ -124,11 +126,20 @@ def consul_get(path, index=None):
         return int(response.headers.get("X-Consul-Index", "0")), json.load(response)
 
 
+# Pause between two blocking queries. Each answer lists every check in the catalog (thousands), and
+# Consul answers a blocking query at every write: without a pause, the watcher alone would keep
+# Consul's two cores busy serialising check lists during a storm of writes, and measure itself.
+WATCH_PAUSE_SECONDS = 0.025
+
+
 def wait_passing(ids, deadline_seconds, first_seen=None):
     """Blocks until every instance in `ids` has checks, all passing; returns the time it saw that.
-    Records in `first_seen` (if given) when each instance was first seen passing."""
+    Records in `first_seen` (if given) when each instance was first seen passing (to within
+    WATCH_PAUSE_SECONDS plus one answer)."""
     index, deadline, reported = None, time.monotonic() + deadline_seconds, -1
     while time.monotonic() < deadline:
+        if index is not None:
+            time.sleep(WATCH_PAUSE_SECONDS)
         index, checks = consul_get("/v1/health/state/any", index)
         seen = time.monotonic()
         status = {}
@@ -146,6 +157,21 @@ def wait_passing(ids, deadline_seconds, first_seen=None):
             log("  %d of %d instances passing" % (passing, len(ids)))
             reported = passing
     raise SystemExit("only %d of %d instances passed within %d s" % (passing, len(ids), deadline_seconds))
+
+
+def cpu_seconds():
+    """{name: user + system CPU seconds} of the processes named in BENCH_PIDS ("name=pid ...")."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    found = {}
+    for pair in os.environ.get("BENCH_PIDS", "").split():
+        name, _, pid = pair.partition("=")
+        try:
+            with open("/proc/%s/stat" % pid) as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            found[name] = (int(fields[11]) + int(fields[12])) / ticks
+        except (OSError, IndexError, ValueError):
+            pass
+    return found
 
 
 def raft_index():
@@ -186,7 +212,7 @@ def main():
     wait_passing({instance_id(f, t) for f, t in prewarm}, 600)
 
     storm_bodies, storm_ids = bodies(storm), {instance_id(f, t) for f, t in storm}
-    raft_before, metrics_before = raft_index(), metric_sums(admin_url)
+    raft_before, metrics_before, cpu_before = raft_index(), metric_sums(admin_url), cpu_seconds()
     log("storm: %d RUNNING events from %d connections..." % (len(storm_bodies), connections))
     first_seen = {}
     watching = concurrent.futures.ThreadPoolExecutor(1).submit(wait_passing, storm_ids, 1800, first_seen)
@@ -195,7 +221,7 @@ def main():
     # Each task's own latency: its RUNNING event's 2xx to its instance first seen passing.
     latencies = [max(0.0, first_seen[instance_id(f, t)] - acked[i]) for i, (f, t) in enumerate(storm)
                  if i in acked and instance_id(f, t) in first_seen]
-    raft_after, metrics_after = raft_index(), metric_sums(admin_url)
+    raft_after, metrics_after, cpu_after = raft_index(), metric_sums(admin_url), cpu_seconds()
     delta = {k: metrics_after.get(k, 0.0) - metrics_before.get(k, 0.0) for k in metrics_after}
     print(json.dumps({
         "tasks": len(storm_ids), "services": services, "connections": connections, "non_2xx": bad,
@@ -207,6 +233,7 @@ def main():
         "consul_calls": delta.get("mesh_consul_request_duration_seconds_count", 0.0),
         "work_seconds": delta.get("mesh_work_attempt_duration_seconds_sum", 0.0),
         "work_attempts": delta.get("mesh_work_attempt_duration_seconds_count", 0.0),
+        "cpu_seconds": {name: cpu_after[name] - cpu_before.get(name, 0.0) for name in cpu_after},
         "task_latency_ms": percentiles(latencies), "ack_latency_ms": percentiles(ack_latencies),
         "passing_curve": passing_curve(first_seen.values(), first),
     }))
