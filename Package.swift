@@ -107,11 +107,23 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // PostgreSQL connection settings (a libpq-style URL, password from elsewhere, TLS) and the
+        // one factory of PostgresNIO clients: the PostgreSQL journal and leader election use it.
+        .target(
+            name: "PostgresSupport",
+            dependencies: [
+                "ByteCoding",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "Controller",
             dependencies: [
                 "HTTPServer", "MeshModel", "Journal", "AWS", "Consul", "ErrorClassification", "Backoff", "Batching",
-                "ByteCoding", "HeartbeatAgent", "LeaderElection", "PostgresLeaderElection",
+                "ByteCoding", "HeartbeatAgent", "LeaderElection", "PostgresLeaderElection", "PostgresSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Yams", package: "Yams"),
@@ -197,6 +209,11 @@ let package = Package(
         .testTarget(name: "BackoffTests", dependencies: ["Backoff", "MeshTestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "BatchingTests", dependencies: ["Batching", "MeshTestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "ByteCodingTests", dependencies: ["ByteCoding"], swiftSettings: strictSettings),
+        .testTarget(name: "PostgresSupportTests", dependencies: [
+            "PostgresSupport", "MeshTestSupport",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: strictSettings),
         .testTarget(name: "HeartbeatAgentTests", dependencies: [
             "HeartbeatAgent", "MeshTestSupport", .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strictSettings),
@@ -245,7 +262,7 @@ let package = Package(
         ], path: "Tests/MeshTestSupport", swiftSettings: strictSettings),
         .testTarget(name: "ControllerTests", dependencies: [
             "Controller", "ErrorClassification", "HTTPServer", "Journal", "MeshModel", "MeshTestSupport", "Backoff", "ByteCoding",
-            "LeaderElection",
+            "LeaderElection", "PostgresSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

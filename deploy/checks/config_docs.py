@@ -25,7 +25,7 @@ READ = re.compile(r'own\.(string|int|double|bool|optionalString|stringArray)\("(
 WELL_KNOWN = re.compile(r'wellKnown\.firstString\(\[([^\]]*)\], then: own(?:, ownKey: "([^"]+)")?\)')
 TYPES = {"string": "string", "int": "integer", "double": "number", "bool": "boolean",
          "optionalString": "string", "stringArray": "list (comma-separated in the environment)"}
-SECRET = {"webhook.apiKey", "webhook.basicPassword", "admin.token", "consul.http.token"}
+SECRET = {"webhook.apiKey", "webhook.basicPassword", "admin.token", "consul.http.token", "journal.postgres.password"}
 
 
 def call_arguments(text, start):
@@ -110,6 +110,11 @@ def resolve_default(path, structs, top):
     if struct is None or len(parts) < 2:
         return None, ""
     value, description = structs.get(struct, {}).get(parts[1], (None, ""))
+    if len(parts) == 3 and parts[2] == "rawValue":  # backend = Backend.sqlite, read as its raw value
+        return value, description
+    nested = re.fullmatch(r"(\w+)\(\)", (value or "").strip())
+    if len(parts) == 3 and nested:  # postgres = Postgres(): the property of that struct
+        return structs.get(nested.group(1), {}).get(parts[2], (None, ""))
     if len(parts) == 3 and value:  # publicListener = Listener(host: "127.0.0.1", port: 8080)
         match = re.search(parts[2] + r':\s*("[^"]*"|[0-9_]+)', value)
         value = match.group(1) if match else None
@@ -140,6 +145,10 @@ def rows():
             if default_path is None:  # optional keys: the description of the property of the same name
                 section, _, name = key.partition(".")
                 struct = top.get({"log": "logging"}.get(section, section))
+                if "." in name:  # journal.postgres.url: the property `url` of the struct `postgres` holds
+                    outer, _, name = name.partition(".")
+                    nested = re.fullmatch(r"(\w+)\(\)", (structs.get(struct, {}).get(outer, ("", ""))[0] or "").strip())
+                    struct = nested.group(1) if nested else None
                 value, description = structs.get(struct, {}).get(name, (None, ""))
                 value = value if kind == "stringArray" else None
             shown = "none (secret)" if key in SECRET else literal(value) if value is not None else "none"

@@ -37,6 +37,10 @@ import SystemPackage
 /// | `journal.maxQueuedWorkerWrites` | int | 20000 |
 /// | `journal.retentionDays` | double (0 = keep everything, else at least 1) | 14 |
 /// | `journal.pruneIntervalSeconds` | double | 3600 |
+/// | `journal.backend` | `sqlite` or `postgres` | `sqlite` |
+/// | `journal.postgres.url` | libpq-style URL (`postgres://user@host:5432/db?sslmode=verify-full`) | none |
+/// | `journal.postgres.passwordFile` / `journal.postgres.password` | path / secret string | none |
+/// | `journal.postgres.maxConnections` | int | 10 |
 /// | `consul.http.addr` / `consul.http.token` / `consul.cacert` | string | `http://127.0.0.1:8500` / none / none |
 /// | `aws.region` / `aws.endpoint.url` | string | none |
 /// | `mesh.secretsPrefix` | string | `ecs-mesh` |
@@ -177,8 +181,17 @@ extension MeshConfiguration {
         if Double(work.backoffBaseMillis) / 1000 > work.backoffCapSeconds {
             throw ConfigurationError(key: "work.backoffBaseMillis", reason: "must not exceed work.backoffCapSeconds")
         }
-        if journal.path.isEmpty {
-            throw ConfigurationError(key: "journal.path", reason: "must not be empty")
+        switch journal.backend {
+        case .sqlite:
+            if journal.path.isEmpty {
+                throw ConfigurationError(key: "journal.path", reason: "must not be empty")
+            }
+            if journal.postgres.url != nil {
+                throw ConfigurationError(key: "journal.backend",
+                                         reason: "is sqlite, but journal.postgres.url is set: set journal.backend to postgres, or unset the URL")
+            }
+        case .postgres:
+            try journal.postgres.validate()
         }
         if journal.retentionDays != 0 && journal.retentionDays < 1 {
             throw ConfigurationError(

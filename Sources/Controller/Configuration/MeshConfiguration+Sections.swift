@@ -43,6 +43,16 @@ extension MeshConfiguration.Journal {
                                             default: defaults.journal.maxQueuedWorkerWrites, in: 1...10_000_000)
         retentionDays = try own.double("journal.retentionDays", default: defaults.journal.retentionDays, in: 0...36_500)
         pruneIntervalSeconds = try own.double("journal.pruneIntervalSeconds", default: defaults.journal.pruneIntervalSeconds, in: 1...86400)
+        let backendName = try own.string("journal.backend", default: defaults.journal.backend.rawValue)
+        guard let parsed = Backend(rawValue: backendName) else {
+            throw ConfigurationError(key: "journal.backend", reason: "must be one of sqlite, postgres (got \"\(backendName)\")")
+        }
+        backend = parsed
+        postgres.url = try own.optionalString("journal.postgres.url")
+        postgres.passwordFile = try own.optionalString("journal.postgres.passwordFile")
+        postgres.password = try own.optionalString("journal.postgres.password")
+        postgres.maxConnections = try own.int("journal.postgres.maxConnections",
+                                              default: defaults.journal.postgres.maxConnections, in: 1...1000)
     }
 }
 
@@ -126,20 +136,23 @@ extension MeshConfiguration.Admin {
         if let configured = try own.optionalString("admin.token") {
             token = configured
         } else {
-            token = try Self.readTokenFile(tokenFile)
+            token = try MeshConfiguration.readSecretFile(tokenFile, key: "admin.tokenFile")
         }
     }
+}
 
-    /// The admin token from `admin.tokenFile`, trimmed; an unreadable or empty file is an error.
-    private static func readTokenFile(_ path: String?) throws(ConfigurationError) -> String? {
+extension MeshConfiguration {
+    /// A secret kept in a file (a mounted secret), trimmed; `nil` without a path. An unreadable or
+    /// empty file is an error naming `key`.
+    static func readSecretFile(_ path: String?, key: String) throws(ConfigurationError) -> String? {
         guard let path else { return nil }
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw ConfigurationError(key: "admin.tokenFile", reason: "cannot read \(path)")
+            throw ConfigurationError(key: key, reason: "cannot read \(path)")
         }
-        let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !token.isEmpty else {
-            throw ConfigurationError(key: "admin.tokenFile", reason: "\(path) is empty")
+        let secret = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !secret.isEmpty else {
+            throw ConfigurationError(key: key, reason: "\(path) is empty")
         }
-        return token
+        return secret
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import PostgresSupport
 
 /// Everything the controller can be told, as one `Sendable` value tree.
 ///
@@ -62,7 +63,28 @@ public struct MeshConfiguration: Sendable, Equatable {
         public var retentionDays: Double = 14
         /// Seconds between retention passes (one also runs at start).
         public var pruneIntervalSeconds: Double = 3600
+        /// Where the journal lives: `sqlite`, a file of this process (`journal.path`; one replica),
+        /// or `postgres`, a PostgreSQL database that several replicas share (`journal.postgres.url`).
+        public var backend = Backend.sqlite
+        public var postgres = Postgres()
         public init() {}
+
+        public enum Backend: String, Sendable, Equatable, CaseIterable {
+            case sqlite, postgres
+        }
+
+        /// The PostgreSQL journal (`journal.backend = postgres`).
+        public struct Postgres: Sendable, Equatable {
+            /// The database as a libpq-style URL, `postgres://user[:password]@host[:port]/database` with the query parameters `sslmode` (disable, prefer, require, verify-ca, verify-full; default prefer), `sslrootcert`, `connect_timeout` and `application_name`. Better without the password: see `journal.postgres.passwordFile`.
+            public var url: String?
+            /// A file that holds the database password (surrounding whitespace is trimmed), so that it stays out of the URL. At most one of this, `journal.postgres.password` and a password in the URL.
+            public var passwordFile: String?
+            /// The database password itself, e.g. injected from a secret as `MESH_JOURNAL_POSTGRES_PASSWORD`.
+            public var password: String?
+            /// The most connections one replica opens to the database.
+            public var maxConnections = 10
+            public init() {}
+        }
     }
 
     public struct Consul: Sendable, Equatable {
@@ -188,7 +210,10 @@ extension MeshConfiguration {
             "webhook.apiKey": webhook.apiKey == nil ? "unset" : "<redacted>",
             "webhook.basic": webhook.basicUsername == nil ? "unset" : "<redacted>",
             "webhook.allowedClusters": webhook.allowedClusters.isEmpty ? "*" : webhook.allowedClusters.joined(separator: ","),
-            "journal.path": journal.path,
+            "journal.backend": journal.backend.rawValue,
+            "journal.path": journal.backend == .sqlite ? journal.path : "unused",
+            "journal.postgres": journal.backend == .postgres
+                ? ((try? journal.postgres.connectionSettings())?.description ?? "invalid") : "unused",
             "journal.retentionDays": journal.retentionDays == 0 ? "0 (keep everything)" : String(journal.retentionDays),
             "consul.http.addr": consul.httpAddr,
             "consul.http.token": consul.token == nil ? "unset" : "<redacted>",

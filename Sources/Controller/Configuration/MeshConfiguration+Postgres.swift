@@ -1,0 +1,35 @@
+import Foundation
+public import PostgresSupport
+
+extension MeshConfiguration.Journal.Postgres {
+    /// The connection settings: the URL parsed, with the password from the URL, `password` or
+    /// `passwordFile` (read now, trimmed).
+    /// - Throws: ``ConfigurationError`` naming the key that is missing or wrong; the reason names
+    ///   the part of the URL (`sslmode`, `port`, ...) and never holds the password.
+    public func connectionSettings() throws(ConfigurationError) -> PostgresConnectionSettings {
+        guard let url, !url.isEmpty else {
+            throw ConfigurationError(key: "journal.postgres.url", reason: "must be set when journal.backend is postgres")
+        }
+        if password != nil, passwordFile != nil {
+            throw ConfigurationError(key: "journal.postgres.passwordFile",
+                                     reason: "set journal.postgres.password or journal.postgres.passwordFile, not both")
+        }
+        var separate = password
+        if separate == nil { separate = try MeshConfiguration.readSecretFile(passwordFile, key: "journal.postgres.passwordFile") }
+        do {
+            return try PostgresConnectionSettings(url: url, password: separate)
+        } catch {
+            throw ConfigurationError(key: "journal.postgres.url", reason: "\(error.field): \(error.reason)")
+        }
+    }
+
+    /// Checks the settings as ``connectionSettings()`` reads them, and that `sslrootcert` is readable.
+    func validate() throws(ConfigurationError) {
+        let settings = try connectionSettings()
+        do {
+            _ = try PostgresClientFactory.configuration(settings, maxConnections: maxConnections)
+        } catch {
+            throw ConfigurationError(key: "journal.postgres.url", reason: "\(error.field): \(error.reason)")
+        }
+    }
+}
