@@ -25,7 +25,7 @@ CONTROLLER, CEILING, OTHER = "#1f6feb", "#8c959f", "#d1242f"
 def read(name, table=0):
     """(caption, header cells, rows of cells) of one benchmark output file's `table`-th table."""
     lines = (DATA / name).read_text(encoding="utf-8").splitlines()
-    caption = lines[0].strip()
+    caption = next(line.strip() for line in lines if line.strip())
     tables, current = [], []
     for line in lines + [""]:
         if line.startswith("|"):
@@ -59,8 +59,8 @@ def stamp(figure, caption):
     figure.text(0.01, 0.01, caption, fontsize=7, color="#57606a", wrap=True, va="bottom")
 
 
-def save(figure, name):
-    figure.tight_layout(rect=(0, 0.07, 1, 1))
+def save(figure, name, bottom=0.07):
+    figure.tight_layout(rect=(0, bottom, 1, 1))
     figure.savefig(HERE / name, dpi=110)
     plt.close(figure)
     print(f"wrote docs/benchmarks/{name}")
@@ -92,7 +92,7 @@ def latency_chart():
     """Latency distribution: p50 … max of event → passing in Consul, per scenario."""
     caption, header, rows = read("registration.md")
     storm_caption, storm_header, storm_rows = read("storm.md", table=1)
-    figure, axis = plt.subplots(figsize=(8, 4.5))
+    figure, axis = plt.subplots(figsize=(8, 5))
     series = []
     for row in rows:
         label = "warm token (100 events/s)" if row[0].startswith("RUNNING after") else "new service, cold token (100 events/s)"
@@ -114,7 +114,7 @@ def latency_chart():
     axis.set_title("Latency distribution: event to healthy instance in Consul")
     axis.legend(fontsize=8)
     stamp(figure, caption + "\n" + storm_caption)
-    save(figure, "latency.png")
+    save(figure, "latency.png", bottom=0.12)
 
 
 def convergence_chart():
