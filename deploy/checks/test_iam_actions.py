@@ -23,6 +23,7 @@ SOURCES = REPO / "Sources"
 OTHER_DOCUMENTS = {
     "ecs_tasks_assume": {"sts:AssumeRole"},  # trust policy of the task and execution roles
     "events_assume": {"sts:AssumeRole"},  # trust policy of the EventBridge role
+    "rds_monitoring_assume": {"sts:AssumeRole"},  # trust policy of the Aurora enhanced-monitoring role
     "ecs_exec": {  # optional ECS Exec channels, separate policy on the task role
         "ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel",
         "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel",

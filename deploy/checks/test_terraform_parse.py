@@ -66,17 +66,51 @@ def test_readme_tables_list_every_variable_and_output():
     assert not stale, f"README.md tables list names the module no longer has: {stale}"
 
 
-def test_controller_service_runs_exactly_one_task_without_overlap():
-    """Two controller tasks must never write the journal: desired 1 (or 0), stop-before-start deploys."""
+def test_sqlite_service_runs_one_task_without_overlap_and_postgres_keeps_every_task_serving():
+    """SQLite: desired 1 (or 0), stop-before-start deploys, so two tasks never write the journal.
+    PostgreSQL: start-before-stop deploys (min 100 %, max 200 %), several tasks across AZs."""
     # Given
     module = load_module()
     service = module.resources_of("aws_ecs_service")["controller"]
+    preconditions = str(service["lifecycle"])
     # When / Then
-    assert service["deployment_maximum_percent"] == 100
-    assert service["deployment_minimum_healthy_percent"] == 0
+    assert service["deployment_maximum_percent"] == "${local.journal_postgres ? 200 : 100}"
+    assert service["deployment_minimum_healthy_percent"] == "${local.journal_postgres ? 100 : 0}"
     assert service["desired_count"] == "${var.desired_count}"
-    validation = module.variables["desired_count"]["validation"]
-    assert "contains([0, 1], var.desired_count)" in str(validation)
+    assert "local.journal_postgres || var.desired_count <= 1" in preconditions
+    assert "var.desired_count < 2 || length(var.private_subnet_ids) >= 2" in preconditions
+    assert module.locals["journal_postgres"] == '${var.journal_backend == "postgres"}'
+    assert module.variables["journal_backend"]["default"] == "sqlite"
+
+
+def test_alb_health_check_asks_for_readiness():
+    """The target group sends traffic only to tasks whose /readyz answers 200 (not draining,
+    journal reachable), which is what keeps a PostgreSQL rolling deploy at 100 % serving."""
+    # Given
+    module = load_module()
+    # When
+    health_check = module.resources_of("aws_lb_target_group")["controller"]["health_check"][0]
+    # Then
+    assert health_check["path"] == "/readyz"
+
+
+def test_postgres_journal_is_encrypted_private_and_tls_only():
+    """The created Aurora cluster: encrypted storage, no public instance, TLS enforced, its URL
+    injected from a secret rather than written into the task definition."""
+    # Given
+    module = load_module()
+    cluster = module.resources_of("aws_rds_cluster")["journal"]
+    instance = module.resources_of("aws_rds_cluster_instance")["journal"]
+    parameters = {p["name"]: p["value"] for p in module.resources_of("aws_rds_cluster_parameter_group")["journal"]["parameter"]}
+    # When / Then
+    assert cluster["engine"] == "aurora-postgresql"
+    assert cluster["storage_encrypted"] is True
+    assert "serverlessv2_scaling_configuration" in cluster
+    assert instance["instance_class"] == "db.serverless"
+    assert instance["publicly_accessible"] is False
+    assert parameters["rds.force_ssl"] == "1"
+    assert "MESH_JOURNAL_POSTGRES_URL" in str(module.locals["container_secrets"])
+    assert "MESH_JOURNAL_POSTGRES_URL" not in str(module.locals["managed_environment"])
 
 
 def test_eventbridge_target_retries_for_a_day_and_dead_letters():

@@ -58,12 +58,15 @@ def stub_random(text: str) -> str:
         if match.start() < pos:
             continue
         end = find_block_end(text, match.end() - 1)
+        # A `count` meta-argument stays, so that indexed references (random_password.x[0]) resolve.
+        count = re.search(r"^\s*count\s*=.*$", text[match.end():end], flags=re.MULTILINE)
         out.append(text[pos:match.start()])
-        out.append(f'resource "terraform_data" "{match.group(1)}" {{\n  input = "stub-for-validate"\n}}')
+        out.append(f'resource "terraform_data" "{match.group(1)}" {{\n{count.group(0) + chr(10) if count else ""}'
+                   '  input = "stub-for-validate"\n}')
         pos = end
     out.append(text[pos:])
     text = "".join(out)
-    text = re.sub(r"random_password\.([A-Za-z0-9_-]+)\.result", r"terraform_data.\1.output", text)
+    text = re.sub(r"random_password\.([A-Za-z0-9_-]+)(\[[^\]]*\])?\.result", r"terraform_data.\1\2.output", text)
     # Drop `random = { ... }` from required_providers.
     req = re.search(r"\n(\s*)random\s*=\s*{", text)
     if req:

@@ -39,9 +39,10 @@ resource "aws_lb_target_group" "controller" {
   deregistration_delay = 15
 
   health_check {
-    enabled             = true
-    protocol            = "HTTP"
-    path                = "/healthz"
+    enabled  = true
+    protocol = "HTTP"
+    # Readiness, not liveness: a task that is draining or cannot reach its journal gets no traffic.
+    path                = "/readyz"
     port                = "traffic-port"
     matcher             = "200"
     interval            = 15

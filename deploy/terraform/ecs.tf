@@ -1,4 +1,5 @@
-# The controller: one Fargate task, never two (the SQLite journal on EFS has a single writer).
+# The controller on Fargate. journal_backend = "sqlite": one task, never two (the SQLite journal on
+# EFS has a single writer). "postgres": desired_count tasks across the AZs, one elected leader.
 
 resource "aws_cloudwatch_log_group" "controller" {
   #checkov:skip=CKV_AWS_158:A customer managed key is optional (var.kms_key_arn); without it CloudWatch Logs encrypts with its own key. The controller never logs secrets.
@@ -19,7 +20,6 @@ locals {
       MESH_SERVER_ADMIN_PORT        = tostring(local.admin_port)
       MESH_WEBHOOK_API_KEY_HEADER   = var.webhook_api_key_header
       MESH_WEBHOOK_ALLOWED_CLUSTERS = join(",", local.mesh_cluster_arns)
-      MESH_JOURNAL_PATH             = "${local.journal_dir}/journal.sqlite"
       MESH_SECRETS_PREFIX           = var.secrets_prefix
       MESH_LOG_FORMAT               = "json"
       MESH_LOG_LEVEL                = var.log_level
@@ -36,17 +36,21 @@ locals {
       ]))
     },
     var.consul_ca_cert_path == null ? {} : { CONSUL_CACERT = var.consul_ca_cert_path },
+    # sqlite is the controller's default back end; postgres takes its URL from a secret (below).
+    local.journal_sqlite ? { MESH_JOURNAL_PATH = "${local.journal_dir}/journal.sqlite" } : { MESH_JOURNAL_BACKEND = "postgres" },
   )
   container_environment = merge(var.container_environment, local.managed_environment)
 
-  container_secrets = [
+  container_secrets = concat([
     { name = "MESH_WEBHOOK_API_KEY", valueFrom = aws_secretsmanager_secret.webhook_api_key.arn },
     { name = "MESH_ADMIN_TOKEN", valueFrom = aws_secretsmanager_secret.admin_token.arn },
     {
       name      = "CONSUL_HTTP_TOKEN"
       valueFrom = var.consul_token_secret_json_key == null ? var.consul_token_secret_arn : "${var.consul_token_secret_arn}:${var.consul_token_secret_json_key}::"
     },
-  ]
+    ],
+    local.journal_postgres ? [{ name = "MESH_JOURNAL_POSTGRES_URL", valueFrom = local.postgres_url_value_from }] : [],
+  )
 
   controller_container = {
     name                   = local.container_name
@@ -66,10 +70,10 @@ locals {
     environment = [for key, value in local.container_environment : { name = key, value = value }]
     secrets     = local.container_secrets
 
-    mountPoints = [
-      { sourceVolume = "journal", containerPath = local.journal_dir, readOnly = false },
-      { sourceVolume = "tmp", containerPath = "/tmp", readOnly = false },
-    ]
+    mountPoints = concat(
+      local.journal_sqlite ? [{ sourceVolume = "journal", containerPath = local.journal_dir, readOnly = false }] : [],
+      [{ sourceVolume = "tmp", containerPath = "/tmp", readOnly = false }],
+    )
 
     # The image has curl for exactly this probe (deploy/Dockerfile explains why).
     healthCheck = {
@@ -112,17 +116,22 @@ resource "aws_ecs_task_definition" "controller" {
     cpu_architecture        = var.cpu_architecture
   }
 
-  # The journal: EFS through an access point that writes as the image's user, TLS and IAM enforced.
-  volume {
-    name = "journal"
+  # The SQLite journal: EFS through an access point that writes as the image's user, TLS and IAM
+  # enforced.
+  dynamic "volume" {
+    for_each = local.journal_sqlite ? [1] : []
 
-    efs_volume_configuration {
-      file_system_id     = aws_efs_file_system.journal.id
-      transit_encryption = "ENABLED"
+    content {
+      name = "journal"
 
-      authorization_config {
-        access_point_id = aws_efs_access_point.journal.id
-        iam             = "ENABLED"
+      efs_volume_configuration {
+        file_system_id     = aws_efs_file_system.journal[0].id
+        transit_encryption = "ENABLED"
+
+        authorization_config {
+          access_point_id = aws_efs_access_point.journal[0].id
+          iam             = "ENABLED"
+        }
       }
     }
   }
@@ -148,9 +157,11 @@ resource "aws_ecs_service" "controller" {
   enable_ecs_managed_tags           = true
   propagate_tags                    = "SERVICE"
 
-  # Stop the old task before starting the new one: two tasks must never write the journal at once.
-  deployment_maximum_percent         = 100
-  deployment_minimum_healthy_percent = 0
+  # SQLite: stop the old task before starting the new one, two tasks must never write the journal at
+  # once. PostgreSQL: start the new tasks first and stop an old one only when a new one is healthy
+  # (on /readyz), so a deploy never lowers the number of serving tasks.
+  deployment_maximum_percent         = local.journal_postgres ? 200 : 100
+  deployment_minimum_healthy_percent = local.journal_postgres ? 100 : 0
 
   deployment_circuit_breaker {
     enable   = true
@@ -171,11 +182,25 @@ resource "aws_ecs_service" "controller" {
 
   tags = local.tags
 
-  # The task can only start once it can mount the journal, read its secrets and be registered.
+  lifecycle {
+    precondition {
+      condition     = local.journal_postgres || var.desired_count <= 1
+      error_message = "With journal_backend = \"sqlite\" desired_count must be 0 or 1: two controller tasks would write the same journal. Use journal_backend = \"postgres\" for several."
+    }
+
+    precondition {
+      condition     = var.desired_count < 2 || length(var.private_subnet_ids) >= 2
+      error_message = "desired_count >= 2 needs private_subnet_ids in at least two Availability Zones, so that one AZ's failure leaves a task running."
+    }
+  }
+
+  # The task can only start once it can reach the journal, read its secrets and be registered.
   depends_on = [
     aws_lb_listener.https,
     aws_efs_mount_target.journal,
     aws_efs_file_system_policy.journal,
+    aws_rds_cluster_instance.journal,
+    aws_secretsmanager_secret_version.postgres_url,
     aws_iam_role_policy.execution,
     aws_iam_role_policy.task,
   ]

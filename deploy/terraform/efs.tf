@@ -1,9 +1,11 @@
-# The journal's persistent volume. One task writes it; EFS keeps it across task replacements and
+# The SQLite journal's persistent volume (journal_backend = "sqlite" only). One task writes it; EFS keeps it across task replacements and
 # Availability Zones. SQLite's fsync on EFS is durable once it returns (EFS commits writes to
 # storage in several AZs before acknowledging them).
 
 resource "aws_efs_file_system" "journal" {
   #checkov:skip=CKV_AWS_184:Encrypted at rest always; a customer managed key is optional (var.kms_key_arn).
+  count = local.journal_sqlite ? 1 : 0
+
   creation_token   = "${var.name}-journal"
   encrypted        = true
   kms_key_id       = var.kms_key_arn
@@ -17,7 +19,9 @@ resource "aws_efs_file_system" "journal" {
 }
 
 resource "aws_efs_backup_policy" "journal" {
-  file_system_id = aws_efs_file_system.journal.id
+  count = local.journal_sqlite ? 1 : 0
+
+  file_system_id = aws_efs_file_system.journal[0].id
 
   backup_policy {
     status = var.efs_backup_enabled ? "ENABLED" : "DISABLED"
@@ -26,17 +30,19 @@ resource "aws_efs_backup_policy" "journal" {
 
 resource "aws_efs_mount_target" "journal" {
   # count, not for_each: subnet IDs created in the same plan are unknown, their number is not.
-  count = length(var.private_subnet_ids)
+  count = local.journal_sqlite ? length(var.private_subnet_ids) : 0
 
-  file_system_id  = aws_efs_file_system.journal.id
+  file_system_id  = aws_efs_file_system.journal[0].id
   subnet_id       = var.private_subnet_ids[count.index]
-  security_groups = [aws_security_group.efs.id]
+  security_groups = [aws_security_group.efs[0].id]
 }
 
 # Every client mounts at /ecs-mesh-controller as the image's user (UID/GID 10001), whatever user the
 # container runs as; the directory is created with that owner on first mount.
 resource "aws_efs_access_point" "journal" {
-  file_system_id = aws_efs_file_system.journal.id
+  count = local.journal_sqlite ? 1 : 0
+
+  file_system_id = aws_efs_file_system.journal[0].id
 
   posix_user {
     uid = local.container_uid
@@ -60,11 +66,13 @@ resource "aws_efs_access_point" "journal" {
 # over TLS. (Granted here, not in the task role's identity policy, which holds exactly the AWS
 # actions the controller's code calls; see deploy/checks/test_iam_actions.py.)
 data "aws_iam_policy_document" "efs" {
+  count = local.journal_sqlite ? 1 : 0
+
   statement {
     sid       = "ControllerMountsThroughAccessPoint"
     effect    = "Allow"
     actions   = ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"]
-    resources = [aws_efs_file_system.journal.arn]
+    resources = [aws_efs_file_system.journal[0].arn]
 
     principals {
       type        = "AWS"
@@ -74,7 +82,7 @@ data "aws_iam_policy_document" "efs" {
     condition {
       test     = "StringEquals"
       variable = "elasticfilesystem:AccessPointArn"
-      values   = [aws_efs_access_point.journal.arn]
+      values   = [aws_efs_access_point.journal[0].arn]
     }
 
     condition {
@@ -88,7 +96,7 @@ data "aws_iam_policy_document" "efs" {
     sid       = "DenyUnencryptedTransport"
     effect    = "Deny"
     actions   = ["*"]
-    resources = [aws_efs_file_system.journal.arn]
+    resources = [aws_efs_file_system.journal[0].arn]
 
     principals {
       type        = "AWS"
@@ -104,6 +112,29 @@ data "aws_iam_policy_document" "efs" {
 }
 
 resource "aws_efs_file_system_policy" "journal" {
-  file_system_id = aws_efs_file_system.journal.id
-  policy         = data.aws_iam_policy_document.efs.json
+  count = local.journal_sqlite ? 1 : 0
+
+  file_system_id = aws_efs_file_system.journal[0].id
+  policy         = data.aws_iam_policy_document.efs[0].json
+}
+
+# These resources gained `count` with journal_backend; existing deployments keep their file system.
+moved {
+  from = aws_efs_file_system.journal
+  to   = aws_efs_file_system.journal[0]
+}
+
+moved {
+  from = aws_efs_backup_policy.journal
+  to   = aws_efs_backup_policy.journal[0]
+}
+
+moved {
+  from = aws_efs_access_point.journal
+  to   = aws_efs_access_point.journal[0]
+}
+
+moved {
+  from = aws_efs_file_system_policy.journal
+  to   = aws_efs_file_system_policy.journal[0]
 }

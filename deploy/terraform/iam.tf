@@ -184,11 +184,11 @@ data "aws_iam_policy_document" "execution" {
     sid     = "ReadInjectedSecrets"
     effect  = "Allow"
     actions = ["secretsmanager:GetSecretValue"]
-    resources = [
+    resources = concat([
       aws_secretsmanager_secret.webhook_api_key.arn,
       aws_secretsmanager_secret.admin_token.arn,
       var.consul_token_secret_arn,
-    ]
+    ], local.journal_postgres ? [local.postgres_url_secret_arn] : [])
   }
 
   dynamic "statement" {

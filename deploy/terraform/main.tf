@@ -1,5 +1,6 @@
 # Shared lookups and names. Each concern has its own file: ecs.tf (service and task), alb.tf
-# (public listener), security_groups.tf, efs.tf (journal volume), secrets.tf, eventbridge.tf
+# (public listener), security_groups.tf, efs.tf (SQLite journal volume), postgres.tf (PostgreSQL
+# journal: Aurora or an existing database), secrets.tf, eventbridge.tf
 # (rule, connection, API destination, dead-letter queue), iam.tf, monitoring.tf.
 
 data "aws_caller_identity" "current" {}

@@ -99,6 +99,26 @@ output "alb_security_group_id" {
 }
 
 output "journal_file_system_id" {
-  description = "EFS file system holding the journal."
-  value       = aws_efs_file_system.journal.id
+  description = "EFS file system holding the SQLite journal (null with journal_backend = \"postgres\")."
+  value       = one(aws_efs_file_system.journal[*].id)
+}
+
+output "journal_backend" {
+  description = "Where the journal lives: sqlite (EFS) or postgres."
+  value       = var.journal_backend
+}
+
+output "postgres_cluster_endpoint" {
+  description = "Writer endpoint of the created Aurora PostgreSQL cluster (null unless the module created it)."
+  value       = one(aws_rds_cluster.journal[*].endpoint)
+}
+
+output "postgres_cluster_arn" {
+  description = "ARN of the created Aurora PostgreSQL cluster (null unless the module created it)."
+  value       = one(aws_rds_cluster.journal[*].arn)
+}
+
+output "postgres_url_secret_arn" {
+  description = "Secrets Manager ARN of the journal database's URL that the tasks get as MESH_JOURNAL_POSTGRES_URL (null with journal_backend = \"sqlite\")."
+  value       = local.journal_postgres ? local.postgres_url_secret_arn : null
 }

@@ -1,5 +1,7 @@
 # Least-open network paths:
-#   internet --443--> ALB --8080--> task --2049--> EFS
+#   internet --443--> ALB --8080--> task --2049--> EFS                  (journal_backend = "sqlite")
+#                                   task --5432--> Aurora PostgreSQL    ("postgres", created here)
+#                                   task --port--> existing PostgreSQL  ("postgres", postgres_url_secret_arn)
 #                                   task --443---> AWS APIs (ECR, Secrets Manager, ECS, Logs)
 #                                   task --port--> Consul
 # Terraform removes the default allow-all egress rule of the groups it creates, so only the rules
@@ -28,6 +30,8 @@ resource "aws_security_group" "task" {
 }
 
 resource "aws_security_group" "efs" {
+  count = local.journal_sqlite ? 1 : 0
+
   name_prefix = "${var.name}-efs-"
   description = "ecs-mesh-controller journal file system: NFS from the controller task only"
   vpc_id      = var.vpc_id
@@ -122,12 +126,14 @@ resource "aws_vpc_security_group_egress_rule" "task_https" {
 }
 
 resource "aws_vpc_security_group_egress_rule" "task_to_efs" {
+  count = local.journal_sqlite ? 1 : 0
+
   security_group_id            = aws_security_group.task.id
   description                  = "NFS to the journal file system"
   ip_protocol                  = "tcp"
   from_port                    = 2049
   to_port                      = 2049
-  referenced_security_group_id = aws_security_group.efs.id
+  referenced_security_group_id = aws_security_group.efs[0].id
   tags                         = local.tags
 }
 
@@ -158,11 +164,91 @@ resource "aws_vpc_security_group_egress_rule" "task_to_consul_sg" {
 # --- EFS ---------------------------------------------------------------------------------------
 
 resource "aws_vpc_security_group_ingress_rule" "efs_from_task" {
-  security_group_id            = aws_security_group.efs.id
+  count = local.journal_sqlite ? 1 : 0
+
+  security_group_id            = aws_security_group.efs[0].id
   description                  = "NFS from the controller task"
   ip_protocol                  = "tcp"
   from_port                    = 2049
   to_port                      = 2049
   referenced_security_group_id = aws_security_group.task.id
+  tags                         = local.tags
+}
+
+moved {
+  from = aws_security_group.efs
+  to   = aws_security_group.efs[0]
+}
+
+moved {
+  from = aws_vpc_security_group_egress_rule.task_to_efs
+  to   = aws_vpc_security_group_egress_rule.task_to_efs[0]
+}
+
+moved {
+  from = aws_vpc_security_group_ingress_rule.efs_from_task
+  to   = aws_vpc_security_group_ingress_rule.efs_from_task[0]
+}
+
+# --- PostgreSQL ----------------------------------------------------------------------------------
+
+resource "aws_security_group" "postgres" {
+  count = local.create_postgres ? 1 : 0
+
+  name_prefix = "${var.name}-postgres-"
+  description = "ecs-mesh-controller journal database: PostgreSQL from the controller tasks only"
+  vpc_id      = var.vpc_id
+  tags        = merge(local.tags, { Name = "${var.name}-postgres" })
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_vpc_security_group_ingress_rule" "postgres_from_task" {
+  count = local.create_postgres ? 1 : 0
+
+  security_group_id            = aws_security_group.postgres[0].id
+  description                  = "PostgreSQL from the controller tasks"
+  ip_protocol                  = "tcp"
+  from_port                    = local.postgres_port
+  to_port                      = local.postgres_port
+  referenced_security_group_id = aws_security_group.task.id
+  tags                         = local.tags
+}
+
+resource "aws_vpc_security_group_egress_rule" "task_to_postgres" {
+  count = local.create_postgres ? 1 : 0
+
+  security_group_id            = aws_security_group.task.id
+  description                  = "PostgreSQL journal database"
+  ip_protocol                  = "tcp"
+  from_port                    = local.postgres_port
+  to_port                      = local.postgres_port
+  referenced_security_group_id = aws_security_group.postgres[0].id
+  tags                         = local.tags
+}
+
+resource "aws_vpc_security_group_egress_rule" "task_to_postgres_cidr" {
+  for_each = local.journal_postgres && !local.create_postgres ? toset(var.postgres_egress_cidr_blocks) : toset([])
+
+  security_group_id = aws_security_group.task.id
+  description       = "PostgreSQL journal database"
+  ip_protocol       = "tcp"
+  from_port         = var.postgres_port
+  to_port           = var.postgres_port
+  cidr_ipv4         = each.value
+  tags              = local.tags
+}
+
+resource "aws_vpc_security_group_egress_rule" "task_to_postgres_sg" {
+  count = local.journal_postgres && !local.create_postgres && var.postgres_security_group_id != null ? 1 : 0
+
+  security_group_id            = aws_security_group.task.id
+  description                  = "PostgreSQL journal database"
+  ip_protocol                  = "tcp"
+  from_port                    = var.postgres_port
+  to_port                      = var.postgres_port
+  referenced_security_group_id = var.postgres_security_group_id
   tags                         = local.tags
 }

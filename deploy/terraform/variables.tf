@@ -121,13 +121,13 @@ variable "cpu_architecture" {
 }
 
 variable "desired_count" {
-  description = "1 runs the controller; 0 stops it (maintenance). Never more than one: the SQLite journal has a single writer."
+  description = "Number of controller tasks. With journal_backend = \"sqlite\": 1 (or 0 to stop it), never more, since the SQLite journal has a single writer. With \"postgres\": any number; 2 or more spread across the Availability Zones of private_subnet_ids, one of them elected leader."
   type        = number
   default     = 1
 
   validation {
-    condition     = contains([0, 1], var.desired_count)
-    error_message = "desired_count must be 0 or 1: two controller tasks would write the same journal."
+    condition     = var.desired_count >= 0 && var.desired_count <= 10 && floor(var.desired_count) == var.desired_count
+    error_message = "desired_count must be a whole number from 0 to 10 (and 0 or 1 with journal_backend = \"sqlite\")."
   }
 }
 
@@ -423,7 +423,129 @@ variable "dlq_message_retention_seconds" {
 }
 
 # ---------------------------------------------------------------------------------------------------
-# Journal storage (EFS)
+# Journal back end
+# ---------------------------------------------------------------------------------------------------
+
+variable "journal_backend" {
+  description = "Where the journal lives: \"sqlite\" (default; one task, SQLite on EFS) or \"postgres\" (several tasks on one PostgreSQL database, one elected leader; desired_count >= 2 allowed, rolling deploys keep every task healthy)."
+  type        = string
+  default     = "sqlite"
+
+  validation {
+    condition     = contains(["sqlite", "postgres"], var.journal_backend)
+    error_message = "journal_backend must be \"sqlite\" or \"postgres\"."
+  }
+}
+
+variable "postgres_url_secret_arn" {
+  description = "With journal_backend = \"postgres\": full ARN of a Secrets Manager secret holding the libpq-style URL of an existing database (postgres://user:password@host:5432/db?sslmode=verify-full...), injected as MESH_JOURNAL_POSTGRES_URL. Null: the module creates an Aurora PostgreSQL Serverless v2 cluster."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.postgres_url_secret_arn == null || can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+-[A-Za-z0-9]{6}$", var.postgres_url_secret_arn))
+    error_message = "postgres_url_secret_arn must be the full secret ARN, including the 6-character suffix Secrets Manager appends."
+  }
+}
+
+variable "postgres_url_secret_json_key" {
+  description = "If the secret of postgres_url_secret_arn is a JSON document, the key that holds the URL. Null injects the whole secret string."
+  type        = string
+  default     = null
+}
+
+variable "postgres_egress_cidr_blocks" {
+  description = "With postgres_url_secret_arn: CIDR blocks of the existing database; the task may reach them on postgres_port."
+  type        = list(string)
+  default     = []
+}
+
+variable "postgres_security_group_id" {
+  description = "With postgres_url_secret_arn: security group of the existing database; the task may reach it on postgres_port (add the matching ingress rule on the database's side). Null adds no rule."
+  type        = string
+  default     = null
+}
+
+variable "postgres_port" {
+  description = "Port of the existing database (postgres_url_secret_arn), for the task's egress rules. The created Aurora cluster always listens on 5432."
+  type        = number
+  default     = 5432
+
+  validation {
+    condition     = var.postgres_port >= 1 && var.postgres_port <= 65535
+    error_message = "postgres_port must be between 1 and 65535."
+  }
+}
+
+variable "postgres_ca_cert_path" {
+  description = "Path, inside the container, of a PEM bundle of the database's certificate authorities (for Aurora: Amazon RDS's global-bundle.pem, added to the image). Set: the created cluster's URL verifies the server (sslmode=verify-full). Null: TLS without verification (sslmode=require; the cluster refuses plain text)."
+  type        = string
+  default     = null
+}
+
+variable "postgres_engine_version" {
+  description = "Aurora PostgreSQL engine version of the created cluster (major 15 or later)."
+  type        = string
+  default     = "15.8"
+
+  validation {
+    condition     = can(regex("^1[5-9]\\.[0-9]+$", var.postgres_engine_version))
+    error_message = "postgres_engine_version must be an Aurora PostgreSQL version such as 15.8 (major 15 or later)."
+  }
+}
+
+variable "postgres_min_capacity" {
+  description = "Minimum Aurora Serverless v2 capacity (ACUs) of the created cluster."
+  type        = number
+  default     = 0.5
+
+  validation {
+    condition     = var.postgres_min_capacity >= 0.5 && var.postgres_min_capacity <= 256
+    error_message = "postgres_min_capacity must be between 0.5 and 256."
+  }
+}
+
+variable "postgres_max_capacity" {
+  description = "Maximum Aurora Serverless v2 capacity (ACUs) of the created cluster."
+  type        = number
+  default     = 4
+
+  validation {
+    condition     = var.postgres_max_capacity >= 1 && var.postgres_max_capacity <= 256
+    error_message = "postgres_max_capacity must be between 1 and 256."
+  }
+}
+
+variable "postgres_instance_count" {
+  description = "Instances of the created cluster: one writer, the others readers in other Availability Zones that Aurora promotes when the writer fails."
+  type        = number
+  default     = 2
+
+  validation {
+    condition     = var.postgres_instance_count >= 1 && var.postgres_instance_count <= 15 && floor(var.postgres_instance_count) == var.postgres_instance_count
+    error_message = "postgres_instance_count must be a whole number from 1 to 15."
+  }
+}
+
+variable "postgres_backup_retention_days" {
+  description = "Days of continuous backups (point-in-time restore) of the created cluster."
+  type        = number
+  default     = 7
+
+  validation {
+    condition     = var.postgres_backup_retention_days >= 1 && var.postgres_backup_retention_days <= 35
+    error_message = "postgres_backup_retention_days must be between 1 and 35."
+  }
+}
+
+variable "postgres_deletion_protection" {
+  description = "Deletion protection of the created cluster. Turn off before `terraform destroy` (a final snapshot is kept)."
+  type        = bool
+  default     = true
+}
+
+# ---------------------------------------------------------------------------------------------------
+# Journal storage (EFS, journal_backend = "sqlite")
 # ---------------------------------------------------------------------------------------------------
 
 variable "efs_throughput_mode" {
