@@ -71,7 +71,9 @@ public final class ControllerProcess: @unchecked Sendable {
     public func waitUntilHealthy(timeout: Duration) async throws {
         let healthy = await eventually(timeout: timeout, interval: .milliseconds(50)) {
             if let process, !process.isRunning { return true }
-            return try await HTTPClient.shared.get(url: baseURL + "/healthz").get().status == .ok
+            // A deadline on each probe: without one, HTTPClient retries a refused connection for a
+            // long time, and a process that exits at start went unnoticed for 90 s.
+            return try await status(of: "/healthz", timeout: .seconds(2)) == 200
         }
         if let process, !process.isRunning {
             throw ProcessFailure("controller exited with \(process.terminationStatus): \(logTail())")
@@ -86,13 +88,45 @@ public final class ControllerProcess: @unchecked Sendable {
         process.waitUntilExit()
     }
 
+    /// SIGSTOP: the process freezes (a long pause, a stuck host) without exiting; ``resume()`` thaws it.
+    public func pause() {
+        guard let process, process.isRunning else { return }
+        Glibc.kill(process.processIdentifier, SIGSTOP)
+    }
+
+    /// SIGCONT: a paused process runs on from where it stopped.
+    public func resume() {
+        guard let process, process.isRunning else { return }
+        Glibc.kill(process.processIdentifier, SIGCONT)
+    }
+
+    /// The log's size in bytes now: pass it to ``log(since:)`` to read only what came after.
+    public var logSize: Int {
+        ((try? FileManager.default.attributesOfItem(atPath: logURL.path)[.size]) as? NSNumber)?.intValue ?? 0
+    }
+
+    /// The log from byte `offset` on (``logSize`` at an earlier moment).
+    public func log(since offset: Int) -> String {
+        guard let data = try? Data(contentsOf: logURL), data.count >= offset else { return "" }
+        return String(decoding: data.dropFirst(offset), as: UTF8.self)
+    }
+
     /// SIGTERM and wait: the graceful path; returns the exit status.
     @discardableResult
     public func terminate() -> Int32 {
         guard let process, process.isRunning else { return process?.terminationStatus ?? 0 }
         process.terminate()
+        Glibc.kill(process.processIdentifier, SIGCONT)  // a paused process handles SIGTERM once it runs
         process.waitUntilExit()
         return process.terminationStatus
+    }
+
+    /// SIGTERM (and SIGCONT, for a paused process), then SIGKILL if it has not exited within
+    /// `grace`: the cleanup that ends however the process behaves. Returns the exit status.
+    @discardableResult
+    public func stop(grace: Duration = .seconds(30)) async -> Int32 {
+        guard let process else { return 0 }
+        return await process.stop(grace: grace)
     }
 
     public func logTail(_ bytes: Int = 4000) -> String {
@@ -114,6 +148,12 @@ public final class ControllerProcess: @unchecked Sendable {
 
     public func postEvent(_ body: [UInt8], client: HTTPClient = .shared,
                           timeout: Duration = .seconds(10)) async throws -> (status: Int, body: [UInt8]) {
+        try await Self.postEvent(body, to: baseURL, client: client, timeout: timeout)
+    }
+
+    /// `POST /v1/events` to the controller (or a load balancer in front of controllers) at `baseURL`.
+    public static func postEvent(_ body: [UInt8], to baseURL: String, client: HTTPClient = .shared,
+                                 timeout: Duration = .seconds(10)) async throws -> (status: Int, body: [UInt8]) {
         var request = HTTPClientRequest(url: baseURL + "/v1/events")
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
@@ -128,6 +168,23 @@ public final class ControllerProcess: @unchecked Sendable {
         if let process, process.isRunning {
             Glibc.kill(process.processIdentifier, SIGKILL)
         }
+    }
+}
+
+extension Process {
+    /// SIGTERM (and SIGCONT, so a paused process can handle it), then SIGKILL if it has not exited
+    /// within `grace`. Waits without blocking a thread of the cooperative pool, and ends however the
+    /// process behaves. Returns the exit status (the signal's number after a SIGKILL).
+    @discardableResult
+    public func stop(grace: Duration = .seconds(30)) async -> Int32 {
+        guard isRunning else { return terminationStatus }
+        terminate()
+        Glibc.kill(processIdentifier, SIGCONT)
+        if await !eventually(timeout: grace, interval: .milliseconds(50), { !isRunning }) {
+            Glibc.kill(processIdentifier, SIGKILL)
+            waitUntilExit()  // a killed process is reaped at once
+        }
+        return terminationStatus
     }
 }
 

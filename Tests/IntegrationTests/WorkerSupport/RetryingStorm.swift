@@ -19,7 +19,8 @@ struct Delivery: Sendable {
 
 /// Clients that post like EventBridge: each delivers its share, retrying on non-2xx and connection
 /// errors (and timeouts, which `send` reports by throwing), then keeps re-posting its share
-/// (duplicates) until stopped.
+/// (duplicates) until stopped, cancelled, or `lifetime` after the storm was made, whichever comes
+/// first (so a test that forgets to stop it, or fails before, leaves no client running).
 final class RetryingStorm: Sendable {
     private struct State {
         var acknowledged = Set<String>()
@@ -29,18 +30,20 @@ final class RetryingStorm: Sendable {
 
     private let deliveries: [Delivery]
     private let distinctKeys: Int
+    private let endOfLife: ContinuousClock.Instant
     private let state = Mutex(State())
 
-    init(deliveries: [Delivery]) {
+    init(deliveries: [Delivery], lifetime: Duration = .seconds(300)) {
         self.deliveries = deliveries
         distinctKeys = Set(deliveries.map(\.key)).count
+        endOfLife = .now + lifetime
     }
 
     var answered: Int { state.withLock { $0.answered } }
     var acknowledged: Set<String> { state.withLock { $0.acknowledged } }
     var everyDeliveryAcknowledged: Bool { state.withLock { $0.acknowledged.count == distinctKeys } }
     func stop() { state.withLock { $0.stopped = true } }
-    private var isStopped: Bool { state.withLock { $0.stopped } }
+    private var isStopped: Bool { state.withLock { $0.stopped } || Task.isCancelled || ContinuousClock.now >= endOfLife }
 
     /// Client `client` of `clients` delivers its share with `send`, which returns the HTTP status.
     func post(client: Int, clients: Int, send: @Sendable ([UInt8]) async throws -> Int) async {
