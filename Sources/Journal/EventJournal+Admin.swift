@@ -132,12 +132,22 @@ extension EventJournal {
 public struct AdminTaskRow: Sendable, Equatable {
     public var task: TaskRecord
     public var meta: TaskMeta?
+
+    public init(task: TaskRecord, meta: TaskMeta?) {
+        self.task = task
+        self.meta = meta
+    }
 }
 
 /// A service with the IDs of its tasks that are not stopped.
 public struct AdminServiceRow: Sendable, Equatable {
     public var service: ServiceRecord
     public var taskIDs: [String]
+
+    public init(service: ServiceRecord, taskIDs: [String]) {
+        self.service = service
+        self.taskIDs = taskIDs
+    }
 }
 
 /// The journal's figures for the status endpoint.
@@ -152,4 +162,13 @@ public struct JournalSummary: Sendable, Equatable {
     public var workCounts: [WorkState: Int]
     /// When the longest-waiting pending (or running) key was last marked or attempted.
     public var oldestPendingSince: Date?
+
+    public init(lastSequence: Int64, lastEventReceivedAt: Date?, databaseBytes: Int64, workCounts: [WorkState: Int],
+                oldestPendingSince: Date?) {
+        self.lastSequence = lastSequence
+        self.lastEventReceivedAt = lastEventReceivedAt
+        self.databaseBytes = databaseBytes
+        self.workCounts = workCounts
+        self.oldestPendingSince = oldestPendingSince
+    }
 }

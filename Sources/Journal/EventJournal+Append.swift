@@ -18,13 +18,14 @@ extension EventJournal {
     ///   ``JournalError/unavailable`` when the database could not write (503);
     ///   ``JournalError/closed`` after ``close()``.
     public func append(_ events: [DecodedEvent], receivedAt: Date) async throws(JournalError) -> [AppendResult] {
-        try await append(events, receivedAt: receivedAt, budget: .ingest)
+        try await append(events, receivedAt: receivedAt, budget: .ingest, fence: nil)
     }
 
-    /// ``append(_:receivedAt:)`` counted against `budget`.
-    func append(_ events: [DecodedEvent], receivedAt: Date, budget: WriteBudget) async throws(JournalError) -> [AppendResult] {
+    /// ``append(_:receivedAt:)`` counted against `budget`, asking `fence` first.
+    func append(_ events: [DecodedEvent], receivedAt: Date, budget: WriteBudget,
+                fence: (any WorkFence)?) async throws(JournalError) -> [AppendResult] {
         guard !events.isEmpty else { return [] }
-        let output = try await perform(.append(events: events, receivedAt: receivedAt), budget: budget)
+        let output = try await perform(.append(events: events, receivedAt: receivedAt), budget: budget, fence: fence)
         guard case .appended(let results) = output, results.count == events.count else {
             throw JournalError.failed.with(message: "append produced an unexpected result")
         }

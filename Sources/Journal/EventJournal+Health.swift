@@ -13,8 +13,11 @@ extension EventJournal {
     ///
     /// - Returns: `false` when the journal already holds a newer revision for the task (nothing written).
     @discardableResult
-    public func recordHealth(_ record: TaskHealthRecord, wakeKey: String) async throws(JournalError) -> Bool {
-        guard case .stored(let stored) = try await perform(.recordHealth(record, wakeKey: wakeKey)) else { return false }
+    public func recordHealth(_ record: TaskHealthRecord, wakeKey: String,
+                             fence: (any WorkFence)?) async throws(JournalError) -> Bool {
+        guard case .stored(let stored) = try await perform(.recordHealth(record, wakeKey: wakeKey), fence: fence) else {
+            return false
+        }
         return stored
     }
 

@@ -7,9 +7,6 @@ public import MeshModel
 /// same ``TaskFold`` ordering by `version` applies and a newer journaled event always wins) and are
 /// labelled in `events.source` so the journal tail tells them apart.
 extension EventJournal {
-    /// The `events.source` of rows written by resync.
-    public static let resyncSource = "resync"
-
     /// Journals observed task states, folded like events, then labels their rows with `source`.
     ///
     /// The fold and the work keys are durable when the append returns; the label is a second, small
@@ -17,16 +14,17 @@ extension EventJournal {
     /// its body still says it was an observation (`"source": "ecs-mesh-controller.<source>"`).
     /// - Parameters:
     ///   - changes: Observed states, built as events (`eventID` names the observation).
-    ///   - source: The label, e.g. ``resyncSource``.
+    ///   - source: The label, e.g. ``JournalDefaults/resyncSource``.
     ///   - observedAt: When the sweep saw them.
+    ///   - fence: Asked before the fold is queued (resync records work).
     /// - Returns: One result per change, in order (`.applied` ones marked their task's work key).
     /// - Throws: ``JournalError`` as ``append(_:receivedAt:)`` does.
-    public func observe(_ changes: [TaskStateChange], source: String = EventJournal.resyncSource,
-                        observedAt: Date) async throws(JournalError) -> [AppendResult] {
+    public func observe(_ changes: [TaskStateChange], source: String, observedAt: Date,
+                        fence: (any WorkFence)?) async throws(JournalError) -> [AppendResult] {
         guard !changes.isEmpty else { return [] }
         let events = changes.map { DecodedEvent(change: $0, rawJSON: Self.observationBody($0, source: source)) }
         // The controller's own bookkeeping: counted in the workers' budget, not ingest's.
-        let results = try await append(events, receivedAt: observedAt, budget: .worker)
+        let results = try await append(events, receivedAt: observedAt, budget: .worker, fence: fence)
         let sequences = results.map(\.sequence)
         try await writeBeside { db in
             for chunk in stride(from: 0, to: sequences.count, by: 500) {

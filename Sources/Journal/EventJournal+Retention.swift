@@ -22,9 +22,6 @@ public struct JournalPruneReport: Sendable, Equatable {
 /// single writer, so an append waits behind at most one chunk, never behind the whole pass. The
 /// database file does not shrink: freed pages are reused by later writes.
 extension EventJournal {
-    /// Default rows per delete: a few milliseconds of writer time.
-    public static let defaultPruneChunk = 500
-
     /// Deletes what is older than `cutoff`:
     /// - events received before it, except the newest row (sequence numbers must never be reused);
     /// - tasks that are `STOPPED` and whose work key settled (`done`) before it, with that key, the
@@ -35,9 +32,11 @@ extension EventJournal {
     /// again (a late duplicate, a resync observation) is journaled as new, so `cutoff` must lie
     /// well behind EventBridge's 24-hour retry window; the controller enforces at least one day.
     ///
+    /// - Parameter fence: Asked before each chunk is deleted (deleting is the leader's work).
     /// - Returns: How many rows of each kind were deleted.
     /// - Throws: ``JournalError`` from a read or a write; the chunks before it stay deleted.
-    public func prune(before cutoff: Date, chunk: Int = EventJournal.defaultPruneChunk) async throws(JournalError) -> JournalPruneReport {
+    public func prune(before cutoff: Date, chunk: Int,
+                      fence: (any WorkFence)?) async throws(JournalError) -> JournalPruneReport {
         let chunk = max(1, chunk)
         let cutoffSeconds = JournalTime.seconds(cutoff)
         var report = JournalPruneReport()
@@ -47,7 +46,7 @@ extension EventJournal {
                     SELECT sequence FROM events WHERE received_at < ? ORDER BY sequence LIMIT ?)
                 """, arguments: [cutoffSeconds, chunk])
         }) {
-            let output = try await perform(.pruneEvents(throughSequence: last, receivedBefore: cutoff))
+            let output = try await perform(.pruneEvents(throughSequence: last, receivedBefore: cutoff), fence: fence)
             guard case .pruned(let count) = output, count > 0 else { break }
             report.events += count
         }
@@ -62,7 +61,7 @@ extension EventJournal {
                     """, arguments: [start, cutoffSeconds, chunk])
             }
             guard let last = arns.last else { break }
-            if case .pruned(let count) = try await perform(.pruneTasks(arns: arns, settledBefore: cutoff)) {
+            if case .pruned(let count) = try await perform(.pruneTasks(arns: arns, settledBefore: cutoff), fence: fence) {
                 report.tasks += count
             }
             if arns.count < chunk { break }

@@ -5,8 +5,8 @@ import GRDB
 /// Writes go through the group-commit writer like everything else.
 extension EventJournal {
     /// Inserts or replaces the record of `service.name`. Durable when it returns.
-    public func upsertService(_ service: ServiceRecord) async throws(JournalError) {
-        _ = try await perform(.upsertService(service))
+    public func upsertService(_ service: ServiceRecord, fence: (any WorkFence)?) async throws(JournalError) {
+        _ = try await perform(.upsertService(service), fence: fence)
     }
 
     /// The record of one service, or `nil`.
@@ -26,8 +26,8 @@ extension EventJournal {
     }
 
     /// Inserts or replaces the cached metadata of `meta.taskArn`. Durable when it returns.
-    public func upsertTaskMeta(_ meta: TaskMeta) async throws(JournalError) {
-        _ = try await perform(.upsertTaskMeta(meta))
+    public func upsertTaskMeta(_ meta: TaskMeta, fence: (any WorkFence)?) async throws(JournalError) {
+        _ = try await perform(.upsertTaskMeta(meta), fence: fence)
     }
 
     /// The cached metadata of one task, or `nil`.

@@ -12,7 +12,8 @@ extension EventJournal {
     }
 
     /// Stores `value` under `name`, replacing any earlier value. Durable when it returns.
-    public func storeSetting(_ name: String, value: String, at date: Date = Date()) async throws(JournalError) {
-        _ = try await perform(.storeSetting(name: name, value: value, at: date))
+    public func storeSetting(_ name: String, value: String, at date: Date,
+                             fence: (any WorkFence)?) async throws(JournalError) {
+        _ = try await perform(.storeSetting(name: name, value: value, at: date), fence: fence)
     }
 }

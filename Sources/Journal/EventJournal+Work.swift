@@ -6,9 +6,9 @@ import GRDB
 /// Controller deduplicates and keeps one worker per key.
 extension EventJournal {
     /// Marks keys pending with a new generation (inserting them if new). Durable when it returns.
-    public func markWork(_ keys: [String], at date: Date = Date()) async throws(JournalError) {
+    public func markWork(_ keys: [String], at date: Date, fence: (any WorkFence)?) async throws(JournalError) {
         guard !keys.isEmpty else { return }
-        _ = try await perform(.markWork(keys: keys, at: date))
+        _ = try await perform(.markWork(keys: keys, at: date), fence: fence)
     }
 
     /// Records the outcome of a worker's attempt at `key`, begun at `generation` (as read with
@@ -20,14 +20,15 @@ extension EventJournal {
     /// or parks it as failed when `parked` (unless a newer event arrived, which keeps it pending).
     ///
     /// - Returns: The item as stored now.
-    /// - Throws: ``JournalError/notFound`` if the key does not exist.
+    /// - Throws: ``JournalError/notFound`` if the key does not exist, ``JournalError/fenced`` if
+    ///   `fence` refuses.
     @discardableResult
     public func recordAttempt(key: String, generation: Int64, succeeded: Bool, error: String?,
-                              errorClass: ErrorClass? = nil, parked: Bool, notBefore: Date?,
-                              at date: Date = Date()) async throws(JournalError) -> WorkItem? {
+                              errorClass: ErrorClass?, parked: Bool, notBefore: Date?,
+                              at date: Date, fence: (any WorkFence)?) async throws(JournalError) -> WorkItem? {
         let attempt = WorkAttempt(key: key, generation: generation, succeeded: succeeded, error: error,
                                   errorClass: errorClass, parked: parked, notBefore: notBefore, at: date)
-        guard case .workItem(let item) = try await perform(.recordAttempt(attempt)) else { return nil }
+        guard case .workItem(let item) = try await perform(.recordAttempt(attempt), fence: fence) else { return nil }
         return item
     }
 
@@ -39,19 +40,6 @@ extension EventJournal {
                 SELECT \(WorkItem.journalColumns) FROM work
                 WHERE (state = 'pending' OR state = 'running') AND key > ? ORDER BY key LIMIT ?
                 """, arguments: [after ?? "", Self.clamp(limit)]).map(WorkItem.init(journalRow:))
-        }
-    }
-
-    /// Keys in one state (or all), ordered by key, for the admin API.
-    public func work(state: WorkState?, limit: Int) async throws(JournalError) -> [WorkItem] {
-        try await read { db in
-            if let state {
-                return try Row.fetchAll(db, sql: """
-                    SELECT \(WorkItem.journalColumns) FROM work WHERE state = ? ORDER BY key LIMIT ?
-                    """, arguments: [state.rawValue, Self.clamp(limit)]).map(WorkItem.init(journalRow:))
-            }
-            return try Row.fetchAll(db, sql: "SELECT \(WorkItem.journalColumns) FROM work ORDER BY key LIMIT ?",
-                                    arguments: [Self.clamp(limit)]).map(WorkItem.init(journalRow:))
         }
     }
 

@@ -3,7 +3,8 @@ public import Logging
 import Synchronization
 
 /// The durable journal: received events, the task state folded from them, and the work keys the
-/// workers converge — all in one SQLite database, written by one group-committing writer.
+/// workers converge — all in one SQLite database, written by one group-committing writer. The
+/// embedded ``JournalStore`` (one process: the file's lock keeps a second writer out).
 ///
 /// Writes (``append(_:receivedAt:)``, work keys, services) go through a single writer that commits
 /// whatever queued up during the previous commit in one transaction, so one fsync acknowledges many
@@ -19,12 +20,14 @@ import Synchronization
 /// let results = try await journal.append(events, receivedAt: .now) // durable when this returns
 /// await journal.close()
 /// ```
-public final class EventJournal: Sendable {
+public final class EventJournal: JournalStore {
     let dbWriter: any DatabaseWriter
     let logger: Logger
     let writer: GroupCommitWriter<WriteOperation, WriteOutput>
     let counters: CommitCounters
     let health: JournalWriteHealth
+    /// Where each commit's marked keys go (``workSignals()``).
+    let signals: WorkSignalHub
     /// Set by ``close()``: GRDB treats any access to a closed connection as a programmer error and
     /// traps, so reads check this first and throw ``JournalError/closed`` instead.
     private let isClosed = Mutex(false)
@@ -105,27 +108,31 @@ public final class EventJournal: Sendable {
         }
         let counters = CommitCounters()
         let health = JournalWriteHealth(logger: logger)
+        let signals = WorkSignalHub()
         let committer = JournalCommitter(dbWriter: dbWriter, logger: logger, counters: counters,
                                          taskCache: TaskCache(), health: health)
         self.dbWriter = dbWriter
         self.logger = logger
         self.counters = counters
         self.health = health
+        self.signals = signals
         self.writer = GroupCommitWriter(
             maxBatchWeight: maxBatchSize, maxBackgroundWeight: JournalConfiguration.maxBackgroundBatchSize,
             maxQueuedWeight: [.ingest: maxQueuedEvents, .worker: maxQueuedWorkerWrites, .health: maxQueuedWorkerWrites],
-            health: health, commit: Self.observed(committer.commit, by: commitObserver))
+            health: health, commit: Self.signalling(Self.observed(committer.commit, by: commitObserver), to: signals))
     }
 
     deinit {
         // Dropped without close(): refuse new writes; the loop still commits what was queued.
         writer.closeWithoutWaiting()
+        signals.finish()
     }
 
     /// Stops accepting writes, commits everything already queued, then closes the database.
     /// Later writes throw ``JournalError/closed``; so do reads.
     public func close() async {
         await writer.close()
+        signals.finish()
         isClosed.withLock { $0 = true }
         do {
             try dbWriter.close()
@@ -147,7 +154,31 @@ public final class EventJournal: Sendable {
             inFlightEvents: writerStats.inFlightWeight, largestBatch: writerStats.largestBatch)
     }
 
+    /// A new stream of the keys each commit of this process marked pending (see
+    /// ``JournalStore/workSignals()``); it ends when the journal closes.
+    public func workSignals() -> AsyncStream<[String]> {
+        signals.stream()
+    }
+
     // MARK: - Plumbing
+
+    /// `commit`, followed by handing the keys its committed operations marked to `signals`.
+    private static func signalling(
+        _ commit: @escaping @Sendable ([WriteOperation]) -> [Result<WriteOutput, JournalError>],
+        to signals: WorkSignalHub
+    ) -> @Sendable ([WriteOperation]) -> [Result<WriteOutput, JournalError>] {
+        { operations in
+            let results = commit(operations)
+            var seen = Set<String>()
+            var keys: [String] = []
+            for (operation, result) in zip(operations, results) {
+                guard case .success(let output) = result else { continue }
+                for key in operation.markedKeys(output) where seen.insert(key).inserted { keys.append(key) }
+            }
+            signals.publish(keys)
+            return results
+        }
+    }
 
     /// `commit`, timed and reported to `observer` once per batch (unchanged when there is none).
     private static func observed(
@@ -166,9 +197,25 @@ public final class EventJournal: Sendable {
     }
 
     /// Queues one operation for the group-commit writer and waits until its batch is durable.
-    /// - Parameter budget: Whose backpressure budget it counts against (default: the operation's own).
-    func perform(_ operation: WriteOperation, budget: WriteBudget? = nil) async throws(JournalError) -> WriteOutput {
-        try await writer.submit(operation, weight: operation.weight, budget: budget ?? operation.budget).get()
+    /// - Parameters:
+    ///   - budget: Whose backpressure budget it counts against (default: the operation's own).
+    ///   - fence: Asked just before queueing, for a write that records work (one process, one
+    ///     writer: its epoch needs no check in the transaction).
+    /// - Throws: ``JournalError/fenced`` when the fence refuses (nothing is queued).
+    func perform(_ operation: WriteOperation, budget: WriteBudget? = nil,
+                 fence: (any WorkFence)? = nil) async throws(JournalError) -> WriteOutput {
+        try Self.check(fence)
+        return try await writer.submit(operation, weight: operation.weight, budget: budget ?? operation.budget).get()
+    }
+
+    /// Asks `fence` whether this process may record work now.
+    static func check(_ fence: (any WorkFence)?) throws(JournalError) {
+        guard let fence else { return }
+        do {
+            _ = try fence.epochForWork()
+        } catch {
+            throw JournalError.fenced.with(message: "the work fence refused the write: \(error)")
+        }
     }
 
     /// A transaction of its own beside the group-commit writer (rare, small writes; GRDB serialises
@@ -222,4 +269,15 @@ public struct JournalStatistics: Sendable, Equatable {
     public var inFlightEvents: Int
     /// The largest batch so far, in events.
     public var largestBatch: Int
+
+    public init(commits: Int, failedCommits: Int, committedEvents: Int, batches: Int, queuedEvents: Int,
+                inFlightEvents: Int, largestBatch: Int) {
+        self.commits = commits
+        self.failedCommits = failedCommits
+        self.committedEvents = committedEvents
+        self.batches = batches
+        self.queuedEvents = queuedEvents
+        self.inFlightEvents = inFlightEvents
+        self.largestBatch = largestBatch
+    }
 }

@@ -21,7 +21,7 @@ public struct AdminAPI: Sendable {
     /// Journal rows shown with one task.
     static let taskJournalLimit = 50
 
-    let journal: EventJournal
+    let journal: any JournalStore
     let queue: WorkQueue?
     let resync: (any ResyncTriggering)?
     let metrics: ControllerMetrics?
@@ -46,7 +46,7 @@ public struct AdminAPI: Sendable {
     ///   - catalog: Where `explain` reads the task's registrations live; `nil` gives the journal's record only.
     ///   - cluster: Role, leader, epoch and replicas for `/v1/status`; by default a single process
     ///     that leads.
-    public init(journal: EventJournal, queue: WorkQueue?, resync: (any ResyncTriggering)?, metrics: ControllerMetrics?,
+    public init(journal: any JournalStore, queue: WorkQueue?, resync: (any ResyncTriggering)?, metrics: ControllerMetrics?,
                 health: DependencyHealth, heartbeats: AdminHeartbeatView? = nil, authenticator: AdminAuthenticator, startedAt: Date,
                 meshConfigs: MeshConfigBook? = nil, catalog: (any AdminCatalogReading)? = nil,
                 cluster: ClusterView = ClusterView(leadership: .standalone(replicaID: ProcessInfo.processInfo.hostName)),

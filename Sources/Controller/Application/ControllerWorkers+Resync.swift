@@ -10,7 +10,7 @@ extension ControllerWorkers {
     /// The resync service over the workers' ECS and Consul clients, or `nil` when disabled or when no
     /// cluster is configured (it then logs why: a sweep of "every cluster" cannot be listed).
     static func makeResync(configuration: MeshConfiguration, ecs: ECSClient, consul: ConsulClient,
-                           catalog: ConsulMeshCatalog, journal: EventJournal,
+                           catalog: ConsulMeshCatalog, journal: any JournalStore,
                            queue: WorkQueue, index: ServiceTaskIndex, catalogWriteLog: CatalogWriteLog,
                            verified: VerifiedServices, leadership: LeadershipGuard? = nil,
                            logger: Logger) -> ResyncService? {

@@ -14,7 +14,7 @@ extension ControllerWorkers {
         var latestStop: [MeshServiceRef: Date] = [:]
         var after: String?
         while true {
-            let page = try await journal.tasks(limit: 10_000, after: after)
+            let page = try await journal.tasks(cluster: nil, status: nil, limit: 10_000, after: after)
             guard let last = page.last else { break }
             after = last.taskArn
             let metas = try await journal.taskMeta(arns: page.map(\.taskArn))

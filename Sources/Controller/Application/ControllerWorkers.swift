@@ -23,7 +23,7 @@ struct ControllerWorkers: Sendable {
     let catalog: ConsulAdminCatalog
     /// Resync sweeps; `nil` when disabled or no cluster is configured. The admin API's `POST /v1/resync` triggers it.
     let resync: ResyncService?
-    let journal: EventJournal
+    let journal: any JournalStore
     let clientTokenEnabled: Bool
     /// ``MeshConfiguration/workFingerprint`` of this start's configuration.
     let configurationFingerprint: String
@@ -34,7 +34,7 @@ struct ControllerWorkers: Sendable {
     ///   ``FencedCatalogWriter``, ``FencedTokenACL``); `nil` leaves them unfenced (tests).
     /// - Throws: `AWSConfigurationError` when AWS has no region or a bad endpoint URL;
     ///   `ConsulConfigurationError` when the Consul address or CA cannot be used.
-    static func make(configuration: MeshConfiguration, environment: [String: String], journal: EventJournal,
+    static func make(configuration: MeshConfiguration, environment: [String: String], journal: any JournalStore,
                      httpClient: HTTPClient, telemetry: ControllerTelemetry? = nil, leadership: LeadershipGuard? = nil,
                      logger: Logger) throws -> ControllerWorkers {
         var consul = try ConsulClient(httpClient: httpClient, configuration: try consulConfiguration(configuration, environment))

@@ -3,7 +3,7 @@ public import Logging
 public import ServiceLifecycle
 
 /// Turns a fatal journal write failure into the end of the process: a `Service` in the app's group
-/// that waits for ``EventJournal/writesStopped()`` and then throws it, so the group shuts every
+/// that waits for ``JournalStore/writesStopped()`` and then throws it, so the group shuts every
 /// other service down gracefully (the server stops accepting and flushes the 503s of requests in
 /// flight; nothing more is acknowledged, since every write now fails), the app closes
 /// the journal, and the executable exits non-zero for the orchestrator to start a new process,
@@ -11,10 +11,10 @@ public import ServiceLifecycle
 ///
 /// Ends quietly on graceful shutdown.
 public struct JournalStopWatch: Service {
-    private let journal: EventJournal
+    private let journal: any JournalStore
     private let logger: Logger
 
-    public init(journal: EventJournal, logger: Logger) {
+    public init(journal: any JournalStore, logger: Logger) {
         self.journal = journal
         self.logger = logger
     }

@@ -54,7 +54,7 @@ public struct MeshControllerApp: Sendable {
         logger.info("Controller stopped")
     }
 
-    private func run(journal: EventJournal, httpClient: HTTPClient) async throws {
+    private func run(journal: any JournalStore, httpClient: HTTPClient) async throws {
         // One SQLite journal, one process: it leads from the start, in epoch 1, and never changes.
         let replicaID = configuration.ha.replicaId ?? MeshConfiguration.HA.defaultReplicaID()
         let leadership = LeadershipGuard.standalone(replicaID: replicaID)
@@ -98,7 +98,7 @@ public struct MeshControllerApp: Sendable {
     /// the workers are prepared (service index rebuilt, token keys enqueued), resync, heartbeat
     /// expiry and journal retention.
     private func leaderOnlyServices(
-        journal: EventJournal, workers: ControllerWorkers?, heartbeats: HeartbeatComponents, leadership: LeadershipGuard
+        journal: any JournalStore, workers: ControllerWorkers?, heartbeats: HeartbeatComponents, leadership: LeadershipGuard
     ) async throws -> [ServiceGroupConfiguration.ServiceConfiguration] {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let workers {
@@ -127,7 +127,7 @@ public struct MeshControllerApp: Sendable {
 
     /// The workers, or `nil` (with an error logged) when AWS is not configured: the controller then
     /// still journals events, and their work keys wait in the journal for a start with AWS settings.
-    private func makeWorkers(journal: EventJournal, httpClient: HTTPClient,
+    private func makeWorkers(journal: any JournalStore, httpClient: HTTPClient,
                              leadership: LeadershipGuard) throws -> ControllerWorkers? {
         do {
             return try ControllerWorkers.make(configuration: configuration, environment: environment, journal: journal,
@@ -141,7 +141,7 @@ public struct MeshControllerApp: Sendable {
         }
     }
 
-    private func close(journal: EventJournal, httpClient: HTTPClient) async {
+    private func close(journal: any JournalStore, httpClient: HTTPClient) async {
         await journal.close()
         do {
             try await httpClient.shutdown()
@@ -156,7 +156,7 @@ public struct MeshControllerApp: Sendable {
     ///   - heartbeats: The heartbeat path (`POST /v1/heartbeats`); without it the route is not served.
     /// - Parameter resync: What the admin API's `POST /v1/resync` asks (503 without).
     /// - Parameter cluster: What `/v1/status` says of roles and replicas (a single leading process by default).
-    public func makeServer(journal: EventJournal, resync: (any ResyncTriggering)? = nil, scheduler: (any WorkScheduler)? = nil,
+    public func makeServer(journal: any JournalStore, resync: (any ResyncTriggering)? = nil, scheduler: (any WorkScheduler)? = nil,
                            heartbeats: HeartbeatComponents? = nil, meshConfigs: MeshConfigBook? = nil,
                            catalog: (any AdminCatalogReading)? = nil, cluster: ClusterView? = nil) throws -> EventHTTPServer {
         let serverBox = ServerBox()
@@ -169,7 +169,7 @@ public struct MeshControllerApp: Sendable {
                 basicPassword: configuration.webhook.basicPassword
             ),
             allowList: ClusterAllowList(configuration.webhook.allowedClusters),
-            sink: journal,
+            sink: JournalEventSink(journal),
             retryAfterSeconds: configuration.webhook.retryAfterSeconds,
             scheduler: scheduler,
             logger: logger

@@ -9,10 +9,10 @@ public import Journal
 /// write failure stopped the journal (the process is exiting), and while the last write failed for
 /// a reason that may pass (then a probe write, which takes the write lock, says whether it has).
 public struct HealthHandlers: Sendable {
-    private let journal: EventJournal
+    private let journal: any JournalStore
     private let server: @Sendable () -> Bool
 
-    public init(journal: EventJournal, isAccepting: @escaping @Sendable () -> Bool) {
+    public init(journal: any JournalStore, isAccepting: @escaping @Sendable () -> Bool) {
         self.journal = journal
         self.server = isAccepting
     }

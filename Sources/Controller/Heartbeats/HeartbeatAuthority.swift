@@ -38,10 +38,10 @@ public final class HeartbeatAuthority: Sendable {
         var hashesReadAt: ContinuousClock.Instant?
     }
 
-    private let journal: EventJournal
+    private let journal: any JournalStore
     private let state = Mutex(State())
 
-    public init(journal: EventJournal) {
+    public init(journal: any JournalStore) {
         self.journal = journal
     }
 

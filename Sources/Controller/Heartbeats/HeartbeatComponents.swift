@@ -20,7 +20,7 @@ public struct HeartbeatComponents: Sendable {
     /// Builds the components and loads task identities, token hashes and journaled health.
     /// - Parameter leadership: The TTL sweep expires tasks only while this replica leads.
     /// - Throws: ``JournalError`` if the journal cannot be read.
-    public init(journal: EventJournal, scheduler: (any WorkScheduler)?, configuration: MeshConfiguration.Heartbeat,
+    public init(journal: any JournalStore, scheduler: (any WorkScheduler)?, configuration: MeshConfiguration.Heartbeat,
                 metrics: ControllerMetrics? = nil, leadership: LeadershipGuard? = nil, logger: Logger) async throws(JournalError) {
         authority = HeartbeatAuthority(journal: journal)
         try await authority.preload()

@@ -13,7 +13,7 @@ import MeshModel
 public struct HeartbeatExpiry: Service {
     public let ttl: Duration
     private let sweepInterval: Duration
-    private let journal: EventJournal
+    private let journal: any JournalStore
     private let tracker: HeartbeatTracker
     private let authority: HeartbeatAuthority
     private let recorder: HeartbeatRecorder
@@ -22,7 +22,7 @@ public struct HeartbeatExpiry: Service {
 
     /// - Parameter leadership: Checked before each expiry is journaled (it records work); `nil`
     ///   records unconditionally.
-    public init(ttl: Duration, journal: EventJournal, tracker: HeartbeatTracker, authority: HeartbeatAuthority,
+    public init(ttl: Duration, journal: any JournalStore, tracker: HeartbeatTracker, authority: HeartbeatAuthority,
                 recorder: HeartbeatRecorder, leadership: LeadershipGuard? = nil, logger: Logger) {
         self.leadership = leadership
         self.ttl = ttl

@@ -5,13 +5,13 @@ public import MeshModel
 /// Journals health transitions and wakes the task's registration key, so the registration worker
 /// writes the new check statuses to Consul. Shared by the heartbeat handler and the TTL sweep.
 public struct HeartbeatRecorder: Sendable {
-    private let journal: EventJournal
+    private let journal: any JournalStore
     private let tracker: HeartbeatTracker
     private let scheduler: (any WorkScheduler)?
     private let metrics: ControllerMetrics?
     private let logger: Logger
 
-    public init(journal: EventJournal, tracker: HeartbeatTracker, scheduler: (any WorkScheduler)?,
+    public init(journal: any JournalStore, tracker: HeartbeatTracker, scheduler: (any WorkScheduler)?,
                 metrics: ControllerMetrics? = nil, logger: Logger) {
         self.journal = journal
         self.tracker = tracker

@@ -13,6 +13,19 @@ public protocol EventSink: Sendable {
 
 extension EventJournal: EventSink {}
 
+/// Any journal as the sink of ingest (an `any JournalStore` cannot conform itself).
+public struct JournalEventSink: EventSink {
+    private let journal: any JournalStore
+
+    public init(_ journal: any JournalStore) {
+        self.journal = journal
+    }
+
+    public func append(_ events: [DecodedEvent], receivedAt: Date) async throws(JournalError) -> [AppendResult] {
+        try await journal.append(events, receivedAt: receivedAt)
+    }
+}
+
 /// `POST /v1/events`: the EventBridge API-destination webhook.
 ///
 /// Runs off the libevent loop (the server hands requests to handler tasks), so decoding here does

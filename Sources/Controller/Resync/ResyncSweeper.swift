@@ -52,7 +52,7 @@ public final class ResyncSweeper: Sendable {
 
     let ecs: any ResyncECS
     let catalog: any ResyncCatalog
-    let journal: EventJournal
+    let journal: any JournalStore
     /// The work queue: schedules the task keys the sweep's observations marked in the journal, and
     /// marks and schedules token keys and the task keys whose registration went missing.
     let queue: any WorkEnqueuing & WorkScheduler
@@ -68,7 +68,7 @@ public final class ResyncSweeper: Sendable {
 
     /// - Parameters:
     ///   - pause: How to wait between throttled batches (tests record instead of sleeping).
-    public init(ecs: any ResyncECS, catalog: any ResyncCatalog, journal: EventJournal,
+    public init(ecs: any ResyncECS, catalog: any ResyncCatalog, journal: any JournalStore,
                 queue: any WorkEnqueuing & WorkScheduler, index: ServiceTaskIndex, configuration: Configuration,
                 catalogWriteLog: CatalogWriteLog? = nil, verifiedTokens: VerifiedServices? = nil,
                 now: @escaping @Sendable () -> Date = { Date() },
@@ -271,7 +271,7 @@ public final class ResyncSweeper: Sendable {
         var result: [String: TaskRecord] = [:]
         var after: String?
         while true {
-            let page = try await journal.tasks(cluster: cluster, limit: 10_000, after: after)
+            let page = try await journal.tasks(cluster: cluster, status: nil, limit: 10_000, after: after)
             guard let last = page.last else { break }
             for task in page { result[task.taskArn] = task }
             after = last.taskArn

@@ -6,7 +6,7 @@ public import ServiceLifecycle
 
 /// Keeps the journal from growing forever: a pass at start and then every `interval` deletes events
 /// older than `retention`, and tasks that stopped with their work done before then
-/// (``EventJournal/prune(before:chunk:)``).
+/// (``JournalStore/prune(before:chunk:fence:)``).
 ///
 /// A `Service` in the app's group; it sleeps between passes and ends on graceful shutdown. A pass
 /// that fails is logged and retried at the next interval: retention is housekeeping, and a failing
@@ -14,7 +14,7 @@ public import ServiceLifecycle
 public struct JournalRetention: Service {
     public let retention: Duration
     public let interval: Duration
-    private let journal: EventJournal
+    private let journal: any JournalStore
     private let metrics: ControllerMetrics?
     private let now: @Sendable () -> Date
     /// Checked before each pass (deleting rows is leader work); `nil`: always.
@@ -25,7 +25,7 @@ public struct JournalRetention: Service {
     ///   - retention: How old a row must be before it is deleted.
     ///   - interval: The pause between passes.
     ///   - now: The wall clock (tests pass their own).
-    public init(retention: Duration, interval: Duration, journal: EventJournal, metrics: ControllerMetrics? = nil,
+    public init(retention: Duration, interval: Duration, journal: any JournalStore, metrics: ControllerMetrics? = nil,
                 now: @escaping @Sendable () -> Date = { Date() }, leadership: LeadershipGuard? = nil, logger: Logger) {
         self.leadership = leadership
         self.retention = retention
@@ -37,7 +37,7 @@ public struct JournalRetention: Service {
     }
 
     /// The service for a configuration, or `nil` when it keeps everything (`retentionDays` 0).
-    public init?(configuration: MeshConfiguration.Journal, journal: EventJournal, metrics: ControllerMetrics?,
+    public init?(configuration: MeshConfiguration.Journal, journal: any JournalStore, metrics: ControllerMetrics?,
                  leadership: LeadershipGuard? = nil, logger: Logger) {
         guard configuration.retentionDays > 0 else { return nil }
         self.init(retention: .seconds(configuration.retentionDays * 86400),

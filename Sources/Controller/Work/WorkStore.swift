@@ -4,8 +4,8 @@ public import Journal
 
 /// The durable side of the ``WorkQueue``: where work keys survive a crash.
 ///
-/// Shaped after `EventJournal`'s work-key API, so the journal conforms through a thin adapter; tests
-/// use an in-memory store. The queue keeps only scheduling state in memory: generations and attempt
+/// Shaped after the journal's work-key API (`JournalStore`), so the journal conforms through a thin
+/// adapter; tests use an in-memory store. The queue keeps only scheduling state in memory: generations and attempt
 /// counts come from here, so a restart continues where the last process stopped.
 ///
 /// The expected semantics (those of the journal's `work` table):

@@ -10,6 +10,7 @@ import GRDB
 public struct JournalError: Error, Sendable, Equatable, CustomStringConvertible, TransientClassifiable {
     private enum Code: String, Sendable {
         case overloaded, unavailable, stopped, closed, cancelled, notFound, migrationFailed, openFailed, corrupt, failed
+        case fenced
     }
 
     private let code: Code
@@ -54,11 +55,15 @@ public struct JournalError: Error, Sendable, Equatable, CustomStringConvertible,
     public static let corrupt = JournalError(.corrupt)
     /// Any other failure (a bug or a constraint violation).
     public static let failed = JournalError(.failed)
+    /// A write that records work was refused by its ``WorkFence``: this replica does not lead now
+    /// (its lease ran out, or a newer epoch began). Nothing was written. Transient: the leader does
+    /// the work, and the key stays pending for it. ``message`` says why (the epochs, if known).
+    public static let fenced = JournalError(.fenced)
 
     /// Whether the same request may succeed later: the client should retry (429/503), not give up.
     public var isRetryable: Bool {
         switch code {
-        case .overloaded, .unavailable, .stopped, .closed, .cancelled: true
+        case .overloaded, .unavailable, .stopped, .closed, .cancelled, .fenced: true
         case .notFound, .migrationFailed, .openFailed, .corrupt, .failed: false
         }
     }
@@ -79,8 +84,8 @@ public struct JournalError: Error, Sendable, Equatable, CustomStringConvertible,
 
     public static func == (lhs: JournalError, rhs: JournalError) -> Bool { lhs.code == rhs.code }
 
-    /// Returns this error with context attached.
-    func with(message: String?, extendedResultCode: Int32? = nil,
+    /// Returns this error with context attached (any back end's message; `extendedResultCode` is SQLite's).
+    public func with(message: String?, extendedResultCode: Int32? = nil,
               file: String = #fileID, line: Int = #line) -> JournalError {
         JournalError(code, message: message, extendedResultCode: extendedResultCode, file: file, line: line)
     }

@@ -38,13 +38,13 @@ public enum TaskResolution: Sendable, Equatable {
 /// cheap) and merged with the tags into ``MeshTaskSettings``; each resolve's ``MeshConfigStatus``
 /// goes to the ``MeshConfigBook`` the admin API reads.
 public struct TaskMetadataResolver: Sendable {
-    private let journal: EventJournal
+    private let journal: any JournalStore
     private let tasks: any ECSTaskLookup
     private let definitions: any ECSTaskDefinitionLookup
     private let book: MeshConfigBook
     private let now: @Sendable () -> Date
 
-    public init(journal: EventJournal, tasks: any ECSTaskLookup, definitions: any ECSTaskDefinitionLookup,
+    public init(journal: any JournalStore, tasks: any ECSTaskLookup, definitions: any ECSTaskDefinitionLookup,
                 book: MeshConfigBook = MeshConfigBook(), now: @escaping @Sendable () -> Date = { Date() }) {
         self.journal = journal
         self.tasks = tasks

@@ -14,14 +14,14 @@ public import MeshModel
 /// containers, before they read the secret), also when the catalog write failed (a
 /// ``ReconcileFailure``): the token never waits for the registration, nor the registration for the token.
 public struct TaskRegistrationReconciler: Sendable {
-    private let journal: EventJournal
+    private let journal: any JournalStore
     private let metadata: TaskMetadataResolver
     private let catalog: any MeshCatalogWriter
     private let index: ServiceTaskIndex
     private let planConfiguration: MeshPlanConfiguration
     private let catalogWriteLog: CatalogWriteLog
 
-    public init(journal: EventJournal, metadata: TaskMetadataResolver, catalog: any MeshCatalogWriter,
+    public init(journal: any JournalStore, metadata: TaskMetadataResolver, catalog: any MeshCatalogWriter,
                 index: ServiceTaskIndex, planConfiguration: MeshPlanConfiguration,
                 catalogWriteLog: CatalogWriteLog = CatalogWriteLog()) {
         self.journal = journal

@@ -34,7 +34,7 @@ public struct ServiceTokenReconciler: Sendable {
         }
     }
 
-    private let journal: EventJournal
+    private let journal: any JournalStore
     private let provisioner: TokenProvisioner
     private let index: ServiceTaskIndex
     private let configuration: Configuration
@@ -43,7 +43,7 @@ public struct ServiceTokenReconciler: Sendable {
 
     /// - Parameter verified: The names verified in this process; resync forgets names to have them
     ///   checked again.
-    public init(journal: EventJournal, secrets: any TokenSecretStore, acl: any TokenACL, index: ServiceTaskIndex,
+    public init(journal: any JournalStore, secrets: any TokenSecretStore, acl: any TokenACL, index: ServiceTaskIndex,
                 configuration: Configuration, verified: VerifiedServices = VerifiedServices(),
                 now: @escaping @Sendable () -> Date = { Date() }) {
         self.journal = journal
