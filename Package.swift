@@ -252,8 +252,9 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
         ], swiftSettings: strictSettings),
-        // Shared by the test targets: sample events and the controller as a child process.
+        // Shared by the test targets: sample events, the controller as a child process, the journal back ends under test.
         .target(name: "MeshTestSupport", dependencies: [
+            "Journal",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "PostgresNIO", package: "postgres-nio"),

@@ -148,63 +148,6 @@ struct EventJournalGroupCommitTests {
         #expect(try await journal.workItems(keys: (0..<200).map { "task:m\($0)" }).count == 200)
         await journal.close()
     }
-
-    /// A failing operation (unknown work key) fails alone; appends queued with it still commit.
-    @Test func recordAttempt_whenFailingAmongAppends_failsAlone() async throws {
-        // Given
-        let journal = try JournalFixtures.inMemory()
-        let arns = (0..<50).map { JournalFixtures.taskArn("n\($0)") }
-
-        // When
-        let (appended, failure) = await withTaskGroup(of: (Int, JournalError?).self) { group in
-            for arn in arns {
-                group.addTask {
-                    do throws(JournalError) {
-                        return (try await journal.append([JournalFixtures.event(arn: arn, version: 1)], receivedAt: Date()).count, nil)
-                    } catch {
-                        return (0, error)
-                    }
-                }
-            }
-            group.addTask {
-                do throws(JournalError) {
-                    try await journal.recordAttempt(key: "task:missing", generation: 1, succeeded: true, error: nil,
-                                                    parked: false, notBefore: nil)
-                    return (0, nil)
-                } catch {
-                    return (0, error)
-                }
-            }
-            return await group.reduce(into: (0, [JournalError]())) { result, next in
-                result.0 += next.0
-                if let error = next.1 { result.1.append(error) }
-            }
-        }
-
-        // Then
-        #expect(appended == 50)
-        #expect(failure == [.notFound])
-        #expect(try await journal.tasks(limit: 100).count == 50)
-    }
-
-    /// Work-key writes and appends share the writer and both become durable.
-    @Test func markWork_whenInterleavedWithAppends_allCommit() async throws {
-        // Given
-        let journal = try JournalFixtures.inMemory()
-        let arn = JournalFixtures.taskArn()
-
-        // When
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { _ = try await journal.append([JournalFixtures.event(arn: arn, version: 1)], receivedAt: Date()) }
-            group.addTask { try await journal.markWork(["service:mesh/web"]) }
-            group.addTask { try await journal.markWork(["task:\(arn)"]) }
-            try await group.waitForAll()
-        }
-
-        // Then
-        #expect(try await journal.workItem(key: "service:mesh/web")?.state == .pending)
-        #expect(try await journal.workItem(key: "task:\(arn)")?.generation == 2)
-    }
 }
 
 /// Holds the writer thread in the first batch's commit observer until released.
