@@ -5,12 +5,18 @@
 -- bench-svc-<i mod services, 3 digits>, whose token is 00000000-0000-4000-8000-<service, 12 digits>:
 -- the same values deploy/local/bench-heartbeats.sh seeds into the journal and Secrets Manager.
 --
+-- BENCH_ONCE=1 sends every task's heartbeat once (the warm-up's first heartbeats): thread t of
+-- BENCH_THREADS (2, wrk -t2) sends the requests t, t + BENCH_THREADS, ... and stops once all of
+-- them are answered (wrk still runs for its -d).
+--
 --   BENCH_TASKS=10000 BENCH_SERVICES=100 BENCH_BATCH=1 wrk -t2 -c64 -d15s -s Tests/Benchmarks/heartbeats.lua http://127.0.0.1:PORT
 
 local tasks = tonumber(os.getenv("BENCH_TASKS") or "10000")
 local services = tonumber(os.getenv("BENCH_SERVICES") or "100")
 local batch = tonumber(os.getenv("BENCH_BATCH") or "1")
 local health = os.getenv("BENCH_HEALTH") or "HEALTHY"
+local once = os.getenv("BENCH_ONCE") == "1"
+local threads = tonumber(os.getenv("BENCH_THREADS") or "2")
 
 local thread_counter = 0
 function setup(thread)
@@ -39,13 +45,28 @@ function init(args)
       ["Content-Type"] = "application/json",
       ["X-Consul-Token"] = string.format("00000000-0000-4000-8000-%012d", service),
     }
-    requests[#requests + 1] = wrk.format("POST", "/v1/heartbeats", headers, body)
+    if not once or k % threads == thread_id then
+      requests[#requests + 1] = wrk.format("POST", "/v1/heartbeats", headers, body)
+    end
   end
   -- Threads start at different offsets so they do not send the same task at the same moment.
-  counter = thread_id * 7919
+  counter = once and 0 or thread_id * 7919
+  answered = 0
 end
 
 function request()
   counter = counter + 1
+  if once then
+    -- In order from the first; wrk may take one request before sending any (to check it), so
+    -- the cycle goes on until this thread stops: every request is sent at least once.
+    return requests[((counter - 1) % #requests) + 1]
+  end
   return requests[(counter % #requests) + 1]
+end
+
+if once then  -- only then: a response() function makes wrk call Lua for every answer
+  function response(status, headers, body)
+    answered = answered + 1
+    if answered >= #requests then wrk.thread:stop() end
+  end
 end

@@ -8,15 +8,20 @@
 # How the 10,000 tasks are made (no ECS events are replayed; that is the ingest benchmark's job):
 #   1. the controller starts once on an empty journal and stops, so its migrations create the schema;
 #   2. python3's sqlite3 module writes the journal directly: 10,000 RUNNING rows in `tasks`,
-#      `task_meta` rows (mesh=1, service bench-svc-NNN, health-sync container `app`, port 8080) and
-#      100 `services` rows whose token_sha256 is the SHA-256 of each service's token;
+#      `task_meta` rows (mesh=1, service bench-svc-NNN, health-sync container `app`, port 8080),
+#      100 `services` rows whose token_sha256 is the SHA-256 of each service's token, and a pending
+#      work key per task (as a RUNNING event would have left it);
 #   3. the same IDs go into each service's Secrets Manager secret in moto, so the token worker
-#      creates the Consul tokens with exactly those secrets instead of new ones;
-#   4. the controller starts with workers (Consul + moto) and resync off (moto's ECS knows none of
-#      these tasks), and every task sends a first heartbeat: that is a health transition, journaled,
-#      and the registration worker registers the task in Consul with a passing check. The script
-#      waits until no work key is left pending;
-#   5. steady state: wrk sends the same heartbeats again for BENCH_DURATION seconds, single
+#      creates the Consul tokens with exactly those secrets instead of new ones, and each service's
+#      task definition is registered in moto (the registration worker reads it for a consul-ecs config);
+#   4. registration: the controller starts with workers (Consul + moto) and resync off (moto's ECS
+#      knows none of these tasks) and registers every task, with critical checks (no heartbeat yet),
+#      as after each task's RUNNING event. The script waits, from outside, until Consul lists every
+#      instance's checks (blocking queries on /v1/health/state/any, deploy/local/storm.py);
+#   5. warm-up: every task sends its first heartbeat (app HEALTHY): a health transition, journaled,
+#      and the registration worker sets the task's checks passing. Measured from the first
+#      heartbeat sent until Consul shows every instance's checks passing (the same watcher);
+#   6. steady state: wrk sends the same heartbeats again for BENCH_DURATION seconds, single
 #      heartbeats and batches of 10; the Consul indexes are read before and after each run.
 # The TTL is raised to 600 s so no task expires while the first registrations are being written.
 #
@@ -72,22 +77,25 @@ with db:
                 "consul.hashicorp.com/health-sync-containers": "app"}
         db.execute("INSERT INTO task_meta (task_arn, mesh, service_name, tags_json, service_port, described_at) VALUES (?, 1, ?, ?, 8080, ?)",
                    (arn, service, json.dumps(tags), now))
+        db.execute("INSERT INTO work (key, state, generation, attempts, updated_at) VALUES (?, 'pending', 1, 0, ?)",
+                   ("task:" + arn, now))
     for s in range(services):
         db.execute("""INSERT INTO services (name, cluster_arn, accessor_id, token_sha256, last_task_seen_at, updated_at)
                       VALUES (?, ?, ?, ?, ?, ?)""",
                    ("bench-svc-%03d" % s, cluster, accessor(s), hashlib.sha256(token(s).encode()).hexdigest(), now, now))
 sm = boto3.client("secretsmanager", endpoint_url=endpoint, region_name="us-east-1")
+ecs = boto3.client("ecs", endpoint_url=endpoint, region_name="us-east-1")
 for s in range(services):
     sm.create_secret(Name="bench-bench-svc-%03d" % s,
                      SecretString=json.dumps({"accessor_id": accessor(s), "token": token(s)}))
+    # Revision 1 of family bench-svc-NNN: the task_definition_arn seeded above.
+    ecs.register_task_definition(family="bench-svc-%03d" % s, containerDefinitions=[
+        {"name": "app", "image": "app:1", "memory": 128, "portMappings": [{"containerPort": 8080}]}])
 PY
 
-pending_work() {
-  python3 -c "import sqlite3,sys; print(sqlite3.connect('file:'+sys.argv[1]+'?mode=ro', uri=True).execute(\"select count(*) from work where state in ('pending','running')\").fetchone()[0])" "$journal"
-}
-run_wrk() {  # batch seconds connections -> "heartbeats/s p50 p99 non2xx heartbeats"
+run_wrk() {  # batch seconds connections [once] -> "heartbeats/s p50 p99 non2xx heartbeats"
   local out
-  out="$(BENCH_TASKS="$tasks" BENCH_SERVICES="$services" BENCH_BATCH="$1" \
+  out="$(BENCH_TASKS="$tasks" BENCH_SERVICES="$services" BENCH_BATCH="$1" BENCH_ONCE="${4:-0}" BENCH_THREADS=2 \
          wrk -t2 -c"$3" -d"$2s" --latency -s Tests/Benchmarks/heartbeats.lua "http://127.0.0.1:$port" 2>&1)"
   echo "$out" >>"$work/wrk.log"
   local rps p50 p99 bad total
@@ -99,30 +107,53 @@ run_wrk() {  # batch seconds connections -> "heartbeats/s p50 p99 non2xx heartbe
   echo "$(python3 -c "print(round(float('${rps:-0}') * $1))") ${p50:-?} ${p99:-?} ${bad:-0} $(( ${total:-0} * $1 ))"
 }
 
-echo "first heartbeat of every task (transitions: journal + Consul registration)..." >&2
+# Blocks until Consul lists every seeded instance's checks (all passing unless "registered" is
+# given), watched from outside (storm.py's watcher); prints the seconds since the Unix time $1.
+# Each answer lists up to 20,000 checks (megabytes of JSON), so the watcher pauses between
+# blocking queries (0.1 s; 1 s while registering, which takes minutes) to keep its own load on
+# Consul small; that is the precision of the figures.
+consul_wait() {  # start_epoch [registered]
+  python3 - "$1" "$tasks" "$services" "${2:-passing}" <<'PY'
+import os, sys, time
+sys.path.insert(0, os.environ["BENCH_HERE"])
+import storm
+start, tasks, services, mode = float(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+ids = {"bench-svc-%03d-%032x" % (i % services, i) for i in range(tasks)}
+registering = mode == "registered"
+seen = storm.wait_passing(ids, 3600, registered_only=registering, pause=1.0 if registering else 0.1)
+print("%.1f" % (time.time() - (time.monotonic() - seen) - start))
+PY
+}
+export BENCH_HERE="$here"
+
+echo "registration of every task (seeded work keys; checks critical until the first heartbeat)..." >&2
+registration_start=$(date +%s.%N)
 start_controller
-warm_start=$(date +%s)
+registration_seconds="$(consul_wait "$registration_start" registered)"
+
+echo "first heartbeat of every task (transitions: journal + Consul check updates)..." >&2
+warm_start=$(date +%s.%N)
+consul_wait "$warm_start" >"$work/warm-seconds" &
+watcher=$!
 health_count() {
   python3 -c "import sqlite3,sys; print(sqlite3.connect('file:'+sys.argv[1]+'?mode=ro', uri=True).execute('select count(*) from task_health').fetchone()[0])" "$journal"
 }
-# Until every task has sent its first heartbeat (each is a transition with its own fsync, so the
-# first round runs far slower than the steady state).
+# One heartbeat per task (wrk stops each thread once its share is answered; a second round only if
+# some were refused).
 for _ in $(seq 1 60); do
-  run_wrk 1 5 32 >/dev/null
+  run_wrk 1 5 32 1 >/dev/null
   [ "$(health_count)" -ge "$tasks" ] && break
 done
-for _ in $(seq 1 1200); do
-  [ "$(pending_work)" = "0" ] && break
-  sleep 0.5
-done
-warm_seconds=$(( $(date +%s) - warm_start ))
+wait "$watcher"
+warm_seconds="$(cat "$work/warm-seconds")"
 registered="$(curl -s -H "X-Consul-Token: $CONSUL_HTTP_TOKEN" "$CONSUL_HTTP_ADDR/v1/health/state/passing" \
               | python3 -c 'import json,sys; print(sum(1 for c in json.load(sys.stdin) if c["CheckID"].endswith("-app")))')"
-health_rows="$(python3 -c "import sqlite3,sys; print(sqlite3.connect('file:'+sys.argv[1]+'?mode=ro', uri=True).execute('select count(*) from task_health').fetchone()[0])" "$journal")"
+health_rows="$(health_count)"
 
 echo
 echo "Heartbeat benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(uname -m), load average at start $(cut -d' ' -f1-3 /proc/loadavg); $tasks tasks of $services services, wrk -t2, ${duration}s per run, controller $build_label, Consul 1.8.7 dev agent and moto on loopback"
 echo
+echo "Registration: every task registered in Consul (checks critical, before any heartbeat) after ${registration_seconds}s."
 echo "Warm-up: first heartbeat of every task journaled ($health_rows task_health rows) and $registered app checks passing in Consul after ${warm_seconds}s."
 [ "${BENCH_WARMUP_ONLY:-0}" = "1" ] && exit 0
 echo

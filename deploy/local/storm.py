@@ -122,7 +122,9 @@ def consul_get(path, index=None):
     if index is not None:
         path += ("&" if "?" in path else "?") + "index=%d&wait=10s" % index
     request = urllib.request.Request(CONSUL + path, headers={"X-Consul-Token": CONSUL_TOKEN})
-    with urllib.request.urlopen(request, timeout=30) as response:
+    # Generous: a blocking query waits up to 10 s, and listing tens of thousands of checks from a
+    # Consul that is busy with writes takes seconds more.
+    with urllib.request.urlopen(request, timeout=120) as response:
         return int(response.headers.get("X-Consul-Index", "0")), json.load(response)
 
 
@@ -132,31 +134,33 @@ def consul_get(path, index=None):
 WATCH_PAUSE_SECONDS = 0.025
 
 
-def wait_passing(ids, deadline_seconds, first_seen=None):
-    """Blocks until every instance in `ids` has checks, all passing; returns the time it saw that.
-    Records in `first_seen` (if given) when each instance was first seen passing (to within
-    WATCH_PAUSE_SECONDS plus one answer)."""
-    index, deadline, reported = None, time.monotonic() + deadline_seconds, -1
+def wait_passing(ids, deadline_seconds, first_seen=None, registered_only=False, pause=WATCH_PAUSE_SECONDS):
+    """Blocks until every instance in `ids` has checks, all passing (or, with `registered_only`, of
+    any status); returns the time it saw that. Records in `first_seen` (if given) when each instance
+    was first seen so (to within `pause` plus one answer)."""
+    index, deadline, reported, done = None, time.monotonic() + deadline_seconds, -1, 0
+    word = "registered" if registered_only else "passing"
     while time.monotonic() < deadline:
         if index is not None:
-            time.sleep(WATCH_PAUSE_SECONDS)
+            time.sleep(pause)
         index, checks = consul_get("/v1/health/state/any", index)
         seen = time.monotonic()
         status = {}
         for check in checks:
             if check.get("ServiceID") in ids:
-                status[check["ServiceID"]] = status.get(check["ServiceID"], True) and check["Status"] == "passing"
-        passing = sum(1 for ok in status.values() if ok)
+                ok = registered_only or check["Status"] == "passing"
+                status[check["ServiceID"]] = status.get(check["ServiceID"], True) and ok
+        done = sum(1 for ok in status.values() if ok)
         if first_seen is not None:
             for service_id, ok in status.items():
                 if ok:
                     first_seen.setdefault(service_id, seen)
-        if passing == len(ids):
+        if done == len(ids):
             return seen
-        if passing != reported:
-            log("  %d of %d instances passing" % (passing, len(ids)))
-            reported = passing
-    raise SystemExit("only %d of %d instances passed within %d s" % (passing, len(ids), deadline_seconds))
+        if done != reported:
+            log("  %d of %d instances %s" % (done, len(ids), word))
+            reported = done
+    raise SystemExit("only %d of %d instances %s within %d s" % (done, len(ids), word, deadline_seconds))
 
 
 def cpu_seconds():
