@@ -55,7 +55,8 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        // A JSON document as a value: opaque configuration carried from task definitions to Consul.
+        // A JSON document as a value (opaque configuration carried from task definitions to Consul),
+        // and the lenient reading of documents other programs write (Consul, ECS).
         .target(name: "OpaqueJSON", swiftSettings: strictSettings),
         .target(
             name: "MeshModel",
@@ -63,7 +64,8 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         // Transient or permanent: the one question the work queue asks of an error, answered by
-        // each error type where it is defined (AWS, Consul, Journal, Controller).
+        // each error type where it is defined (AWS, Consul, Journal, Controller); and the one
+        // ConfigurationError every source of settings raises (a key and why it cannot be used).
         .target(
             name: "ErrorClassification",
             swiftSettings: strictSettings
@@ -85,7 +87,7 @@ let package = Package(
         .target(
             name: "AWS",
             dependencies: [
-                "ErrorClassification", "Backoff", "Batching", "ByteCoding",
+                "ErrorClassification", "Backoff", "Batching", "ByteCoding", "OpaqueJSON",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -112,7 +114,7 @@ let package = Package(
         .target(
             name: "PostgresSupport",
             dependencies: [
-                "ByteCoding",
+                "ByteCoding", "ErrorClassification",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -210,7 +212,7 @@ let package = Package(
         .testTarget(name: "BatchingTests", dependencies: ["Batching", "MeshTestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "ByteCodingTests", dependencies: ["ByteCoding"], swiftSettings: strictSettings),
         .testTarget(name: "PostgresSupportTests", dependencies: [
-            "PostgresSupport", "MeshTestSupport",
+            "PostgresSupport", "ErrorClassification", "MeshTestSupport",
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strictSettings),
@@ -247,7 +249,7 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
         ], resources: [.copy("Fixtures")], swiftSettings: strictSettings),
         .testTarget(name: "ConsulTests", dependencies: [
-            "Consul", "Batching", "ErrorClassification", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            "Consul", "Batching", "ErrorClassification", "MeshModel", .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "InMemoryLogging", package: "swift-log"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),

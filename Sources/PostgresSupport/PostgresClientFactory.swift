@@ -1,3 +1,4 @@
+public import ErrorClassification
 import Foundation
 public import Logging
 import NIOSSL
@@ -15,9 +16,9 @@ public enum PostgresClientFactory {
     /// verified; `verify-ca` the chain; `verify-full` the chain and the host name. Without
     /// `sslrootcert`, the verifying modes trust the system's certificate authorities.
     /// - Parameter maxConnections: The pool's largest number of connections.
-    /// - Throws: ``PostgresSettingsError`` (`sslrootcert`) when the file of authorities cannot be read.
+    /// - Throws: ``ConfigurationError`` (`sslrootcert`) when the file of authorities cannot be read.
     public static func configuration(_ settings: PostgresConnectionSettings,
-                                     maxConnections: Int = 10) throws(PostgresSettingsError) -> PostgresClient.Configuration {
+                                     maxConnections: Int = 10) throws(ConfigurationError) -> PostgresClient.Configuration {
         var configuration = PostgresClient.Configuration(
             host: settings.host, port: settings.port, username: settings.username, password: settings.password,
             database: settings.database, tls: try tls(settings))
@@ -30,14 +31,14 @@ public enum PostgresClientFactory {
     }
 
     /// A client for `settings` that logs its background work (never the password) to `logger`.
-    /// - Throws: ``PostgresSettingsError`` as ``configuration(_:maxConnections:)`` does.
+    /// - Throws: ``ConfigurationError`` as ``configuration(_:maxConnections:)`` does.
     public static func makeClient(_ settings: PostgresConnectionSettings, maxConnections: Int = 10,
-                                  logger: Logger) throws(PostgresSettingsError) -> PostgresClient {
+                                  logger: Logger) throws(ConfigurationError) -> PostgresClient {
         PostgresClient(configuration: try configuration(settings, maxConnections: maxConnections), backgroundLogger: logger)
     }
 
     /// Runs a client for `settings` while `body` runs, and stops it afterwards.
-    /// - Throws: ``PostgresSettingsError``, or what `body` throws.
+    /// - Throws: ``ConfigurationError``, or what `body` throws.
     public static func withClient<Result: Sendable>(
         _ settings: PostgresConnectionSettings, maxConnections: Int = 10, logger: Logger,
         _ body: @Sendable (PostgresClient) async throws -> Result
@@ -52,7 +53,7 @@ public enum PostgresClientFactory {
 
     /// One connection for `settings`, outside any pool: it fails at once when the server refuses
     /// (a pool retries), and it suits a `LISTEN` that must stay on one connection.
-    /// - Throws: ``PostgresSettingsError`` for the settings, or PostgresNIO's error when the
+    /// - Throws: ``ConfigurationError`` for the settings, or PostgresNIO's error when the
     ///   connection or the login fails (never holding the password).
     public static func connect(_ settings: PostgresConnectionSettings, id: Int = 1,
                                logger: Logger) async throws -> PostgresConnection {
@@ -75,7 +76,7 @@ public enum PostgresClientFactory {
 
     private enum TLSMode { case disable, prefer, require }
 
-    private static func tls(_ settings: PostgresConnectionSettings) throws(PostgresSettingsError) -> PostgresClient.Configuration.TLS {
+    private static func tls(_ settings: PostgresConnectionSettings) throws(ConfigurationError) -> PostgresClient.Configuration.TLS {
         let (mode, configuration) = try tlsChoice(settings)
         switch mode {
         case .disable: return .disable
@@ -85,11 +86,11 @@ public enum PostgresClientFactory {
     }
 
     /// libpq's `sslmode` as PostgresNIO's three modes and a verification policy.
-    private static func tlsChoice(_ settings: PostgresConnectionSettings) throws(PostgresSettingsError) -> (TLSMode, TLSConfiguration) {
+    private static func tlsChoice(_ settings: PostgresConnectionSettings) throws(ConfigurationError) -> (TLSMode, TLSConfiguration) {
         var tls = TLSConfiguration.makeClientConfiguration()
         if let path = settings.sslRootCertPath {
             guard FileManager.default.isReadableFile(atPath: path) else {
-                throw PostgresSettingsError(field: "sslrootcert", reason: "cannot read \(path)")
+                throw ConfigurationError.postgres(field: "sslrootcert", reason: "cannot read \(path)")
             }
             tls.trustRoots = .file(path)
         }

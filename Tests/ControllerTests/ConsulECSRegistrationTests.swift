@@ -144,7 +144,7 @@ struct ConsulECSRegistrationTests {
         _ = try await rig.worker.reconcile(taskArn: WorkerSample.arn("g1"), logger: logger)
         // Then
         let intent = try #require(await rig.catalog.writes.first?.intent)
-        #expect(intent.service.kind == "terminating-gateway")
+        #expect(intent.service.kind.rawValue == "terminating-gateway")
         #expect(intent.service.id == "egress-g1")
         #expect(intent.service.port == 8443)
         #expect(intent.service.taggedAddresses["wan"] == CatalogAddress(address: "198.51.100.7", port: 443))

@@ -1,3 +1,4 @@
+import ErrorClassification
 import Testing
 @testable import Controller
 

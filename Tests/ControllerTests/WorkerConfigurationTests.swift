@@ -1,3 +1,4 @@
+import ErrorClassification
 import Foundation
 import Testing
 @testable import Controller

@@ -62,7 +62,7 @@ struct ConsulECSIntegrationTests {
         #expect(proxy.service.proxy?.localServicePort == 9090)
         #expect(proxy.service.proxy?.upstreams == [
             .init(destinationName: "api", localBindPort: 1234),
-            .init(destinationName: "api", localBindPort: 1235, datacenter: "dc2", meshGatewayMode: "local"),
+            .init(destinationName: "api", localBindPort: 1235, datacenter: "dc2", meshGateway: .local),
         ])
         #expect(proxy.service.proxy?.config == .object(["protocol": .string("http")]))
         // And the admin view's status names the source and the warnings

@@ -77,7 +77,7 @@ struct MeshTrafficTests {
         /// Starts the sidecar of `task` from the controller's proxy registration and the Secrets Manager token.
         func startSidecar(_ task: MeshTask, service: String) async throws {
             let proxyID = MeshNames.proxyID(serviceID: MeshNames.serviceID(service: service, taskID: task.moto.taskID))
-            var registration: Consul.CatalogService?
+            var registration: CatalogService?
             var token: String?
             // (the secret is written before its token is created: wait until Consul knows the token)
             _ = await eventually {

@@ -21,7 +21,7 @@ struct ResyncIntegrationTests {
         ].merging(extra) { _, new in new })
     }
 
-    private func ourServices(_ probe: MeshWorldProbe, cluster: String, family: String) async throws -> [Consul.CatalogService] {
+    private func ourServices(_ probe: MeshWorldProbe, cluster: String, family: String) async throws -> [CatalogService] {
         try await probe.ourServices(clusterArn: cluster, service: family)
     }
 
@@ -97,7 +97,7 @@ struct ResyncIntegrationTests {
         let foreignID = "legacy-\(sfx)"
         try await probe.consul.register(CatalogRegistration(
             node: run.clusterArn, address: "10.9.9.9",
-            service: Consul.CatalogService(id: foreignID, service: foreignID, address: "10.9.9.9", port: 9000,
+            service: CatalogService(id: foreignID, name: foreignID, address: "10.9.9.9", port: 9000,
                                            meta: ["source": "consul-ecs", "task-id": "not-ours"])
         ), logger: probe.logger)
 

@@ -50,7 +50,7 @@ struct ServiceRegistrationPlanTests {
         #expect(intent.nodeAddress == "10.0.1.23")
         #expect(intent.nodeMeta == ["synthetic-node": "true"])
         #expect(intent.service == CatalogService(
-            id: "web-\(Self.taskID)", name: "web", kind: nil, address: "10.0.1.23", port: 8080,
+            id: "web-\(Self.taskID)", name: "web", kind: .typical, address: "10.0.1.23", port: 8080,
             meta: ["task-id": Self.taskID, "task-arn": Self.taskArn, "source": "ecs-mesh-controller"]
         ))
     }
@@ -61,7 +61,7 @@ struct ServiceRegistrationPlanTests {
         let intent = try #require(Self.intent(try Self.plan()))
         // Then
         #expect(intent.proxy == CatalogService(
-            id: "web-\(Self.taskID)-sidecar-proxy", name: "web-sidecar-proxy", kind: "connect-proxy",
+            id: "web-\(Self.taskID)-sidecar-proxy", name: "web-sidecar-proxy", kind: .connectProxy,
             address: "10.0.1.23", port: 20000,
             meta: ["task-id": Self.taskID, "task-arn": Self.taskArn, "source": "ecs-mesh-controller"],
             proxy: ProxySettings(

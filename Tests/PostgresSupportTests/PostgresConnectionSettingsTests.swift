@@ -1,3 +1,4 @@
+import ErrorClassification
 import PostgresSupport
 import Testing
 
@@ -47,18 +48,18 @@ struct PostgresConnectionSettingsTests {
     ])
     func init_whenPartIsWrong_namesIt(url: String, field: String) {
         // When
-        let error = #expect(throws: PostgresSettingsError.self) { try PostgresConnectionSettings(url: url) }
+        let error = #expect(throws: ConfigurationError.self) { try PostgresConnectionSettings(url: url) }
         // Then
-        #expect(error?.field == field)
+        #expect(error?.key == field)
         #expect(error?.description.contains("s3cr") == false)
     }
 
     /// A password in the URL and one from a file or variable: refused, not silently preferred.
     @Test func init_whenPasswordTwice_refuses() {
-        let error = #expect(throws: PostgresSettingsError.self) {
+        let error = #expect(throws: ConfigurationError.self) {
             try PostgresConnectionSettings(url: "postgres://u:one@h/d", password: "two")
         }
-        #expect(error?.field == "password")
+        #expect(error?.key == "password")
     }
 
     /// The description is the URL with the password replaced, fit for logs.

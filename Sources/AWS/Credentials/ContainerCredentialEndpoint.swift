@@ -1,3 +1,4 @@
+import ErrorClassification
 public import Foundation
 
 /// Where the ECS container credentials endpoint is and how to authenticate to it, from the
@@ -33,23 +34,23 @@ public struct ContainerCredentialEndpoint: Sendable, Equatable {
 
     /// Resolves the endpoint from `environment`.
     /// - Returns: `nil` when neither URI variable is set (the provider is not configured).
-    /// - Throws: ``AWSConfigurationError`` when the full URI is malformed or its host is not allowed.
+    /// - Throws: ``ConfigurationError`` when the full URI is malformed or its host is not allowed.
     public static func resolve(environment: [String: String]) throws -> ContainerCredentialEndpoint? {
         let url: URL
         if let relative = environment["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"], !relative.isEmpty {
             let path = relative.hasPrefix("/") ? relative : "/" + relative
             guard let resolved = URL(string: "http://\(ecsHost)\(path)") else {
-                throw AWSConfigurationError(key: "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", reason: "not a valid URI path")
+                throw ConfigurationError.aws(key: "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", reason: "not a valid URI path")
             }
             url = resolved
         } else if let full = environment["AWS_CONTAINER_CREDENTIALS_FULL_URI"], !full.isEmpty {
             guard let resolved = URL(string: full), let scheme = resolved.scheme?.lowercased(),
                   scheme == "http" || scheme == "https", let host = resolved.host, !host.isEmpty
             else {
-                throw AWSConfigurationError(key: "AWS_CONTAINER_CREDENTIALS_FULL_URI", reason: "not an absolute http(s) URL")
+                throw ConfigurationError.aws(key: "AWS_CONTAINER_CREDENTIALS_FULL_URI", reason: "not an absolute http(s) URL")
             }
             guard scheme == "https" || isAllowedHost(host) else {
-                throw AWSConfigurationError(
+                throw ConfigurationError.aws(
                     key: "AWS_CONTAINER_CREDENTIALS_FULL_URI",
                     reason: "host \(host) is not allowed over http (use https, a loopback address, or one of "
                         + allowedHosts.sorted().joined(separator: ", ") + ")"

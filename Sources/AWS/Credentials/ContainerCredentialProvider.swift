@@ -53,7 +53,7 @@ public struct ContainerCredentialProvider: AWSCredentialProvider {
 
     /// Fetches fresh credentials.
     /// - Throws: ``AWSCredentialError`` (`.notConfigured` when no URI variable is set),
-    ///   ``AWSConfigurationError`` for a disallowed endpoint.
+    ///   ``ConfigurationError`` for a disallowed endpoint.
     public func credentials() async throws -> AWSCredentials {
         guard let endpoint = try endpoint.get() else {
             throw AWSCredentialError(.notConfigured, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI/FULL_URI not set")

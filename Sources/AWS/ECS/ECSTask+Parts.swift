@@ -1,3 +1,5 @@
+import OpaqueJSON
+
 /// A task attachment; the task ENI carries its address in `details`.
 public struct ECSAttachment: Sendable, Equatable, Codable {
     /// A name/value detail, e.g. `privateIPv4Address`.
@@ -33,10 +35,10 @@ public struct ECSAttachment: Sendable, Equatable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        id = c.lenient(String.self, forKey: .id)
-        type = c.lenient(String.self, forKey: .type)
-        status = c.lenient(String.self, forKey: .status)
-        details = c.lenientArray(Detail.self, forKey: .details)
+        id = c.lenient(.id)
+        type = c.lenient(.type)
+        status = c.lenient(.status)
+        details = c.lenient(.details, default: [])
     }
 
     /// The `privateIPv4Address` detail (note ECS's spelling: capital `IP`, `v4`).
@@ -84,11 +86,11 @@ public struct ECSContainer: Sendable, Equatable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        name = c.lenient(String.self, forKey: .name) ?? ""
-        lastStatus = c.lenient(String.self, forKey: .lastStatus)
-        healthStatus = c.lenient(String.self, forKey: .healthStatus)
-        exitCode = c.lenient(Int.self, forKey: .exitCode)
-        networkInterfaces = c.lenientArray(NetworkInterface.self, forKey: .networkInterfaces)
+        name = c.lenient(.name, default: "")
+        lastStatus = c.lenient(.lastStatus)
+        healthStatus = c.lenient(.healthStatus)
+        exitCode = c.lenient(.exitCode)
+        networkInterfaces = c.lenient(.networkInterfaces, default: [])
     }
 }
 
@@ -127,7 +129,7 @@ public struct ECSDescribeTasksResult: Sendable, Equatable, Codable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         tasks = try c.decodeIfPresent([ECSTask].self, forKey: .tasks) ?? []
-        failures = c.lenientArray(ECSFailure.self, forKey: .failures)
+        failures = c.lenient(.failures, default: [])
     }
 }
 
@@ -148,7 +150,7 @@ public struct ECSListTasksPage: Sendable, Equatable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        taskArns = c.lenientArray(String.self, forKey: .taskArns)
-        nextToken = c.lenient(String.self, forKey: .nextToken).flatMap { $0.isEmpty ? nil : $0 }
+        taskArns = c.lenient(.taskArns, default: [])
+        nextToken = c.lenientNonEmpty(.nextToken)
     }
 }

@@ -1,4 +1,5 @@
 public import Foundation
+import OpaqueJSON
 
 /// An ECS task as `DescribeTasks` reports it (the fields the controller uses).
 ///
@@ -76,20 +77,20 @@ public struct ECSTask: Sendable, Equatable, Codable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         taskArn = try c.decode(String.self, forKey: .taskArn)
-        clusterArn = c.lenient(String.self, forKey: .clusterArn)
-        taskDefinitionArn = c.lenient(String.self, forKey: .taskDefinitionArn)
-        group = c.lenient(String.self, forKey: .group)
-        startedBy = c.lenient(String.self, forKey: .startedBy)
-        lastStatus = c.lenient(String.self, forKey: .lastStatus)
-        desiredStatus = c.lenient(String.self, forKey: .desiredStatus)
-        healthStatus = c.lenient(String.self, forKey: .healthStatus)
-        version = c.lenient(Int64.self, forKey: .version)
-        tags = c.lenientArray(ECSTag.self, forKey: .tags)
-        attachments = c.lenientArray(ECSAttachment.self, forKey: .attachments)
-        containers = c.lenientArray(ECSContainer.self, forKey: .containers)
-        launchType = c.lenient(String.self, forKey: .launchType)
-        stopCode = c.lenient(String.self, forKey: .stopCode)
-        stoppedReason = c.lenient(String.self, forKey: .stoppedReason)
+        clusterArn = c.lenient(.clusterArn)
+        taskDefinitionArn = c.lenient(.taskDefinitionArn)
+        group = c.lenient(.group)
+        startedBy = c.lenient(.startedBy)
+        lastStatus = c.lenient(.lastStatus)
+        desiredStatus = c.lenient(.desiredStatus)
+        healthStatus = c.lenient(.healthStatus)
+        version = c.lenient(.version)
+        tags = c.lenient(.tags, default: [])
+        attachments = c.lenient(.attachments, default: [])
+        containers = c.lenient(.containers, default: [])
+        launchType = c.lenient(.launchType)
+        stopCode = c.lenient(.stopCode)
+        stoppedReason = c.lenient(.stoppedReason)
         createdAt = AWSTimestamp.decode(c, forKey: .createdAt)
         startedAt = AWSTimestamp.decode(c, forKey: .startedAt)
         stoppedAt = AWSTimestamp.decode(c, forKey: .stoppedAt)
@@ -153,6 +154,6 @@ public struct ECSTag: Sendable, Equatable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         key = try c.decode(String.self, forKey: .key)
-        value = c.lenient(String.self, forKey: .value) ?? ""
+        value = c.lenient(.value, default: "")
     }
 }

@@ -1,3 +1,5 @@
+import OpaqueJSON
+
 /// A task definition as `DescribeTaskDefinition` reports it (the parts the controller uses).
 public struct ECSTaskDefinition: Sendable, Equatable, Codable {
     /// The ARN, `…:task-definition/<family>:<revision>`.
@@ -27,9 +29,9 @@ public struct ECSTaskDefinition: Sendable, Equatable, Codable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         taskDefinitionArn = try c.decode(String.self, forKey: .taskDefinitionArn)
         family = try c.decode(String.self, forKey: .family)
-        revision = c.lenient(Int.self, forKey: .revision)
-        networkMode = c.lenient(String.self, forKey: .networkMode)
-        containerDefinitions = c.lenientArray(ECSContainerDefinition.self, forKey: .containerDefinitions)
+        revision = c.lenient(.revision)
+        networkMode = c.lenient(.networkMode)
+        containerDefinitions = c.lenient(.containerDefinitions, default: [])
     }
 
     /// All container ports, in definition order.
@@ -70,11 +72,11 @@ public struct ECSContainerDefinition: Sendable, Equatable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        name = c.lenient(String.self, forKey: .name) ?? ""
-        image = c.lenient(String.self, forKey: .image)
-        essential = c.lenient(Bool.self, forKey: .essential)
-        portMappings = c.lenientArray(ECSPortMapping.self, forKey: .portMappings)
-        environment = c.lenientArray(ECSEnvironmentVariable.self, forKey: .environment)
+        name = c.lenient(.name, default: "")
+        image = c.lenient(.image)
+        essential = c.lenient(.essential)
+        portMappings = c.lenient(.portMappings, default: [])
+        environment = c.lenient(.environment, default: [])
     }
 }
 

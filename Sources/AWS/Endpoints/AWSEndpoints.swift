@@ -1,3 +1,4 @@
+import ErrorClassification
 public import Foundation
 
 /// Where to send Secrets Manager and ECS calls, and the region to sign for.
@@ -29,12 +30,12 @@ public struct AWSEndpoints: Sendable, Equatable {
 
     /// Resolves endpoints and region from environment variables.
     /// - Parameter environment: The process environment (the executable passes it in).
-    /// - Throws: ``AWSConfigurationError`` naming the variable when no region is set or an endpoint
+    /// - Throws: ``ConfigurationError`` naming the variable when no region is set or an endpoint
     ///   URL is not an absolute `http`/`https` URL.
     public init(environment: [String: String]) throws {
         guard let region = Self.nonEmpty(environment["AWS_REGION"]) ?? Self.nonEmpty(environment["AWS_DEFAULT_REGION"])
         else {
-            throw AWSConfigurationError(key: "AWS_REGION", reason: "no region set (AWS_REGION or AWS_DEFAULT_REGION)")
+            throw ConfigurationError.aws(key: "AWS_REGION", reason: "no region set (AWS_REGION or AWS_DEFAULT_REGION)")
         }
         self.region = region
         self.secretsManager = try Self.endpoint(
@@ -68,7 +69,7 @@ public struct AWSEndpoints: Sendable, Equatable {
         guard let url = URL(string: value), let scheme = url.scheme?.lowercased(),
               scheme == "http" || scheme == "https", let host = url.host, !host.isEmpty
         else {
-            throw AWSConfigurationError(key: key, reason: "not an absolute http(s) URL")
+            throw ConfigurationError.aws(key: key, reason: "not an absolute http(s) URL")
         }
         return url
     }

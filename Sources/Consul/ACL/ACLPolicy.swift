@@ -1,3 +1,5 @@
+import OpaqueJSON
+
 /// A Consul ACL policy (`/v1/acl/policy`).
 ///
 /// To create one, fill ``name``, ``description`` and ``rules`` (HCL); Consul assigns the ID.

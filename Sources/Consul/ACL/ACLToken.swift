@@ -1,3 +1,5 @@
+import OpaqueJSON
+
 /// A Consul ACL token (`/v1/acl/token`).
 ///
 /// To create one with IDs chosen by us (so that a retried create is the same token, as the

@@ -1,3 +1,6 @@
+public import MeshModel
+import OpaqueJSON
+
 /// A node of the catalog, as Consul returns it.
 public struct CatalogNode: Sendable, Equatable, Decodable {
     public var node: String

@@ -1,3 +1,6 @@
+public import MeshModel
+import OpaqueJSON
+
 /// A catalog write (`PUT /v1/catalog/register`): a node, optionally one service, and checks.
 ///
 /// We register on a synthetic node (consul-ecs: node name = cluster ARN, meta `synthetic-node=true`)

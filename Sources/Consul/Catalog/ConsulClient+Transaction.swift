@@ -1,3 +1,4 @@
+public import MeshModel
 public import Logging
 public import NIOCore
 import NIOHTTP1

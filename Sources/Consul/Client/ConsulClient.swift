@@ -1,4 +1,5 @@
 public import AsyncHTTPClient
+public import ErrorClassification
 import NIOSSL
 
 /// A client for the Consul 1.8 HTTP API (ACL tokens and policies, catalog, health).
@@ -27,8 +28,8 @@ public struct ConsulClient: Sendable {
     /// - Parameters:
     ///   - httpClient: the process's shared client; this type never shuts it down.
     ///   - configuration: where Consul is and how to authenticate.
-    /// - Throws: ``ConsulConfigurationError`` when the CA cannot be read or parsed.
-    public init(httpClient: HTTPClient, configuration: ConsulConfiguration) throws(ConsulConfigurationError) {
+    /// - Throws: ``ConfigurationError`` when the CA cannot be read or parsed.
+    public init(httpClient: HTTPClient, configuration: ConsulConfiguration) throws(ConfigurationError) {
         self.httpClient = httpClient
         self.configuration = configuration
         self.tlsConfiguration =
@@ -50,7 +51,7 @@ public struct ConsulClient: Sendable {
 
     private static func makeTLSConfiguration(
         _ configuration: ConsulConfiguration
-    ) throws(ConsulConfigurationError) -> TLSConfiguration {
+    ) throws(ConfigurationError) -> TLSConfiguration {
         var tls = TLSConfiguration.makeClientConfiguration()
         if !configuration.verifyCertificates {
             tls.certificateVerification = .none
@@ -63,13 +64,13 @@ public struct ConsulClient: Sendable {
                 // Like Consul's Go client: the given CA replaces the system roots.
                 tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(path))
             } catch {
-                throw ConsulConfigurationError(key: "CONSUL_CACERT", reason: "cannot load PEM file \(path): \(error)")
+                throw ConfigurationError.consul(key: "CONSUL_CACERT", reason: "cannot load PEM file \(path): \(error)")
             }
         case .pem(let text):
             do {
                 tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(text.utf8)))
             } catch {
-                throw ConsulConfigurationError(key: "CONSUL_CACERT_PEM", reason: "cannot parse PEM: \(error)")
+                throw ConfigurationError.consul(key: "CONSUL_CACERT_PEM", reason: "cannot parse PEM: \(error)")
             }
         }
         return tls

@@ -1,3 +1,4 @@
+public import ErrorClassification
 import Foundation
 
 extension ConsulConfiguration {
@@ -15,8 +16,8 @@ extension ConsulConfiguration {
     /// An address without a port takes its scheme's port (80/443), as Consul's Go client does.
     /// Empty values count as unset.
     /// - Parameter environment: the variables, e.g. `ProcessInfo.processInfo.environment`.
-    /// - Throws: ``ConsulConfigurationError`` naming the key whose value is invalid.
-    public init(environment: [String: String]) throws(ConsulConfigurationError) {
+    /// - Throws: ``ConfigurationError`` naming the key whose value is invalid.
+    public init(environment: [String: String]) throws(ConfigurationError) {
         func value(_ key: String) -> String? {
             guard let raw = environment[key]?.trimmingCharacters(in: .whitespacesAndNewlines), !raw.isEmpty
             else { return nil }
@@ -48,32 +49,32 @@ extension ConsulConfiguration {
     /// Parses `CONSUL_HTTP_ADDR`: `[scheme://]host[:port][/]`.
     static func parseEndpoint(
         _ address: String, defaultScheme: ConsulEndpoint.Scheme
-    ) throws(ConsulConfigurationError) -> ConsulEndpoint {
+    ) throws(ConfigurationError) -> ConsulEndpoint {
         let key = "CONSUL_HTTP_ADDR"
         var rest = Substring(address)
         var scheme = defaultScheme
         if let range = rest.range(of: "://") {
             let name = rest[..<range.lowerBound].lowercased()
             guard let parsed = ConsulEndpoint.Scheme(rawValue: name) else {
-                throw .invalidValue(key: key, reason: "unsupported scheme '\(name)' (use http or https)")
+                throw .consul(key: key, reason: "unsupported scheme '\(name)' (use http or https)")
             }
             scheme = parsed
             rest = rest[range.upperBound...]
         }
         while rest.hasSuffix("/") { rest = rest.dropLast() }
         guard !rest.contains("/"), !rest.contains("?"), !rest.contains("#") else {
-            throw .invalidValue(key: key, reason: "must be host[:port] without a path")
+            throw .consul(key: key, reason: "must be host[:port] without a path")
         }
         let host: Substring
         var portText: Substring?
         if rest.hasPrefix("[") {
             guard let close = rest.firstIndex(of: "]") else {
-                throw .invalidValue(key: key, reason: "unterminated '[' in IPv6 address")
+                throw .consul(key: key, reason: "unterminated '[' in IPv6 address")
             }
             host = rest[rest.index(after: rest.startIndex)..<close]
             let after = rest[rest.index(after: close)...]
             if !after.isEmpty {
-                guard after.hasPrefix(":") else { throw .invalidValue(key: key, reason: "junk after ']'") }
+                guard after.hasPrefix(":") else { throw .consul(key: key, reason: "junk after ']'") }
                 portText = after.dropFirst()
             }
         } else if rest.filter({ $0 == ":" }).count > 1 {
@@ -84,11 +85,11 @@ extension ConsulConfiguration {
         } else {
             host = rest
         }
-        guard !host.isEmpty else { throw .invalidValue(key: key, reason: "missing host") }
+        guard !host.isEmpty else { throw .consul(key: key, reason: "missing host") }
         var port = scheme.defaultPort
         if let portText {
             guard let number = Int(portText), (1...65535).contains(number) else {
-                throw .invalidValue(key: key, reason: "invalid port '\(portText)'")
+                throw .consul(key: key, reason: "invalid port '\(portText)'")
             }
             port = number
         }
@@ -96,12 +97,12 @@ extension ConsulConfiguration {
     }
 
     /// Go's `strconv.ParseBool` spellings, which Consul's client accepts.
-    static func parseBool(_ text: String?, key: String) throws(ConsulConfigurationError) -> Bool? {
+    static func parseBool(_ text: String?, key: String) throws(ConfigurationError) -> Bool? {
         guard let text else { return nil }
         switch text {
         case "1", "t", "T", "true", "TRUE", "True": return true
         case "0", "f", "F", "false", "FALSE", "False": return false
-        default: throw .invalidValue(key: key, reason: "'\(text)' is not a boolean")
+        default: throw .consul(key: key, reason: "'\(text)' is not a boolean")
         }
     }
 }

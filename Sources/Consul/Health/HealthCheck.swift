@@ -1,3 +1,5 @@
+import OpaqueJSON
+
 /// A catalog health check, as registered (`Checks` of a catalog registration) and as read back
 /// (`/v1/health/checks/:service`, `/v1/health/service/:service`).
 ///

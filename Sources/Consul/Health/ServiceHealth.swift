@@ -1,3 +1,6 @@
+public import MeshModel
+import OpaqueJSON
+
 /// One instance of a service with its node and checks (`GET /v1/health/service/:service`).
 public struct ServiceHealth: Sendable, Equatable, Decodable {
     public var node: CatalogNode

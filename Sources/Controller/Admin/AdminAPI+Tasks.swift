@@ -11,10 +11,8 @@ extension AdminAPI {
             let rows = try await journal.adminTasks(cluster: try query.filter("cluster"), service: try query.filter("service"),
                                               status: try query.filter("status")?.uppercased(), limit: limit,
                                               after: try query.cursor())
-            let work = try await journal.workItems(keys: rows.map { WorkKey.task(arn: $0.task.taskArn).rawValue })
-            let documents = rows.map { row in
-                AdminTaskDocument(row, work: work[WorkKey.task(arn: row.task.taskArn).rawValue])
-            }
+            let documents = try await withWork(rows) { WorkKey.task(arn: $0.task.taskArn) }
+                .map { AdminTaskDocument($0, work: $1) }
             return AdminJSON.response(AdminPage(items: documents, limit: limit, key: \.taskArn), pretty: query.pretty)
         }
     }
@@ -40,12 +38,17 @@ extension AdminAPI {
         await answer(request) { query in
             let limit = try query.limit()
             let rows = try await journal.adminServices(limit: limit, after: try query.cursor())
-            let work = try await journal.workItems(keys: rows.map { WorkKey.service(name: $0.service.name).rawValue })
-            let documents = rows.map { row in
-                AdminServiceDocument(row, work: work[WorkKey.service(name: row.service.name).rawValue])
-            }
+            let documents = try await withWork(rows) { WorkKey.service(name: $0.service.name) }
+                .map { AdminServiceDocument($0, work: $1) }
             return AdminJSON.response(AdminPage(items: documents, limit: limit, key: \.name), pretty: query.pretty)
         }
+    }
+
+    /// Each row with the work item of its key, read in one query.
+    private func withWork<Row>(_ rows: [Row], key: (Row) -> WorkKey) async throws -> [(Row, WorkItem?)] {
+        let keys = rows.map { key($0).rawValue }
+        let work = try await journal.workItems(keys: keys)
+        return zip(rows, keys).map { ($0, work[$1]) }
     }
 
     /// `GET /v1/journal?after=SEQ&limit=N`: the journal tail, oldest first; `next` is the last sequence.

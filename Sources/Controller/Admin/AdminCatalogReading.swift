@@ -1,5 +1,6 @@
 public import Consul
 public import Logging
+import MeshModel
 import NIOCore
 
 /// What `explain` reads of Consul when an operator asks: the services on a cluster's synthetic

@@ -32,22 +32,13 @@ struct ControllerWorkers: Sendable {
     /// Builds the workers from the configuration and the process environment.
     /// - Parameter leadership: Fences the workers' effects (see ``FencedReconciler``,
     ///   ``FencedCatalogWriter``, ``FencedTokenACL``); `nil` leaves them unfenced (tests).
-    /// - Throws: `AWSConfigurationError` when AWS has no region or a bad endpoint URL;
-    ///   `ConsulConfigurationError` when the Consul address or CA cannot be used.
+    /// - Throws: `ConfigurationError` when AWS has no region or a bad endpoint URL (scope `aws`), or
+    ///   when the Consul address or CA cannot be used (scope `consul`).
     static func make(configuration: MeshConfiguration, environment: [String: String], journal: any JournalStore,
                      httpClient: HTTPClient, telemetry: ControllerTelemetry? = nil, leadership: LeadershipGuard? = nil,
                      logger: Logger) throws -> ControllerWorkers {
-        var consul = try ConsulClient(httpClient: httpClient, configuration: try consulConfiguration(configuration, environment))
-        consul.callObserver = telemetry?.callRecorder
-        let awsConfiguration = telemetry?.awsConfiguration ?? AWSJSONClient.Configuration()
-        let endpoints = try AWSEndpoints(environment: awsEnvironment(configuration, environment))
-        let credentials = AWSCredentialChain(environment: environment, httpClient: httpClient, logger: logger)
-        let ecs = ECSClient(client: httpClient, endpoint: endpoints.ecs, region: endpoints.region,
-                            credentials: credentials, configuration: awsConfiguration, logger: logger)
-        let secretsManager = SecretsManagerClient(client: httpClient, endpoint: endpoints.secretsManager,
-                                                  region: endpoints.region, credentials: credentials,
-                                                  configuration: awsConfiguration, logger: logger)
-
+        let (consul, ecs, secretsManager) = try clients(configuration: configuration, environment: environment,
+                                                        httpClient: httpClient, telemetry: telemetry, logger: logger)
         let index = ServiceTaskIndex()
         let secrets = SecretsManagerTokenStore(client: secretsManager)
         let acl = fenced(ConsulTokenACL(consul: consul), leadership)
@@ -98,6 +89,24 @@ struct ControllerWorkers: Sendable {
                                  catalog: ConsulAdminCatalog(consul: consul), resync: resync, journal: journal,
                                  clientTokenEnabled: mesh.clientToken,
                                  configurationFingerprint: configuration.workFingerprint, logger: logger)
+    }
+
+    /// The clients of the workers' dependencies: Consul, ECS and Secrets Manager.
+    private static func clients(
+        configuration: MeshConfiguration, environment: [String: String], httpClient: HTTPClient,
+        telemetry: ControllerTelemetry?, logger: Logger
+    ) throws -> (ConsulClient, ECSClient, SecretsManagerClient) {
+        var consul = try ConsulClient(httpClient: httpClient, configuration: try consulConfiguration(configuration, environment))
+        consul.callObserver = telemetry?.callRecorder
+        let awsConfiguration = telemetry?.awsConfiguration ?? AWSJSONClient.Configuration()
+        let endpoints = try AWSEndpoints(environment: awsEnvironment(configuration, environment))
+        let credentials = AWSCredentialChain(environment: environment, httpClient: httpClient, logger: logger)
+        let ecs = ECSClient(client: httpClient, endpoint: endpoints.ecs, region: endpoints.region,
+                            credentials: credentials, configuration: awsConfiguration, logger: logger)
+        let secretsManager = SecretsManagerClient(client: httpClient, endpoint: endpoints.secretsManager,
+                                                  region: endpoints.region, credentials: credentials,
+                                                  configuration: awsConfiguration, logger: logger)
+        return (consul, ecs, secretsManager)
     }
 
     /// `base`, fenced by `leadership` when there is one.

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import ErrorClassification
 import Foundation
 public import HTTPServer
 public import Journal
@@ -32,7 +33,7 @@ public struct MeshControllerApp: Sendable {
 
     /// Opens the journal, builds the workers, binds the listeners and runs until a termination signal.
     /// - Throws: ``JournalError`` if the journal cannot open, `HTTPServerError` if a port cannot bind,
-    ///   `ConsulConfigurationError` if the Consul settings cannot be used.
+    ///   `ConfigurationError` if the Consul settings cannot be used.
     public func run() async throws {
         // One writer per SQLite journal: a second process exits here (status 75) instead of writing.
         let journalLock = try JournalFileLock.acquire(journalPath: configuration.journal.path)
@@ -133,7 +134,7 @@ public struct MeshControllerApp: Sendable {
             return try ControllerWorkers.make(configuration: configuration, environment: environment, journal: journal,
                                               httpClient: httpClient, telemetry: telemetry, leadership: leadership,
                                               logger: logger)
-        } catch let error as AWSConfigurationError {
+        } catch let error as ConfigurationError where error.scope == .aws {
             logger.error("Workers disabled: AWS is not configured; events are journaled and wait for a restart", metadata: [
                 "mesh.error": .string(error.description),
             ])

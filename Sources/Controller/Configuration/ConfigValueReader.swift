@@ -1,4 +1,5 @@
 import Configuration
+import ErrorClassification
 import Foundation
 
 /// Reads typed values and turns "present but unusable" into an error that names the key, where

@@ -1,4 +1,5 @@
 import Configuration
+public import ErrorClassification
 import Foundation
 import SystemPackage
 

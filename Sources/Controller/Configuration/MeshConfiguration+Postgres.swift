@@ -1,3 +1,4 @@
+public import ErrorClassification
 import Foundation
 public import PostgresSupport
 
@@ -19,7 +20,7 @@ extension MeshConfiguration.Journal.Postgres {
         do {
             return try PostgresConnectionSettings(url: url, password: separate)
         } catch {
-            throw ConfigurationError(key: "journal.postgres.url", reason: "\(error.field): \(error.reason)")
+            throw ConfigurationError(key: "journal.postgres.url", reason: error.description)
         }
     }
 
@@ -29,7 +30,7 @@ extension MeshConfiguration.Journal.Postgres {
         do {
             _ = try PostgresClientFactory.configuration(settings, maxConnections: maxConnections)
         } catch {
-            throw ConfigurationError(key: "journal.postgres.url", reason: "\(error.field): \(error.reason)")
+            throw ConfigurationError(key: "journal.postgres.url", reason: error.description)
         }
     }
 }

@@ -1,3 +1,4 @@
+import ErrorClassification
 import Foundation
 
 // Each section of ``MeshConfiguration`` reads its own keys (listed in `MeshConfiguration+ConfigReader.swift`),

@@ -1,6 +1,7 @@
 public import AWS
 public import Consul
 public import Logging
+import MeshModel
 
 /// The ECS reads a sweep makes; ``ECSClient`` conforms. One call here is one AWS request, so the
 /// sweep can count them.

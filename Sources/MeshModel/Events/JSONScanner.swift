@@ -87,14 +87,7 @@ struct JSONScanner {
 
     /// Consumes `{`. Returns `false` if the object is empty (and consumes its `}` too).
     mutating func beginObject() throws(EventDecodingError) -> Bool {
-        try enter(UInt8(ascii: "{"))
-        skipWhitespace()
-        if position < end, base[position] == UInt8(ascii: "}") {
-            position += 1
-            depth -= 1
-            return false
-        }
-        return true
+        try begin(UInt8(ascii: "{"), closing: UInt8(ascii: "}"))
     }
 
     /// Reads a member key and its `:`. The scanner is then at the member's value.
@@ -117,19 +110,24 @@ struct JSONScanner {
 
     /// Consumes `[`. Returns `false` if the array is empty (and consumes its `]` too).
     mutating func beginArray() throws(EventDecodingError) -> Bool {
-        try enter(UInt8(ascii: "["))
-        skipWhitespace()
-        if position < end, base[position] == UInt8(ascii: "]") {
-            position += 1
-            depth -= 1
-            return false
-        }
-        return true
+        try begin(UInt8(ascii: "["), closing: UInt8(ascii: "]"))
     }
 
     /// After an element: consumes `,` (returns `true`, another element follows) or `]` (`false`).
     mutating func nextElement() throws(EventDecodingError) -> Bool {
         try next(closing: UInt8(ascii: "]"))
+    }
+
+    /// Consumes `opening`; returns `false` if `closing` follows at once (and consumes it too).
+    private mutating func begin(_ opening: UInt8, closing: UInt8) throws(EventDecodingError) -> Bool {
+        try enter(opening)
+        skipWhitespace()
+        if position < end, base[position] == closing {
+            position += 1
+            depth -= 1
+            return false
+        }
+        return true
     }
 
     private mutating func enter(_ opening: UInt8) throws(EventDecodingError) {

@@ -1,5 +1,3 @@
-public import OpaqueJSON
-
 /// The desired Consul catalog state of one mesh task: what one `PUT /v1/catalog/register` per
 /// service would write on the cluster's synthetic node. A gateway task has its gateway as
 /// ``service`` and no ``proxy``.
@@ -66,44 +64,6 @@ public struct CatalogIntent: Sendable, Equatable, Codable {
     }
 }
 
-/// One service instance on the synthetic node (the app, its sidecar proxy, or a gateway).
-public struct CatalogService: Sendable, Equatable, Codable {
-    public var id: String
-    public var name: String
-    /// `connect-proxy` for the sidecar, the gateway kind for a gateway, `nil` for a typical service.
-    public var kind: String?
-    public var address: String
-    public var port: Int
-    /// `task-id`, `task-arn`, `source`, plus the consul-ecs config's `meta`.
-    public var meta: [String: String]
-    /// The consul-ecs config's `tags`.
-    public var tags: [String]
-    public var enableTagOverride: Bool
-    public var weights: ServiceWeights?
-    /// `lan` and `wan` of a gateway.
-    public var taggedAddresses: [String: CatalogAddress]
-    /// Proxy settings of a sidecar (or a gateway's proxy `Config`).
-    public var proxy: ProxySettings?
-
-    public init(
-        id: String, name: String, kind: String? = nil, address: String, port: Int,
-        meta: [String: String], tags: [String] = [], enableTagOverride: Bool = false, weights: ServiceWeights? = nil,
-        taggedAddresses: [String: CatalogAddress] = [:], proxy: ProxySettings? = nil
-    ) {
-        self.id = id
-        self.name = name
-        self.kind = kind
-        self.address = address
-        self.port = port
-        self.meta = meta
-        self.tags = tags
-        self.enableTagOverride = enableTagOverride
-        self.weights = weights
-        self.taggedAddresses = taggedAddresses
-        self.proxy = proxy
-    }
-}
-
 /// An address and port of a service's `TaggedAddresses`, coded as Consul spells it (the Consul
 /// client sends and reads this type).
 public struct CatalogAddress: Sendable, Hashable, Codable {
@@ -116,39 +76,6 @@ public struct CatalogAddress: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey { case address = "Address", port = "Port" }
-}
-
-/// The `Proxy` block of a sidecar registration (a gateway's has only ``config``).
-public struct ProxySettings: Sendable, Equatable, Codable {
-    public var destinationServiceName: String
-    public var destinationServiceID: String
-    public var localServiceAddress: String
-    public var localServicePort: Int
-    public var upstreams: [MeshUpstream]
-    /// Opaque proxy configuration (`proxy.config` of the consul-ecs config).
-    public var config: JSONValue?
-    /// `MeshGateway.Mode` of the proxy.
-    public var meshGateway: MeshGatewayMode?
-
-    public init(
-        destinationServiceName: String, destinationServiceID: String,
-        localServiceAddress: String, localServicePort: Int, upstreams: [MeshUpstream],
-        config: JSONValue? = nil, meshGateway: MeshGatewayMode? = nil
-    ) {
-        self.destinationServiceName = destinationServiceName
-        self.destinationServiceID = destinationServiceID
-        self.localServiceAddress = localServiceAddress
-        self.localServicePort = localServicePort
-        self.upstreams = upstreams
-        self.config = config
-        self.meshGateway = meshGateway
-    }
-
-    /// A gateway's `Proxy`: configuration only.
-    public static func gateway(config: JSONValue) -> ProxySettings {
-        ProxySettings(destinationServiceName: "", destinationServiceID: "", localServiceAddress: "",
-                      localServicePort: 0, upstreams: [], config: config)
-    }
 }
 
 /// One catalog check (no interval or TTL: the controller sets its status).

@@ -153,7 +153,7 @@ private struct RegistrationBuilder {
         CatalogService(
             id: proxyID,
             name: MeshNames.proxyName(service: settings.serviceName),
-            kind: "connect-proxy",
+            kind: .connectProxy,
             address: address,
             port: settings.proxyPort ?? configuration.proxyPort,
             meta: meta,
@@ -175,7 +175,7 @@ private struct RegistrationBuilder {
         let lan = CatalogAddress(address: gateway.lanAddress ?? address, port: gateway.lanPort)
         let wan = CatalogAddress(address: gateway.wanAddress ?? lan.address, port: gateway.wanPort)
         return CatalogService(
-            id: serviceID, name: settings.serviceName, kind: gateway.kind.rawValue, address: lan.address,
+            id: serviceID, name: settings.serviceName, kind: ServiceKind(rawValue: gateway.kind.rawValue), address: lan.address,
             port: lan.port, meta: meta, tags: settings.tags,
             taggedAddresses: ["lan": lan, "wan": wan],
             proxy: gateway.proxyConfig.map(ProxySettings.gateway(config:))

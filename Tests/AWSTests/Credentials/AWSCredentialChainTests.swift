@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import AWS
+import ErrorClassification
 import Foundation
 import Testing
 
@@ -68,6 +69,6 @@ struct AWSCredentialChainTests {
         )
 
         // When / Then
-        await #expect(throws: AWSConfigurationError.self) { try await chain.credentials() }
+        await #expect(throws: ConfigurationError.self) { try await chain.credentials() }
     }
 }

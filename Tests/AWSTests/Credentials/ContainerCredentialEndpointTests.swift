@@ -1,4 +1,5 @@
 import AWS
+import ErrorClassification
 import Foundation
 import Testing
 
@@ -39,7 +40,7 @@ struct ContainerCredentialEndpointTests {
     @Test(arguments: ["http://169.254.169.254/latest", "http://example.com/creds", "http://10.0.0.1/creds", "http://127.0.0.1.example.com/x"])
     func resolve_whenFullURIHostNotAllowed_throws(_ uri: String) {
         // Given / When
-        let error = #expect(throws: AWSConfigurationError.self) {
+        let error = #expect(throws: ConfigurationError.self) {
             try ContainerCredentialEndpoint.resolve(environment: ["AWS_CONTAINER_CREDENTIALS_FULL_URI": uri])
         }
 

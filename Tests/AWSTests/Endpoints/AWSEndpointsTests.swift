@@ -1,4 +1,5 @@
 import AWS
+import ErrorClassification
 import Foundation
 import Testing
 
@@ -54,7 +55,7 @@ struct AWSEndpointsTests {
     /// No region fails naming the variable.
     @Test func resolve_whenNoRegion_throwsNamingKey() {
         // Given / When / Then
-        #expect(throws: AWSConfigurationError(key: "AWS_REGION", reason: "no region set (AWS_REGION or AWS_DEFAULT_REGION)")) {
+        #expect(throws: ConfigurationError.aws(key: "AWS_REGION", reason: "no region set (AWS_REGION or AWS_DEFAULT_REGION)")) {
             try AWSEndpoints(environment: ["AWS_ENDPOINT_URL": "http://127.0.0.1:1"])
         }
     }
@@ -62,7 +63,7 @@ struct AWSEndpointsTests {
     /// A malformed override fails naming the variable.
     @Test func resolve_whenOverrideNotAURL_throwsNamingKey() {
         // Given / When
-        let error = #expect(throws: AWSConfigurationError.self) {
+        let error = #expect(throws: ConfigurationError.self) {
             try AWSEndpoints(environment: ["AWS_REGION": "us-east-1", "AWS_ENDPOINT_URL_ECS": "not a url"])
         }
 

@@ -1,6 +1,7 @@
 import Batching
 import Consul
 import Logging
+import MeshModel
 import Testing
 
 /// Batched catalog transactions against the real Consul 1.8.7 agent: one transaction for many
@@ -10,7 +11,7 @@ struct CatalogTransactionBatchIntegrationTests {
     let logger = ConsulIntegration.logger
 
     static func service(_ id: String) -> CatalogService {
-        CatalogService(id: id, service: id, address: "10.0.0.9", port: 8080, meta: ["task-id": id])
+        CatalogService(id: id, name: id, address: "10.0.0.9", port: 8080, meta: ["task-id": id])
     }
 
     /// Three units share one transaction; the unit on a node that does not exist is refused (409,

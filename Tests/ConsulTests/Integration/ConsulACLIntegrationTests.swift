@@ -1,6 +1,7 @@
 import Consul
 import InMemoryLogging
 import Logging
+import MeshModel
 import Testing
 
 @Suite(.enabled(if: ConsulIntegration.enabled, "needs MESH_INTEGRATION=1 and deploy/local/stack.sh start"))
@@ -120,19 +121,19 @@ struct ConsulACLIntegrationTests {
             // When
             try await asService.register(
                 CatalogRegistration(node: node, address: "127.0.0.1", service: CatalogService(
-                    id: "\(service)-t1", service: service, address: "10.0.0.1", port: 8080)),
+                    id: "\(service)-t1", name: service, address: "10.0.0.1", port: 8080)),
                 logger: logger)
             try await asService.register(
                 CatalogRegistration(node: node, address: "127.0.0.1", service: CatalogService(
-                    id: "\(service)-t1-sidecar-proxy", service: "\(service)-sidecar-proxy", kind: .connectProxy,
+                    id: "\(service)-t1-sidecar-proxy", name: "\(service)-sidecar-proxy", kind: .connectProxy,
                     address: "10.0.0.1", port: 20000,
-                    proxy: ConnectProxy(destinationServiceName: service, destinationServiceID: "\(service)-t1",
+                    proxy: ProxySettings(destinationServiceName: service, destinationServiceID: "\(service)-t1",
                                         localServicePort: 8080))),
                 logger: logger)
             let denied = await #expect(throws: ConsulError.self) {
                 try await asService.register(
                     CatalogRegistration(node: node, address: "127.0.0.1", service: CatalogService(
-                        id: "\(other)-t1", service: other, address: "10.0.0.1", port: 8080)),
+                        id: "\(other)-t1", name: other, address: "10.0.0.1", port: 8080)),
                     logger: logger)
             }
 

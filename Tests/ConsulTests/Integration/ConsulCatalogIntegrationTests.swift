@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Consul
 import Logging
+import MeshModel
 import NIOCore
 import Testing
 
@@ -30,7 +31,7 @@ struct ConsulCatalogIntegrationTests {
                         "source": "consul-ecs"]
             return CatalogRegistration(
                 node: node, address: "127.0.0.1", nodeMeta: ["synthetic-node": "true"],
-                service: CatalogService(id: serviceID, service: service, address: "10.0.0.7", port: 8080, meta: meta),
+                service: CatalogService(id: serviceID, name: service, address: "10.0.0.7", port: 8080, meta: meta),
                 checks: [check(appCheckID, service: serviceID, .critical),
                          check(dataplaneCheckID, service: serviceID, .critical)])
         }
@@ -39,9 +40,9 @@ struct ConsulCatalogIntegrationTests {
             CatalogRegistration(
                 node: node, address: "127.0.0.1", nodeMeta: ["synthetic-node": "true"],
                 service: CatalogService(
-                    id: proxyID, service: "\(service)-sidecar-proxy", kind: .connectProxy, address: "10.0.0.7",
+                    id: proxyID, name: "\(service)-sidecar-proxy", kind: .connectProxy, address: "10.0.0.7",
                     port: 20000, meta: ["task-id": taskID],
-                    proxy: ConnectProxy(destinationServiceName: service, destinationServiceID: serviceID,
+                    proxy: ProxySettings(destinationServiceName: service, destinationServiceID: serviceID,
                                         localServicePort: 8080,
                                         upstreams: [.init(destinationName: "db", localBindPort: 5432)])),
                 checks: [check(proxyCheckID, service: proxyID, .critical)])

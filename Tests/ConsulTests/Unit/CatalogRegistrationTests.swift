@@ -1,5 +1,6 @@
 @testable import Consul
 import Foundation
+import MeshModel
 import Testing
 
 struct CatalogRegistrationTests {
@@ -12,7 +13,7 @@ struct CatalogRegistrationTests {
         // Given
         let registration = CatalogRegistration(
             node: Self.node, address: "127.0.0.1", nodeMeta: ["synthetic-node": "true"], skipNodeUpdate: true,
-            service: CatalogService(id: "web-0a1b2c3d", service: "web", address: "10.0.1.17", port: 8080, meta: Self.meta),
+            service: CatalogService(id: "web-0a1b2c3d", name: "web", address: "10.0.1.17", port: 8080, meta: Self.meta),
             checks: [
                 HealthCheck(
                     checkID: "web-0a1b2c3d-consul-dataplane", name: "Consul dataplane readiness", status: .critical,
@@ -42,9 +43,9 @@ struct CatalogRegistrationTests {
     @Test func encode_whenProxyRegistration_matchesGolden() throws {
         // Given
         let proxy = CatalogService(
-            id: "web-0a1b2c3d-sidecar-proxy", service: "web-sidecar-proxy", kind: .connectProxy,
+            id: "web-0a1b2c3d-sidecar-proxy", name: "web-sidecar-proxy", kind: .connectProxy,
             address: "10.0.1.17", port: 20000, meta: Self.meta,
-            proxy: ConnectProxy(
+            proxy: ProxySettings(
                 destinationServiceName: "web", destinationServiceID: "web-0a1b2c3d",
                 localServiceAddress: "127.0.0.1", localServicePort: 8080,
                 upstreams: [.init(destinationName: "db", localBindPort: 5432)]))

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Consul
+import ErrorClassification
 import Logging
 import NIOCore
 import Testing
@@ -56,11 +57,11 @@ struct ConsulClientTransportTests {
 
         // When / Then
         _ = try ConsulClient(httpClient: .shared, configuration: pem)
-        let missingError = #expect(throws: ConsulConfigurationError.self) {
+        let missingError = #expect(throws: ConfigurationError.self) {
             try ConsulClient(httpClient: .shared, configuration: missing)
         }
         #expect(missingError?.key == "CONSUL_CACERT")
-        let garbageError = #expect(throws: ConsulConfigurationError.self) {
+        let garbageError = #expect(throws: ConfigurationError.self) {
             try ConsulClient(httpClient: .shared, configuration: garbage)
         }
         #expect(garbageError?.key == "CONSUL_CACERT_PEM")

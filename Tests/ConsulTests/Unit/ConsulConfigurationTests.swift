@@ -1,4 +1,5 @@
 @testable import Consul
+import ErrorClassification
 import Testing
 
 struct ConsulConfigurationTests {
@@ -56,7 +57,7 @@ struct ConsulConfigurationTests {
     ])
     func initEnvironment_whenAddressInvalid_throwsNamingKey(address: String) {
         // Given / When / Then
-        let error = #expect(throws: ConsulConfigurationError.self) {
+        let error = #expect(throws: ConfigurationError.self) {
             try ConsulConfiguration(environment: ["CONSUL_HTTP_ADDR": address])
         }
         #expect(error?.key == "CONSUL_HTTP_ADDR")
@@ -65,7 +66,7 @@ struct ConsulConfigurationTests {
     /// A boolean that is not one of Go's spellings fails fast instead of being ignored.
     @Test func initEnvironment_whenSSLNotBoolean_throwsNamingKey() {
         // Given / When / Then
-        let error = #expect(throws: ConsulConfigurationError.self) {
+        let error = #expect(throws: ConfigurationError.self) {
             try ConsulConfiguration(environment: ["CONSUL_HTTP_SSL": "yes please"])
         }
         #expect(error?.key == "CONSUL_HTTP_SSL")

@@ -1,5 +1,6 @@
 @testable import Consul
 import Foundation
+import MeshModel
 import Testing
 
 struct ConsulDecodingTests {

@@ -1,3 +1,4 @@
+import ErrorClassification
 import Foundation
 import HTTPServer
 import Testing

@@ -1,5 +1,6 @@
 import Consul
 import Foundation
+import MeshModel
 import Synchronization
 
 #if canImport(Glibc)
@@ -44,7 +45,7 @@ final class MeshDataPlane: Sendable {
 
     /// Starts the sidecar of a task from its proxy registration (what the controller wrote), with
     /// the service's token: a public listener when the service has a port, one listener per upstream.
-    func startSidecar(id: String, registration: Consul.CatalogService, taskIP: String, token: String) throws {
+    func startSidecar(id: String, registration: CatalogService, taskIP: String, token: String) throws {
         guard let proxy = registration.proxy else { throw DataPlaneFailure("\(registration.id) has no Proxy block") }
         var arguments = ["connect", "proxy", "-http-addr", consulAddress, "-token", token,
                          "-service", proxy.destinationServiceName, "-log-level", "warn"]

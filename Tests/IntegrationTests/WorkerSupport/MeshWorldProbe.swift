@@ -63,15 +63,15 @@ struct MeshWorldProbe: Sendable {
     }
 
     /// Our registrations of `service` (its instances and their sidecar proxies) on the cluster's node.
-    func ourServices(clusterArn: String, service: String) async throws -> [Consul.CatalogService] {
+    func ourServices(clusterArn: String, service: String) async throws -> [CatalogService] {
         try await nodeServices(clusterArn: clusterArn).filter {
             $0.meta["source"] == MeshPlanConfiguration.defaultSourceMeta
-                && ($0.service == service || $0.service == service + "-sidecar-proxy")
+                && ($0.name == service || $0.name == service + "-sidecar-proxy")
         }
     }
 
     /// The services on the cluster's synthetic node (empty when the node does not exist).
-    func nodeServices(clusterArn: String) async throws -> [Consul.CatalogService] {
+    func nodeServices(clusterArn: String) async throws -> [CatalogService] {
         try await consul.nodeServices(node: clusterArn, logger: logger).value?.services ?? []
     }
 }

@@ -90,7 +90,7 @@ struct ConsulECSRegistrationPlanTests {
         // Then
         #expect(intent.proxy == nil)
         #expect(intent.service.id == "mesh-gateway-\(Self.taskID)")
-        #expect(intent.service.kind == "mesh-gateway")
+        #expect(intent.service.kind.rawValue == "mesh-gateway")
         #expect(intent.service.address == "10.0.1.23")
         #expect(intent.service.port == 8443)
         #expect(intent.service.taggedAddresses == [
@@ -108,7 +108,7 @@ struct ConsulECSRegistrationPlanTests {
         // When
         let intent = try Self.intent(settings, task: Self.task(desired: .stopped))
         // Then
-        #expect(intent.service.kind == "terminating-gateway")
+        #expect(intent.service.kind.rawValue == "terminating-gateway")
         #expect(intent.checks.map(\.status) == [.critical])
     }
 

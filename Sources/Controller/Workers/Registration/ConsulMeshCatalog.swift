@@ -42,14 +42,14 @@ public struct ConsulMeshCatalog: MeshCatalogWriter {
         switch change {
         case .none:
             return
-        case _ where intent.service.kind != nil:
+        case _ where intent.service.kind != .typical:
             try await register(intent.service, of: intent, logger: logger)
         case .checks(let checks):
             let operations = checks.map { CatalogTransactionOperation.setCheck(Self.consulCheck($0, node: intent.node)) }
             if try await transaction(operations, node: intent.node, logger: logger) { return }
             try await register(intent.service, of: intent, logger: logger)
         case .full:
-            let operations = [CatalogTransactionOperation.setService(node: intent.node, Self.consulService(intent.service))]
+            let operations = [CatalogTransactionOperation.setService(node: intent.node, intent.service)]
                 + intent.checks(of: intent.service.id).map { .setCheck(Self.consulCheck($0, node: intent.node)) }
             if try await !transaction(operations, node: intent.node, logger: logger) {
                 try await register(intent.service, of: intent, logger: logger)
@@ -96,41 +96,12 @@ public struct ConsulMeshCatalog: MeshCatalogWriter {
     }
 
     /// Registers one service of the intent with its checks; creates the node (with its meta) if missing.
-    private func register(_ service: MeshModel.CatalogService, of intent: CatalogIntent, logger: Logger) async throws {
+    private func register(_ service: CatalogService, of intent: CatalogIntent, logger: Logger) async throws {
         try await consul.register(CatalogRegistration(
             node: intent.node, address: intent.nodeAddress, nodeMeta: intent.nodeMeta, skipNodeUpdate: true,
-            service: Self.consulService(service),
+            service: service,
             checks: intent.checks(of: service.id).map { Self.consulCheck($0, node: "") }
         ), logger: logger)
-    }
-
-    static func consulService(_ service: MeshModel.CatalogService) -> Consul.CatalogService {
-        Consul.CatalogService(
-            id: service.id, service: service.name,
-            kind: service.kind.map { ServiceKind(rawValue: $0) } ?? .typical,
-            address: service.address, port: service.port, meta: service.meta, tags: service.tags,
-            enableTagOverride: service.enableTagOverride,
-            weights: service.weights, taggedAddresses: service.taggedAddresses,
-            proxy: service.proxy.map(consulProxy)
-        )
-    }
-
-    static func consulProxy(_ proxy: ProxySettings) -> ConnectProxy {
-        ConnectProxy(
-            destinationServiceName: proxy.destinationServiceName,
-            destinationServiceID: proxy.destinationServiceID,
-            localServiceAddress: proxy.localServiceAddress,
-            localServicePort: proxy.localServicePort,
-            upstreams: proxy.upstreams.map {
-                ConnectProxy.Upstream(
-                    destinationName: $0.destinationName, localBindPort: $0.localBindPort,
-                    destinationType: $0.destinationType, datacenter: $0.datacenter,
-                    localBindAddress: $0.localBindAddress, meshGatewayMode: $0.meshGateway?.rawValue, config: $0.config
-                )
-            },
-            config: proxy.config,
-            meshGatewayMode: proxy.meshGateway?.rawValue
-        )
     }
 
     /// A check for Consul; `node` empty inside a registration (the registration names it).
