@@ -85,7 +85,10 @@ public enum AdminRendering {
 
     /// `POST /v1/resync`.
     public static func resync(_ document: JSONValue) -> String {
-        "resync sweep \(document["sweep"].text) requested" + (document["coalesced"].bool == true ? " (joined a sweep already waiting)" : "")
+        if let key = document["workKey"].string {
+            return "resync requested from the leader \(document["runsOn"].text) (work key \(key) marked in the journal)"
+        }
+        return "resync sweep \(document["sweep"].text) requested" + (document["coalesced"].bool == true ? " (joined a sweep already waiting)" : "")
     }
 
     // MARK: - Cells

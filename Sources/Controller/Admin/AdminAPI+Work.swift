@@ -38,27 +38,35 @@ extension AdminAPI {
         }
     }
 
-    /// `POST /v1/resync`: asks for a sweep; 202 at once. Only the leader sweeps: a follower answers
-    /// 503 naming the leader, rather than accepting a sweep it would never run.
+    /// `POST /v1/resync`: asks for a sweep; 202 at once. Only the leader sweeps. The leader asks its
+    /// resync service directly; a follower marks the `resync` work key in the shared journal, which
+    /// reaches the leader's queue at once (NOTIFY) and survives a change of leader, and says so.
     func requestResync(_ request: HTTPRequest) async -> HTTPResponse {
         await answer(request) { query in
             guard let resync else {
                 throw AdminProblem.unavailable("Resync unavailable", "no resync runs in this controller (workers disabled or not wired)")
             }
             if let leader = cluster.followsLeader {
-                throw AdminProblem.unavailable("Resync runs on the leader",
-                                               "this replica follows; ask the leader \(leader) (see /v1/status replicas)")
+                let key = WorkKey.resync.rawValue
+                try await markDurably([key])
+                logger.info("Resync requested through the admin API of a follower; the leader runs it", metadata: [
+                    "mesh.request.id": .string(request.requestID), "mesh.leader.id": .string(leader),
+                ])
+                return AdminJSON.response(AdminResyncDocument(sweep: nil, coalesced: false, runsOn: leader, workKey: key),
+                                          status: 202, pretty: query.pretty)
             }
             let outcome = await resync.requestResync(reason: "admin API request \(request.requestID)")
             logger.info("Resync requested through the admin API", metadata: [
                 "mesh.request.id": .string(request.requestID), "mesh.resync.sweep": .stringConvertible(outcome.sweep),
             ])
-            return AdminJSON.response(AdminResyncDocument(sweep: outcome.sweep, coalesced: outcome.coalesced),
+            return AdminJSON.response(AdminResyncDocument(sweep: outcome.sweep, coalesced: outcome.coalesced,
+                                                          runsOn: cluster.replicaID, workKey: nil),
                                       status: 202, pretty: query.pretty)
         }
     }
 
-    private func retry(_ keys: [String], request: HTTPRequest, pretty: Bool) async throws -> HTTPResponse {
+    /// Marks `keys` pending in the journal, and schedules them when this replica's queue runs.
+    private func markDurably(_ keys: [String]) async throws {
         if let queue {
             do {
                 try await queue.enqueue(keys)
@@ -70,6 +78,10 @@ extension AdminAPI {
         } else {
             try await journal.markWork(keys)
         }
+    }
+
+    private func retry(_ keys: [String], request: HTTPRequest, pretty: Bool) async throws -> HTTPResponse {
+        try await markDurably(keys)
         logger.info("Work retried through the admin API", metadata: [
             "mesh.request.id": .string(request.requestID), "mesh.work.count": .stringConvertible(keys.count),
         ])

@@ -291,6 +291,11 @@ struct AdminRetryDocument: Encodable {
 }
 
 struct AdminResyncDocument: Encodable {
-    var sweep: Int
+    /// The sweep that will cover the request; absent when another replica (the leader) runs it.
+    var sweep: Int?
     var coalesced: Bool
+    /// The replica that runs the sweep: this one when it leads, else the leader as far as known.
+    var runsOn: String
+    /// The work key a follower marked for the leader (`resync`); absent on the leader.
+    var workKey: String?
 }

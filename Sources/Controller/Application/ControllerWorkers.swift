@@ -71,7 +71,9 @@ struct ControllerWorkers: Sendable {
         let clientToken = mesh.clientToken
             ? ClientTokenReconciler(secrets: secrets, acl: acl, secretsPrefix: mesh.secretsPrefix) : nil
         let work = configuration.work
-        let meshReconciler = MeshWorkReconciler(registration: registration, tokens: tokens, clientToken: clientToken)
+        let resyncSlot = ResyncTriggerSlot()
+        let meshReconciler = MeshWorkReconciler(registration: registration, tokens: tokens, clientToken: clientToken,
+                                                resync: resyncSlot)
         let reconciler: any Reconciler = leadership.map { FencedReconciler(base: meshReconciler, leadership: $0) }
             ?? meshReconciler
         let queue = WorkQueue(
@@ -85,6 +87,7 @@ struct ControllerWorkers: Sendable {
                                 journal: journal, queue: queue,
                                 index: index, catalogWriteLog: catalogWriteLog, verified: verified,
                                 leadership: leadership, logger: logger)
+        resyncSlot.bind(resync)
         return ControllerWorkers(queue: queue, index: index, meshConfigs: meshConfigs,
                                  catalog: ConsulAdminCatalog(consul: consul), resync: resync, journal: journal,
                                  clientTokenEnabled: mesh.clientToken,

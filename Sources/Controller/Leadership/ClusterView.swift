@@ -47,6 +47,9 @@ public struct ClusterView: Sendable {
         self.window = window
     }
 
+    /// This replica's ID.
+    public var replicaID: String { leadership.snapshot.replicaID }
+
     /// `nil` while this replica leads; else the leader's ID as far as known (`"unknown"` when none).
     public var followsLeader: String? {
         guard !leadership.isLeading else { return nil }

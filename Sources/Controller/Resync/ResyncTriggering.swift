@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The seam between the admin API's `POST /v1/resync` and whatever runs sweeps, so the handler needs
 /// neither ECS nor Consul to be tested, and sweeps never depend on HTTP.
 public protocol ResyncTriggering: Sendable {
@@ -17,4 +19,21 @@ public struct ResyncRequestOutcome: Sendable, Equatable {
         self.sweep = sweep
         self.coalesced = coalesced
     }
+}
+
+/// The resync service, bound after it is built: the work queue's reconciler runs the `resync` key
+/// (a sweep asked on a replica that follows), and the service is built after the queue because its
+/// sweeps enqueue work. Unbound (resync disabled), the key has nothing to run.
+public final class ResyncTriggerSlot: Sendable {
+    private let slot = Mutex<(any ResyncTriggering)?>(nil)
+
+    public init() {}
+
+    /// Binds the service (once, at start).
+    public func bind(_ resync: (any ResyncTriggering)?) {
+        slot.withLock { $0 = resync }
+    }
+
+    /// The bound service, if any.
+    public var resync: (any ResyncTriggering)? { slot.withLock { $0 } }
 }

@@ -4,7 +4,8 @@ import MeshModel
 /// The queue's one ``Reconciler``: routes each key to the worker that owns it.
 ///
 /// `task:` keys go to the registration worker, `service:<name>` keys to the token worker,
-/// `client-token` to the client-token worker. A legacy per-cluster `service:<cluster>/<name>` key
+/// `client-token` to the client-token worker, `resync` (a sweep an operator asked a follower for)
+/// to the resync service. A legacy per-cluster `service:<cluster>/<name>` key
 /// (journals written before token keys became per name) answers with its name's key to enqueue and
 /// is then done, so one worker per name stays true across the upgrade. A key nobody owns fails (and is
 /// parked after the attempt limit), so it stays visible instead of vanishing.
@@ -12,12 +13,14 @@ public struct MeshWorkReconciler: Reconciler {
     private let registration: TaskRegistrationReconciler
     private let tokens: ServiceTokenReconciler
     private let clientToken: ClientTokenReconciler?
+    private let resync: ResyncTriggerSlot
 
     public init(registration: TaskRegistrationReconciler, tokens: ServiceTokenReconciler,
-                clientToken: ClientTokenReconciler?) {
+                clientToken: ClientTokenReconciler?, resync: ResyncTriggerSlot = ResyncTriggerSlot()) {
         self.registration = registration
         self.tokens = tokens
         self.clientToken = clientToken
+        self.resync = resync
     }
 
     public func reconcile(key: String, logger: Logger) async throws -> ReconcileResult {
@@ -38,6 +41,17 @@ public struct MeshWorkReconciler: Reconciler {
                 return .done
             }
             try await clientToken.reconcile(logger: logger)
+            return .done
+        case .resync?:
+            guard let resync = resync.resync else {
+                logger.info("Resync key found but resync is disabled here; nothing to do")
+                return .done
+            }
+            let outcome = await resync.requestResync(reason: "asked on a replica that follows (work key \(key))")
+            logger.info("Resync asked through the journal", metadata: [
+                "mesh.resync.sweep": .stringConvertible(outcome.sweep),
+                "mesh.resync.coalesced": .stringConvertible(outcome.coalesced),
+            ])
             return .done
         case nil:
             throw WorkerError.unknownKey.with("no worker owns key \(key)")

@@ -3,7 +3,8 @@
 /// Keys are names of desired state, never recipes (DESIGN principle 2): `task:<taskArn>` is written
 /// by the journal for every applied event; `service:<serviceName>` by the registration worker when a
 /// mesh task of the service appears or goes, in whichever cluster; `client-token` by the start-up
-/// sweep when the shared client token is configured.
+/// sweep when the shared client token is configured; `resync` by a replica's admin API when an
+/// operator asks a replica that does not lead for a resync sweep (the leader runs it).
 ///
 /// The journal stores keys as opaque strings: it builds the task key of an event it applies through
 /// ``task(arn:)`` and never parses one. Workers, the admin API and ingest parse and build keys here.
@@ -19,10 +20,13 @@ public enum WorkKey: Sendable, Hashable, CustomStringConvertible {
     case legacyService(clusterArn: String, name: String)
     /// Converge the optional shared Consul client token.
     case clientToken
+    /// Run one resync sweep (asked on a replica that follows; the leader's queue runs it).
+    case resync
 
     static let taskPrefix = "task:"
     static let servicePrefix = "service:"
     static let clientTokenKey = "client-token"
+    static let resyncKey = "resync"
 
     /// Parses a stored key; `nil` for a key no worker owns.
     public init?(_ key: String) {
@@ -44,6 +48,8 @@ public enum WorkKey: Sendable, Hashable, CustomStringConvertible {
             self = .legacyService(clusterArn: cluster, name: name)
         } else if key == Self.clientTokenKey {
             self = .clientToken
+        } else if key == Self.resyncKey {
+            self = .resync
         } else {
             return nil
         }
@@ -56,26 +62,31 @@ public enum WorkKey: Sendable, Hashable, CustomStringConvertible {
         case .service(let name): Self.servicePrefix + name
         case .legacyService(let cluster, let name): Self.servicePrefix + cluster + "/" + name
         case .clientToken: Self.clientTokenKey
+        case .resync: Self.resyncKey
         }
     }
 
     public var description: String { rawValue }
 
-    /// The kind of work, for metrics labels and the admin API: `task`, `service` or `client-token`.
+    /// The kind of work, for metrics labels and the admin API: `task`, `service`, `client-token`
+    /// or `resync`.
     public var kind: String {
         switch self {
         case .task: "task"
         case .service, .legacyService: "service"
         case .clientToken: Self.clientTokenKey
+        case .resync: Self.resyncKey
         }
     }
 
-    /// The key as an operator types it, without ARNs: `task:<taskId>`, `service:<name>`, `client-token`.
+    /// The key as an operator types it, without ARNs: `task:<taskId>`, `service:<name>`, `client-token`,
+    /// `resync`.
     public var shortForm: String {
         switch self {
         case .task(let arn): Self.taskPrefix + (arn.split(separator: "/").last.map(String.init) ?? arn)
         case .service(let name), .legacyService(_, let name): Self.servicePrefix + name
         case .clientToken: Self.clientTokenKey
+        case .resync: Self.resyncKey
         }
     }
 

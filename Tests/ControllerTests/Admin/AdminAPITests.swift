@@ -272,22 +272,30 @@ struct AdminAPITests {
         #expect(unavailable.status == 503)
         #expect(accepted.status == 202)
         #expect(try json(accepted)["sweep"] as? Int == 7)
+        #expect(try json(accepted)["runsOn"] as? String == "solo")
     }
 
-    /// A follower does not accept a sweep it would never run: 503 naming the leader.
-    @Test func resync_whenFollower_answers503NamingLeader() async throws {
+    /// A follower accepts a sweep for the leader: it marks the `resync` work key in the shared
+    /// journal (the leader's queue runs it), answers 202 naming the leader, and runs no sweep itself.
+    @Test func resync_whenFollower_marksResyncKeyForLeaderAndAnswers202() async throws {
         // Given: a replica that follows "other" in epoch 5
         let guardian = LeadershipGuard(replicaID: "me", clock: LeaseClock(), store: nil)
         var lease = LeaseState(configuration: try LeaseConfiguration(replicaID: "me"))
         _ = lease.renewalAnswered(LeaseRecord(holder: "other", epoch: 5), sentAt: .zero, now: .zero)
         guardian.update(lease)
-        let (router, _) = try await makeRouter(resync: FixedResync(), cluster: ClusterView(leadership: guardian))
+        let resync = CountingResync()
+        let (router, journal) = try await makeRouter(resync: resync, cluster: ClusterView(leadership: guardian))
         // When
-        let refused = await router.handle(request(.post, "/v1/resync"))
+        let accepted = await router.handle(request(.post, "/v1/resync"))
         let status = try json(await router.handle(request(.get, "/v1/status")))
         // Then
-        #expect(refused.status == 503)
-        #expect((try json(refused)["detail"] as? String)?.contains("other") == true)
+        #expect(accepted.status == 202)
+        let body = try json(accepted)
+        #expect(body["runsOn"] as? String == "other")
+        #expect(body["workKey"] as? String == "resync")
+        #expect(body["sweep"] == nil)
+        #expect(try await journal.workItem(key: "resync")?.state == .pending)
+        #expect(await resync.requests == 0)
         #expect(status["role"] as? String == "follower")
         #expect(status["leaderId"] as? String == "other")
         #expect(status["epoch"] as? Int == 5)
@@ -334,6 +342,15 @@ struct AdminAPITests {
         #expect(text.contains(#"mesh_work_keys{state="pending"} 1"#))
         #expect(text.contains("mesh_last_event_age_seconds"))
         #expect(text.contains("mesh_journal_sequence 1"))
+    }
+}
+
+/// Counts the sweeps asked of it.
+private actor CountingResync: ResyncTriggering {
+    private(set) var requests = 0
+    func requestResync(reason: String) async -> ResyncRequestOutcome {
+        requests += 1
+        return ResyncRequestOutcome(sweep: requests, coalesced: false)
     }
 }
 
