@@ -13,6 +13,7 @@ final class RecordingScheduler: WorkScheduler {
     private let keys = Mutex<[String]>([])
     var scheduled: [String] { keys.withLock { $0 } }
     func scheduleMarked(_ keys: [String]) async { self.keys.withLock { $0.append(contentsOf: keys) } }
+    func rescanMarked() async {}
 }
 
 /// A clock the test moves by hand.
@@ -57,7 +58,7 @@ struct HeartbeatHandlerTests {
             authority = HeartbeatAuthority(journal: journal)
             try await authority.preload()
             let recorder = HeartbeatRecorder(journal: journal, tracker: tracker, scheduler: scheduler, logger: logger)
-            handler = HeartbeatHandler(authority: authority, tracker: tracker, recorder: recorder, logger: logger)
+            handler = HeartbeatHandler(authority: authority, recorder: recorder, logger: logger)
             expiry = HeartbeatExpiry(ttl: .seconds(15), journal: journal, tracker: tracker, authority: authority,
                                      recorder: recorder, logger: logger)
         }

@@ -19,16 +19,14 @@ public struct HeartbeatHandler: Sendable {
     public static let tokenHeader = "x-consul-token"
 
     private let authority: HeartbeatAuthority
-    private let tracker: HeartbeatTracker
     private let recorder: HeartbeatRecorder
     private let decoder: HeartbeatDecoder
     private let metrics: ControllerMetrics?
     private let logger: Logger
 
-    public init(authority: HeartbeatAuthority, tracker: HeartbeatTracker, recorder: HeartbeatRecorder,
+    public init(authority: HeartbeatAuthority, recorder: HeartbeatRecorder,
                 metrics: ControllerMetrics? = nil, maxBatch: Int = 100, logger: Logger) {
         self.authority = authority
-        self.tracker = tracker
         self.recorder = recorder
         self.decoder = HeartbeatDecoder(maxBatch: maxBatch)
         self.metrics = metrics
@@ -78,10 +76,8 @@ public struct HeartbeatHandler: Sendable {
 
         var transitions = 0
         for heartbeat in accepted {
-            guard let (record, previous) = tracker.observe(heartbeat) else { continue }
             do {
-                try await recorder.record(record, previous: previous)
-                transitions += 1
+                if try await recorder.observe(heartbeat) { transitions += 1 }
             } catch {
                 return reject(HeartbeatProblems.journalUnavailable(error), result: "error", request)
             }

@@ -20,11 +20,27 @@ public struct HeartbeatRecorder: Sendable {
         self.logger = logger
     }
 
+    /// Records a heartbeat's liveness and journals the transition it makes, if any. When the
+    /// journal already holds a newer transition (another replica's, or the TTL sweep's), the
+    /// tracker adopts it and the heartbeat is judged once more against it.
+    /// - Returns: Whether a transition was journaled.
+    /// - Throws: ``JournalError``; the tracker then forgets the transition so the next heartbeat retries it.
+    public func observe(_ heartbeat: Heartbeat) async throws(JournalError) -> Bool {
+        for _ in 0..<2 {
+            guard let (record, previous) = tracker.observe(heartbeat) else { return false }
+            if try await self.record(record, previous: previous) { return true }
+        }
+        return false
+    }
+
     /// Stores `record` durably (with key `task:<arn>` marked pending), then schedules the key.
-    /// On failure the tracker forgets the transition so the next heartbeat retries it.
+    /// On failure the tracker forgets the transition so the next heartbeat retries it; when the
+    /// journal holds a newer revision (nothing stored) the tracker adopts the journal's.
     /// - Parameter previous: The health before the transition, to restore on failure.
+    /// - Returns: Whether the record was stored.
     /// - Throws: ``JournalError``.
-    public func record(_ record: TaskHealthRecord, previous: TaskHealth?) async throws(JournalError) {
+    @discardableResult
+    public func record(_ record: TaskHealthRecord, previous: TaskHealth?) async throws(JournalError) -> Bool {
         let key = WorkKey.task(arn: record.taskArn).rawValue
         let stored: Bool
         do {
@@ -36,7 +52,11 @@ public struct HeartbeatRecorder: Sendable {
             ])
             throw error
         }
-        guard stored else { return }
+        guard stored else {
+            await adoptJournaled(taskArn: record.taskArn)
+            return false
+        }
+        tracker.adopt(record)
         metrics?.healthTransition(from: previous.map(Self.status(of:)) ?? "none", to: Self.status(of: record.health))
         if record.health.phase == .expired { metrics?.heartbeatExpired() }
         logger.info("Task health changed", metadata: [
@@ -44,6 +64,29 @@ public struct HeartbeatRecorder: Sendable {
             "mesh.health.revision": .stringConvertible(record.revision),
         ])
         await scheduler?.scheduleMarked([key])
+        return true
+    }
+
+    /// Reads the task's journaled health into the tracker (a newer transition than this replica
+    /// knew); nothing for a task the tracker does not hold.
+    public func adoptJournaled(taskArn: String) async {
+        guard tracker.isTracking(taskArn) else { return }
+        do {
+            if let current = try await journal.taskHealth(arn: taskArn) { tracker.adopt(current) }
+        } catch {
+            logger.warning("Could not read a task's journaled health", metadata: [
+                "mesh.task.arn": .string(taskArn), "mesh.error": .string(error.description),
+            ])
+        }
+    }
+
+    /// Reads every journaled health into the tracker (the signal of which tasks changed was lost).
+    public func adoptAllJournaled() async {
+        do {
+            for record in try await journal.taskHealthRecords() { tracker.adopt(record) }
+        } catch {
+            logger.warning("Could not read the journaled health of the tasks", metadata: ["mesh.error": .string(error.description)])
+        }
     }
 
     /// The aggregate Consul status a health implies (for metrics labels only).

@@ -9,6 +9,9 @@ import Synchronization
 /// returns a ``TaskHealthRecord`` with the next revision for the caller to journal. The revision
 /// lets the journal drop a transition that lost a race with a newer one.
 ///
+/// With replicas (``init(collectsSightings:now:)``) it also collects the tasks heard since the last
+/// flush to the shared sightings table, and adopts transitions other replicas journaled.
+///
 /// Thread-safe (one `Mutex`); the clock is injected so TTL logic is testable without waiting.
 public final class HeartbeatTracker: Sendable {
     private struct Entry {
@@ -22,9 +25,14 @@ public final class HeartbeatTracker: Sendable {
     }
 
     private let entries = Mutex<[String: Entry]>([:])
+    /// Tasks heard since the last ``takeSightings()``; `nil` for a single process (costs nothing then).
+    private let sightings: Mutex<Set<String>>?
     private let now: @Sendable () -> ContinuousClock.Instant
 
-    public init(now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }) {
+    /// - Parameter collectsSightings: Whether to collect the tasks heard for ``takeSightings()`` (replicas).
+    public init(collectsSightings: Bool = false,
+                now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }) {
+        self.sightings = collectsSightings ? Mutex([]) : nil
         self.now = now
     }
 
@@ -42,6 +50,7 @@ public final class HeartbeatTracker: Sendable {
     /// - Returns: The transition to journal and the health before it, or `nil` in the steady state.
     public func observe(_ heartbeat: Heartbeat, at date: Date = Date()) -> (record: TaskHealthRecord, previous: TaskHealth?)? {
         let seen = now()
+        sightings?.withLock { _ = $0.insert(heartbeat.taskArn) }
         return entries.withLock { entries -> (record: TaskHealthRecord, previous: TaskHealth?)? in
             var entry = entries[heartbeat.taskArn] ?? Entry(lastSeen: seen, health: nil, revision: 0)
             entry.lastSeen = seen
@@ -66,6 +75,36 @@ public final class HeartbeatTracker: Sendable {
             entry.health = previous
             entries[record.taskArn] = entry
         }
+    }
+
+    /// Takes a transition journaled elsewhere (another replica, or this replica's journal after a
+    /// write of its own lost a race): a tracked task takes the record's health when the record is at
+    /// least as new as what it holds. Untracked tasks stay untracked.
+    public func adopt(_ record: TaskHealthRecord) {
+        entries.withLock { entries in
+            guard var entry = entries[record.taskArn], record.revision >= entry.revision else { return }
+            entry.health = record.health
+            entry.revision = record.revision
+            entries[record.taskArn] = entry
+        }
+    }
+
+    /// Whether the task reported to this process (or was restored at start).
+    public func isTracking(_ taskArn: String) -> Bool {
+        entries.withLock { $0[taskArn] != nil }
+    }
+
+    /// The tasks heard since the previous call (empty for a single process), for one flush.
+    public func takeSightings() -> [String] {
+        sightings?.withLock { heard in
+            defer { heard.removeAll(keepingCapacity: true) }
+            return Array(heard)
+        } ?? []
+    }
+
+    /// Puts back sightings a flush could not write, for the next one.
+    public func returnSightings(_ taskArns: [String]) {
+        sightings?.withLock { $0.formUnion(taskArns) }
     }
 
     /// The transitions of every reporting task whose last heartbeat is older than `ttl`.
