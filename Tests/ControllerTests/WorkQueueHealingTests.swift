@@ -178,6 +178,30 @@ struct WorkQueueHealingTests {
         #expect(reconciler.calls.map(\.key) == ["task:orphan"])
         #expect(statistics.rescued == 1)
     }
+
+    /// A signal that keys were marked without saying which (``WorkScheduler/rescanMarked()``) runs
+    /// the rescan at once, long before its period, and the period then counts from that run.
+    @Test func rescanMarked_whenStoreHoldsKeyTheScheduleMissed_worksItWithoutWaitingForThePeriod() async throws {
+        // Given a running queue whose rescan is an hour away, and a key pending in the store
+        let store = WorkTestStore()
+        let clock = WorkTestClock()
+        let reconciler = WorkTestReconciler()
+        let queue = WorkQueueTests.makeQueue(store: store, reconciler: reconciler, rescan: .seconds(3600), clock: clock)
+        let run = WorkQueueTests.start(queue)
+        #expect(await eventually { clock.sleeperDeadlines == [.seconds(3600)] })
+        await store.insert(WorkItem(key: "task:signalled", state: .pending, generation: 2, updatedAt: Date()))
+
+        // When the journal signals marks of unknown keys
+        await queue.rescanMarked()
+
+        // Then the key is worked without the clock moving, and the next rescan is an hour later
+        #expect(await eventually { await store.item("task:signalled")?.state == .done })
+        #expect(await eventually { clock.sleeperDeadlines == [.seconds(3600)] })
+        let statistics = await queue.statistics()
+        try await WorkQueueTests.stop(run)
+        #expect(reconciler.calls.map(\.key) == ["task:signalled"])
+        #expect(statistics.rescued == 1)
+    }
 }
 
 /// Records the queue's decisions on failed attempts (``WorkQueueObserver``).

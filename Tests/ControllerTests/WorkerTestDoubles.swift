@@ -61,6 +61,7 @@ actor WorkerRecordingEnqueuer: WorkEnqueuing, WorkScheduler {
 
     func enqueue(_ keys: [String]) async throws { enqueued += keys }
     func scheduleMarked(_ keys: [String]) async { scheduled.append(keys) }
+    func rescanMarked() async {}
 }
 
 /// Secrets Manager in memory: name → (ARN, value, version). A put names the version it replaces;

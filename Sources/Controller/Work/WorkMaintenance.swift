@@ -16,6 +16,9 @@ struct WorkMaintenance {
     private let intervals: [Job: Duration]
     /// Next due offset per idle job; a running job has none.
     private var due: [Job: Duration] = [:]
+    private var running: Set<Job> = []
+    /// Running jobs asked for again meanwhile: due as soon as they finish.
+    private var again: Set<Job> = []
 
     /// - Parameters:
     ///   - intervals: The period of each job; a job without one never runs.
@@ -28,14 +31,32 @@ struct WorkMaintenance {
     /// The jobs due by `now`, in a fixed order; each is marked running until ``finished(_:now:)``.
     mutating func startDue(now: Duration) -> [Job] {
         let jobs = Job.allCases.filter { job in due[job].map { $0 <= now } ?? false }
-        for job in jobs { due[job] = nil }
+        for job in jobs {
+            due[job] = nil
+            running.insert(job)
+        }
         return jobs
     }
 
-    /// `job` finished: it is due again one interval from `now`.
+    /// `job` finished: it is due again one interval from `now`, or at once when asked meanwhile.
     mutating func finished(_ job: Job, now: Duration) {
+        running.remove(job)
+        if again.remove(job) != nil {
+            due[job] = now
+            return
+        }
         guard let interval = intervals[job] else { return }
         due[job] = now + interval
+    }
+
+    /// Asks for `job` now (also when it has no period): due at once when idle, or again right
+    /// after the run in progress, which may have read the store before what prompted the request.
+    mutating func requestNow(_ job: Job, now: Duration) {
+        if running.contains(job) {
+            again.insert(job)
+        } else {
+            due[job] = now
+        }
     }
 
     /// The earliest due offset of an idle job, if any.

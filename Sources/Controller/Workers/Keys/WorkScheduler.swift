@@ -6,6 +6,10 @@
 public protocol WorkScheduler: Sendable {
     /// Schedules `keys`, which the store already marked pending. Never writes to the store.
     func scheduleMarked(_ keys: [String]) async
+
+    /// Keys were marked, but which is not known (the journal's signal lost them): re-reads the
+    /// store's pending keys soon. Never writes to the store.
+    func rescanMarked() async
 }
 
 /// Marks keys durably and schedules them: what resync uses to hand work to the workers. (A worker
@@ -29,5 +33,13 @@ extension WorkQueue: WorkScheduler, WorkEnqueuing {
             marked = true
         }
         if marked { wake() }
+    }
+
+    /// Schedules the store's pending keys that the schedule does not hold, through the rescan job
+    /// (at once, or right after the rescan in progress).
+    public func rescanMarked() async {
+        guard isRunning else { return }
+        maintenance.requestNow(.rescan, now: clock.now())
+        wake()
     }
 }
