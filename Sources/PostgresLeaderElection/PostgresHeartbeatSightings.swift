@@ -23,18 +23,16 @@ public struct PostgresHeartbeatSightings: Sendable {
     /// serializes them). An ordinary (logged) table: a task that died while the server was down
     /// must still fall silent after it.
     public func prepare() async throws {
-        try await client.withTransaction(logger: logger) { connection in
-            try await connection.query("SELECT pg_advisory_xact_lock(hashtext('mesh_heartbeat_seen'))", logger: logger)
-            try await connection.query("""
-                CREATE TABLE IF NOT EXISTS mesh_heartbeat_seen (
-                    task_arn text COLLATE "C" NOT NULL,
-                    replica_id text NOT NULL,
-                    seen_at timestamptz NOT NULL,
-                    PRIMARY KEY (task_arn, replica_id))
-                """, logger: logger)
-            try await connection.query(
-                "CREATE INDEX IF NOT EXISTS mesh_heartbeat_seen_at ON mesh_heartbeat_seen (seen_at)", logger: logger)
-        }
+        try await PostgresTables.create([
+            """
+            CREATE TABLE IF NOT EXISTS mesh_heartbeat_seen (
+                task_arn text COLLATE "C" NOT NULL,
+                replica_id text NOT NULL,
+                seen_at timestamptz NOT NULL,
+                PRIMARY KEY (task_arn, replica_id))
+            """,
+            "CREATE INDEX IF NOT EXISTS mesh_heartbeat_seen_at ON mesh_heartbeat_seen (seen_at)",
+        ], lockName: "mesh_heartbeat_seen", client: client, logger: logger)
     }
 
     /// Records that `replicaID` heard each of `taskArns` now: one statement.

@@ -27,25 +27,24 @@ public struct PostgresLeaseStore: LeaseStore {
     /// Creates the tables when missing; safe when several replicas start at once (one advisory
     /// lock serializes them).
     public func prepare() async throws {
-        try await client.withTransaction(logger: logger) { connection in
-            try await connection.query("SELECT pg_advisory_xact_lock(hashtext('mesh_leader_lease'))", logger: logger)
-            try await connection.query("""
-                CREATE TABLE IF NOT EXISTS mesh_leader_lease (
-                    id smallint PRIMARY KEY CHECK (id = 1),
-                    holder text NOT NULL,
-                    epoch bigint NOT NULL,
-                    acquired_at timestamptz NOT NULL,
-                    renewed_at timestamptz NOT NULL,
-                    expires_at timestamptz NOT NULL)
-                """, logger: logger)
-            try await connection.query("""
-                CREATE TABLE IF NOT EXISTS mesh_replicas (
-                    replica_id text PRIMARY KEY,
-                    address text,
-                    role text NOT NULL,
-                    seen_at timestamptz NOT NULL)
-                """, logger: logger)
-        }
+        try await PostgresTables.create([
+            """
+            CREATE TABLE IF NOT EXISTS mesh_leader_lease (
+                id smallint PRIMARY KEY CHECK (id = 1),
+                holder text NOT NULL,
+                epoch bigint NOT NULL,
+                acquired_at timestamptz NOT NULL,
+                renewed_at timestamptz NOT NULL,
+                expires_at timestamptz NOT NULL)
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS mesh_replicas (
+                replica_id text PRIMARY KEY,
+                address text,
+                role text NOT NULL,
+                seen_at timestamptz NOT NULL)
+            """,
+        ], lockName: "mesh_leader_lease", client: client, logger: logger)
     }
 
     public func acquireOrRenew(replicaID: String, leaseDuration: Duration) async throws -> LeaseRecord {

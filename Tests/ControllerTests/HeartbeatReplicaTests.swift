@@ -41,14 +41,20 @@ struct HeartbeatReplicaTests {
         }
     }
 
+    /// A harness (its journal, task and tokens) and two replicas over its journal, sharing `sightings`.
+    private func twoReplicas(_ first: String, _ second: String, sightings: MemorySightings)
+        async throws -> (HeartbeatHandlerTests.Harness, Replica, Replica) {
+        let h = try await HeartbeatHandlerTests.Harness()
+        return (h, try await Replica(journal: h.journal, sightings: sightings, id: first, clock: h.clock),
+                try await Replica(journal: h.journal, sightings: sightings, id: second, clock: h.clock))
+    }
+
     /// A heartbeat that lands on a replica whose idea of the task is stale still journals the
     /// change: the journal refuses the stale revision, the replica adopts the journal's, and judges
     /// the heartbeat again.
     @Test func observe_whenAnotherReplicaJournaledFirst_adoptsAndJournalsTheChange() async throws {
-        let h = try await HeartbeatHandlerTests.Harness()
         let sightings = MemorySightings()
-        let a = try await Replica(journal: h.journal, sightings: sightings, id: "a", clock: h.clock)
-        let b = try await Replica(journal: h.journal, sightings: sightings, id: "b", clock: h.clock)
+        let (h, a, b) = try await twoReplicas("a", "b", sightings: sightings)
         // Given: a journaled HEALTHY (revision 1)
         #expect(await a.post(h, health: "HEALTHY") == 200)
         // When: b, which never heard the task, gets UNHEALTHY (its own revision 1 loses to a's)
@@ -62,10 +68,8 @@ struct HeartbeatReplicaTests {
     /// A transition journaled by another replica reaches this one through the work signal, so a
     /// heartbeat that matches what this replica once knew is still judged against the journal.
     @Test func relay_whenAnotherReplicaExpiredTask_nextHeartbeatHereRevivesIt() async throws {
-        let h = try await HeartbeatHandlerTests.Harness()
         let sightings = MemorySightings()
-        let a = try await Replica(journal: h.journal, sightings: sightings, id: "a", clock: h.clock)
-        let b = try await Replica(journal: h.journal, sightings: sightings, id: "b", clock: h.clock)
+        let (h, a, b) = try await twoReplicas("a", "b", sightings: sightings)
         let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
         // Given: b heard the task HEALTHY, then a (the leader) expired it from the shared sightings
         #expect(await b.post(h, health: "HEALTHY") == 200)
@@ -88,10 +92,8 @@ struct HeartbeatReplicaTests {
     /// The leader does not expire a task another replica still hears, and expires it once no
     /// replica has heard it for the TTL; the handled sighting is forgotten.
     @Test func sweep_whenHeardOnlyByAnotherReplica_expiresOnlyWhenAllSilent() async throws {
-        let h = try await HeartbeatHandlerTests.Harness()
         let sightings = MemorySightings()
-        let leader = try await Replica(journal: h.journal, sightings: sightings, id: "leader", clock: h.clock)
-        let other = try await Replica(journal: h.journal, sightings: sightings, id: "other", clock: h.clock)
+        let (h, leader, other) = try await twoReplicas("leader", "other", sightings: sightings)
         // Given: only the other replica hears the task, for longer than the TTL on the leader's clock
         #expect(await other.post(h, health: "HEALTHY") == 200)
         await other.components.flusher.flush()

@@ -28,7 +28,7 @@ struct WorkKeyTests {
         #expect(parsed?.rawValue == legacy)
     }
 
-    /// Task and client-token keys round-trip; keys nobody owns parse to nil.
+    /// Task, client-token and resync keys round-trip; keys nobody owns parse to nil.
     @Test func init_whenOtherKeys_parsesOwnedOnly() {
         let arn = "arn:aws:ecs:us-east-1:1:task/apps/abc"
         #expect(WorkKey("task:" + arn) == .task(arn: arn))
@@ -37,7 +37,11 @@ struct WorkKeyTests {
         #expect(WorkKey("task:") == nil)
         #expect(WorkKey("service:") == nil)
         #expect(WorkKey("service:c/") == nil)
-        #expect(WorkKey("resync") == nil)
+        #expect(WorkKey("resync") == .resync)
+        #expect(WorkKey.resync.rawValue == "resync")
+        #expect(WorkKey.resync.kind == "resync" && WorkKey.resync.shortForm == "resync")
+        #expect(WorkKey("resync:all") == nil)
+        #expect(WorkKey("sweep") == nil)
     }
 
     /// Kinds and short forms drop the ARNs; a legacy key shows as its name's key.
