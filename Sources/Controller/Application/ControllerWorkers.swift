@@ -37,6 +37,8 @@ struct ControllerWorkers: Sendable {
     static func make(configuration: MeshConfiguration, environment: [String: String], journal: any JournalStore,
                      httpClient: HTTPClient, telemetry: ControllerTelemetry? = nil, leadership: LeadershipGuard? = nil,
                      logger: Logger) throws -> ControllerWorkers {
+        // Every work-recording write of the workers carries the fence (see FencedJournal).
+        let journal: any JournalStore = leadership.map { FencedJournal(journal, fence: $0) } ?? journal
         let (consul, ecs, secretsManager) = try clients(configuration: configuration, environment: environment,
                                                         httpClient: httpClient, telemetry: telemetry, logger: logger)
         let index = ServiceTaskIndex()

@@ -77,7 +77,7 @@ public struct HeartbeatExpiry: Service {
             previous.phase = .reporting
             previous.ttlSeconds = nil
             logNoHeartbeat(record.taskArn)
-            _ = try? await recorder.record(record, previous: previous)
+            _ = try? await recorder.record(record, previous: previous, fence: leadership)
         }
     }
 
@@ -136,7 +136,7 @@ public struct HeartbeatExpiry: Service {
         logNoHeartbeat(arn)
         let record = TaskHealthRecord(taskArn: arn, health: next, revision: current.revision + 1, changedAt: Date())
         do {
-            try await recorder.record(record, previous: current.health)
+            try await recorder.record(record, previous: current.health, fence: leadership)
             return true
         } catch {
             return false

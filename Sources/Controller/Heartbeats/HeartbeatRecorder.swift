@@ -36,15 +36,18 @@ public struct HeartbeatRecorder: Sendable {
     /// Stores `record` durably (with key `task:<arn>` marked pending), then schedules the key.
     /// On failure the tracker forgets the transition so the next heartbeat retries it; when the
     /// journal holds a newer revision (nothing stored) the tracker adopts the journal's.
-    /// - Parameter previous: The health before the transition, to restore on failure.
+    /// - Parameters:
+    ///   - previous: The health before the transition, to restore on failure.
+    ///   - fence: The TTL sweep's (an expiry records work); a heartbeat's transition has none.
     /// - Returns: Whether the record was stored.
     /// - Throws: ``JournalError``.
     @discardableResult
-    public func record(_ record: TaskHealthRecord, previous: TaskHealth?) async throws(JournalError) -> Bool {
+    public func record(_ record: TaskHealthRecord, previous: TaskHealth?,
+                       fence: (any WorkFence)? = nil) async throws(JournalError) -> Bool {
         let key = WorkKey.task(arn: record.taskArn).rawValue
         let stored: Bool
         do {
-            stored = try await journal.recordHealth(record, wakeKey: key)
+            stored = try await journal.recordHealth(record, wakeKey: key, fence: fence)
         } catch {
             tracker.revert(record, to: previous)
             logger.warning("Could not journal a health transition", metadata: [

@@ -62,7 +62,7 @@ public struct JournalRetention: Service {
         // Whole seconds are precise enough for a retention of days.
         let cutoff = now().addingTimeInterval(-TimeInterval(retention.components.seconds))
         do {
-            let report = try await journal.prune(before: cutoff)
+            let report = try await journal.prune(before: cutoff, chunk: JournalDefaults.pruneChunk, fence: leadership)
             metrics?.journalPruned(events: report.events, tasks: report.tasks)
             return report
         } catch {
