@@ -20,12 +20,15 @@ actor WorkerFakeECS: ECSTaskLookup, ECSTaskDefinitionLookup {
     var tasks: [String: ECSTask] = [:]
     var definitions: [String: ECSTaskDefinition] = [:]
     private(set) var describeCalls = 0
+    /// The ARNs asked for, in order.
+    private(set) var described: [String] = []
 
     func add(_ task: ECSTask) { tasks[task.taskArn] = task }
     func add(_ definition: ECSTaskDefinition) { definitions[definition.taskDefinitionArn] = definition }
 
     func task(arn: String, cluster: String) async throws -> ECSTask? {
         describeCalls += 1
+        described.append(arn)
         return tasks[arn]
     }
 

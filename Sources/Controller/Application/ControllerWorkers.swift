@@ -83,6 +83,7 @@ struct ControllerWorkers: Sendable {
             reconciler: telemetry.map { $0.measured(reconciler) } ?? reconciler,
             configuration: queueConfiguration(work),
             observer: telemetry?.workObserver,
+            lookahead: TaskDescribeAhead(journal: journal, tasks: describer),
             logger: logger
         )
         let resync = makeResync(configuration: configuration, ecs: ecs, consul: consul, catalog: catalog,

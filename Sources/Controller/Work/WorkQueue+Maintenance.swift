@@ -37,11 +37,14 @@ extension WorkQueue {
             guard let last = page.last else { break }
             let wallNow = wallClock()
             let now = clock.now()
+            var ready: [String] = []
             for item in page where schedule.phases[item.key] == nil {
                 let remaining = item.notBefore.map { $0.timeIntervalSince(wallNow) } ?? 0
                 schedule.resume(item.key, notBefore: remaining > 0 ? now + .seconds(remaining) : nil)
+                if remaining <= 0 { ready.append(item.key) }
                 scheduled += 1
             }
+            if !ready.isEmpty { lookahead?.upcoming(ready) }
             if scheduled > 0 { wake() }
             after = last.key
             if page.count < configuration.batchLimit { break }

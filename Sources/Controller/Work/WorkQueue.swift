@@ -84,6 +84,7 @@ public actor WorkQueue: Service {
     let wallClock: @Sendable () -> Date
     let logger: Logger
     let observer: (any WorkQueueObserver)?
+    let lookahead: (any WorkLookahead)?
     var random: WorkQueueRandomSource
 
     var schedule = WorkSchedule()
@@ -108,6 +109,7 @@ public actor WorkQueue: Service {
     ///   - wallClock: Gives the `notBefore` dates written to the store.
     ///   - randomNumberGenerator: Source of the backoff jitter.
     ///   - observer: Told of every failed attempt's class and outcome (metrics).
+    ///   - lookahead: Told of the keys scheduled, before a worker takes them.
     ///   - logger: Base logger; each attempt adds `mesh.work.key` and `mesh.work.attempt`.
     public init(
         store: any WorkStore,
@@ -117,6 +119,7 @@ public actor WorkQueue: Service {
         wallClock: @escaping @Sendable () -> Date = { Date() },
         randomNumberGenerator: any RandomNumberGenerator & Sendable = SystemRandomNumberGenerator(),
         observer: (any WorkQueueObserver)? = nil,
+        lookahead: (any WorkLookahead)? = nil,
         logger: Logger
     ) {
         self.store = store
@@ -126,6 +129,7 @@ public actor WorkQueue: Service {
         self.wallClock = wallClock
         self.random = WorkQueueRandomSource(base: randomNumberGenerator)
         self.observer = observer
+        self.lookahead = lookahead
         self.logger = logger
     }
 
@@ -145,6 +149,7 @@ public actor WorkQueue: Service {
         for key in keys {
             _ = schedule.mark(key)
         }
+        lookahead?.upcoming(keys)
         wake()
     }
 

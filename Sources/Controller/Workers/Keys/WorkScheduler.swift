@@ -32,7 +32,9 @@ extension WorkQueue: WorkScheduler, WorkEnqueuing {
             _ = schedule.mark(key)
             marked = true
         }
-        if marked { wake() }
+        guard marked else { return }
+        lookahead?.upcoming(keys)
+        wake()
     }
 
     /// Schedules the store's pending keys that the schedule does not hold, through the rescan job
