@@ -65,9 +65,11 @@ extension AdminAPI {
         }
     }
 
-    /// Marks `keys` pending in the journal, and schedules them when this replica's queue runs.
+    /// Marks `keys` pending in the journal, and schedules them when this replica's queue runs (it
+    /// leads). A follower marks them in the journal itself, unfenced, as ingest does: the queue's
+    /// marks carry the leader's fence, which a follower's guard refuses.
     private func markDurably(_ keys: [String]) async throws {
-        if let queue {
+        if let queue, cluster.followsLeader == nil {
             do {
                 try await queue.enqueue(keys)
             } catch let error as JournalError {

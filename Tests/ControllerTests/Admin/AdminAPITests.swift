@@ -16,7 +16,8 @@ struct AdminAPITests {
     private func makeRouter(token: String? = token, resync: (any ResyncTriggering)? = nil,
                             metrics: ControllerMetrics? = ControllerMetrics(),
                             meshConfigs: MeshConfigBook? = nil,
-                            cluster: ClusterView? = nil) async throws -> (Router, EventJournal) {
+                            cluster: ClusterView? = nil,
+                            queue: ((EventJournal) -> WorkQueue)? = nil) async throws -> (Router, EventJournal) {
         let journal = try EventJournal.inMemory(logger: Logger(label: "test"))
         let ingest = EventIngestHandler(
             authenticator: WebhookAuthenticator(apiKeyHeader: "x-api-key", apiKey: "k-0123456789abcdef", basicUsername: nil, basicPassword: nil),
@@ -26,7 +27,7 @@ struct AdminAPITests {
                                                      body: try Fixtures.running))
         #expect(posted.status == 202)
         var router = Router()
-        AdminAPI(journal: journal, queue: nil, resync: resync, metrics: metrics, health: DependencyHealth(),
+        AdminAPI(journal: journal, queue: queue?(journal), resync: resync, metrics: metrics, health: DependencyHealth(),
                  authenticator: AdminAuthenticator(token: token), startedAt: Date(), meshConfigs: meshConfigs,
                  cluster: cluster ?? ClusterView(leadership: .standalone(replicaID: "solo"), address: "127.0.0.1:8081"),
                  logger: Logger(label: "test"))
@@ -300,6 +301,30 @@ struct AdminAPITests {
         #expect(status["leaderId"] as? String == "other")
         #expect(status["epoch"] as? Int == 5)
         #expect(status["replicaId"] as? String == "me")
+    }
+
+    /// A follower's retries and resync requests mark their keys in the journal unfenced, as ingest
+    /// does: its queue's marks carry the leader's fence, which a follower's guard refuses.
+    @Test func retryAndResync_whenFollowerWithFencedQueue_marksKeysUnfenced() async throws {
+        // Given: a follower whose queue records through the fenced journal, as the app wires it
+        let guardian = LeadershipGuard(replicaID: "me", clock: LeaseClock(), store: nil)
+        var lease = LeaseState(configuration: try LeaseConfiguration(replicaID: "me"))
+        _ = lease.renewalAnswered(LeaseRecord(holder: "other", epoch: 5), sentAt: .zero, now: .zero)
+        guardian.update(lease)
+        let (router, journal) = try await makeRouter(resync: CountingResync(), cluster: ClusterView(leadership: guardian)) {
+            WorkQueue(store: JournalWorkStore(journal: FencedJournal($0, fence: guardian), fence: guardian),
+                      reconciler: WorkTestReconciler(), logger: Logger(label: "test"))
+        }
+        let key = "task:" + Fixtures.taskArn
+        let before = try #require(try await journal.workItem(key: key)).generation
+        // When
+        let retried = await router.handle(request(.post, "/v1/work/retry", query: "key=\(key)"))
+        let resync = await router.handle(request(.post, "/v1/resync"))
+        // Then: both marked (the retried key in a newer generation)
+        #expect(retried.status == 202)
+        #expect(resync.status == 202)
+        #expect(try await journal.workItem(key: key)?.generation ?? 0 > before)
+        #expect(try await journal.workItem(key: "resync")?.state == .pending)
     }
 
     /// A single process is the leader in epoch 1 and lists itself as the only replica.
