@@ -107,11 +107,12 @@ run_wrk() {  # batch seconds connections [once] -> "heartbeats/s p50 p99 non2xx 
   echo "$(python3 -c "print(round(float('${rps:-0}') * $1))") ${p50:-?} ${p99:-?} ${bad:-0} $(( ${total:-0} * $1 ))"
 }
 
-# Blocks until Consul lists every seeded instance's checks (all passing unless "registered" is
-# given), watched from outside (storm.py's watcher); prints the seconds since the Unix time $1.
-# Each answer lists up to 20,000 checks (megabytes of JSON), so the watcher pauses between
-# blocking queries (0.1 s; 1 s while registering, which takes minutes) to keep its own load on
-# Consul small; that is the precision of the figures.
+# Blocks until Consul lists every seeded instance's checks ("registered") or, once they are all
+# registered, until none of them has a critical check ("passing"), watched from outside (storm.py's
+# watchers); prints the seconds since the Unix time $1. An answer lists up to 20,000 checks
+# (megabytes of JSON), so the watchers pause between blocking queries (1 s while registering,
+# which takes minutes; 0.1 s in the warm-up, the precision of its figure), and the warm-up's
+# watcher lists only critical checks, fewer at every answer.
 consul_wait() {  # start_epoch [registered]
   python3 - "$1" "$tasks" "$services" "${2:-passing}" <<'PY'
 import os, sys, time
@@ -119,8 +120,10 @@ sys.path.insert(0, os.environ["BENCH_HERE"])
 import storm
 start, tasks, services, mode = float(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 ids = {"bench-svc-%03d-%032x" % (i % services, i) for i in range(tasks)}
-registering = mode == "registered"
-seen = storm.wait_passing(ids, 3600, registered_only=registering, pause=1.0 if registering else 0.1)
+if mode == "registered":
+    seen = storm.wait_passing(ids, 3600, registered_only=True, pause=1.0)
+else:
+    seen = storm.wait_none_critical(ids, 3600, pause=0.1)
 print("%.1f" % (time.time() - (time.monotonic() - seen) - start))
 PY
 }

@@ -163,6 +163,26 @@ def wait_passing(ids, deadline_seconds, first_seen=None, registered_only=False, 
     raise SystemExit("only %d of %d instances %s within %d s" % (done, len(ids), word, deadline_seconds))
 
 
+def wait_none_critical(ids, deadline_seconds, pause=WATCH_PAUSE_SECONDS):
+    """Blocks until no instance in `ids` has a critical check; returns the time it saw that. For
+    instances known to be registered: then all their checks pass (nothing plans `warning`). Watches
+    /v1/health/state/critical, whose answers shrink as instances pass, so the watcher loads Consul
+    far less than listing every check would."""
+    index, deadline, reported, left = None, time.monotonic() + deadline_seconds, -1, len(ids)
+    while time.monotonic() < deadline:
+        if index is not None:
+            time.sleep(pause)
+        index, checks = consul_get("/v1/health/state/critical", index)
+        seen = time.monotonic()
+        left = len({check.get("ServiceID") for check in checks} & ids)
+        if left == 0:
+            return seen
+        if left != reported:
+            log("  %d of %d instances passing" % (len(ids) - left, len(ids)))
+            reported = left
+    raise SystemExit("%d of %d instances still critical after %d s" % (left, len(ids), deadline_seconds))
+
+
 def cpu_seconds():
     """{name: user + system CPU seconds} of the processes named in BENCH_PIDS ("name=pid ...")."""
     ticks = os.sysconf("SC_CLK_TCK")
