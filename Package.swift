@@ -121,6 +121,17 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The journal on PostgreSQL: the SQLite journal's tables and semantics in one database that
+        // several replicas share (advisory locks per task, NOTIFY of marked work, fenced writes).
+        .target(
+            name: "PostgresJournal",
+            dependencies: [
+                "Journal", "MeshModel", "ErrorClassification",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "Controller",
             dependencies: [
@@ -256,7 +267,7 @@ let package = Package(
         ], swiftSettings: strictSettings),
         // Shared by the test targets: sample events, the controller as a child process, the journal back ends under test.
         .target(name: "MeshTestSupport", dependencies: [
-            "Journal",
+            "Journal", "PostgresJournal",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -275,6 +286,11 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], swiftSettings: strictSettings),
+        .testTarget(name: "PostgresJournalTests", dependencies: [
+            "PostgresJournal", "Journal", "MeshModel", "ErrorClassification", "MeshTestSupport",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
         ], swiftSettings: strictSettings),
         .testTarget(name: "OperatorCLITests", dependencies: [
             "OperatorCLI", "OpaqueJSON", .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -118,7 +118,7 @@ extension EventJournal {
                          arguments: [arn]).map(TaskMeta.init(journalRow:))
     }
 
-    private static func likeEscaped(_ text: String) -> String {
+    package static func likeEscaped(_ text: String) -> String {
         var escaped = ""
         for character in text {
             if character == "%" || character == "_" || character == "\\" { escaped.append("\\") }

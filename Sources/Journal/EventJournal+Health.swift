@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import MeshModel
+package import MeshModel
 
 /// Heartbeat health: transitions reported by the tasks' sidecars, and the lookups that authenticate
 /// heartbeats (task → service → token hash).
@@ -94,13 +94,13 @@ extension EventJournal {
             revision: row[4], changedAt: JournalTime.date(row[5] as Double))
     }
 
-    static func encodeContainers(_ containers: [String: ContainerHealth]) -> String {
+    package static func encodeContainers(_ containers: [String: ContainerHealth]) -> String {
         let plain = containers.mapValues(\.rawValue)
         guard let data = try? JSONSerialization.data(withJSONObject: plain, options: [.sortedKeys]) else { return "{}" }
         return String(decoding: data, as: UTF8.self)
     }
 
-    static func decodeContainers(_ json: String) -> [String: ContainerHealth] {
+    package static func decodeContainers(_ json: String) -> [String: ContainerHealth] {
         guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: String] else { return [:] }
         return object.mapValues { ContainerHealth(ecsStatus: $0) }
     }

@@ -45,7 +45,7 @@ extension EventJournal {
     }
 
     /// A self-describing JSON body for an observation's row (never holds anything secret).
-    static func observationBody(_ change: TaskStateChange, source: String) -> [UInt8] {
+    package static func observationBody(_ change: TaskStateChange, source: String) -> [UInt8] {
         var detail: [String: Any] = [
             "taskArn": change.taskArn, "clusterArn": change.clusterArn,
             "lastStatus": change.lastStatus.rawValue, "version": change.version,

@@ -80,7 +80,7 @@ extension EventJournal {
         }
     }
 
-    static func clamp(_ limit: Int) -> Int { min(max(limit, 1), 10_000) }
+    package static func clamp(_ limit: Int) -> Int { min(max(limit, 1), 10_000) }
 
     /// The keyset-paginated task list both the workers' and the admin API's listings run: tasks in ARN
     /// order, filtered by cluster, Consul service name (through `task_meta`) and `lastStatus`.

@@ -1,6 +1,6 @@
 public import Foundation
 import GRDB
-import Logging
+package import Logging
 
 /// What one retention pass deleted.
 public struct JournalPruneReport: Sendable, Equatable {
@@ -12,6 +12,12 @@ public struct JournalPruneReport: Sendable, Equatable {
     public init(events: Int = 0, tasks: Int = 0) {
         self.events = events
         self.tasks = tasks
+    }
+
+    /// Logs what a pass deleted, if anything.
+    package func log(to logger: Logger) {
+        guard self != JournalPruneReport() else { return }
+        logger.info("Journal pruned", metadata: ["db.pruned.events": "\(events)", "db.pruned.tasks": "\(tasks)"])
     }
 }
 
@@ -67,11 +73,7 @@ extension EventJournal {
             if arns.count < chunk { break }
             after = last
         }
-        if report != JournalPruneReport() {
-            logger.info("Journal pruned", metadata: [
-                "db.pruned.events": "\(report.events)", "db.pruned.tasks": "\(report.tasks)",
-            ])
-        }
+        report.log(to: logger)
         return report
     }
 }

@@ -119,7 +119,8 @@ public final class EventJournal: JournalStore {
         self.writer = GroupCommitWriter(
             maxBatchWeight: maxBatchSize, maxBackgroundWeight: JournalConfiguration.maxBackgroundBatchSize,
             maxQueuedWeight: [.ingest: maxQueuedEvents, .worker: maxQueuedWorkerWrites, .health: maxQueuedWorkerWrites],
-            health: health, commit: Self.signalling(Self.observed(committer.commit, by: commitObserver), to: signals))
+            health: health,
+            commit: Self.signalling(JournalCommitReport.observed(committer.commit, by: commitObserver), to: signals))
     }
 
     deinit {
@@ -146,12 +147,7 @@ public final class EventJournal: JournalStore {
 
     /// Counters of the writer, for metrics and tests.
     public var statistics: JournalStatistics {
-        let writerStats = writer.statistics
-        let commits = counters.snapshot
-        return JournalStatistics(
-            commits: commits.commits, failedCommits: commits.failedCommits, committedEvents: commits.events,
-            batches: writerStats.batches, queuedEvents: writerStats.queuedWeight,
-            inFlightEvents: writerStats.inFlightWeight, largestBatch: writerStats.largestBatch)
+        JournalStatistics(writer: writer.statistics, commits: counters.snapshot)
     }
 
     /// A new stream of the keys each commit of this process marked pending (see
@@ -176,22 +172,6 @@ public final class EventJournal: JournalStore {
                 for key in operation.markedKeys(output) where seen.insert(key).inserted { keys.append(key) }
             }
             signals.publish(keys)
-            return results
-        }
-    }
-
-    /// `commit`, timed and reported to `observer` once per batch (unchanged when there is none).
-    private static func observed(
-        _ commit: @escaping @Sendable ([WriteOperation]) -> [Result<WriteOutput, JournalError>],
-        by observer: (@Sendable (JournalCommitReport) -> Void)?
-    ) -> @Sendable ([WriteOperation]) -> [Result<WriteOutput, JournalError>] {
-        guard let observer else { return commit }
-        return { operations in
-            let started = ContinuousClock.now
-            let results = commit(operations)
-            let succeeded = results.allSatisfy { if case .success = $0 { true } else { false } }
-            observer(JournalCommitReport(operations: operations.count, duration: ContinuousClock.now - started,
-                                         succeeded: succeeded))
             return results
         }
     }
@@ -279,5 +259,13 @@ public struct JournalStatistics: Sendable, Equatable {
         self.queuedEvents = queuedEvents
         self.inFlightEvents = inFlightEvents
         self.largestBatch = largestBatch
+    }
+
+    /// The figures of a journal's writer and of its committed transactions.
+    package init<Operation, Output>(writer: GroupCommitWriter<Operation, Output>.Statistics,
+                                    commits: (commits: Int, failedCommits: Int, events: Int)) {
+        self.init(commits: commits.commits, failedCommits: commits.failedCommits, committedEvents: commits.events,
+                  batches: writer.batches, queuedEvents: writer.queuedWeight, inFlightEvents: writer.inFlightWeight,
+                  largestBatch: writer.largestBatch)
     }
 }

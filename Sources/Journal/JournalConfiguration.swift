@@ -63,4 +63,20 @@ public struct JournalCommitReport: Sendable, Equatable {
         self.duration = duration
         self.succeeded = succeeded
     }
+
+    /// `commit`, timed and reported to `observer` once per batch (unchanged when there is none).
+    package static func observed<Operation, Output>(
+        _ commit: @escaping @Sendable ([Operation]) -> [Result<Output, JournalError>],
+        by observer: (@Sendable (JournalCommitReport) -> Void)?
+    ) -> @Sendable ([Operation]) -> [Result<Output, JournalError>] {
+        guard let observer else { return commit }
+        return { operations in
+            let started = ContinuousClock.now
+            let results = commit(operations)
+            let succeeded = results.allSatisfy { if case .success = $0 { true } else { false } }
+            observer(JournalCommitReport(operations: operations.count, duration: ContinuousClock.now - started,
+                                         succeeded: succeeded))
+            return results
+        }
+    }
 }

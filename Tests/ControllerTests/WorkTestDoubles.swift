@@ -65,23 +65,12 @@ actor WorkTestStore: WorkStore {
         key: String, generation: Int64, succeeded: Bool, error: String?, errorClass: ErrorClass?, parked: Bool,
         notBefore: Date?
     ) async throws {
-        guard var item = items[key] else { return }
+        guard let item = items[key] else { return }
         recorded.append((key, succeeded, parked, notBefore))
-        let current = item.generation == generation
-        if succeeded {
-            item.state = current ? .done : .pending
-            item.attempts = 0
-            item.lastError = nil
-            item.lastErrorClass = nil
-            item.notBefore = nil
-        } else {
-            item.state = parked && current ? .failed : .pending
-            item.attempts += 1
-            item.lastError = error
-            item.lastErrorClass = errorClass
-            item.notBefore = notBefore
-        }
-        items[key] = item
+        // The journals' own rule, so the double settles keys exactly as they do.
+        let attempt = WorkAttempt(key: key, generation: generation, succeeded: succeeded, error: error,
+                                  errorClass: errorClass, parked: parked, notBefore: notBefore, at: item.updatedAt)
+        items[key] = attempt.settle(item)
     }
 }
 

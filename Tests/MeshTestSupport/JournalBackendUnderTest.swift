@@ -1,5 +1,7 @@
 public import Journal
 import Logging
+import PostgresJournal
+import PostgresNIO
 
 /// A journal back end that the shared journal suite (`Tests/JournalTests/Conformance`) runs
 /// against: every test there takes one as its argument and talks only to ``JournalStore``.
@@ -10,14 +12,7 @@ import Logging
 /// it is left out of ``all``, and `JournalBackendSkipTests` shows as skipped, naming why.
 ///
 /// To add a back end, give it a ``make`` that opens a fresh, empty journal and a ``cleanup`` for
-/// what that leaves behind, and list it in ``registered``:
-/// ```swift
-/// static let postgres = JournalBackendUnderTest(name: "postgres", needsPostgres: true) {
-///     let schema = try await PostgresTestSchema.make()     // a fresh schema per test
-///     let journal = try await PostgresEventJournal(...)
-///     return .init(journal: journal) { /* drop the schema */ }
-/// }
-/// ```
+/// what that leaves behind, and list it in ``registered``.
 public struct JournalBackendUnderTest: Sendable, CustomStringConvertible {
     /// A fresh journal and what removes it once it is closed.
     public struct Opened: Sendable {
@@ -51,8 +46,16 @@ public struct JournalBackendUnderTest: Sendable, CustomStringConvertible {
         Opened(journal: try EventJournal.inMemory(logger: silentLogger))
     }
 
+    /// The PostgreSQL journal on the stack's real server, in a fresh schema per test (dropped after).
+    public static let postgres = JournalBackendUnderTest(name: "postgres", needsPostgres: true) {
+        let configuration = try await PostgresTestSchema.make()
+        let journal = try await PostgresEventJournal.open(configuration: PostgresJournalConfiguration(client: configuration),
+                                                          logger: silentLogger)
+        return Opened(journal: journal) { try? await PostgresTestSchema.drop(configuration) }
+    }
+
     /// Every back end the suite knows.
-    public static let registered: [JournalBackendUnderTest] = [.sqlite]
+    public static let registered: [JournalBackendUnderTest] = [.sqlite, .postgres]
 
     /// The back ends that run here: the registered ones, less those whose server is not configured.
     public static var all: [JournalBackendUnderTest] {

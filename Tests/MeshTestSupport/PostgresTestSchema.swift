@@ -25,6 +25,18 @@ public enum PostgresTestSchema {
         return scoped
     }
 
+    /// Drops the schema a configuration from ``make()`` names, with everything in it.
+    public static func drop(_ scoped: PostgresClient.Configuration) async throws {
+        guard let schema = scoped.options.additionalStartupParameters.first(where: { $0.0 == "search_path" })?.1,
+              schema.hasPrefix("t_"), schema.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else { return }
+        let admin = PostgresClient(configuration: try configuration(), backgroundLogger: Logger(label: "pg-test"))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await admin.run() }
+            defer { group.cancelAll() }
+            try await admin.query(PostgresQuery(unsafeSQL: "DROP SCHEMA \(schema) CASCADE"))
+        }
+    }
+
     /// A configuration for the test URL (`postgres://user:password@host:port/database`), TLS off.
     public static func configuration() throws -> PostgresClient.Configuration {
         guard let url, let parts = URLComponents(string: url), let host = parts.host, let user = parts.user else {

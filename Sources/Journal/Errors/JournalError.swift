@@ -84,6 +84,11 @@ public struct JournalError: Error, Sendable, Equatable, CustomStringConvertible,
 
     public static func == (lhs: JournalError, rhs: JournalError) -> Bool { lhs.code == rhs.code }
 
+    /// A ``fenced`` error naming the epoch the write carried and the one stored.
+    package static func fenced(given: Int64, current: Int64, file: String = #fileID, line: Int = #line) -> JournalError {
+        fenced.with(message: "write fenced: epoch \(given) is behind the current epoch \(current)", file: file, line: line)
+    }
+
     /// Returns this error with context attached (any back end's message; `extendedResultCode` is SQLite's).
     public func with(message: String?, extendedResultCode: Int32? = nil,
               file: String = #fileID, line: Int = #line) -> JournalError {
@@ -120,7 +125,7 @@ extension JournalError {
     }
 
     /// Whether retrying the same operations on their own cannot help (the database itself failed).
-    var isDatabaseWide: Bool {
+    package var isDatabaseWide: Bool {
         switch code {
         case .unavailable, .stopped, .corrupt, .closed: true
         default: false

@@ -1,11 +1,11 @@
 import ByteCoding
-import MeshModel
+package import MeshModel
 
 /// Writes the `containers_json` column without `JSONEncoder`, which costs more than the rest of an
 /// append on the hot path. The output is the JSON the synthesized `Codable` conformance reads back
 /// (absent optionals omitted), so reading still uses `JSONDecoder`.
-enum ContainerJSON {
-    static func encode(_ containers: [ContainerState]) -> String {
+package enum ContainerJSON {
+    package static func encode(_ containers: [ContainerState]) -> String {
         guard !containers.isEmpty else { return "[]" }
         var json: [UInt8] = []
         json.reserveCapacity(containers.count * 64)

@@ -30,9 +30,9 @@ import Synchronization
 ///
 /// Thread safety: all state sits behind one `Mutex`, never held while committing or resuming; the
 /// thread sleeps on a semaphore that is signalled exactly once per time it declared itself waiting.
-final class GroupCommitWriter<Operation: Sendable, Output: Sendable>: Sendable {
+package final class GroupCommitWriter<Operation: Sendable, Output: Sendable>: Sendable {
     /// Runs one batch, blocking the writer thread, and returns exactly one result per operation, in order.
-    typealias Commit = @Sendable ([Operation]) -> [Result<Output, JournalError>]
+    package typealias Commit = @Sendable ([Operation]) -> [Result<Output, JournalError>]
 
     private struct Pending: Sendable {
         let operation: Operation
@@ -59,17 +59,17 @@ final class GroupCommitWriter<Operation: Sendable, Output: Sendable>: Sendable {
     }
 
     /// Counters for metrics and tests.
-    struct Statistics: Sendable, Equatable {
+    package struct Statistics: Sendable, Equatable {
         /// Batches handed to `commit`.
-        var batches = 0
+        package var batches = 0
         /// Operations committed or failed.
-        var operations = 0
+        package var operations = 0
         /// Weight (events) waiting for the writer right now.
-        var queuedWeight = 0
+        package var queuedWeight = 0
         /// The largest batch weight seen.
-        var largestBatch = 0
+        package var largestBatch = 0
         /// Weight of the batch being committed right now (0 when idle).
-        var inFlightWeight = 0
+        package var inFlightWeight = 0
     }
 
     private let state = Mutex(State())
@@ -92,7 +92,7 @@ final class GroupCommitWriter<Operation: Sendable, Output: Sendable>: Sendable {
     ///     with ``JournalError/overloaded``.
     ///   - health: Where a fatal failure stops the writer (the commit reports to it).
     ///   - commit: Runs one batch on the writer thread.
-    init(maxBatchWeight: Int, maxBackgroundWeight: Int? = nil, maxQueuedWeight: [WriteBudget: Int],
+    package init(maxBatchWeight: Int, maxBackgroundWeight: Int? = nil, maxQueuedWeight: [WriteBudget: Int],
          health: JournalWriteHealth, commit: @escaping Commit) {
         self.maxBatchWeight = max(1, maxBatchWeight)
         self.maxBackgroundWeight = max(1, min(maxBackgroundWeight ?? maxBatchWeight, maxBatchWeight))
@@ -116,7 +116,7 @@ final class GroupCommitWriter<Operation: Sendable, Output: Sendable>: Sendable {
     /// of its budget waits, so it can ever succeed), with ``JournalError/stopped`` after a fatal
     /// failure, and with ``JournalError/closed`` after ``close()``. Cancellation is ignored: an
     /// operation that was queued is committed, because its caller may already have been told nothing.
-    func submit(_ operation: Operation, weight: Int, budget: WriteBudget) async -> Result<Output, JournalError> {
+    package func submit(_ operation: Operation, weight: Int, budget: WriteBudget) async -> Result<Output, JournalError> {
         await withCheckedContinuation { continuation in
             let (rejection, wake) = state.withLock { state -> (JournalError?, Bool) in
                 if let stopReason = health.stopReason { return (stopReason, false) }
@@ -136,7 +136,7 @@ final class GroupCommitWriter<Operation: Sendable, Output: Sendable>: Sendable {
     }
 
     /// Stops accepting operations, commits everything already queued, then ends the thread.
-    func close() async {
+    package func close() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let (finished, wake) = state.withLock { state -> (Bool, Bool) in
                 state.closing = true
@@ -151,7 +151,7 @@ final class GroupCommitWriter<Operation: Sendable, Output: Sendable>: Sendable {
 
     /// Stops accepting operations without waiting; the thread still drains what is queued.
     /// For `deinit` of the owner, which cannot await.
-    func closeWithoutWaiting() {
+    package func closeWithoutWaiting() {
         let wake = state.withLock { state -> Bool in
             state.closing = true
             return state.takeWaitingThread()
@@ -160,7 +160,7 @@ final class GroupCommitWriter<Operation: Sendable, Output: Sendable>: Sendable {
     }
 
     /// A snapshot of the counters.
-    var statistics: Statistics {
+    package var statistics: Statistics {
         var snapshot = counters.withLock { $0 }
         snapshot.queuedWeight = state.withLock { $0.queuedWeight }
         return snapshot

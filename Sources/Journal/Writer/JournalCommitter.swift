@@ -125,7 +125,7 @@ struct JournalCommitter: Sendable {
 }
 
 /// Counts committed and failed transactions, for metrics and for tests that prove batching.
-final class CommitCounters: Sendable {
+package final class CommitCounters: Sendable {
     private struct Counts: Sendable {
         var commits = 0
         var failedCommits = 0
@@ -134,20 +134,27 @@ final class CommitCounters: Sendable {
 
     private let counts = Mutex(Counts())
 
+    package init() {}
+
     func recordCommit(_ operations: [WriteOperation]) {
         var events = 0
         for case .append(let appended, _) in operations { events += appended.count }
+        recordCommit(events: events)
+    }
+
+    /// One committed transaction that carried `events` events.
+    package func recordCommit(events: Int) {
         counts.withLock {
             $0.commits += 1
             $0.events += events
         }
     }
 
-    func recordFailure() {
+    package func recordFailure() {
         counts.withLock { $0.failedCommits += 1 }
     }
 
-    var snapshot: (commits: Int, failedCommits: Int, events: Int) {
+    package var snapshot: (commits: Int, failedCommits: Int, events: Int) {
         counts.withLock { ($0.commits, $0.failedCommits, $0.events) }
     }
 }

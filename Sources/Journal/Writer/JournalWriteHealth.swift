@@ -1,4 +1,4 @@
-import Logging
+package import Logging
 import Synchronization
 
 /// Whether the journal can write, for readiness and for the application's exit on a fatal failure.
@@ -18,7 +18,7 @@ public enum JournalWriteStatus: Sendable, Equatable {
 /// checkpoints. The first fatal failure on any of them stops all writes for good.
 ///
 /// Thread safety: all state sits behind one `Mutex`; waiters are resumed outside it.
-final class JournalWriteHealth: Sendable {
+package final class JournalWriteHealth: Sendable {
     private struct State: Sendable {
         var lastFailure: JournalError?
         var stopReason: JournalError?
@@ -29,12 +29,12 @@ final class JournalWriteHealth: Sendable {
     private let state = Mutex(State())
     private let logger: Logger
 
-    init(logger: Logger) {
+    package init(logger: Logger) {
         self.logger = logger
     }
 
     /// The current status.
-    var status: JournalWriteStatus {
+    package var status: JournalWriteStatus {
         state.withLock { state in
             if let stopReason = state.stopReason { return .stopped(stopReason) }
             if let lastFailure = state.lastFailure { return .failing(lastFailure) }
@@ -43,17 +43,17 @@ final class JournalWriteHealth: Sendable {
     }
 
     /// Set once a fatal failure stopped the writes: a ``JournalError/stopped`` naming it.
-    var stopReason: JournalError? { state.withLock { $0.stopReason } }
+    package var stopReason: JournalError? { state.withLock { $0.stopReason } }
 
     /// A write committed.
-    func recordSuccess() {
+    package func recordSuccess() {
         state.withLock { $0.lastFailure = nil }
     }
 
     /// A write failed. Failures of the database itself (``JournalError/isDatabaseWide``) make the
     /// journal `failing`; fatal ones stop it (once: later failures keep the first reason).
     /// Failures of one operation (a constraint, a missing key) say nothing about the file.
-    func recordFailure(_ error: JournalError) {
+    package func recordFailure(_ error: JournalError) {
         guard error.isDatabaseWide, error != .closed else { return }
         guard error.isFatalWriteFailure else {
             state.withLock { $0.lastFailure = error }
@@ -78,7 +78,7 @@ final class JournalWriteHealth: Sendable {
 
     /// Suspends until a fatal failure stops the writes and returns its reason; returns `nil` at
     /// once when the calling task is cancelled.
-    func waitUntilStopped() async -> JournalError? {
+    package func waitUntilStopped() async -> JournalError? {
         let id = state.withLock { state -> Int in
             defer { state.nextWaiter += 1 }
             return state.nextWaiter

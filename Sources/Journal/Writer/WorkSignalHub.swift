@@ -10,7 +10,7 @@ import Synchronization
 ///
 /// Thread safety: the subscribers sit behind one `Mutex`; streams are finished outside it (their
 /// termination handlers take it again).
-final class WorkSignalHub: Sendable {
+package final class WorkSignalHub: Sendable {
     static let bufferLimit = 1024
 
     private struct Subscriber: Sendable {
@@ -27,8 +27,10 @@ final class WorkSignalHub: Sendable {
 
     private let state = Mutex(State())
 
+    package init() {}
+
     /// A new stream of marked keys; one that is already finished when the hub is.
-    func stream() -> AsyncStream<[String]> {
+    package func stream() -> AsyncStream<[String]> {
         let (stream, continuation) = AsyncStream.makeStream(of: [String].self,
                                                             bufferingPolicy: .bufferingOldest(Self.bufferLimit))
         let id: Int? = state.withLock { state in
@@ -49,7 +51,7 @@ final class WorkSignalHub: Sendable {
     }
 
     /// Hands `keys` (one commit's) to every stream; nothing when empty.
-    func publish(_ keys: [String]) {
+    package func publish(_ keys: [String]) {
         guard !keys.isEmpty else { return }
         state.withLock { state in
             for (id, var subscriber) in state.subscribers {
@@ -64,8 +66,19 @@ final class WorkSignalHub: Sendable {
         }
     }
 
+    /// Tells every stream that keys may have been missed: each yields `[]` ("re-read the work
+    /// table") now, or as soon as it has room.
+    package func publishRescan() {
+        state.withLock { state in
+            for (id, var subscriber) in state.subscribers {
+                if case .dropped = subscriber.continuation.yield([]) { subscriber.owesRescan = true }
+                state.subscribers[id] = subscriber
+            }
+        }
+    }
+
     /// Ends every stream, and every stream asked for later.
-    func finish() {
+    package func finish() {
         let continuations = state.withLock { state in
             state.finished = true
             defer { state.subscribers.removeAll() }

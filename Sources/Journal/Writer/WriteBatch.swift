@@ -176,24 +176,10 @@ struct WriteBatch {
     /// Records a worker's attempt. Success settles the key only if no newer event bumped its
     /// generation meanwhile; failure counts the attempt and either schedules a retry or parks it.
     private func recordAttempt(_ attempt: WorkAttempt) throws -> WorkItem? {
-        guard var item = try workItem(key: attempt.key) else {
+        guard let stored = try workItem(key: attempt.key) else {
             throw JournalError.notFound.with(message: "no work key '\(attempt.key)'")
         }
-        let current = item.generation == attempt.generation
-        if attempt.succeeded {
-            item.state = current ? .done : .pending
-            item.attempts = 0
-            item.lastError = nil
-            item.lastErrorClass = nil
-            item.notBefore = nil
-        } else {
-            item.state = attempt.parked && current ? .failed : .pending
-            item.attempts += 1
-            item.lastError = attempt.error
-            item.lastErrorClass = attempt.errorClass
-            item.notBefore = attempt.notBefore
-        }
-        item.updatedAt = attempt.at
+        let item = attempt.settle(stored)
         try db.execute(
             sql: """
                 UPDATE work SET state = ?, attempts = ?, last_error = ?, last_error_class = ?, not_before = ?,

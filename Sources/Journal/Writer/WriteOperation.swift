@@ -1,10 +1,10 @@
-import ErrorClassification
-import Foundation
-import MeshModel
+package import ErrorClassification
+package import Foundation
+package import MeshModel
 
 /// One request to the single writer. Everything that changes the database is one of these, so all
 /// writes are serialised and group-committed together.
-enum WriteOperation: Sendable {
+package enum WriteOperation: Sendable {
     case append(events: [DecodedEvent], receivedAt: Date)
     case markWork(keys: [String], at: Date)
     case recordAttempt(WorkAttempt)
@@ -22,7 +22,7 @@ enum WriteOperation: Sendable {
     case recordHealth(TaskHealthRecord, wakeKey: String)
 
     /// How much of a batch (and of the backpressure budget) the operation uses: events or keys.
-    var weight: Int {
+    package var weight: Int {
         switch self {
         case .append(let events, _): max(1, events.count)
         case .markWork(let keys, _): max(1, keys.count)
@@ -33,7 +33,7 @@ enum WriteOperation: Sendable {
 
     /// Whose backpressure budget the operation counts against: events from outside, or the
     /// controller's own bookkeeping (workers, resync, the admin API, retention, readiness).
-    var budget: WriteBudget {
+    package var budget: WriteBudget {
         switch self {
         case .append: .ingest
         case .recordHealth: .health
@@ -45,7 +45,7 @@ enum WriteOperation: Sendable {
 /// The two backpressure budgets of the writer's queue, counted apart so that an ingest flood
 /// (answered 429) cannot make the workers' bookkeeping fail, which would stall the convergence that
 /// drains it.
-enum WriteBudget: Sendable, Hashable {
+package enum WriteBudget: Sendable, Hashable {
     /// `POST /v1/events`: limited by ``JournalConfiguration/maxQueuedEvents``.
     case ingest
     /// Work keys, attempts, services, task metadata, retention and probes: limited by
@@ -58,22 +58,57 @@ enum WriteBudget: Sendable, Hashable {
 }
 
 /// The outcome of a worker's attempt at a work key.
-struct WorkAttempt: Sendable {
-    var key: String
+package struct WorkAttempt: Sendable {
+    package var key: String
     /// The generation the worker read when it started; a newer one means an event arrived meanwhile.
-    var generation: Int64
-    var succeeded: Bool
-    var error: String?
+    package var generation: Int64
+    package var succeeded: Bool
+    package var error: String?
     /// The class of ``error``.
-    var errorClass: ErrorClass?
+    package var errorClass: ErrorClass?
     /// Park the key as failed (only if no newer event arrived).
-    var parked: Bool
-    var notBefore: Date?
-    var at: Date
+    package var parked: Bool
+    package var notBefore: Date?
+    package var at: Date
+
+    package init(key: String, generation: Int64, succeeded: Bool, error: String?, errorClass: ErrorClass?,
+                 parked: Bool, notBefore: Date?, at: Date) {
+        self.key = key
+        self.generation = generation
+        self.succeeded = succeeded
+        self.error = error
+        self.errorClass = errorClass
+        self.parked = parked
+        self.notBefore = notBefore
+        self.at = at
+    }
+
+    /// The key as this attempt leaves it (both journals store exactly this). Success settles the key
+    /// only if no newer event bumped its generation meanwhile; failure counts the attempt and either
+    /// schedules a retry or parks it (a newer generation keeps it pending).
+    package func settle(_ stored: WorkItem) -> WorkItem {
+        var item = stored
+        let current = item.generation == generation
+        if succeeded {
+            item.state = current ? .done : .pending
+            item.attempts = 0
+            item.lastError = nil
+            item.lastErrorClass = nil
+            item.notBefore = nil
+        } else {
+            item.state = parked && current ? .failed : .pending
+            item.attempts += 1
+            item.lastError = error
+            item.lastErrorClass = errorClass
+            item.notBefore = notBefore
+        }
+        item.updatedAt = at
+        return item
+    }
 }
 
 /// What one operation produced.
-enum WriteOutput: Sendable {
+package enum WriteOutput: Sendable {
     case appended([AppendResult])
     case workItem(WorkItem?)
     /// Rows deleted by a retention operation.

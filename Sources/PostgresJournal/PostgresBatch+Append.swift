@@ -1,0 +1,187 @@
+import Foundation
+import Journal
+import MeshModel
+import PostgresNIO
+
+/// Appending events: the hot path, in four statements whatever the number of events.
+extension PostgresBatch {
+    /// Journals the events of several appends and folds them into their tasks.
+    ///
+    /// 1. One transaction-scoped advisory lock per distinct task ARN, taken in sorted order by one
+    ///    statement: a replica folding events of the same task waits until this transaction ends,
+    ///    and none can deadlock on these locks (every one takes them in the same order).
+    /// 2. The tasks, read by one `= ANY` after the locks (a new statement: READ COMMITTED sees what
+    ///    the replica that held a lock committed).
+    /// 3. ``TaskFold`` in Swift, event by event; the rows inserted by one `unnest` statement, in
+    ///    order, so their sequence numbers follow the events' order.
+    /// 4. The changed tasks, upserted by one statement with the sequence of their last applied event;
+    ///    their work keys join the batch's marks.
+    /// - Returns: Per append, one result per event, in order.
+    mutating func append(_ appends: [(events: [DecodedEvent], source: String, at: Date)]) async throws -> [[AppendResult]] {
+        let arns = Array(Set(appends.flatMap { $0.events.map(\.change.taskArn) })).sorted()
+        _ = try await connection.query("""
+            SELECT pg_advisory_xact_lock(k)
+            FROM (SELECT DISTINCT hashtextextended(a, 0) AS k FROM unnest(\(arns)::text[]) AS a) AS d
+            ORDER BY k
+            """, logger: logger).collect()
+        var known: [String: TaskRecord] = [:]
+        let decoder = JSONDecoder()
+        let rows = try await connection.query("""
+            SELECT \(unescaped: PostgresRows.taskColumns) FROM tasks WHERE task_arn = ANY(\(arns))
+            """, logger: logger)
+        for try await row in rows {
+            let task = try PostgresRows.task(row, decoder: decoder)
+            known[task.taskArn] = task
+        }
+
+        var rowsToInsert = EventRows()
+        var outcomes: [FoldOutcome] = []
+        /// Changed tasks: the event index of their last applied event, and the time it was received.
+        var changed: [String: (index: Int, at: Date)] = [:]
+        for append in appends {
+            for event in append.events {
+                let change = event.change
+                let (outcome, record) = TaskFold.fold(change, into: known[change.taskArn])
+                if outcome == .applied, let record {
+                    known[change.taskArn] = record
+                    changed[change.taskArn] = (outcomes.count, append.at)
+                }
+                rowsToInsert.add(event, outcome: outcome, source: append.source, at: append.at)
+                outcomes.append(outcome)
+            }
+        }
+        let sequences = try await insert(rowsToInsert)
+        guard sequences.count == outcomes.count else {
+            throw JournalError.failed.with(message: "inserted \(sequences.count) event rows for \(outcomes.count) events")
+        }
+        if !changed.isEmpty {
+            try await upsertTasks(changed.keys.sorted().map { arn in
+                (known[arn]!, sequences[changed[arn]!.index])
+            })
+            for (arn, last) in changed { mark(WorkKey.task(arn: arn).rawValue, at: last.at) }
+        }
+
+        var results: [[AppendResult]] = []
+        var index = 0
+        for append in appends {
+            results.append(append.events.map { event in
+                defer { index += 1 }
+                return AppendResult(sequence: sequences[index], outcome: outcomes[index], taskArn: event.change.taskArn)
+            })
+        }
+        return results
+    }
+
+    /// Inserts the event rows in order and returns their sequence numbers in that order (identity
+    /// values are drawn as the rows are inserted, so sorting them restores the order).
+    private func insert(_ rows: EventRows) async throws -> [Int64] {
+        let inserted = try await connection.query("""
+            INSERT INTO events (received_at, event_id, task_arn, version, last_status, outcome, source, body)
+            SELECT r, e, t, v, l, o, s, b
+            FROM unnest(\(rows.receivedAt)::float8[], \(rows.eventIDs)::text[], \(rows.taskArns)::text[],
+                        \(rows.versions)::int8[], \(rows.lastStatuses)::text[], \(rows.outcomes)::text[],
+                        \(rows.sources)::text[], \(rows.bodies)::text[])
+                 WITH ORDINALITY AS u(r, e, t, v, l, o, s, b, n)
+            ORDER BY n
+            RETURNING sequence
+            """, logger: logger)
+        var sequences: [Int64] = []
+        sequences.reserveCapacity(rows.eventIDs.count)
+        for try await sequence in inserted.decode(Int64.self) { sequences.append(sequence) }
+        return sequences.sorted()
+    }
+
+    /// Inserts or updates the changed tasks, in ARN order. Nullable columns travel as arrays with a
+    /// bit mask of their NULLs (PostgresNIO binds no optional array elements).
+    private func upsertTasks(_ tasks: [(record: TaskRecord, lastSequence: Int64)]) async throws {
+        let columns = TaskColumns(tasks)
+        _ = try await connection.query("""
+            INSERT INTO tasks (\(unescaped: PostgresRows.taskColumns), last_sequence)
+            SELECT arn, id, cluster, last, CASE WHEN n & 1 = 0 THEN desired END, version,
+                   CASE WHEN n & 2 = 0 THEN grp END, CASE WHEN n & 4 = 0 THEN def END,
+                   CASE WHEN n & 8 = 0 THEN fam END, CASE WHEN n & 16 = 0 THEN addr END, containers,
+                   CASE WHEN n & 32 = 0 THEN started END, CASE WHEN n & 64 = 0 THEN stopped END,
+                   CASE WHEN n & 128 = 0 THEN updated END, seq
+            FROM unnest(\(columns.arns)::text[], \(columns.ids)::text[], \(columns.clusters)::text[],
+                        \(columns.lastStatuses)::text[], \(columns.desired)::text[], \(columns.versions)::int8[],
+                        \(columns.groups)::text[], \(columns.definitions)::text[], \(columns.families)::text[],
+                        \(columns.addresses)::text[], \(columns.containers)::text[], \(columns.started)::float8[],
+                        \(columns.stopped)::float8[], \(columns.updated)::float8[], \(columns.sequences)::int8[],
+                        \(columns.nulls)::int4[])
+                 AS x(arn, id, cluster, last, desired, version, grp, def, fam, addr, containers, started, stopped,
+                      updated, seq, n)
+            ORDER BY arn
+            ON CONFLICT (task_arn) DO UPDATE SET
+                last_status = EXCLUDED.last_status, desired_status = EXCLUDED.desired_status,
+                version = EXCLUDED.version, task_group = EXCLUDED.task_group,
+                task_definition_arn = EXCLUDED.task_definition_arn, family = EXCLUDED.family,
+                address = EXCLUDED.address, containers_json = EXCLUDED.containers_json,
+                started_at = EXCLUDED.started_at, stopped_at = EXCLUDED.stopped_at,
+                updated_at = EXCLUDED.updated_at, last_sequence = EXCLUDED.last_sequence
+            """, logger: logger).collect()
+    }
+}
+
+/// The `events` rows of a batch, column by column.
+private struct EventRows {
+    var receivedAt: [Double] = []
+    var eventIDs: [String] = []
+    var taskArns: [String] = []
+    var versions: [Int64] = []
+    var lastStatuses: [String] = []
+    var outcomes: [String] = []
+    var sources: [String] = []
+    var bodies: [String] = []
+
+    mutating func add(_ event: DecodedEvent, outcome: FoldOutcome, source: String, at: Date) {
+        receivedAt.append(at.timeIntervalSince1970)
+        eventIDs.append(event.change.eventID)
+        taskArns.append(event.change.taskArn)
+        versions.append(event.change.version)
+        lastStatuses.append(event.change.lastStatus.rawValue)
+        outcomes.append(outcome.rawValue)
+        sources.append(source)
+        // The decoder validated the body as UTF-8 JSON, so its bytes are stored as they came.
+        bodies.append(String(decoding: event.rawJSON, as: UTF8.self))
+    }
+}
+
+/// The `tasks` columns of changed tasks, with a NULL mask per row (bit 0 desired_status … bit 7
+/// updated_at).
+private struct TaskColumns {
+    var arns: [String] = [], ids: [String] = [], clusters: [String] = [], lastStatuses: [String] = []
+    var desired: [String] = [], versions: [Int64] = [], groups: [String] = [], definitions: [String] = []
+    var families: [String] = [], addresses: [String] = [], containers: [String] = []
+    var started: [Double] = [], stopped: [Double] = [], updated: [Double] = []
+    var sequences: [Int64] = [], nulls: [Int32] = []
+
+    init(_ tasks: [(record: TaskRecord, lastSequence: Int64)]) {
+        for (task, sequence) in tasks {
+            var mask: Int32 = 0
+            func text(_ value: String?, _ bit: Int32) -> String {
+                if value == nil { mask |= bit }
+                return value ?? ""
+            }
+            func seconds(_ value: Date?, _ bit: Int32) -> Double {
+                if value == nil { mask |= bit }
+                return value?.timeIntervalSince1970 ?? 0
+            }
+            arns.append(task.taskArn)
+            ids.append(task.taskID)
+            clusters.append(task.clusterArn)
+            lastStatuses.append(task.lastStatus.rawValue)
+            desired.append(text(task.desiredStatus?.rawValue, 1))
+            versions.append(task.version)
+            groups.append(text(task.group, 2))
+            definitions.append(text(task.taskDefinitionArn, 4))
+            families.append(text(task.family, 8))
+            addresses.append(text(task.address, 16))
+            containers.append(ContainerJSON.encode(task.containers))
+            started.append(seconds(task.startedAt, 32))
+            stopped.append(seconds(task.stoppedAt, 64))
+            updated.append(seconds(task.updatedAt, 128))
+            sequences.append(sequence)
+            nulls.append(mask)
+        }
+    }
+}

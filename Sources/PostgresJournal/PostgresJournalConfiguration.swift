@@ -1,0 +1,27 @@
+public import Journal
+public import PostgresNIO
+
+/// How the PostgreSQL journal connects and how much it queues (the same budgets as the SQLite
+/// journal's ``JournalConfiguration``, so backpressure answers 429 at the same points).
+public struct PostgresJournalConfiguration: Sendable {
+    /// The client's configuration (host, credentials, TLS, pool size); see `PostgresClientFactory`.
+    /// The journal adds `synchronous_commit=on` to its sessions' startup parameters. The pool needs
+    /// at least three connections: one stays on `LISTEN mesh_work`, one writes, the rest read.
+    public var client: PostgresClient.Configuration
+    /// The most events (or work-key writes) committed in one transaction.
+    public var maxBatchSize: Int = JournalConfiguration.defaultMaxBatchSize
+    /// Backpressure: once this many events wait for the writer, `append` throws
+    /// ``JournalError/overloaded`` at once (the HTTP layer answers 429).
+    public var maxQueuedEvents: Int = JournalConfiguration.defaultMaxQueuedEvents
+    /// The workers' own backpressure budget, counted apart from ingest's.
+    public var maxQueuedWorkerWrites: Int = JournalConfiguration.defaultMaxQueuedWorkerWrites
+    /// How long one transaction of the writer may take, waiting for a connection included, before its
+    /// batch fails with a retryable ``JournalError/unavailable`` (below EventBridge's 5 s timeout).
+    public var writeTimeout: Duration = .seconds(4)
+    /// Told once per transaction of the writer (metrics); must be quick and must not call the journal.
+    public var commitObserver: (@Sendable (JournalCommitReport) -> Void)?
+
+    public init(client: PostgresClient.Configuration) {
+        self.client = client
+    }
+}
