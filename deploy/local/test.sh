@@ -19,8 +19,13 @@ trap '"$here/stack.sh" stop' EXIT
 source "${STACK_STATE_DIR:-$here/.state}/env"
 
 # The build fails on a compiler warning in our own Sources/ or Tests/; in CI (CI set, as .ci/run
-# does) every file of ours is recompiled first, so no warning hides in an incremental build.
+# does) every file of ours is recompiled first, so no warning hides in an incremental build, and
+# `swift build -c release` must print none either.
 "$repo/deploy/checks/build-warnings.sh" ${CI:+--all}
+# In CI the release build (what ships) must be free of warnings too.
+if [ -n "${CI:-}" ]; then
+  "$repo/deploy/checks/build-warnings.sh" --release
+fi
 MESH_CONTROLLER_BIN="$(swift build --show-bin-path)/ecs-mesh-controller"
 export MESH_CONTROLLER_BIN
 
