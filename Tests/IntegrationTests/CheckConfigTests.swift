@@ -6,10 +6,10 @@ import Testing
 @Suite(.enabled(if: ControllerProcess.isAvailable, "needs MESH_CONTROLLER_BIN (deploy/local/test.sh)"))
 struct CheckConfigTests {
     /// Runs `check-config` with only `environment` (plus PATH) set.
-    private func checkConfig(_ environment: [String: String]) async throws -> Subprocess.Output {
+    private func checkConfig(_ environment: [String: String], file: String? = nil) async throws -> Subprocess.Output {
         let binary = try #require(ControllerProcess.binaryPath)
         let assignments = environment.map { "\($0.key)=\($0.value)" }.sorted()
-        return try await Subprocess.run(["-i"] + assignments + [binary, "check-config"])
+        return try await Subprocess.run(["-i"] + assignments + [binary, "check-config"] + (file.map { ["--config", $0] } ?? []))
     }
 
     /// A misspelled MESH_ variable fails the check (exit 78) and is named on stderr.
@@ -34,5 +34,18 @@ struct CheckConfigTests {
         // Then
         #expect(output.status == 0, "stderr: \(output.stderrText)")
         #expect(String(decoding: output.stdout, as: UTF8.self).contains("configuration ok"))
+    }
+
+    /// A misspelled key in the configuration file fails the check too, named by its path.
+    @Test func checkConfig_whenFileHasMisspelledKey_exitsNonZeroNamingIt() async throws {
+        // Given
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("check-config-\(UUID().uuidString).yaml").path
+        try "webhook:\n  apiKey: \"0123456789abcdef-key\"\njournal:\n  backned: postgres\n".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        // When
+        let output = try await checkConfig([:], file: path)
+        // Then
+        #expect(output.status == 78)
+        #expect(output.stderrText.contains("journal.backned"))
     }
 }
