@@ -136,7 +136,7 @@ let package = Package(
             name: "Controller",
             dependencies: [
                 "HTTPServer", "MeshModel", "Journal", "AWS", "Consul", "ErrorClassification", "Backoff", "Batching",
-                "ByteCoding", "HeartbeatAgent", "LeaderElection", "PostgresLeaderElection", "PostgresSupport",
+                "ByteCoding", "HeartbeatAgent", "LeaderElection", "PostgresLeaderElection", "PostgresSupport", "PostgresJournal",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Yams", package: "Yams"),

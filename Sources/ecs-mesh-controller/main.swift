@@ -39,14 +39,6 @@ extension EcsMeshControllerCommand {
                 throw ExitCode(78)  // EX_CONFIG
             }
             let configuration = loaded.configuration
-            if configuration.journal.backend == .postgres {
-                // The settings parse and validate (check-config accepts them) so that deployments can
-                // be prepared, but this version has no PostgreSQL journal yet: refuse to start rather
-                // than run on SQLite while the operator believes the journal is shared.
-                FileHandle.standardError.write(Data(("ecs-mesh-controller: journal.backend: postgres is not available in "
-                    + "this version (the PostgreSQL journal is not implemented yet); use sqlite\n").utf8))
-                throw ExitCode(78)  // EX_CONFIG
-            }
             LogSetup.bootstrap(configuration.logging)
             var logger = Logger(label: "ecs-mesh-controller")
             logger.logLevel = Logger.Level(rawValue: configuration.logging.level) ?? .info

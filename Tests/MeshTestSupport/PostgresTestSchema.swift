@@ -54,3 +54,35 @@ public enum PostgresTestSchema {
 public struct PostgresTestSchemaError: Error, CustomStringConvertible {
     public var description: String { "MESH_TEST_POSTGRES_URL is not set to postgres://user:password@host:port/db" }
 }
+
+extension PostgresTestSchema {
+    /// A new, empty database on the stack's server, owned by the test URL's role, for controller
+    /// processes that need a database of their own (`journal.postgres.url` takes no schema).
+    /// - Returns: Its URL (the test URL with the database replaced) and a drop to call at the end.
+    public static func makeDatabase() async throws -> (url: String, drop: @Sendable () async -> Void) {
+        guard let url, var parts = URLComponents(string: url), let owner = parts.user,
+              let adminURL = ProcessInfo.processInfo.environment["MESH_TEST_POSTGRES_ADMIN_URL"],
+              let adminParts = URLComponents(string: adminURL), let host = adminParts.host, let user = adminParts.user
+        else { throw PostgresTestSchemaError() }
+        let name = "it_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
+        let admin = PostgresClient.Configuration(host: host, port: adminParts.port ?? 5432, username: user,
+                                                 password: adminParts.password, database: "postgres", tls: .disable)
+        try await withAdmin(admin) { try await $0.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name) OWNER \(owner)")) }
+        parts.path = "/" + name
+        return (parts.string ?? url, {
+            try? await withAdmin(admin) {
+                try await $0.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"))
+            }
+        })
+    }
+
+    private static func withAdmin(_ configuration: PostgresClient.Configuration,
+                                  _ body: @Sendable (PostgresClient) async throws -> Void) async throws {
+        let admin = PostgresClient(configuration: configuration, backgroundLogger: Logger(label: "pg-test-admin"))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await admin.run() }
+            defer { group.cancelAll() }
+            try await body(admin)
+        }
+    }
+}

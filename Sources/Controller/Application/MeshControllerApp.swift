@@ -7,6 +7,8 @@ public import Logging
 import AWS
 import LeaderElection
 import MeshModel
+import PostgresJournal
+import PostgresSupport
 import ServiceLifecycle
 import Synchronization
 import UnixSignals
@@ -33,47 +35,87 @@ public struct MeshControllerApp: Sendable {
 
     /// Opens the journal, builds the workers, binds the listeners and runs until a termination signal.
     /// - Throws: ``JournalError`` if the journal cannot open, `HTTPServerError` if a port cannot bind,
-    ///   `ConfigurationError` if the Consul settings cannot be used.
+    ///   `ConfigurationError` if the Consul or PostgreSQL settings cannot be used.
     public func run() async throws {
-        // One writer per SQLite journal: a second process exits here (status 75) instead of writing.
-        let journalLock = try JournalFileLock.acquire(journalPath: configuration.journal.path)
-        defer { journalLock.release() }
+        switch configuration.journal.backend {
+        case .sqlite:
+            // One writer per SQLite journal: a second process exits here (status 75) instead of writing.
+            let journalLock = try JournalFileLock.acquire(journalPath: configuration.journal.path)
+            defer { journalLock.release() }
+            try await run(journal: try openSQLiteJournal(), replica: nil)
+        case .postgres:
+            // Replicas share the database; the lease, not a file lock, keeps one of them working.
+            let replica = try ReplicaWiring(configuration: configuration, adminAddress: adminAddress,
+                                            observer: telemetry.metrics, logger: logger)
+            try await run(journal: try await openPostgresJournal(), replica: replica)
+        }
+        logger.info("Controller stopped")
+    }
+
+    /// This replica's admin `host:port`, as it announces itself.
+    private var adminAddress: String {
+        "\(configuration.server.adminListener.host):\(configuration.server.adminListener.port)"
+    }
+
+    private func openSQLiteJournal() throws -> EventJournal {
         var journalConfiguration = JournalConfiguration(path: configuration.journal.path)
         journalConfiguration.maxBatchSize = configuration.journal.maxBatchSize
         journalConfiguration.maxQueuedEvents = configuration.journal.maxQueuedEvents
         journalConfiguration.maxQueuedWorkerWrites = configuration.journal.maxQueuedWorkerWrites
         journalConfiguration.commitObserver = telemetry.journalObserver
-        let journal = try EventJournal(configuration: journalConfiguration, logger: logger)
+        return try EventJournal(configuration: journalConfiguration, logger: logger)
+    }
+
+    /// The shared journal, migrated and listening for work signals, with the same budgets as SQLite's.
+    private func openPostgresJournal() async throws -> PostgresEventJournal {
+        let postgres = configuration.journal.postgres
+        var journalConfiguration = PostgresJournalConfiguration(client: try PostgresClientFactory.configuration(
+            try postgres.connectionSettings(), maxConnections: postgres.maxConnections))
+        journalConfiguration.maxBatchSize = configuration.journal.maxBatchSize
+        journalConfiguration.maxQueuedEvents = configuration.journal.maxQueuedEvents
+        journalConfiguration.maxQueuedWorkerWrites = configuration.journal.maxQueuedWorkerWrites
+        journalConfiguration.commitObserver = telemetry.journalObserver
+        return try await PostgresEventJournal.open(configuration: journalConfiguration, logger: logger)
+    }
+
+    /// Runs with an open journal, and closes it (and the outbound HTTP client) however the run ends.
+    private func run(journal: any JournalStore, replica: ReplicaWiring?) async throws {
         let httpClient = OutboundHTTPClient.make()
         do {
-            try await run(journal: journal, httpClient: httpClient)
+            try await serve(journal: journal, httpClient: httpClient, replica: replica)
         } catch {
             await close(journal: journal, httpClient: httpClient)
             throw error
         }
         await close(journal: journal, httpClient: httpClient)
-        logger.info("Controller stopped")
     }
 
-    private func run(journal: any JournalStore, httpClient: HTTPClient) async throws {
+    /// Serves until a termination signal: as a single process that leads from the start (`replica`
+    /// `nil`, SQLite), or as one replica of several on the shared journal.
+    private func serve(journal: any JournalStore, httpClient: HTTPClient, replica: ReplicaWiring?) async throws {
         // One SQLite journal, one process: it leads from the start, in epoch 1, and never changes.
-        let replicaID = configuration.ha.replicaId ?? MeshConfiguration.HA.defaultReplicaID()
-        let leadership = LeadershipGuard.standalone(replicaID: replicaID)
-        telemetry.metrics.leaderRole(.leader)
+        let leadership = replica?.leadership ?? LeadershipGuard.standalone(
+            replicaID: configuration.ha.replicaId ?? MeshConfiguration.HA.defaultReplicaID())
+        if replica == nil { telemetry.metrics.leaderRole(.leader) }
         let workers = try makeWorkers(journal: journal, httpClient: httpClient, leadership: leadership)
+        // A single process schedules the keys its writes marked at once; replicas schedule them from
+        // the journal's signals, which bring every replica's marks to the leader (its own included).
+        let direct = replica == nil ? workers?.queue : nil
 
-        let heartbeats = try await HeartbeatComponents(journal: journal, scheduler: workers?.queue,
-                                                 configuration: configuration.heartbeat, metrics: telemetry.metrics,
-                                                 leadership: leadership, logger: logger)
-        let adminAddress = "\(configuration.server.adminListener.host):\(configuration.server.adminListener.port)"
-        let server = try makeServer(journal: journal, resync: workers?.resync, scheduler: workers?.queue, heartbeats: heartbeats,
-                                    meshConfigs: workers?.meshConfigs, catalog: workers?.catalog,
-                                    cluster: ClusterView(leadership: leadership, address: adminAddress))
+        let heartbeats = try await HeartbeatComponents(journal: journal, scheduler: direct,
+                                                       configuration: configuration.heartbeat, metrics: telemetry.metrics,
+                                                       leadership: leadership,
+                                                       sightings: replica.map { ($0.sightings, $0.replicaID) }, logger: logger)
+        let server = try makeServer(journal: journal, resync: workers?.resync, scheduler: direct, queue: workers?.queue,
+                                    heartbeats: heartbeats, meshConfigs: workers?.meshConfigs, catalog: workers?.catalog,
+                                    cluster: replica?.cluster ?? ClusterView(leadership: leadership, address: adminAddress))
         let ports = try await server.start()
         logger.info("Controller listening", metadata: [
             "mesh.listen.public": .string("\(configuration.server.publicListener.host):\(ports["public"] ?? 0)"),
             "mesh.listen.admin": .string("\(configuration.server.adminListener.host):\(ports["admin"] ?? 0)"),
-            "mesh.journal.path": .string(configuration.journal.path),
+            "mesh.journal.backend": .string(configuration.journal.backend.rawValue),
+            "mesh.journal.path": replica == nil ? .string(configuration.journal.path) : "-",
+            "mesh.replica.id": .string(leadership.snapshot.replicaID),
         ])
 
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
@@ -82,10 +124,17 @@ public struct MeshControllerApp: Sendable {
             .init(service: JournalStopWatch(journal: journal, logger: logger),
                   failureTerminationBehavior: .gracefullyShutdownGroup),
         ]
+        // Replicas: the database clients and the elector, before the term runner (they stop after it).
+        services += replica?.services ?? []
         services.append(.init(service: LeaderTermRunner(leadership: leadership, logger: logger) { _ in
             try await leaderOnlyServices(journal: journal, workers: workers, heartbeats: heartbeats,
                                          leadership: leadership)
         }))
+        if replica != nil {
+            services.append(.init(service: WorkSignalRelay(signals: journal.workSignals(), scheduler: workers?.queue,
+                                                           heartbeats: heartbeats.recorder, logger: logger)))
+        }
+        if let flusher = heartbeats.flusher { services.append(.init(service: flusher)) }
         services.append(.init(service: server))
         let group = ServiceGroup(configuration: .init(
             services: services,
@@ -156,8 +205,10 @@ public struct MeshControllerApp: Sendable {
     ///   - scheduler: Runs the task keys of applied events at once (the work queue).
     ///   - heartbeats: The heartbeat path (`POST /v1/heartbeats`); without it the route is not served.
     /// - Parameter resync: What the admin API's `POST /v1/resync` asks (503 without).
+    /// - Parameter queue: What the admin API's retries enqueue into (by default `scheduler`, when a queue).
     /// - Parameter cluster: What `/v1/status` says of roles and replicas (a single leading process by default).
     public func makeServer(journal: any JournalStore, resync: (any ResyncTriggering)? = nil, scheduler: (any WorkScheduler)? = nil,
+                           queue: WorkQueue? = nil,
                            heartbeats: HeartbeatComponents? = nil, meshConfigs: MeshConfigBook? = nil,
                            catalog: (any AdminCatalogReading)? = nil, cluster: ClusterView? = nil) throws -> EventHTTPServer {
         let serverBox = ServerBox()
@@ -195,7 +246,7 @@ public struct MeshControllerApp: Sendable {
         }
         adminRouter.add(.get, "/healthz", handler: health.healthz)
         adminRouter.add(.get, "/readyz", handler: health.readyz)
-        AdminAPI(journal: journal, queue: scheduler as? WorkQueue, resync: resync, metrics: telemetry.metrics,
+        AdminAPI(journal: journal, queue: queue ?? scheduler as? WorkQueue, resync: resync, metrics: telemetry.metrics,
                  health: telemetry.health,
                  heartbeats: heartbeats.map { AdminHeartbeatView(tracker: $0.tracker, ttlSeconds: configuration.heartbeat.ttlSeconds) },
                  authenticator: AdminAuthenticator(token: configuration.admin.token),
