@@ -27,17 +27,17 @@ struct ReplicatedLeadershipTests {
         }
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             for group in groups { tasks.addTask { try await group.run() } }
-            // When: both have seen a leader and listed both replicas
+            // When: both have seen a leader and listed both replicas (waiting for exactly what is
+            // asserted: on a loaded machine a lease can lapse between two looks)
+            var views: [ClusterView.Status] = []
             let settled = await eventually(timeout: .seconds(60)) {
-                for replica in replicas {
-                    let status = await replica.cluster.status()
-                    guard status.leaderId != nil, status.replicas.count == 2 else { return false }
-                }
-                return true
+                views = await [replicas[0].cluster.status(), replicas[1].cluster.status()]
+                return views.allSatisfy { $0.leaderId != nil && $0.replicas.count == 2 }
+                    && views.filter { $0.role == .leader }.count == 1
+                    && Set(views.map(\.leaderId)).count == 1 && Set(views.map(\.epoch)).count == 1
             }
             // Then
             #expect(settled)
-            let views = await [replicas[0].cluster.status(), replicas[1].cluster.status()]
             #expect(views.filter { $0.role == .leader }.count == 1)
             #expect(Set(views.map(\.leaderId)).count == 1 && Set(views.map(\.epoch)).count == 1)
             #expect(views[0].replicas.map(\.replicaId) == ["r1", "r2"])
