@@ -3,7 +3,7 @@ import Journal
 import MeshModel
 import PostgresNIO
 
-/// Appending events: the hot path, in four statements whatever the number of events.
+/// Appending events: the hot path, in three statements whatever the number of events.
 extension PostgresBatch {
     /// Journals the events of several appends and folds them into their tasks.
     ///
@@ -12,10 +12,9 @@ extension PostgresBatch {
     ///    and none can deadlock on these locks (every one takes them in the same order).
     /// 2. The tasks, read by one `= ANY` after the locks (a new statement: READ COMMITTED sees what
     ///    the replica that held a lock committed).
-    /// 3. ``TaskFold`` in Swift, event by event; the rows inserted by one `unnest` statement, in
-    ///    order, so their sequence numbers follow the events' order.
-    /// 4. The changed tasks, upserted by one statement with the sequence of their last applied event;
-    ///    their work keys join the batch's marks.
+    /// 3. ``TaskFold`` in Swift, event by event; then one statement inserts the rows in order (their
+    ///    sequence numbers follow the events' order), upserts the changed tasks, marks their work
+    ///    keys with the batch's other marks, and notifies them.
     /// - Returns: Per append, one result per event, in order.
     mutating func append(_ appends: [(events: [DecodedEvent], source: String, at: Date)]) async throws -> [[AppendResult]] {
         let arns = Array(Set(appends.flatMap { $0.events.map(\.change.taskArn) })).sorted()
@@ -50,15 +49,10 @@ extension PostgresBatch {
                 outcomes.append(outcome)
             }
         }
-        let sequences = try await insert(rowsToInsert)
+        for (arn, last) in changed { mark(WorkKey.task(arn: arn).rawValue, at: last.at) }
+        let sequences = try await write(rowsToInsert, tasks: changed.keys.sorted().map { known[$0]! })
         guard sequences.count == outcomes.count else {
             throw JournalError.failed.with(message: "inserted \(sequences.count) event rows for \(outcomes.count) events")
-        }
-        if !changed.isEmpty {
-            try await upsertTasks(changed.keys.sorted().map { arn in
-                (known[arn]!, sequences[changed[arn]!.index])
-            })
-            for (arn, last) in changed { mark(WorkKey.task(arn: arn).rawValue, at: last.at) }
         }
 
         var results: [[AppendResult]] = []
@@ -72,53 +66,63 @@ extension PostgresBatch {
         return results
     }
 
-    /// Inserts the event rows in order and returns their sequence numbers in that order (identity
-    /// values are drawn as the rows are inserted, so sorting them restores the order).
-    private func insert(_ rows: EventRows) async throws -> [Int64] {
+    /// One statement for the rest: inserts the event rows in order, upserts the changed tasks
+    /// (each with the sequence of its last applied event) in ARN order, marks the collected work
+    /// keys and notifies them. Returns the events' sequence numbers in order (identity values are
+    /// drawn as the rows are inserted, so sorting them restores the order). Nullable task columns
+    /// travel as arrays with a bit mask of their NULLs (PostgresNIO binds no optional array elements).
+    private mutating func write(_ rows: EventRows, tasks: [TaskRecord]) async throws -> [Int64] {
+        let columns = TaskColumns(tasks)
+        let marked = takeMarks()
         let inserted = try await connection.query("""
-            INSERT INTO events (received_at, event_id, task_arn, version, last_status, outcome, source, body)
-            SELECT r, e, t, v, l, o, s, b
-            FROM unnest(\(rows.receivedAt)::float8[], \(rows.eventIDs)::text[], \(rows.taskArns)::text[],
-                        \(rows.versions)::int8[], \(rows.lastStatuses)::text[], \(rows.outcomes)::text[],
-                        \(rows.sources)::text[], \(rows.bodies)::text[])
-                 WITH ORDINALITY AS u(r, e, t, v, l, o, s, b, n)
-            ORDER BY n
-            RETURNING sequence
+            WITH inserted AS (
+                INSERT INTO events (received_at, event_id, task_arn, version, last_status, outcome, source, body)
+                SELECT r, e, t, v, l, o, s, b
+                FROM unnest(\(rows.receivedAt)::float8[], \(rows.eventIDs)::text[], \(rows.taskArns)::text[],
+                            \(rows.versions)::int8[], \(rows.lastStatuses)::text[], \(rows.outcomes)::text[],
+                            \(rows.sources)::text[], \(rows.bodies)::text[])
+                     WITH ORDINALITY AS u(r, e, t, v, l, o, s, b, n)
+                ORDER BY n
+                RETURNING sequence, task_arn, outcome),
+            last_applied AS (
+                SELECT task_arn, max(sequence) AS seq FROM inserted WHERE outcome = 'applied' GROUP BY task_arn),
+            upserted AS (
+                INSERT INTO tasks (\(unescaped: PostgresRows.taskColumns), last_sequence)
+                SELECT arn, id, cluster, last, CASE WHEN n & 1 = 0 THEN desired END, version,
+                       CASE WHEN n & 2 = 0 THEN grp END, CASE WHEN n & 4 = 0 THEN def END,
+                       CASE WHEN n & 8 = 0 THEN fam END, CASE WHEN n & 16 = 0 THEN addr END, containers,
+                       CASE WHEN n & 32 = 0 THEN started END, CASE WHEN n & 64 = 0 THEN stopped END,
+                       CASE WHEN n & 128 = 0 THEN updated END, last_applied.seq
+                FROM unnest(\(columns.arns)::text[], \(columns.ids)::text[], \(columns.clusters)::text[],
+                            \(columns.lastStatuses)::text[], \(columns.desired)::text[], \(columns.versions)::int8[],
+                            \(columns.groups)::text[], \(columns.definitions)::text[], \(columns.families)::text[],
+                            \(columns.addresses)::text[], \(columns.containers)::text[], \(columns.started)::float8[],
+                            \(columns.stopped)::float8[], \(columns.updated)::float8[], \(columns.nulls)::int4[])
+                     AS x(arn, id, cluster, last, desired, version, grp, def, fam, addr, containers, started, stopped,
+                          updated, n)
+                JOIN last_applied ON last_applied.task_arn = x.arn
+                ORDER BY arn
+                ON CONFLICT (task_arn) DO UPDATE SET
+                    last_status = EXCLUDED.last_status, desired_status = EXCLUDED.desired_status,
+                    version = EXCLUDED.version, task_group = EXCLUDED.task_group,
+                    task_definition_arn = EXCLUDED.task_definition_arn, family = EXCLUDED.family,
+                    address = EXCLUDED.address, containers_json = EXCLUDED.containers_json,
+                    started_at = EXCLUDED.started_at, stopped_at = EXCLUDED.stopped_at,
+                    updated_at = EXCLUDED.updated_at, last_sequence = EXCLUDED.last_sequence),
+            marked AS (
+                INSERT INTO work (key, state, generation, attempts, updated_at)
+                SELECT k, 'pending', c, 0, t
+                FROM unnest(\(marked.keys)::text[], \(marked.times)::float8[], \(marked.counts)::int8[]) AS m(k, t, c)
+                ORDER BY k
+                \(unescaped: PostgresBatch.markConflictSQL)),
+            notified AS (
+                SELECT pg_notify(\(channel), \(marked.payload)) WHERE cardinality(\(marked.keys)::text[]) > 0)
+            SELECT sequence, (SELECT count(*) FROM notified) FROM inserted
             """, logger: logger)
         var sequences: [Int64] = []
         sequences.reserveCapacity(rows.eventIDs.count)
-        for try await sequence in inserted.decode(Int64.self) { sequences.append(sequence) }
+        for try await (sequence, _) in inserted.decode((Int64, Int64).self) { sequences.append(sequence) }
         return sequences.sorted()
-    }
-
-    /// Inserts or updates the changed tasks, in ARN order. Nullable columns travel as arrays with a
-    /// bit mask of their NULLs (PostgresNIO binds no optional array elements).
-    private func upsertTasks(_ tasks: [(record: TaskRecord, lastSequence: Int64)]) async throws {
-        let columns = TaskColumns(tasks)
-        _ = try await connection.query("""
-            INSERT INTO tasks (\(unescaped: PostgresRows.taskColumns), last_sequence)
-            SELECT arn, id, cluster, last, CASE WHEN n & 1 = 0 THEN desired END, version,
-                   CASE WHEN n & 2 = 0 THEN grp END, CASE WHEN n & 4 = 0 THEN def END,
-                   CASE WHEN n & 8 = 0 THEN fam END, CASE WHEN n & 16 = 0 THEN addr END, containers,
-                   CASE WHEN n & 32 = 0 THEN started END, CASE WHEN n & 64 = 0 THEN stopped END,
-                   CASE WHEN n & 128 = 0 THEN updated END, seq
-            FROM unnest(\(columns.arns)::text[], \(columns.ids)::text[], \(columns.clusters)::text[],
-                        \(columns.lastStatuses)::text[], \(columns.desired)::text[], \(columns.versions)::int8[],
-                        \(columns.groups)::text[], \(columns.definitions)::text[], \(columns.families)::text[],
-                        \(columns.addresses)::text[], \(columns.containers)::text[], \(columns.started)::float8[],
-                        \(columns.stopped)::float8[], \(columns.updated)::float8[], \(columns.sequences)::int8[],
-                        \(columns.nulls)::int4[])
-                 AS x(arn, id, cluster, last, desired, version, grp, def, fam, addr, containers, started, stopped,
-                      updated, seq, n)
-            ORDER BY arn
-            ON CONFLICT (task_arn) DO UPDATE SET
-                last_status = EXCLUDED.last_status, desired_status = EXCLUDED.desired_status,
-                version = EXCLUDED.version, task_group = EXCLUDED.task_group,
-                task_definition_arn = EXCLUDED.task_definition_arn, family = EXCLUDED.family,
-                address = EXCLUDED.address, containers_json = EXCLUDED.containers_json,
-                started_at = EXCLUDED.started_at, stopped_at = EXCLUDED.stopped_at,
-                updated_at = EXCLUDED.updated_at, last_sequence = EXCLUDED.last_sequence
-            """, logger: logger).collect()
     }
 }
 
@@ -153,10 +157,10 @@ private struct TaskColumns {
     var desired: [String] = [], versions: [Int64] = [], groups: [String] = [], definitions: [String] = []
     var families: [String] = [], addresses: [String] = [], containers: [String] = []
     var started: [Double] = [], stopped: [Double] = [], updated: [Double] = []
-    var sequences: [Int64] = [], nulls: [Int32] = []
+    var nulls: [Int32] = []
 
-    init(_ tasks: [(record: TaskRecord, lastSequence: Int64)]) {
-        for (task, sequence) in tasks {
+    init(_ tasks: [TaskRecord]) {
+        for task in tasks {
             var mask: Int32 = 0
             func text(_ value: String?, _ bit: Int32) -> String {
                 if value == nil { mask |= bit }
@@ -180,7 +184,6 @@ private struct TaskColumns {
             started.append(seconds(task.startedAt, 32))
             stopped.append(seconds(task.stoppedAt, 64))
             updated.append(seconds(task.updatedAt, 128))
-            sequences.append(sequence)
             nulls.append(mask)
         }
     }

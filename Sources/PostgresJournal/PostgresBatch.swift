@@ -37,16 +37,17 @@ struct PostgresBatch {
     mutating func apply(_ writes: [PostgresWrite]) async throws -> [Result<WriteOutput, JournalError>] {
         var results = [Result<WriteOutput, JournalError>?](repeating: nil, count: writes.count)
         try await fence(writes, into: &results)
-        let appends = writes.indices.filter { results[$0] == nil && writes[$0].appended != nil }
-        if !appends.isEmpty {
-            let appended = try await append(appends.map { writes[$0].appended! })
-            for (index, outcome) in zip(appends, appended) { results[index] = .success(.appended(outcome)) }
-        }
         for index in writes.indices where results[index] == nil {
             if case .operation(.markWork(let keys, let at)) = writes[index].kind {
                 for key in keys { mark(key, at: at) }
                 results[index] = .success(.done)
             }
+        }
+        let appends = writes.indices.filter { results[$0] == nil && writes[$0].appended != nil }
+        if !appends.isEmpty {
+            // Writes the marks collected so far in the same statement as the events.
+            let appended = try await append(appends.map { writes[$0].appended! })
+            for (index, outcome) in zip(appends, appended) { results[index] = .success(.appended(outcome)) }
         }
         try await flushMarks()
         for index in writes.indices where results[index] == nil {
@@ -90,20 +91,26 @@ struct PostgresBatch {
     /// lock shared rows in one order), and notifies `mesh_work` with the keys.
     private mutating func flushMarks() async throws {
         guard !marks.isEmpty else { return }
-        let keys = marks.keys.sorted()
-        let times = keys.map { marks[$0]!.at }
-        let counts = keys.map { marks[$0]!.count }
-        marks = [:]
-        let payload = PostgresWorkSignals.payload(keys)
+        let pending = takeMarks()
         _ = try await connection.query("""
             WITH marked AS (
                 INSERT INTO work (key, state, generation, attempts, updated_at)
-                SELECT k, 'pending', c, 0, t FROM unnest(\(keys)::text[], \(times)::float8[], \(counts)::int8[]) AS m(k, t, c)
+                SELECT k, 'pending', c, 0, t
+                FROM unnest(\(pending.keys)::text[], \(pending.times)::float8[], \(pending.counts)::int8[]) AS m(k, t, c)
                 ORDER BY k
                 \(unescaped: PostgresBatch.markConflictSQL)
                 RETURNING 1)
-            SELECT pg_notify(\(channel), \(payload)), (SELECT count(*) FROM marked)
+            SELECT pg_notify(\(channel), \(pending.payload)), (SELECT count(*) FROM marked)
             """, logger: logger).collect()
+    }
+
+    /// The collected marks, in key order (so two transactions lock shared rows in one order), with
+    /// the payload that announces them; the batch forgets them.
+    mutating func takeMarks() -> (keys: [String], times: [Double], counts: [Int64], payload: String) {
+        let keys = marks.keys.sorted()
+        let taken = (keys, keys.map { marks[$0]!.at }, keys.map { marks[$0]!.count }, PostgresWorkSignals.payload(keys))
+        marks = [:]
+        return taken
     }
 
     /// What marking an existing key does: pending, generation + the number of marks (the inserted
