@@ -15,6 +15,19 @@ wait_for() {
   done
 }
 
+# Installs what is missing, builds the controller (BUILD_CONFIGURATION, default release) and sets
+# `bin` to it, starts the stack (Consul, moto, PostgreSQL) and exports its env.
+build_and_start_stack() {
+  "$here/deps.sh"
+  local build_configuration="${BUILD_CONFIGURATION:-release}"
+  echo "building the controller ($build_configuration; the first build takes several minutes)..."
+  swift build -c "$build_configuration" --product ecs-mesh-controller
+  bin="$(swift build -c "$build_configuration" --show-bin-path)/ecs-mesh-controller"
+  "$here/stack.sh" start
+  # shellcheck disable=SC1091
+  source "$state/env"
+}
+
 # ensure_secret FILE: 32 random bytes as hex, written once (mode 600) and kept across runs.
 ensure_secret() {
   [ -s "$1" ] && return 0

@@ -8,6 +8,8 @@
 # git-ignored state folder (deploy/local/.state/admin-token, webhook-key; mode 600) and reused after;
 # no credential sits in the repository.
 # Usage: deploy/local/run.sh [start|stop|status]   (default: start)
+#        deploy/local/run.sh --ha [start|stop|status]: three replicas on PostgreSQL behind haproxy
+#        (deploy/local/run-ha.sh).
 # Env: BUILD_CONFIGURATION=debug|release (default release; debug builds faster, runs slower).
 #      RUN_WAIT_SECONDS: how long each wait (controller health, registrations) may last (default 120).
 #      MESH_SERVER_PUBLIC_PORT / MESH_SERVER_ADMIN_PORT (default 8080 / 8081), CONSUL_PORT / MOTO_PORT
@@ -17,6 +19,10 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 state="$here/.state"
 cd "$repo"
+if [ "${1:-}" = --ha ]; then
+  shift
+  exec "$here/run-ha.sh" "$@"
+fi
 # shellcheck source=deploy/local/run-lib.sh
 source "$here/run-lib.sh"
 
@@ -33,6 +39,8 @@ stop_controller() { stop_pidfile "$pidfile"; }
 case "${1:-start}" in
   stop)
     stop_controller
+    # Replicas and haproxy of `run.sh --ha`, if that is what runs.
+    if ls "$state"/ha-*.pid >/dev/null 2>&1; then "$here/run-ha.sh" stop-processes; fi
     "$here/stack.sh" stop
     echo "local stack stopped"
     exit 0
@@ -50,15 +58,7 @@ case "${1:-start}" in
   *) echo "usage: $0 [start|stop|status]" >&2; exit 2 ;;
 esac
 
-"$here/deps.sh"
-build_configuration="${BUILD_CONFIGURATION:-release}"
-echo "building the controller ($build_configuration; the first build takes several minutes)..."
-swift build -c "$build_configuration" --product ecs-mesh-controller
-bin="$(swift build -c "$build_configuration" --show-bin-path)/ecs-mesh-controller"
-
-"$here/stack.sh" start
-# shellcheck disable=SC1091
-source "$state/env"
+build_and_start_stack  # run-lib.sh: sets `bin`, exports the stack's env
 
 stop_controller
 mkdir -p "$state"

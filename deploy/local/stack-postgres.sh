@@ -103,21 +103,32 @@ CONF
   chown "$PG_USER:$PG_USER" "$pg_dir/data/mesh-stack.conf"
 }
 
+# Runs SQL (stdin, or the arguments) as the superuser on database postgres. The password travels in
+# the environment and the SQL on stdin, never on a command line.
+pg_superuser_sql() {
+  if [[ $# -gt 0 ]]; then printf '%s;\n' "$*"; else cat; fi |
+    PGPASSWORD="$(pg_password superuser-password)" "$PG_BIN/psql" -X -q -A -t -v ON_ERROR_STOP=1 \
+      -h 127.0.0.1 -p "$pg_port" -U "$PG_USER" -d postgres
+}
+
 # The mesh role and database, once per cluster (marker file in the data dir).
 pg_setup_once() {
-  local marker="$pg_dir/data/mesh-setup.done" password
+  local marker="$pg_dir/data/mesh-setup.done"
   [[ -e "$marker" ]] && return 0
-  password="$(pg_password password)"
-  # The passwords travel in the environment and on stdin, never on a command line.
-  PGPASSWORD="$(pg_password superuser-password)" "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 \
-    -h 127.0.0.1 -p "$pg_port" -U "$PG_USER" -d postgres >/dev/null <<SQL
+  pg_superuser_sql >/dev/null <<SQL
 SELECT format('CREATE ROLE %I LOGIN CREATEDB', '$PG_ROLE')
   WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$PG_ROLE') \gexec
-ALTER ROLE $PG_ROLE PASSWORD '$password';
+ALTER ROLE $PG_ROLE PASSWORD '$(pg_password password)';
 SELECT format('CREATE DATABASE %I OWNER %I', '$PG_DATABASE', '$PG_ROLE')
   WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '$PG_DATABASE') \gexec
 SQL
   touch "$marker"
+}
+
+# pg_url [DATABASE]: the mesh role's URL of DATABASE (default mesh).
+pg_url() {
+  printf 'postgres://%s:%s@127.0.0.1:%s/%s?sslmode=disable\n' \
+    "$PG_ROLE" "$(pg_password password)" "$pg_port" "${1:-$PG_DATABASE}"
 }
 
 # Starts the cluster (pg_ctl waits until it accepts connections) and makes the role and database.
@@ -162,8 +173,7 @@ stop_postgres() {
 
 pg_env_lines() {
   printf 'export PG_PORT=%s\n' "$pg_port"
-  printf 'export MESH_TEST_POSTGRES_URL=postgres://%s:%s@127.0.0.1:%s/%s?sslmode=disable\n' \
-    "$PG_ROLE" "$(pg_password password)" "$pg_port" "$PG_DATABASE"
+  printf 'export MESH_TEST_POSTGRES_URL=%s\n' "$(pg_url)"
   printf 'export MESH_TEST_POSTGRES_ADMIN_URL=postgres://%s:%s@127.0.0.1:%s/postgres?sslmode=disable\n' \
     "$PG_USER" "$(pg_password superuser-password)" "$pg_port"
   printf 'export MESH_TEST_POSTGRES_PID=%s\n' "$(pg_live_pid)"
