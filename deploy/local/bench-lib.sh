@@ -91,3 +91,18 @@ consul_index() {  # sum of the catalog's and the health checks' X-Consul-Index
 bench_header_machine() {  # "2 cores, x86_64, load average …, commit abc1234"
   echo "$(nproc) cores, $(uname -m), load average $(cut -d' ' -f1-3 /proc/loadavg), commit $(git -C "$here" rev-parse --short HEAD)"
 }
+
+# bench_wrk URL CONNECTIONS SECONDS LOG: wrk POSTs Tests/Benchmarks/post.lua's 1.5 KB event (API key
+# $bench_webhook_key) to URL for SECONDS; appends wrk's output to LOG; prints "rps p50 p99 non2xx".
+bench_wrk() {
+  local url="$1" connections="$2" seconds="$3" log="$4" threads=2 out rps p50 p99 bad
+  [ "$connections" -lt 2 ] && threads=1
+  out="$(BENCH_API_KEY="$bench_webhook_key" wrk -t"$threads" -c"$connections" -d"${seconds}s" --latency \
+        -s "$here/../../Tests/Benchmarks/post.lua" "$url" 2>&1)"
+  echo "$out" >>"$log"
+  rps="$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")"
+  p50="$(awk '$1=="50%" {print $2}' <<<"$out")"
+  p99="$(awk '$1=="99%" {print $2}' <<<"$out")"
+  bad="$(awk '/Non-2xx or 3xx responses:/ {print $5}' <<<"$out")"
+  echo "${rps:-0} ${p50:-?} ${p99:-?} ${bad:-0}"
+}

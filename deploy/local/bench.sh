@@ -27,7 +27,7 @@ bin="$(swift build -c release --show-bin-path)/ecs-mesh-controller"
 cc -O2 -o "$work/evhttp_ceiling" Tests/Benchmarks/ceiling/evhttp_ceiling.c -levent
 
 # shellcheck source=deploy/local/bench-lib.sh
-source "$here/bench-lib.sh"  # free_port, wait_http
+source "$here/bench-lib.sh"  # free_port, wait_http, bench_wrk
 
 ceiling_port="$(free_port)"
 "$work/evhttp_ceiling" "$ceiling_port" >"$work/ceiling.log" 2>&1 &
@@ -37,26 +37,10 @@ wait_http "http://127.0.0.1:$ceiling_port/"
 controller_port="$(free_port)"
 admin_port="$(free_port)"
 MESH_SERVER_PUBLIC_PORT="$controller_port" MESH_SERVER_ADMIN_PORT="$admin_port" \
-MESH_WEBHOOK_API_KEY="bench-key-0123456789abcdef" MESH_JOURNAL_PATH="$work/journal.sqlite" \
+MESH_WEBHOOK_API_KEY="$bench_webhook_key" MESH_JOURNAL_PATH="$work/journal.sqlite" \
 MESH_LOG_LEVEL=warning "$bin" serve >"$work/controller.log" 2>&1 &
 pids+=($!)
 wait_http "http://127.0.0.1:$controller_port/healthz"
-
-# run_wrk NAME URL CONNECTIONS -> prints "rps p50 p99 non2xx"
-run_wrk() {
-  local url="$2" connections="$3" threads=2
-  [ "$connections" -lt 2 ] && threads=1
-  local out
-  out="$(BENCH_API_KEY="bench-key-0123456789abcdef" wrk -t"$threads" -c"$connections" -d"${duration}s" --latency \
-        -s Tests/Benchmarks/post.lua "$url" 2>&1)"
-  echo "$out" >>"$work/wrk.log"
-  local rps p50 p99 bad
-  rps="$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")"
-  p50="$(awk '$1=="50%" {print $2}' <<<"$out")"
-  p99="$(awk '$1=="99%" {print $2}' <<<"$out")"
-  bad="$(awk '/Non-2xx or 3xx responses:/ {print $5}' <<<"$out")"
-  echo "${rps:-0} ${p50:-?} ${p99:-?} ${bad:-0}"
-}
 
 echo
 echo "Ingest benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(uname -m), ${duration}s per run, 1.5 KB POST, load average at start $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -64,8 +48,8 @@ echo
 echo "| connections | C evhttp ceiling req/s | p50 | p99 | controller (durable) req/s | p50 | p99 | non-2xx | ratio |"
 echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for c in 1 32 128; do
-  read -r c_rps c_p50 c_p99 _ < <(run_wrk ceiling "http://127.0.0.1:$ceiling_port/v1/events" "$c")
-  read -r m_rps m_p50 m_p99 m_bad < <(run_wrk controller "http://127.0.0.1:$controller_port/v1/events" "$c")
+  read -r c_rps c_p50 c_p99 _ < <(bench_wrk "http://127.0.0.1:$ceiling_port/v1/events" "$c" "$duration" "$work/wrk.log")
+  read -r m_rps m_p50 m_p99 m_bad < <(bench_wrk "http://127.0.0.1:$controller_port/v1/events" "$c" "$duration" "$work/wrk.log")
   ratio="$(python3 -c "print(f'{float($m_rps)/float($c_rps):.2f}' if float($c_rps) else 'n/a')")"
   printf '| %s | %.0f | %s | %s | %.0f | %s | %s | %s | %s× |\n' "$c" "$c_rps" "$c_p50" "$c_p99" "$m_rps" "$m_p50" "$m_p99" "$m_bad" "$ratio"
 done
