@@ -1,4 +1,5 @@
 import Consul
+import MeshModel
 import Synchronization
 
 /// Watches the services on a cluster's synthetic Consul node and records registration flaps: an
@@ -29,11 +30,14 @@ final class CatalogFlapWatcher: Sendable {
     /// The task was stopped on purpose: its instances may go.
     func expectGone(taskID: String) { state.withLock { _ = $0.stoppedTaskIDs.insert(taskID) } }
 
-    /// Polls the node until ``stop()``; call ``check()`` once more at the end.
-    func run() async {
-        while !state.withLock({ $0.stopped }) {
+    /// Looks at the node every `interval` until ``stop()``, cancellation, or `limit`, whichever comes
+    /// first; call ``check()`` once more at the end. A flap shorter than `interval` is still seen:
+    /// the instance comes back with a new `CreateIndex`.
+    func run(interval: Duration = .milliseconds(200), limit: Duration = .seconds(600)) async {
+        let end = ContinuousClock.now + limit
+        while !state.withLock({ $0.stopped }), ContinuousClock.now < end {
             await check()
-            try? await Task.sleep(for: .milliseconds(200))
+            do { try await Task.sleep(for: interval) } catch { return }
         }
     }
 

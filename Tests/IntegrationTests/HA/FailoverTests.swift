@@ -1,15 +1,19 @@
 import Consul
 import Foundation
+import MeshModel
 import MeshTestSupport
 import Testing
 
 /// The failover test of issue #14 (Jepsen-style): three real controller replicas on one real
 /// PostgreSQL 15 journal, haproxy in front as the ALB, real Consul and moto. Under a storm of events
 /// retried as EventBridge retries them, the leader is SIGKILLed; then the new leader is SIGSTOPped
-/// past its lease while tasks start and stop, and resumed; then PostgreSQL restarts. At the end no
-/// acknowledged event is missing from the shared journal, Consul holds every running task and no
+/// past its lease while tasks start and one stops, and resumed; then PostgreSQL restarts. At the end
+/// no acknowledged event is missing from the shared journal, Consul holds every running task and no
 /// stopped one, every service has exactly one token, no registration flapped, and the resumed old
 /// leader did not act. Prints the failover times.
+///
+/// Every wait is bounded (`eventually`), and haproxy, the replicas (a paused one too), PostgreSQL,
+/// the storm's clients and the catalog watcher are stopped however the test ends.
 @Suite(.enabled(if: integrationEnabled && ControllerProcess.isAvailable,
                 "needs MESH_INTEGRATION=1 and MESH_CONTROLLER_BIN (deploy/local/test.sh)"))
 struct FailoverTests {
@@ -29,33 +33,77 @@ struct FailoverTests {
             .init(family: $0, ports: [8080], count: 10, tags: ["consul.hashicorp.com/mesh": "true"])
         })
         let plan = FailoverPlan(moto: moto, names: names)
-        let cluster = try await HACluster.start(name: sfx, environment: ["MESH_SECRETS_PREFIX": "ha-\(sfx)"])
         let probe = try MeshWorldProbe()
-        let watcher = CatalogFlapWatcher(probe: probe, clusterArn: moto.clusterArn)
-        let watching = Task { await watcher.run() }
-        do {
-            try await Self.scenario(cluster: cluster, plan: plan, probe: probe, watcher: watcher)
-        } catch {
-            watcher.stop()
-            await cluster.stop()
-            throw error
+        try await HACluster.with(name: sfx, environment: ["MESH_SECRETS_PREFIX": "ha-\(sfx)"]) { cluster in
+            let watcher = CatalogFlapWatcher(probe: probe, clusterArn: moto.clusterArn)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await watcher.run() }
+                defer { watcher.stop() }  // however the scenario ends, the watcher's loop ends
+                let run = FailoverRun(cluster: cluster, plan: plan, probe: probe)
+                try await run.scenario(watcher: watcher)
+            }
         }
-        watcher.stop()
-        await watching.value
-        await cluster.stop()
     }
+}
 
-    private static func scenario(cluster: HACluster, plan: FailoverPlan, probe: MeshWorldProbe,
-                                 watcher: CatalogFlapWatcher) async throws {
-        let all = Array(cluster.replicas.indices)
+/// One run of the failover scenario, phase by phase.
+struct FailoverRun {
+    let cluster: HACluster
+    let plan: FailoverPlan
+    let probe: MeshWorldProbe
+    var all: [Int] { Array(cluster.replicas.indices) }
+
+    typealias Leader = (index: Int, status: HACluster.Status)
+
+    func scenario(watcher: CatalogFlapWatcher) async throws {
         let first = try #require(await cluster.leader(among: all, above: 0), "no single leader among three replicas")
 
         // When a storm goes through haproxy and the leader is SIGKILLed half-way through it
+        let (second, killFailover, storm) = try await killLeaderMidStorm(first)
+        // Then every storm task is registered, each service with one token
+        try await expectConverged(registered: plan.stormTasks, phase: "after the kill")
+
+        // When the new leader is SIGSTOPped past its lease, and tasks start and one stops meanwhile
+        let (third, pauseFailover, pauseStorm) = try await pauseLeader(second, watcher: watcher)
+        let running = plan.stormTasks.filter { $0 != plan.stoppedTask } + plan.pauseTasks
+        try await expectConverged(registered: running, phase: "during the pause")
+
+        // And it is resumed, and new work arrives at it directly
+        let (stepDown, resumedAcknowledged) = try await resume(second, current: third)
+        let resumedRunning = running + plan.resumeTasks
+
+        // When PostgreSQL restarts, and the last tasks start
+        try await cluster.postgres.restart(mode: "fast")
+        let restartedAt = ContinuousClock.now
+        let late = try await deliver(plan.lateDeliveries, phase: "after the PostgreSQL restart")
+        let ingestBack = ContinuousClock.now - restartedAt
+
+        // Then every running task is registered and the stopped one is not, each service has one
+        // token, no acknowledged event is missing from the shared journal, nothing flapped, and
+        // exactly one replica leads
+        try await expectConverged(registered: resumedRunning + plan.lateTasks, phase: "after the PostgreSQL restart", exactly: true)
+        let acknowledged = storm.acknowledged.union(pauseStorm.acknowledged).union(resumedAcknowledged).union(late.acknowledged)
+        let leader = try #require(await cluster.leader(among: all, above: 0, timeout: .seconds(60)), "not exactly one leader at the end")
+        let journal = try await cluster.journalKeys(via: leader.index)
+        let lost = acknowledged.subtracting(journal)
+        #expect(lost.isEmpty, "\(lost.count) acknowledged events missing from the journal, e.g. \(lost.sorted().prefix(3))")
+        await watcher.check()
+        #expect(watcher.flaps.isEmpty, "registration flaps: \(watcher.flaps.prefix(10))")
+
+        print("failover: leader SIGKILL -> new leader in \(FaultReport.seconds(killFailover)) s; "
+              + "leader SIGSTOP -> new leader in \(FaultReport.seconds(pauseFailover)) s; "
+              + "resumed old leader a follower in \(FaultReport.seconds(stepDown)) s; "
+              + "PostgreSQL restart -> \(plan.lateDeliveries.count) events acknowledged in \(FaultReport.seconds(ingestBack)) s "
+              + "(\(acknowledged.count) events acknowledged, \(storm.answered + pauseStorm.answered + late.answered) 2xx answers)")
+    }
+
+    /// Eight clients storm haproxy; half-way through the leader is SIGKILLed, another takes over, and
+    /// the killed replica is started again (ECS's replacement task). Returns once every storm event
+    /// was acknowledged; the storm's clients are stopped however this ends.
+    private func killLeaderMidStorm(_ first: Leader) async throws -> (Leader, Duration, RetryingStorm) {
         let storm = RetryingStorm(deliveries: plan.stormDeliveries)
-        let (second, killFailover) = try await withThrowingTaskGroup(
-            of: Void.self, returning: ((index: Int, status: HACluster.Status), Duration).self
-        ) { group in
-            defer { storm.stop() }  // however this block ends, the clients stop (they ignore cancellation)
+        return try await withThrowingTaskGroup(of: Void.self, returning: (Leader, Duration, RetryingStorm).self) { group in
+            defer { storm.stop() }
             for client in 0..<8 {
                 group.addTask { await storm.post(client: client, clients: 8, send: { try await cluster.postThroughALB($0) }) }
             }
@@ -66,35 +114,36 @@ struct FailoverTests {
             cluster.replicas[first.index].kill()
             let killedAt = ContinuousClock.now
             let second = try #require(await cluster.leader(among: all.filter { $0 != first.index }, above: first.status.epoch ?? 0),
-                                      "no new leader after the leader was killed")
+                                      "no new leader after the leader was killed: \(cluster.logTails())")
             let failover = ContinuousClock.now - killedAt
-            // ECS starts a replacement task; it joins as a follower.
             try await cluster.replicas[first.index].start(timeout: .seconds(120))
-            let delivered = await eventually(timeout: .seconds(120), interval: .milliseconds(10)) {
-                storm.everyDeliveryAcknowledged
-            }
+            let delivered = await eventually(timeout: .seconds(120), interval: .milliseconds(10)) { storm.everyDeliveryAcknowledged }
+            try #require(delivered, "\(storm.acknowledged.count) of \(plan.stormDeliveries.count) storm events acknowledged after 120 s")
             storm.stop()
             try await group.waitForAll()
-            try #require(delivered, "\(storm.acknowledged.count) of \(plan.stormDeliveries.count) storm events acknowledged after 120 s")
-            return (second, failover)
+            return (second, failover, storm)
         }
+    }
 
-        // Then every storm task is registered, each service with one token
-        try await expectConverged(probe: probe, plan: plan, registered: plan.stormTasks, cluster: cluster, phase: "after the kill")
-
-        // When the new leader is SIGSTOPped past its lease, and tasks start and one stops meanwhile
-        let paused = cluster.replicas[second.index]
-        paused.pause()
+    /// SIGSTOPs the leader; once another leads, the stopped task is stopped in moto and the pause's
+    /// events are delivered through haproxy. The paused replica stays paused.
+    private func pauseLeader(_ second: Leader, watcher: CatalogFlapWatcher) async throws -> (Leader, Duration, RetryingStorm) {
+        cluster.replicas[second.index].pause()
         let pausedAt = ContinuousClock.now
         let third = try #require(await cluster.leader(among: all.filter { $0 != second.index }, above: second.status.epoch ?? 0),
-                                 "no new leader while the leader was paused")
-        let pauseFailover = ContinuousClock.now - pausedAt
+                                 "no new leader while the leader was paused: \(cluster.logTails())")
+        let failover = ContinuousClock.now - pausedAt
         watcher.expectGone(taskID: plan.stoppedTask.taskID)
-        await RetryingStorm(deliveries: plan.pauseDeliveries).deliverAll(clients: 4, send: { try await cluster.postThroughALB($0) })
-        let running = plan.stormTasks.filter { $0 != plan.stoppedTask } + plan.pauseTasks
-        try await expectConverged(probe: probe, plan: plan, registered: running, cluster: cluster, phase: "during the pause")
+        try await ResyncMoto.shared.stop(cluster: plan.clusterArn, taskArn: plan.stoppedTask.taskArn)
+        let storm = try await deliver(plan.pauseDeliveries, phase: "during the pause")
+        return (third, failover, storm)
+    }
 
-        // And it is resumed, and new work arrives at it directly
+    /// SIGCONTs the paused replica: it must report `follower`, accept events posted to it, and log no
+    /// write to Consul or Secrets Manager (until it might legitimately win a later term), while the
+    /// current leader's log shows such writes; it then reports the current leader's epoch.
+    private func resume(_ second: Leader, current third: Leader) async throws -> (Duration, Set<String>) {
+        let paused = cluster.replicas[second.index]
         let resumedLog = paused.logSize
         paused.resume()
         let resumedAt = ContinuousClock.now
@@ -103,83 +152,65 @@ struct FailoverTests {
         }
         #expect(steppedDown, "the resumed old leader still says it leads: \(paused.logTail())")
         let stepDown = ContinuousClock.now - resumedAt
+        var acknowledged = Set<String>()
         for delivery in plan.resumeDeliveries {
-            let acknowledged = await eventually(timeout: .seconds(60), interval: .milliseconds(200)) {
+            let accepted = await eventually(timeout: .seconds(60), interval: .milliseconds(200)) {
                 (200..<300).contains(try await paused.postEvent(delivery.body, timeout: .seconds(5)).status)
             }
-            #expect(acknowledged, "the resumed replica did not accept \(delivery.key)")
+            try #require(accepted, "the resumed replica did not accept \(delivery.key) in 60 s: \(paused.logTail())")
+            acknowledged.insert(delivery.key)
         }
-        let resumedRunning = running + plan.resumeTasks
-        try await expectConverged(probe: probe, plan: plan, registered: resumedRunning, cluster: cluster, phase: "after the resume")
+        try await expectConverged(registered: plan.stormTasks.filter { $0 != plan.stoppedTask } + plan.pauseTasks + plan.resumeTasks,
+                                  phase: "after the resume")
 
-        // Then the resumed old leader wrote nothing to Consul or Secrets Manager (until it might
-        // legitimately win a later term), the current leader did, and the old one follows the
-        // current epoch
         let sinceResume = paused.log(since: resumedLog).components(separatedBy: "This replica leads")[0]
-        let actedOnResume = actingMarkers.filter { sinceResume.contains($0) }
-        #expect(actedOnResume.isEmpty, "the resumed old leader acted: \(actedOnResume)\n\(sinceResume.suffix(3000))")
-        #expect(actingMarkers.contains { cluster.replicas[third.index].logTail(200_000).contains($0) },
+        let acted = FailoverTests.actingMarkers.filter { sinceResume.contains($0) }
+        #expect(acted.isEmpty, "the resumed old leader acted: \(acted)\n\(sinceResume.suffix(3000))")
+        #expect(FailoverTests.actingMarkers.contains { cluster.replicas[third.index].logTail(200_000).contains($0) },
                 "the current leader's log shows none of the markers: the check above would pass vacuously")
         let followsTheTerm = await eventually(timeout: .seconds(30), interval: .milliseconds(200)) {
             let current = await cluster.leader(among: all, above: 0, timeout: .seconds(5))
             return try await cluster.status(second.index).epoch == current?.status.epoch
         }
         #expect(followsTheTerm, "the resumed replica does not report the current leader's epoch")
-
-        // When PostgreSQL restarts, and the last tasks start
-        try await cluster.postgres.restart(mode: "fast")
-        let restartedAt = ContinuousClock.now
-        let late = RetryingStorm(deliveries: plan.lateDeliveries)
-        await late.deliverAll(clients: 4, send: { try await cluster.postThroughALB($0) })
-        let ingestBack = ContinuousClock.now - restartedAt
-
-        // Then every running task is registered and the stopped one is not, each service has one
-        // token, no acknowledged event is missing from the shared journal, nothing flapped, and
-        // exactly one replica leads
-        let finalRunning = resumedRunning + plan.lateTasks
-        try await expectConverged(probe: probe, plan: plan, registered: finalRunning, cluster: cluster, phase: "after the PostgreSQL restart")
-        let acknowledged = storm.acknowledged.union(late.acknowledged)
-            .union(plan.pauseDeliveries.map(\.key)).union(plan.resumeDeliveries.map(\.key))
-        let journal = try await cluster.journalKeys(via: third.index)
-        let lost = acknowledged.subtracting(journal)
-        #expect(lost.isEmpty, "\(lost.count) acknowledged events missing from the journal, e.g. \(lost.sorted().prefix(3))")
-        await watcher.check()
-        #expect(watcher.flaps.isEmpty, "registration flaps: \(watcher.flaps.prefix(10))")
-        #expect(await cluster.leader(among: all, above: 0, timeout: .seconds(60)) != nil, "not exactly one leader at the end")
-
-        print("failover: leader SIGKILL -> new leader in \(FaultReport.seconds(killFailover)) s; "
-              + "leader SIGSTOP -> new leader in \(FaultReport.seconds(pauseFailover)) s; "
-              + "resumed old leader a follower in \(FaultReport.seconds(stepDown)) s; "
-              + "PostgreSQL restart -> \(plan.lateDeliveries.count) events acknowledged in \(FaultReport.seconds(ingestBack)) s "
-              + "(\(acknowledged.count) events acknowledged, \(storm.answered + late.answered) 2xx answers)")
+        return (stepDown, acknowledged)
     }
 
-    /// Waits until exactly `registered` (and no other task) of the plan's cluster is in Consul and
-    /// every service has exactly one token; fails with what differs.
-    private static func expectConverged(probe: MeshWorldProbe, plan: FailoverPlan, registered: [MotoECSFixture.MotoTask],
-                                        cluster: HACluster, phase: String) async throws {
+    /// Delivers `deliveries` through haproxy with four retrying clients; fails unless every one was
+    /// acknowledged.
+    private func deliver(_ deliveries: [Delivery], phase: String) async throws -> RetryingStorm {
+        let storm = RetryingStorm(deliveries: deliveries)
+        await storm.deliverAll(clients: 4, send: { try await cluster.postThroughALB($0) })
+        try #require(storm.everyDeliveryAcknowledged,
+                     "\(storm.acknowledged.count) of \(deliveries.count) events acknowledged \(phase): \(cluster.logTails())")
+        return storm
+    }
+
+    /// Waits until every task of `registered` is in Consul (and, with `exactly`, no other task of
+    /// the plan), the stopped task is not unless `registered` has it, and every service has exactly
+    /// one token; fails with what differs. Without `exactly` a sweep may already have registered
+    /// tasks whose events come later (they run in moto from the start).
+    private func expectConverged(registered: [MotoECSFixture.MotoTask], phase: String, exactly: Bool = false) async throws {
         let expected = Set(registered.map(\.taskID))
         var last = ""
         let converged = await eventually(timeout: .seconds(120), interval: .milliseconds(250)) {
             var present = Set<String>()
             for name in plan.names {
-                let instances = try await probe.instances(name)
-                present.formUnion(instances.compactMap { instance in expected.first { instance.service.id.contains($0) } })
-                if instances.count != plan.tasks(name, in: registered) {
-                    last = "\(name): \(instances.count) instances, expected \(plan.tasks(name, in: registered))"
-                    return false
-                }
+                let ids = try await probe.instances(name).map(\.service.id)
+                present.formUnion(plan.taskIDs.filter { task in ids.contains { $0.contains(task) } })
             }
             let tokens = try await probe.serviceTokens(clusterArn: plan.clusterArn)
-            guard tokens.count == plan.names.count else {
-                last = "\(tokens.count) service tokens for \(plan.names.count) services"
-                return false
+            let perService = Dictionary(grouping: tokens) {
+                ServiceTokenPlan.serviceName(fromTokenDescription: $0.description, clusterArn: plan.clusterArn) ?? ""
             }
-            last = "registered \(present.count) of \(expected.count) expected tasks"
-            return present == expected
+            let missing = expected.subtracting(present), extra = present.subtracting(expected)
+            last = "\(missing.count) tasks missing (e.g. \(missing.sorted().prefix(2))), extra \(extra.sorted().prefix(4)); "
+                + "tokens per service \(perService.mapValues(\.count))"
+            let stoppedGone = expected.contains(plan.stoppedTask.taskID) || !present.contains(plan.stoppedTask.taskID)
+            return missing.isEmpty && stoppedGone && (!exactly || extra.isEmpty)
+                && perService.count == plan.names.count && perService.values.allSatisfy { $0.count == 1 }
         }
-        #expect(converged, "not converged \(phase): \(last)")
-        try #require(converged, "leader logs: \(cluster.replicas.map { $0.logTail(1500) })")
+        try #require(converged, "not converged \(phase): \(last)\n\(cluster.logTails())")
     }
 }
 
@@ -193,6 +224,8 @@ struct FailoverPlan: Sendable {
     let lateTasks: [MotoECSFixture.MotoTask]
     /// A storm task that stops while the leader is paused.
     let stoppedTask: MotoECSFixture.MotoTask
+    /// Every task of the plan's services.
+    let taskIDs: [String]
 
     init(moto: MotoECSFixture.Result, names: [String]) {
         self.names = names
@@ -203,6 +236,7 @@ struct FailoverPlan: Sendable {
         resumeTasks = byService.flatMap { $0.dropFirst(8).prefix(1) }
         lateTasks = byService.flatMap { $0.dropFirst(9).prefix(1) }
         stoppedTask = stormTasks[0]
+        taskIDs = byService.flatMap { $0.map(\.taskID) }
     }
 
     /// PROVISIONING, PENDING and RUNNING of each task.
@@ -217,9 +251,4 @@ struct FailoverPlan: Sendable {
     }
     var resumeDeliveries: [Delivery] { starts(resumeTasks) }
     var lateDeliveries: [Delivery] { starts(lateTasks) }
-
-    /// How many of `tasks` belong to service `name`.
-    func tasks(_ name: String, in tasks: [MotoECSFixture.MotoTask]) -> Int {
-        tasks.filter { $0.family == name }.count
-    }
 }

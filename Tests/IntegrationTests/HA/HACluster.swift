@@ -30,35 +30,74 @@ final class HACluster: Sendable {
     }
 
     /// Starts PostgreSQL (a new database `failover_<name>`), `count` replicas at once (the election
-    /// races, as in a rollout) and haproxy in front of them.
+    /// races, as in a rollout) and haproxy in front of them. What started is stopped again when a
+    /// later part fails to start.
     static func start(name: String, count: Int = 3, environment: [String: String]) async throws -> HACluster {
         let postgres = try await HAPostgres.start()
         let database = "failover_\(name)"
-        let url = try await postgres.createDatabase(database)
-        let replicas = try (1...count).map { index in
-            try ControllerProcess(extraEnvironment: environment.merging([
-                "MESH_JOURNAL_BACKEND": "postgres", "MESH_JOURNAL_POSTGRES_URL": url,
-                "MESH_ADMIN_TOKEN": adminToken, "MESH_HA_REPLICA_ID": "\(name)-\(index)",
-                // Debug: the workers log each catalog and token write, which the test reads.
-                "MESH_LOG_LEVEL": "debug",
-            ]) { _, new in new })
-        }
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for replica in replicas {
-                group.addTask { try await replica.start(timeout: .seconds(120)) }
+        var replicas: [ControllerProcess] = []
+        do {
+            let url = try await postgres.createDatabase(database)
+            replicas = try (1...count).map { index in
+                try ControllerProcess(extraEnvironment: environment.merging([
+                    "MESH_JOURNAL_BACKEND": "postgres", "MESH_JOURNAL_POSTGRES_URL": url,
+                    "MESH_ADMIN_TOKEN": adminToken, "MESH_HA_REPLICA_ID": "\(name)-\(index)",
+                    // Debug: the workers log each catalog and token write, which the test reads.
+                    "MESH_LOG_LEVEL": "debug",
+                ]) { _, new in new })
             }
-            try await group.waitForAll()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for replica in replicas {
+                    group.addTask { try await replica.start(timeout: .seconds(120)) }
+                }
+                try await group.waitForAll()
+            }
+            let alb = try await HAProxyALB.start(replicaPorts: replicas.map(\.publicPort))
+            return HACluster(postgres: postgres, database: database, replicas: replicas, alb: alb)
+        } catch {
+            await stopReplicas(replicas)
+            try? await postgres.dropDatabase(database)
+            try? await postgres.stop()
+            throw error
         }
-        let alb = try await HAProxyALB.start(replicaPorts: replicas.map(\.publicPort))
-        return HACluster(postgres: postgres, database: database, replicas: replicas, alb: alb)
+    }
+
+    /// Starts the cluster, runs `body` with it, and stops haproxy, the replicas (paused ones too)
+    /// and PostgreSQL however `body` ends.
+    static func with<T>(name: String, environment: [String: String],
+                        _ body: (HACluster) async throws -> T) async throws -> T {
+        let cluster = try await start(name: name, environment: environment)
+        do {
+            let result = try await body(cluster)
+            await cluster.stop()
+            return result
+        } catch {
+            await cluster.stop()
+            throw error
+        }
     }
 
     /// Stops haproxy and the replicas, drops the database and stops PostgreSQL.
     func stop() async {
-        alb.stop()
-        for replica in replicas { replica.terminate() }
+        await alb.stop()
+        await Self.stopReplicas(replicas)
         try? await postgres.dropDatabase(database)
         try? await postgres.stop()
+    }
+
+    /// SIGTERM to every replica at once (SIGKILL after 30 s).
+    private static func stopReplicas(_ replicas: [ControllerProcess]) async {
+        await withTaskGroup(of: Void.self) { group in
+            for replica in replicas {
+                group.addTask { await replica.stop(grace: .seconds(30)) }
+            }
+        }
+    }
+
+    /// The end of each replica's log and haproxy's, for failure messages.
+    func logTails(_ bytes: Int = 1500) -> String {
+        replicas.enumerated().map { "--- replica \($0.offset): \($0.element.logTail(bytes))" }.joined(separator: "\n")
+            + "\n--- haproxy: \(alb.logTail(bytes))"
     }
 
     /// One `POST /v1/events` through haproxy, given up after 5 s as EventBridge gives up.
@@ -103,12 +142,15 @@ final class HACluster: Sendable {
         }
         var keys = Set<String>()
         var after: Int64 = 0
-        while true {
+        // Bounded: a page that does not move forward ends the walk with a failure, not a loop.
+        for _ in 0..<10_000 {
             let page = try JSONDecoder().decode(Page.self, from: Data(try await adminGET(index, "/v1/journal?limit=1000&after=\(after)")))
             keys.formUnion(page.items.map { "\($0.taskArn)#\($0.version)" })
             guard let next = page.next else { return keys }
+            guard next > after else { throw ProcessFailure("GET /v1/journal: next \(next) does not follow \(after)") }
             after = next
         }
+        throw ProcessFailure("GET /v1/journal: more than 10,000 pages")
     }
 
     private func adminGET(_ index: Int, _ path: String) async throws -> [UInt8] {

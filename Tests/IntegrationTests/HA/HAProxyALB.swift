@@ -50,9 +50,10 @@ final class HAProxyALB: @unchecked Sendable {
         let alb = HAProxyALB(port: port, directory: directory, process: process)
         let forwarding = await eventually(timeout: timeout, interval: .milliseconds(100)) {
             if !process.isRunning { return true }
-            return try await HTTPClient.shared.get(url: alb.url + "/readyz").get().status == .ok
+            return try await HTTPClient.shared.execute(HTTPClientRequest(url: alb.url + "/readyz"), timeout: .seconds(2)).status == .ok
         }
         guard process.isRunning, forwarding else {
+            await alb.stop()
             throw ProcessFailure("haproxy did not forward to a ready replica in \(timeout): \(alb.logTail())")
         }
         return alb
@@ -63,10 +64,9 @@ final class HAProxyALB: @unchecked Sendable {
         return String(decoding: data.suffix(bytes), as: UTF8.self)
     }
 
-    func stop() {
-        guard process.isRunning else { return }
-        process.terminate()
-        process.waitUntilExit()
+    /// SIGTERM, and SIGKILL if haproxy has not exited within 10 s.
+    func stop() async {
+        await process.stop(grace: .seconds(10))
     }
 
     deinit {
