@@ -107,40 +107,16 @@ struct WorkerRegistrationBenchmarkTests {
         try await postClient.shutdown()
     }
 
-    /// Posts each task's RUNNING event (one per request) at ``rate``; for each, a watcher started with
-    /// the POST records when the instance is first listed passing. Returns the latencies.
+    /// Posts each task's RUNNING event (one per request) at ``rate`` to the controller and measures
+    /// how long until each instance is listed passing.
     private func measure(
         tasks: [MotoECSFixture.MotoTask], version: Int, clusterArn: String, controller: ControllerProcess,
         postClient: HTTPClient, watcher: CatalogVisibilityWatcher
     ) async throws -> (visible: LatencySummary, acknowledged: LatencySummary) {
-        let samples = LatencySamples()
-        let interval = Duration.nanoseconds(Int64(1e9 / Self.rate))
-        // Interleave services, as tasks of many services start together in a deployment wave.
-        let order = tasks.sorted { ($0.taskID, $0.taskArn) < ($1.taskID, $1.taskArn) }
-        await withTaskGroup(of: Void.self) { group in
-            let start = ContinuousClock.now
-            for (i, task) in order.enumerated() {
-                try? await Task.sleep(until: start + interval * i, clock: .continuous)
-                let body = MeshEventBuilder.body([MeshEventBuilder.event(task, clusterArn: clusterArn, version: version,
-                                                                         lastStatus: "RUNNING")])
-                let service = task.family.lowercased()
-                let id = MeshNames.serviceID(service: service, taskID: task.taskID)
-                group.addTask {
-                    let sent = ContinuousClock.now
-                    async let seen = watcher.firstSeen(service: service, serviceID: id, until: sent + .seconds(60))
-                    _ = try? await controller.postEvent(body, client: postClient)
-                    samples.record(acknowledged: sent.duration(to: .now))
-                    if let seen = await seen {
-                        samples.record(visible: sent.duration(to: seen))
-                        if Self.environment["BENCH_VERBOSE"] == "1", sent.duration(to: seen) > .milliseconds(50) {
-                            print("BENCH-SLOW at \(start.duration(to: sent)) took \(sent.duration(to: seen)) \(id)")
-                        }
-                    }
-                }
-            }
-            await group.waitForAll()
+        let latency = RegistrationLatency(watcher: watcher, rate: Self.rate, verbose: Self.environment["BENCH_VERBOSE"] == "1")
+        return await latency.measure(tasks: tasks, version: version, clusterArn: clusterArn) {
+            _ = try await controller.postEvent($0, client: postClient)
         }
-        return (samples.visibleSummary, samples.acknowledgedSummary)
     }
 
     private func ms(_ value: Double) -> String { String(format: "%.1f ms", value) }

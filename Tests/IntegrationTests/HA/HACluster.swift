@@ -29,22 +29,24 @@ final class HACluster: Sendable {
         self.alb = alb
     }
 
-    /// Starts PostgreSQL (a new database `failover_<name>`), `count` replicas at once (the election
-    /// races, as in a rollout) and haproxy in front of them. What started is stopped again when a
-    /// later part fails to start.
-    static func start(name: String, count: Int = 3, environment: [String: String]) async throws -> HACluster {
-        let postgres = try await HAPostgres.start()
+    /// Starts PostgreSQL (the cluster `.local/postgres/15-<postgresCluster>`, a new database
+    /// `failover_<name>`), `count` replicas at once (the election races, as in a rollout) and haproxy
+    /// in front of them. `environment` adds to (or overrides) the replicas' settings. What started is
+    /// stopped again when a later part fails to start.
+    static func start(name: String, count: Int = 3, environment: [String: String],
+                      postgresCluster: String = "failover-test") async throws -> HACluster {
+        let postgres = try await HAPostgres.start(cluster: postgresCluster)
         let database = "failover_\(name)"
         var replicas: [ControllerProcess] = []
         do {
             let url = try await postgres.createDatabase(database)
             replicas = try (1...count).map { index in
-                try ControllerProcess(extraEnvironment: environment.merging([
+                try ControllerProcess(extraEnvironment: [
                     "MESH_JOURNAL_BACKEND": "postgres", "MESH_JOURNAL_POSTGRES_URL": url,
                     "MESH_ADMIN_TOKEN": adminToken, "MESH_HA_REPLICA_ID": "\(name)-\(index)",
-                    // Debug: the workers log each catalog and token write, which the test reads.
+                    // Debug: the workers log each catalog and token write, which the failover test reads.
                     "MESH_LOG_LEVEL": "debug",
-                ]) { _, new in new })
+                ].merging(environment) { _, given in given })
             }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for replica in replicas {
@@ -64,9 +66,9 @@ final class HACluster: Sendable {
 
     /// Starts the cluster, runs `body` with it, and stops haproxy, the replicas (paused ones too)
     /// and PostgreSQL however `body` ends.
-    static func with<T>(name: String, environment: [String: String],
+    static func with<T>(name: String, environment: [String: String], postgresCluster: String = "failover-test",
                         _ body: (HACluster) async throws -> T) async throws -> T {
-        let cluster = try await start(name: name, environment: environment)
+        let cluster = try await start(name: name, environment: environment, postgresCluster: postgresCluster)
         do {
             let result = try await body(cluster)
             await cluster.stop()
@@ -127,6 +129,15 @@ final class HACluster: Sendable {
             return found != nil
         }
         return found
+    }
+
+    /// How many work keys replica `index` lists in `state` (pending, running, failed, done; at most 1,000).
+    func workCount(_ state: String, via index: Int) async throws -> Int {
+        struct Page: Decodable {
+            struct Item: Decodable {}
+            var items: [Item]
+        }
+        return try JSONDecoder().decode(Page.self, from: Data(try await adminGET(index, "/v1/work?state=\(state)&limit=1000"))).items.count
     }
 
     /// Every journal row as "taskArn#version", paged through replica `index`'s admin API.
