@@ -76,8 +76,8 @@ struct EventHTTPServerLimitsTests {
                 #expect(response.headers.first(name: "Retry-After") == "1")
                 #expect(await eventually { await server.statistics()?.lateReplies == 1 })
                 #expect(await server.statistics()?.deadlineReplies == 1)
-                let next = try await client.send(.GET, port: ports["public"]!, path: "/ping")
-                #expect(next.status == 200)
+                // The server still serves. Retried: on a loaded machine a /ping may itself miss the 1 s deadline.
+                #expect(await eventually { try await client.send(.GET, port: ports["public"]!, path: "/ping").status == 200 })
             }
         }
     }
@@ -126,8 +126,8 @@ struct EventHTTPServerLimitsTests {
                 #expect(rejected.status == 503)
                 #expect(await server.statistics()?.rejectedOverload == 1)
                 #expect(await eventually { await server.statistics()?.runningHandlers == 0 })
-                let next = try await client.send(.GET, port: ports["public"]!, path: "/ping")
-                #expect(next.status == 200)
+                // Admitted again. Retried: on a loaded machine a /ping may itself miss the 1 s deadline.
+                #expect(await eventually { try await client.send(.GET, port: ports["public"]!, path: "/ping").status == 200 })
             }
         }
     }
