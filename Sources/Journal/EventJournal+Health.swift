@@ -2,25 +2,13 @@ import Foundation
 import GRDB
 package import MeshModel
 
-/// Heartbeat health: transitions reported by the tasks' sidecars, and the lookups that authenticate
-/// heartbeats (task → service → token hash).
+/// Heartbeat health: transitions reported by the tasks' sidecars (written by
+/// ``OperationJournal/recordHealth(_:wakeKey:fence:)``), and the lookups that authenticate heartbeats
+/// (task → service → token hash).
 ///
 /// Transitions join the group-commit writer's batches under their own backpressure budget, so a
 /// warm-up (every task's first heartbeat at once) costs one fsync per batch, not one per task.
 extension EventJournal {
-    /// Stores a health transition and marks `wakeKey` pending in the same transaction, so the
-    /// registration worker is sure to write the new check statuses. Durable when it returns.
-    ///
-    /// - Returns: `false` when the journal already holds a newer revision for the task (nothing written).
-    @discardableResult
-    public func recordHealth(_ record: TaskHealthRecord, wakeKey: String,
-                             fence: (any WorkFence)?) async throws(JournalError) -> Bool {
-        guard case .stored(let stored) = try await perform(.recordHealth(record, wakeKey: wakeKey), fence: fence) else {
-            return false
-        }
-        return stored
-    }
-
     /// The journaled health of one task, or `nil` if its sidecar never reported.
     public func taskHealth(arn: String) async throws(JournalError) -> TaskHealthRecord? {
         try await read { db in

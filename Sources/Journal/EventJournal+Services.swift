@@ -4,11 +4,6 @@ import GRDB
 /// Per-service token state and per-task metadata, for the token and registration workers.
 /// Writes go through the group-commit writer like everything else.
 extension EventJournal {
-    /// Inserts or replaces the record of `service.name`. Durable when it returns.
-    public func upsertService(_ service: ServiceRecord, fence: (any WorkFence)?) async throws(JournalError) {
-        _ = try await perform(.upsertService(service), fence: fence)
-    }
-
     /// The record of one service, or `nil`.
     public func service(name: String) async throws(JournalError) -> ServiceRecord? {
         try await read { db in
@@ -23,11 +18,6 @@ extension EventJournal {
             try Row.fetchAll(db, sql: "SELECT \(ServiceRecord.journalColumns) FROM services ORDER BY name")
                 .map(ServiceRecord.init(journalRow:))
         }
-    }
-
-    /// Inserts or replaces the cached metadata of `meta.taskArn`. Durable when it returns.
-    public func upsertTaskMeta(_ meta: TaskMeta, fence: (any WorkFence)?) async throws(JournalError) {
-        _ = try await perform(.upsertTaskMeta(meta), fence: fence)
     }
 
     /// The cached metadata of one task, or `nil`.

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import GRDB
 
 /// Small named values the controller keeps across starts, such as the fingerprint of the
@@ -9,11 +9,5 @@ extension EventJournal {
         try await read { db in
             try String.fetchOne(db, sql: "SELECT value FROM settings WHERE name = ?", arguments: [name])
         }
-    }
-
-    /// Stores `value` under `name`, replacing any earlier value. Durable when it returns.
-    public func storeSetting(_ name: String, value: String, at date: Date,
-                             fence: (any WorkFence)?) async throws(JournalError) {
-        _ = try await perform(.storeSetting(name: name, value: value, at: date), fence: fence)
     }
 }

@@ -20,7 +20,7 @@ extension EventJournal {
     /// - Returns: The status afterwards.
     @discardableResult
     public func probeWrites() async -> JournalWriteStatus {
-        _ = try? await perform(.probe)
+        _ = try? await perform(.probe, fence: nil)
         return writeStatus
     }
 

@@ -20,9 +20,9 @@ import Synchronization
 /// let results = try await journal.append(events, receivedAt: .now) // durable when this returns
 /// await journal.close()
 /// ```
-public final class EventJournal: JournalStore {
+public final class EventJournal: OperationJournal {
     let dbWriter: any DatabaseWriter
-    let logger: Logger
+    package let logger: Logger
     let writer: GroupCommitWriter<WriteOperation, WriteOutput>
     let counters: CommitCounters
     let health: JournalWriteHealth
@@ -176,14 +176,20 @@ public final class EventJournal: JournalStore {
         }
     }
 
+    /// Queues one operation for the group-commit writer, against its own backpressure budget, and
+    /// waits until its batch is durable (see ``perform(_:budget:fence:)``).
+    package func perform(_ operation: WriteOperation, fence: (any WorkFence)?) async throws(JournalError) -> WriteOutput {
+        try await perform(operation, budget: nil, fence: fence)
+    }
+
     /// Queues one operation for the group-commit writer and waits until its batch is durable.
     /// - Parameters:
-    ///   - budget: Whose backpressure budget it counts against (default: the operation's own).
+    ///   - budget: Whose backpressure budget it counts against (`nil`: the operation's own).
     ///   - fence: Asked just before queueing, for a write that records work (one process, one
     ///     writer: its epoch needs no check in the transaction).
     /// - Throws: ``JournalError/fenced`` when the fence refuses (nothing is queued).
-    func perform(_ operation: WriteOperation, budget: WriteBudget? = nil,
-                 fence: (any WorkFence)? = nil) async throws(JournalError) -> WriteOutput {
+    func perform(_ operation: WriteOperation, budget: WriteBudget?,
+                 fence: (any WorkFence)?) async throws(JournalError) -> WriteOutput {
         try Self.check(fence)
         return try await writer.submit(operation, weight: operation.weight, budget: budget ?? operation.budget).get()
     }

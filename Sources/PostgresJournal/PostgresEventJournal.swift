@@ -26,9 +26,9 @@ import Synchronization
 ///   ``JournalError/unavailable`` while it lasts; the pool reconnects and writes work again.
 ///
 /// The journal owns its `PostgresClient` and runs it until ``close()``.
-public final class PostgresEventJournal: JournalStore {
+public final class PostgresEventJournal: OperationJournal {
     let client: PostgresClient
-    let logger: Logger
+    package let logger: Logger
     let writer: GroupCommitWriter<PostgresWrite, WriteOutput>
     let counters: CommitCounters
     let health: JournalWriteHealth
@@ -161,7 +161,7 @@ public final class PostgresEventJournal: JournalStore {
 
     /// Queues `operation`, stamped with the epoch of `fence` when one is given (its refusal is thrown
     /// before anything is queued).
-    func perform(_ operation: WriteOperation, fence: (any WorkFence)?) async throws(JournalError) -> WriteOutput {
+    package func perform(_ operation: WriteOperation, fence: (any WorkFence)?) async throws(JournalError) -> WriteOutput {
         try await perform(PostgresWrite(kind: .operation(operation), epoch: try Self.epoch(of: fence)))
     }
 
