@@ -16,18 +16,16 @@ public import PostgresNIO
 ///
 /// The client must be running (`PostgresClient.run()` in the service group).
 public struct PostgresLeaseStore: LeaseStore {
-    private let client: PostgresClient
-    private let logger: Logger
+    private let tables: PostgresTables
 
     public init(client: PostgresClient, logger: Logger) {
-        self.client = client
-        self.logger = logger
+        tables = PostgresTables(client: client, logger: logger)
     }
 
     /// Creates the tables when missing; safe when several replicas start at once (one advisory
     /// lock serializes them).
     public func prepare() async throws {
-        try await PostgresTables.create([
+        try await tables.create([
             """
             CREATE TABLE IF NOT EXISTS mesh_leader_lease (
                 id smallint PRIMARY KEY CHECK (id = 1),
@@ -44,12 +42,12 @@ public struct PostgresLeaseStore: LeaseStore {
                 role text NOT NULL,
                 seen_at timestamptz NOT NULL)
             """,
-        ], lockName: "mesh_leader_lease", client: client, logger: logger)
+        ], lockName: "mesh_leader_lease")
     }
 
     public func acquireOrRenew(replicaID: String, leaseDuration: Duration) async throws -> LeaseRecord {
         let seconds = Self.seconds(leaseDuration)
-        let attempt = try await client.query("""
+        let attempt = try await tables.query("""
             INSERT INTO mesh_leader_lease AS l (id, holder, epoch, acquired_at, renewed_at, expires_at)
             VALUES (1, \(replicaID), 1, now(), now(), now() + \(seconds) * interval '1 second')
             ON CONFLICT (id) DO UPDATE SET
@@ -61,7 +59,7 @@ public struct PostgresLeaseStore: LeaseStore {
                 expires_at = EXCLUDED.expires_at
             WHERE l.holder = EXCLUDED.holder OR l.expires_at <= now()
             RETURNING holder, epoch
-            """, logger: logger)
+            """)
         if let record = try await Self.firstRecord(attempt) { return record }
         // Held by another replica: read who (a new statement sees the winner of a concurrent race).
         guard let current = try await current() else { throw PostgresLeaseStoreError.leaseRowMissing }
@@ -70,33 +68,32 @@ public struct PostgresLeaseStore: LeaseStore {
     }
 
     public func release(replicaID: String, epoch: Int64) async throws {
-        try await client.query("""
+        try await tables.query("""
             UPDATE mesh_leader_lease SET expires_at = now()
             WHERE id = 1 AND holder = \(replicaID) AND epoch = \(epoch) AND expires_at > now()
-            """, logger: logger)
+            """)
     }
 
     public func current() async throws -> LeaseRecord? {
-        try await Self.firstRecord(client.query("SELECT holder, epoch FROM mesh_leader_lease WHERE id = 1",
-                                                logger: logger))
+        try await Self.firstRecord(tables.query("SELECT holder, epoch FROM mesh_leader_lease WHERE id = 1"))
     }
 
     public func recordReplica(_ replica: ReplicaRecord) async throws {
-        try await client.query("""
+        try await tables.query("""
             INSERT INTO mesh_replicas (replica_id, address, role, seen_at)
             VALUES (\(replica.replicaID), \(replica.address), \(replica.role.rawValue), now())
             ON CONFLICT (replica_id) DO UPDATE SET address = EXCLUDED.address, role = EXCLUDED.role, seen_at = now()
-            """, logger: logger)
+            """)
         // Replicas gone for a day are forgotten (a tiny table; IDs change with every task).
-        try await client.query("DELETE FROM mesh_replicas WHERE seen_at < now() - interval '1 day'", logger: logger)
+        try await tables.query("DELETE FROM mesh_replicas WHERE seen_at < now() - interval '1 day'")
     }
 
     public func replicas(seenWithin window: Duration) async throws -> [ReplicaRecord] {
-        let rows = try await client.query("""
+        let rows = try await tables.query("""
             SELECT replica_id, address, role, seen_at FROM mesh_replicas
             WHERE seen_at > now() - \(Self.seconds(window)) * interval '1 second'
             ORDER BY replica_id
-            """, logger: logger)
+            """)
         var replicas: [ReplicaRecord] = []
         for try await (id, address, role, seenAt) in rows.decode((String, String?, String, Date).self) {
             replicas.append(ReplicaRecord(replicaID: id, address: address,
