@@ -47,15 +47,7 @@ struct ControllerWorkers: Sendable {
         let mesh = configuration.mesh
         let catalogWriteLog = CatalogWriteLog()
         let meshConfigs = MeshConfigBook()
-        let batching = batchingConfiguration(configuration.work)
-        let catalog = ConsulMeshCatalog(
-            consul: consul, batching: .init(maxBatchWeight: ConsulClient.maxTransactionOperations,
-                                            window: batching.window, maxInFlightBatches: batching.maxInFlight),
-            logger: logger)
-        let describer = TaskDescriptionCache(
-            describer: ecs, batching: .init(maxBatchWeight: ECSClient.describeTasksBatchSize,
-                                            window: batching.window, maxInFlightBatches: batching.maxInFlight),
-            logger: logger)
+        let (catalog, describer) = batchedClients(consul: consul, ecs: ecs, work: configuration.work, logger: logger)
         let registration = TaskRegistrationReconciler(
             journal: journal,
             metadata: TaskMetadataResolver(journal: journal, tasks: describer,
@@ -134,6 +126,22 @@ struct ControllerWorkers: Sendable {
             parkedRecheckInterval: .milliseconds(Int64(work.parkedRecheckSeconds * 1000)),
             rescanInterval: .milliseconds(Int64(work.rescanSeconds * 1000))
         )
+    }
+
+    /// The batched fronts of Consul's catalog (transactions) and of ECS's DescribeTasks, each batch
+    /// within its call's own size limit.
+    private static func batchedClients(consul: ConsulClient, ecs: ECSClient, work: MeshConfiguration.Work,
+                                       logger: Logger) -> (ConsulMeshCatalog, TaskDescriptionCache) {
+        let batching = batchingConfiguration(work)
+        let catalog = ConsulMeshCatalog(
+            consul: consul, batching: .init(maxBatchWeight: ConsulClient.maxTransactionOperations,
+                                            window: batching.window, maxInFlightBatches: batching.maxInFlight),
+            logger: logger)
+        let describer = TaskDescriptionCache(
+            describer: ecs, batching: .init(maxBatchWeight: ECSClient.describeTasksBatchSize,
+                                            window: batching.window, maxInFlightBatches: batching.maxInFlight),
+            logger: logger)
+        return (catalog, describer)
     }
 
     /// The batching of the workers' Consul transactions and DescribeTasks calls (`work.batchWindowMillis`,

@@ -213,7 +213,47 @@ public struct MeshControllerApp: Sendable {
                            catalog: (any AdminCatalogReading)? = nil, cluster: ClusterView? = nil) throws -> EventHTTPServer {
         let serverBox = ServerBox()
         let health = HealthHandlers(journal: journal, isAccepting: { serverBox.server?.isAcceptingRequests ?? false })
-        let ingest = EventIngestHandler(
+
+        var publicRouter = router(listener: "public", health: health)
+        let ingest = makeIngestHandler(journal: journal, scheduler: scheduler)
+        publicRouter.add(.post, "/v1/events", handler: telemetry.instrument("public", "/v1/events", .post, ingest.handle))
+        if let heartbeats {
+            publicRouter.add(.post, "/v1/heartbeats",
+                             handler: telemetry.instrument("public", "/v1/heartbeats", .post, heartbeats.handler.handle))
+        }
+
+        var adminRouter = router(listener: "admin", health: health)
+        AdminAPI(journal: journal, queue: queue ?? scheduler as? WorkQueue, resync: resync, metrics: telemetry.metrics,
+                 health: telemetry.health,
+                 heartbeats: heartbeats.map { AdminHeartbeatView(tracker: $0.tracker, ttlSeconds: configuration.heartbeat.ttlSeconds) },
+                 authenticator: AdminAuthenticator(token: configuration.admin.token),
+                 startedAt: telemetry.startedAt, meshConfigs: meshConfigs, catalog: catalog,
+                 cluster: cluster ?? ClusterView(leadership: .standalone(replicaID: configuration.ha.replicaId ?? "standalone")),
+                 logger: logger)
+            .register(into: &adminRouter)
+
+        let httpServer = EventHTTPServer(configuration: httpConfiguration(publicRouter: publicRouter, adminRouter: adminRouter),
+                                         logger: logger)
+        serverBox.server = httpServer
+        return httpServer
+    }
+
+    /// A router for one listener: its unmatched requests counted under its name, and the health
+    /// routes every listener serves (`/healthz`, `/readyz`).
+    private func router(listener: String, health: HealthHandlers) -> Router {
+        let metrics = telemetry.metrics
+        var router = Router()
+        router.onUnmatched = { request, status in
+            metrics.httpUnmatched(listener: listener, method: request.method.rawValue, status: status)
+        }
+        router.add(.get, "/healthz", handler: health.healthz)
+        router.add(.get, "/readyz", handler: health.readyz)
+        return router
+    }
+
+    /// The event webhook (`POST /v1/events`): authenticated, allow-listed by cluster, journaled.
+    private func makeIngestHandler(journal: any JournalStore, scheduler: (any WorkScheduler)?) -> EventIngestHandler {
+        EventIngestHandler(
             authenticator: WebhookAuthenticator(
                 apiKeyHeader: configuration.webhook.apiKeyHeader,
                 apiKey: configuration.webhook.apiKey,
@@ -226,35 +266,10 @@ public struct MeshControllerApp: Sendable {
             scheduler: scheduler,
             logger: logger
         )
+    }
 
-        let metrics = telemetry.metrics
-        var publicRouter = Router()
-        publicRouter.onUnmatched = { request, status in
-            metrics.httpUnmatched(listener: "public", method: request.method.rawValue, status: status)
-        }
-        publicRouter.add(.post, "/v1/events", handler: telemetry.instrument("public", "/v1/events", .post, ingest.handle))
-        if let heartbeats {
-            publicRouter.add(.post, "/v1/heartbeats",
-                             handler: telemetry.instrument("public", "/v1/heartbeats", .post, heartbeats.handler.handle))
-        }
-        publicRouter.add(.get, "/healthz", handler: health.healthz)
-        publicRouter.add(.get, "/readyz", handler: health.readyz)
-
-        var adminRouter = Router()
-        adminRouter.onUnmatched = { request, status in
-            metrics.httpUnmatched(listener: "admin", method: request.method.rawValue, status: status)
-        }
-        adminRouter.add(.get, "/healthz", handler: health.healthz)
-        adminRouter.add(.get, "/readyz", handler: health.readyz)
-        AdminAPI(journal: journal, queue: queue ?? scheduler as? WorkQueue, resync: resync, metrics: telemetry.metrics,
-                 health: telemetry.health,
-                 heartbeats: heartbeats.map { AdminHeartbeatView(tracker: $0.tracker, ttlSeconds: configuration.heartbeat.ttlSeconds) },
-                 authenticator: AdminAuthenticator(token: configuration.admin.token),
-                 startedAt: telemetry.startedAt, meshConfigs: meshConfigs, catalog: catalog,
-                 cluster: cluster ?? ClusterView(leadership: .standalone(replicaID: configuration.ha.replicaId ?? "standalone")),
-                 logger: logger)
-            .register(into: &adminRouter)
-
+    /// The two listeners with their routers, and the limits of `configuration.server`.
+    private func httpConfiguration(publicRouter: Router, adminRouter: Router) -> HTTPServerConfiguration {
         let server = configuration.server
         var httpConfiguration = HTTPServerConfiguration(listeners: [
             .init(name: "public", host: server.publicListener.host, port: server.publicListener.port, router: publicRouter),
@@ -266,9 +281,7 @@ public struct MeshControllerApp: Sendable {
         httpConfiguration.replyDeadline = .milliseconds(Int64(server.replyDeadlineSeconds * 1000))
         httpConfiguration.maxPendingRequests = server.maxPendingRequests
         httpConfiguration.shutdownGracePeriod = .milliseconds(Int64(server.shutdownGraceSeconds * 1000))
-        let httpServer = EventHTTPServer(configuration: httpConfiguration, logger: logger)
-        serverBox.server = httpServer
-        return httpServer
+        return httpConfiguration
     }
 }
 

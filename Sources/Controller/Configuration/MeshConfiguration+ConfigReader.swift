@@ -152,12 +152,29 @@ extension MeshConfiguration {
         config.aws.endpointURL = try wellKnown.firstString(["aws.endpoint.url"], then: own)
     }
 
-    /// Cross-field rules that no single key can express.
+    /// Cross-field rules that no single key can express, checked in this order (the first broken
+    /// one is reported).
     public func validate() throws(ConfigurationError) {
         let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
         guard levels.contains(logging.level) else {
             throw ConfigurationError(key: "log.level", reason: "must be one of \(levels.joined(separator: ", ")) (got \"\(logging.level)\")")
         }
+        try validateWebhook()
+        if !Self.isSecretNamePrefix(mesh.secretsPrefix) {
+            throw ConfigurationError(
+                key: "mesh.secretsPrefix",
+                reason: "\"\(mesh.secretsPrefix)\" is not usable in a Secrets Manager name (1-400 characters: letters, digits, /_+=.@-)"
+            )
+        }
+        if Double(work.backoffBaseMillis) / 1000 > work.backoffCapSeconds {
+            throw ConfigurationError(key: "work.backoffBaseMillis", reason: "must not exceed work.backoffCapSeconds")
+        }
+        try validateJournal()
+        try validateEndpoints()
+    }
+
+    /// The event webhook's authentication: never unauthenticated, and each scheme complete.
+    private func validateWebhook() throws(ConfigurationError) {
         guard webhook.apiKey != nil || (webhook.basicUsername != nil && webhook.basicPassword != nil) else {
             throw ConfigurationError(
                 key: "webhook.apiKey",
@@ -173,15 +190,10 @@ extension MeshConfiguration {
         if !Self.isHeaderToken(webhook.apiKeyHeader) {
             throw ConfigurationError(key: "webhook.apiKeyHeader", reason: "\"\(webhook.apiKeyHeader)\" is not a valid HTTP header name")
         }
-        if !Self.isSecretNamePrefix(mesh.secretsPrefix) {
-            throw ConfigurationError(
-                key: "mesh.secretsPrefix",
-                reason: "\"\(mesh.secretsPrefix)\" is not usable in a Secrets Manager name (1-400 characters: letters, digits, /_+=.@-)"
-            )
-        }
-        if Double(work.backoffBaseMillis) / 1000 > work.backoffCapSeconds {
-            throw ConfigurationError(key: "work.backoffBaseMillis", reason: "must not exceed work.backoffCapSeconds")
-        }
+    }
+
+    /// The journal backend's settings, and retention.
+    private func validateJournal() throws(ConfigurationError) {
         switch journal.backend {
         case .sqlite:
             if journal.path.isEmpty {
@@ -200,6 +212,11 @@ extension MeshConfiguration {
                 reason: "must be 0 (keep everything) or at least 1: EventBridge retries deliveries for up to 24 hours"
             )
         }
+    }
+
+    /// The addresses the controller reaches (Consul, AWS) and serves on (its two listeners), and
+    /// the admin token.
+    private func validateEndpoints() throws(ConfigurationError) {
         guard let consulURL = URL(string: consul.httpAddr.contains("://") ? consul.httpAddr : "http://\(consul.httpAddr)"),
               consulURL.host != nil, ["http", "https"].contains(consulURL.scheme ?? "")
         else {
