@@ -30,8 +30,10 @@ public actor LeaderElector: Service {
         self.address = address
         var logger = logger
         logger[metadataKey: "mesh.replica.id"] = .string(configuration.replicaID)
+        logger[metadataKey: "mesh.replica.instance"] = .string(configuration.instanceID)
         self.logger = logger
-        leadership = LeadershipGuard(replicaID: configuration.replicaID, clock: clock, store: store)
+        leadership = LeadershipGuard(replicaID: configuration.replicaID, holderID: configuration.holderID, clock: clock,
+                                     store: store)
     }
 
     public func run() async throws {
@@ -81,11 +83,11 @@ public actor LeaderElector: Service {
         let store = store
         do {
             let record = try await withTimeout(configuration.renewInterval) {
-                try await store.acquireOrRenew(replicaID: configuration.replicaID,
+                try await store.acquireOrRenew(holder: configuration.holderID,
                                                leaseDuration: configuration.leaseDuration)
             }
             let transition = lease.renewalAnswered(record, sentAt: sent, now: clock.now())
-            observer?.leaseRenewal(outcome: Self.outcome(of: transition, record: record, me: configuration.replicaID))
+            observer?.leaseRenewal(outcome: Self.outcome(of: transition, record: record, me: configuration.holderID))
             apply(transition)
         } catch {
             observer?.leaseRenewal(outcome: .failed)
@@ -111,7 +113,7 @@ public actor LeaderElector: Service {
         apply(lease.release())
         guard let epoch else { return }
         do {
-            try await store.release(replicaID: lease.configuration.replicaID, epoch: epoch)
+            try await store.release(holder: lease.configuration.holderID, epoch: epoch)
             logger.info("Lease released", metadata: ["mesh.lease.epoch": .stringConvertible(epoch)])
         } catch {
             logger.warning("Could not release the lease; it expires on its own", metadata: [

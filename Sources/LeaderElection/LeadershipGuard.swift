@@ -15,7 +15,7 @@ public final class LeadershipGuard: Sendable {
         public var role: LeaseState.Role
         /// The term this replica leads in (its own), else the last term it saw (the leader's).
         public var epoch: Int64?
-        /// The holder the store last reported.
+        /// The replica ID of the holder the store last reported.
         public var leaderID: String?
         /// While leading: the local deadline (``LeaseClock`` offset); `nil` leads forever (standalone).
         public var deadline: Duration?
@@ -25,6 +25,8 @@ public final class LeadershipGuard: Sendable {
     public static let standaloneEpoch: Int64 = 1
 
     private let state: Mutex<Snapshot>
+    /// This process in the lease row (``LeaseConfiguration/holderID``), for ``confirmLeading()``.
+    private let holderID: String
     private let clock: LeaseClock
     private let store: (any LeaseStore)?
     private let continuation: AsyncStream<Snapshot>.Continuation
@@ -32,13 +34,17 @@ public final class LeadershipGuard: Sendable {
     public let changes: AsyncStream<Snapshot>
 
     /// A guard that follows until an elector grants it a term.
-    /// - Parameter store: Asked for the current epoch by ``confirmLeading()``; `nil` skips that read.
-    public convenience init(replicaID: String, clock: LeaseClock, store: (any LeaseStore)?) {
-        self.init(initial: Snapshot(replicaID: replicaID, role: .follower), clock: clock, store: store)
+    /// - Parameters:
+    ///   - holderID: This process in the lease row; `replicaID` when there is no store to ask.
+    ///   - store: Asked for the current epoch by ``confirmLeading()``; `nil` skips that read.
+    public convenience init(replicaID: String, holderID: String? = nil, clock: LeaseClock, store: (any LeaseStore)?) {
+        self.init(initial: Snapshot(replicaID: replicaID, role: .follower), holderID: holderID ?? replicaID,
+                  clock: clock, store: store)
     }
 
-    private init(initial: Snapshot, clock: LeaseClock, store: (any LeaseStore)?) {
+    private init(initial: Snapshot, holderID: String, clock: LeaseClock, store: (any LeaseStore)?) {
         state = Mutex(initial)
+        self.holderID = holderID
         self.clock = clock
         self.store = store
         (changes, continuation) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
@@ -49,7 +55,7 @@ public final class LeadershipGuard: Sendable {
     public static func standalone(replicaID: String) -> LeadershipGuard {
         let guardian = LeadershipGuard(
             initial: Snapshot(replicaID: replicaID, role: .leader, epoch: standaloneEpoch, leaderID: replicaID),
-            clock: LeaseClock(), store: nil)
+            holderID: replicaID, clock: LeaseClock(), store: nil)
         guardian.continuation.finish()
         return guardian
     }
@@ -86,7 +92,7 @@ public final class LeadershipGuard: Sendable {
         let epoch = try ensureLeading()
         guard let store else { return epoch }
         let current = try await store.current()
-        guard let current, current.epoch == epoch, current.holder == snapshot.replicaID else {
+        guard let current, current.epoch == epoch, current.holder == holderID else {
             throw LeadershipError(.epochSuperseded, epoch: epoch, currentEpoch: current?.epoch)
         }
         guard try ensureLeading() == epoch else { throw LeadershipError(.epochSuperseded, epoch: epoch) }

@@ -7,8 +7,10 @@ public struct LeaseConfiguration: Sendable, Equatable {
     public static let defaultLeaseDuration = Duration.seconds(10)
     public static let defaultRenewInterval = Duration.seconds(2)
 
-    /// This replica's name in the lease row and the replicas table.
+    /// This replica's name in `/v1/status` and the replicas table (`ha.replicaId`).
     public var replicaID: String
+    /// This process's instance of the replica, random per process (``LeaseHolder``).
+    public var instanceID: String
     /// How long a granted lease lasts, timed by the store's clock.
     public var leaseDuration: Duration
     /// How often the leader renews and followers try to acquire.
@@ -17,13 +19,20 @@ public struct LeaseConfiguration: Sendable, Equatable {
     /// - Throws: ``LeaseConfigurationError`` when the lease is not longer than twice the renewal
     ///   interval, when a duration is not positive, or when the replica ID is empty.
     public init(replicaID: String, leaseDuration: Duration = Self.defaultLeaseDuration,
-                renewInterval: Duration = Self.defaultRenewInterval) throws(LeaseConfigurationError) {
+                renewInterval: Duration = Self.defaultRenewInterval,
+                instanceID: String = LeaseHolder.newInstanceID()) throws(LeaseConfigurationError) {
         guard !replicaID.isEmpty, replicaID.utf8.count <= 200 else { throw .replicaID }
         guard renewInterval > .zero else { throw .renewInterval }
         guard leaseDuration >= renewInterval * 2 else { throw .leaseDuration }
         self.replicaID = replicaID
+        self.instanceID = instanceID
         self.leaseDuration = leaseDuration
         self.renewInterval = renewInterval
+    }
+
+    /// This process in the lease row: the replica ID and the instance ID.
+    public var holderID: String {
+        LeaseHolder.id(replicaID: replicaID, instanceID: instanceID)
     }
 
     /// Taken off the lease for the local deadline: a tenth of the lease, for clocks that run at

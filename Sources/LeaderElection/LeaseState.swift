@@ -54,16 +54,18 @@ public struct LeaseState: Sendable, Equatable {
         return now < deadline
     }
 
-    /// The holder the store last reported, or `nil` when none or when its lease is not known.
+    /// The replica ID of the holder the store last reported, or `nil` when none or when its lease
+    /// is not known.
     public var leaderID: String? {
-        observed?.holder
+        observed?.replicaID
     }
 
     /// The store answered a renewal (or acquisition) sent at `sentAt`, at `now`.
     public mutating func renewalAnswered(_ record: LeaseRecord, sentAt: Duration, now: Duration) -> Transition {
         observed = record
         let configuration = configuration
-        guard record.holder == configuration.replicaID else {
+        // This process's instance, not just its replica ID: a restart is a new holder.
+        guard record.holder == configuration.holderID else {
             return stepDown(.superseded(record))
         }
         let granted = sentAt + configuration.leaseDuration - configuration.safetyMargin

@@ -9,15 +9,16 @@ public protocol LeaseStore: Sendable {
     /// Creates what the store needs (tables) when missing; safe when several replicas do it at once.
     func prepare() async throws
 
-    /// Renews the lease when `replicaID` holds it and it has not expired; takes it, with the epoch
-    /// one higher, when it is free or expired; else changes nothing. One atomic statement.
+    /// Renews the lease when `holder` (``LeaseConfiguration/holderID``) holds it and it has not
+    /// expired; takes it, with the epoch one higher, when it is free or expired; else changes
+    /// nothing. One atomic statement.
     /// - Returns: The lease after the attempt (its holder may be another replica).
     /// - Throws: The store's error; the caller then knows nothing new.
-    func acquireOrRenew(replicaID: String, leaseDuration: Duration) async throws -> LeaseRecord
+    func acquireOrRenew(holder: String, leaseDuration: Duration) async throws -> LeaseRecord
 
-    /// Ends the lease at once when `replicaID` holds it in `epoch` (a graceful stop), so that
+    /// Ends the lease at once when `holder` holds it in `epoch` (a graceful stop), so that
     /// another replica can take over without waiting for it to expire.
-    func release(replicaID: String, epoch: Int64) async throws
+    func release(holder: String, epoch: Int64) async throws
 
     /// The lease's current holder and epoch, whether expired or not; `nil` when no replica ever held it.
     func current() async throws -> LeaseRecord?

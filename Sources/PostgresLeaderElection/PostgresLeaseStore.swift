@@ -45,11 +45,11 @@ public struct PostgresLeaseStore: LeaseStore {
         ], lockName: "mesh_leader_lease")
     }
 
-    public func acquireOrRenew(replicaID: String, leaseDuration: Duration) async throws -> LeaseRecord {
+    public func acquireOrRenew(holder: String, leaseDuration: Duration) async throws -> LeaseRecord {
         let seconds = Self.seconds(leaseDuration)
         let attempt = try await tables.query("""
             INSERT INTO mesh_leader_lease AS l (id, holder, epoch, acquired_at, renewed_at, expires_at)
-            VALUES (1, \(replicaID), 1, now(), now(), now() + \(seconds) * interval '1 second')
+            VALUES (1, \(holder), 1, now(), now(), now() + \(seconds) * interval '1 second')
             ON CONFLICT (id) DO UPDATE SET
                 holder = EXCLUDED.holder,
                 epoch = CASE WHEN l.holder = EXCLUDED.holder AND l.expires_at > now() THEN l.epoch ELSE l.epoch + 1 END,
@@ -63,14 +63,14 @@ public struct PostgresLeaseStore: LeaseStore {
         if let record = try await Self.firstRecord(attempt) { return record }
         // Held by another replica: read who (a new statement sees the winner of a concurrent race).
         guard let current = try await current() else { throw PostgresLeaseStoreError.leaseRowMissing }
-        guard current.holder != replicaID else { throw PostgresLeaseStoreError.inconsistentAnswer }
+        guard current.holder != holder else { throw PostgresLeaseStoreError.inconsistentAnswer }
         return current
     }
 
-    public func release(replicaID: String, epoch: Int64) async throws {
+    public func release(holder: String, epoch: Int64) async throws {
         try await tables.query("""
             UPDATE mesh_leader_lease SET expires_at = now()
-            WHERE id = 1 AND holder = \(replicaID) AND epoch = \(epoch) AND expires_at > now()
+            WHERE id = 1 AND holder = \(holder) AND epoch = \(epoch) AND expires_at > now()
             """)
     }
 

@@ -40,7 +40,8 @@ struct LeaderElectorTests {
                 try #require(await eventually(timeout: .seconds(30)) { b.leadership.isLeading })
                 #expect(b.leadership.snapshot.epoch == 2)
                 #expect(!a.leadership.isLeading)
-                #expect(try await store.current() == LeaseRecord(holder: "b", epoch: 2))
+                let current = try await store.current()
+                #expect(current?.replicaID == "b" && current?.epoch == 2)
                 await groupB.triggerGracefulShutdown()
                 try await tasks.waitForAll()
             }
@@ -86,6 +87,36 @@ struct LeaderElectorTests {
             }
         }
     }
+
+    /// A process restarted with the same replica ID (`ha.replicaId` fixed) while the old one still
+    /// holds the lease (hung, not dead) is a new holder: it does not renew the old term but takes
+    /// the next epoch once that lease ends, and the old process's epoch check fails.
+    @Test func run_whenRestartedWithSameReplicaID_leadsInNextEpochAndFencesOldProcess() async throws {
+        try await PostgresTestDatabase.withStore { (store: PostgresLeaseStore, _: PostgresClient) async throws in
+            // Given: the old process of "a" leads on a clock that stands still (it renews once, then hangs)
+            let old = try Self.elector("a", store, clock: LeaseClock(ManualClock()))
+            let restarted = try Self.elector("a", store)
+            let groupOld = ServiceGroup(services: [old], logger: Logger(label: "a-old"))
+            let groupNew = ServiceGroup(services: [restarted], logger: Logger(label: "a-new"))
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await groupOld.run() }
+                try #require(await eventually(timeout: .seconds(30)) { old.leadership.isLeading })
+                let oldEpoch = try old.leadership.ensureLeading()
+                // When: the restarted process runs with the same replica ID
+                tasks.addTask { try await groupNew.run() }
+                // Then: it leads only in the next term (renewing the old one would share its epoch)
+                try #require(await eventually(timeout: .seconds(30)) { restarted.leadership.isLeading })
+                #expect(try restarted.leadership.ensureLeading() == oldEpoch + 1)
+                await #expect(throws: LeadershipError.self) { try await old.leadership.confirmLeading() }
+                // and the status names the replica as configured
+                #expect(restarted.leadership.snapshot.leaderID == "a" && restarted.leadership.snapshot.replicaID == "a")
+                #expect(try await store.current()?.replicaID == "a")
+                await groupOld.triggerGracefulShutdown()
+                await groupNew.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+            }
+        }
+    }
 }
 
 @Suite struct LeadershipGuardTests {
@@ -95,8 +126,9 @@ struct LeaderElectorTests {
         // Given: leading in epoch 4, deadline 9 s (10 s lease − 1 s margin, sent at 0)
         let manual = ManualClock()
         let guardian = LeadershipGuard(replicaID: "a", clock: LeaseClock(manual), store: nil)
-        var lease = LeaseState(configuration: try LeaseConfiguration(replicaID: "a"))
-        _ = lease.renewalAnswered(LeaseRecord(holder: "a", epoch: 4), sentAt: .zero, now: .zero)
+        let configuration = try LeaseConfiguration(replicaID: "a")
+        var lease = LeaseState(configuration: configuration)
+        _ = lease.renewalAnswered(LeaseRecord(holder: configuration.holderID, epoch: 4), sentAt: .zero, now: .zero)
         guardian.update(lease)
         manual.advance(by: .milliseconds(8999))
         #expect(try guardian.ensureLeading() == 4)

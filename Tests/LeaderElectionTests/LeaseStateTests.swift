@@ -2,10 +2,13 @@ import LeaderElection
 import Testing
 
 @Suite struct LeaseStateTests {
-    /// 10 s lease, 2 s renewals, 1 s margin.
-    private func state(_ replica: String = "a") throws -> LeaseState {
-        LeaseState(configuration: try LeaseConfiguration(replicaID: replica, leaseDuration: .seconds(10),
-                                                        renewInterval: .seconds(2)))
+    /// This process in the lease row: replica "a", instance …a1.
+    static let a = LeaseHolder.id(replicaID: "a", instanceID: "00000000000000a1")
+
+    /// 10 s lease, 2 s renewals, 1 s margin; replica "a" as process ``a``.
+    private func state() throws -> LeaseState {
+        LeaseState(configuration: try LeaseConfiguration(replicaID: "a", leaseDuration: .seconds(10),
+                                                        renewInterval: .seconds(2), instanceID: "00000000000000a1"))
     }
 
     /// A granted lease makes the replica leader until send instant + lease − margin.
@@ -13,7 +16,7 @@ import Testing
         // Given
         var lease = try state()
         // When: sent at 5 s, answered at 5.2 s
-        let transition = lease.renewalAnswered(LeaseRecord(holder: "a", epoch: 3), sentAt: .seconds(5),
+        let transition = lease.renewalAnswered(LeaseRecord(holder: Self.a, epoch: 3), sentAt: .seconds(5),
                                                now: .milliseconds(5200))
         // Then
         #expect(transition == .becameLeader(epoch: 3))
@@ -26,8 +29,8 @@ import Testing
     /// A renewal in the same epoch moves the deadline and keeps the term.
     @Test func renewalAnswered_whenSameEpoch_renewsAndMovesDeadline() throws {
         var lease = try state()
-        _ = lease.renewalAnswered(LeaseRecord(holder: "a", epoch: 1), sentAt: .zero, now: .zero)
-        let transition = lease.renewalAnswered(LeaseRecord(holder: "a", epoch: 1), sentAt: .seconds(2),
+        _ = lease.renewalAnswered(LeaseRecord(holder: Self.a, epoch: 1), sentAt: .zero, now: .zero)
+        let transition = lease.renewalAnswered(LeaseRecord(holder: Self.a, epoch: 1), sentAt: .seconds(2),
                                                now: .seconds(3))
         #expect(transition == .renewed(epoch: 1))
         #expect(lease.deadline == .seconds(11))
@@ -36,7 +39,7 @@ import Testing
     /// An answer that arrives after the lease it grants would end grants nothing.
     @Test func renewalAnswered_whenAnswerArrivesPastItsDeadline_doesNotLead() throws {
         var lease = try state()
-        let transition = lease.renewalAnswered(LeaseRecord(holder: "a", epoch: 1), sentAt: .zero, now: .seconds(9))
+        let transition = lease.renewalAnswered(LeaseRecord(holder: Self.a, epoch: 1), sentAt: .zero, now: .seconds(9))
         #expect(transition == .unchanged)
         #expect(lease.role == .follower && !lease.isLeading(at: .seconds(9)))
     }
@@ -44,8 +47,8 @@ import Testing
     /// A leader whose renewal answer comes back too late steps down.
     @Test func renewalAnswered_whenLeaderAnswerArrivesLate_stepsDown() throws {
         var lease = try state()
-        _ = lease.renewalAnswered(LeaseRecord(holder: "a", epoch: 1), sentAt: .zero, now: .zero)
-        let transition = lease.renewalAnswered(LeaseRecord(holder: "a", epoch: 1), sentAt: .seconds(2),
+        _ = lease.renewalAnswered(LeaseRecord(holder: Self.a, epoch: 1), sentAt: .zero, now: .zero)
+        let transition = lease.renewalAnswered(LeaseRecord(holder: Self.a, epoch: 1), sentAt: .seconds(2),
                                                now: .seconds(12))
         #expect(transition == .lostLeadership(.deadlinePassed))
         #expect(lease.role == .follower && lease.epoch == nil && lease.deadline == nil)
@@ -54,7 +57,7 @@ import Testing
     /// Another holder in the store ends this replica's term at once.
     @Test func renewalAnswered_whenAnotherReplicaHolds_stepsDownAndNamesIt() throws {
         var lease = try state()
-        _ = lease.renewalAnswered(LeaseRecord(holder: "a", epoch: 1), sentAt: .zero, now: .zero)
+        _ = lease.renewalAnswered(LeaseRecord(holder: Self.a, epoch: 1), sentAt: .zero, now: .zero)
         let record = LeaseRecord(holder: "b", epoch: 2)
         let transition = lease.renewalAnswered(record, sentAt: .seconds(2), now: .seconds(2))
         #expect(transition == .lostLeadership(.superseded(record)))
@@ -71,8 +74,8 @@ import Testing
     /// Its own lease in a newer epoch means its old term ended meanwhile: step down first.
     @Test func renewalAnswered_whenOwnLeaseInNewerEpoch_stepsDownThenLeadsNewTermNextTime() throws {
         var lease = try state()
-        _ = lease.renewalAnswered(LeaseRecord(holder: "a", epoch: 1), sentAt: .zero, now: .zero)
-        let newer = LeaseRecord(holder: "a", epoch: 2)
+        _ = lease.renewalAnswered(LeaseRecord(holder: Self.a, epoch: 1), sentAt: .zero, now: .zero)
+        let newer = LeaseRecord(holder: Self.a, epoch: 2)
         #expect(lease.renewalAnswered(newer, sentAt: .seconds(2), now: .seconds(2)) == .lostLeadership(.superseded(newer)))
         #expect(lease.renewalAnswered(newer, sentAt: .seconds(4), now: .seconds(4)) == .becameLeader(epoch: 2))
     }
@@ -80,7 +83,7 @@ import Testing
     /// A failing store leaves the lease valid until its deadline, and ends it there.
     @Test func renewalFailed_keepsLeadingUntilDeadline_thenStepsDown() throws {
         var lease = try state()
-        _ = lease.renewalAnswered(LeaseRecord(holder: "a", epoch: 1), sentAt: .zero, now: .zero)
+        _ = lease.renewalAnswered(LeaseRecord(holder: Self.a, epoch: 1), sentAt: .zero, now: .zero)
         #expect(lease.renewalFailed(now: .seconds(8)) == .unchanged)
         #expect(lease.isLeading(at: .seconds(8)))
         #expect(lease.renewalFailed(now: .seconds(9)) == .lostLeadership(.deadlinePassed))
@@ -91,7 +94,7 @@ import Testing
     @Test func expire_whenResumedPastDeadline_stepsDownAndLaterAnswerKeepsItFollower() throws {
         // Given: leading in epoch 1 with deadline 9 s
         var lease = try state()
-        _ = lease.renewalAnswered(LeaseRecord(holder: "a", epoch: 1), sentAt: .zero, now: .zero)
+        _ = lease.renewalAnswered(LeaseRecord(holder: Self.a, epoch: 1), sentAt: .zero, now: .zero)
         // When: the process resumes at 30 s
         #expect(!lease.isLeading(at: .seconds(30)))
         #expect(lease.expire(now: .seconds(30)) == .lostLeadership(.deadlinePassed))
@@ -107,11 +110,37 @@ import Testing
         #expect(lease.expire(now: .seconds(100)) == .unchanged)
     }
 
+    /// Another process with the same replica ID (a restart, or a replacement started while this one
+    /// runs) is another holder: a follower does not take its lease, and a leader steps down.
+    @Test func renewalAnswered_whenSameReplicaIDOtherInstance_isAnotherHolder() throws {
+        let restarted = LeaseRecord(holder: LeaseHolder.id(replicaID: "a", instanceID: "00000000000000a2"), epoch: 2)
+        var follower = try state()
+        #expect(follower.renewalAnswered(restarted, sentAt: .zero, now: .zero) == .unchanged)
+        #expect(follower.role == .follower && follower.leaderID == "a")
+        var leader = try state()
+        _ = leader.renewalAnswered(LeaseRecord(holder: Self.a, epoch: 1), sentAt: .zero, now: .zero)
+        #expect(leader.renewalAnswered(restarted, sentAt: .seconds(2), now: .seconds(2))
+                == .lostLeadership(.superseded(restarted)))
+    }
+
+    /// The holder names the replica as configured; a holder without an instance (written before
+    /// instances existed) is its own replica ID.
+    @Test func leaseHolder_replicaID_stripsOnlyTheInstance() throws {
+        let instance = LeaseHolder.newInstanceID()
+        #expect(instance.count == 16 && instance != LeaseHolder.newInstanceID())
+        #expect(LeaseHolder.replicaID(of: LeaseHolder.id(replicaID: "web#1", instanceID: instance)) == "web#1")
+        #expect(LeaseHolder.replicaID(of: "web#1") == "web#1")
+        #expect(LeaseRecord(holder: "b", epoch: 1).replicaID == "b")
+        let first = try LeaseConfiguration(replicaID: "a")
+        let second = try LeaseConfiguration(replicaID: "a")
+        #expect(first.holderID != second.holderID && LeaseHolder.replicaID(of: first.holderID) == "a")
+    }
+
     /// Releasing ends a term; releasing as a follower does nothing.
     @Test func release_whenLeading_stepsDown_whenFollowing_isUnchanged() throws {
         var lease = try state()
         #expect(lease.release() == .unchanged)
-        _ = lease.renewalAnswered(LeaseRecord(holder: "a", epoch: 1), sentAt: .zero, now: .zero)
+        _ = lease.renewalAnswered(LeaseRecord(holder: Self.a, epoch: 1), sentAt: .zero, now: .zero)
         #expect(lease.release() == .lostLeadership(.released))
         #expect(!lease.isLeading(at: .zero))
     }
@@ -120,7 +149,7 @@ import Testing
     @Test func nextWake_isRenewalOrDeadlineWhicheverComesFirst() throws {
         var lease = try state()
         #expect(lease.nextWake(lastSent: .seconds(1)) == .seconds(3))
-        _ = lease.renewalAnswered(LeaseRecord(holder: "a", epoch: 1), sentAt: .zero, now: .zero)
+        _ = lease.renewalAnswered(LeaseRecord(holder: Self.a, epoch: 1), sentAt: .zero, now: .zero)
         #expect(lease.nextWake(lastSent: .seconds(1)) == .seconds(3))
         #expect(lease.nextWake(lastSent: .seconds(8)) == .seconds(9))
     }
@@ -128,8 +157,8 @@ import Testing
     /// A late renewal never moves the deadline backwards.
     @Test func renewalAnswered_whenOlderSendAnsweredAfterNewer_keepsLaterDeadline() throws {
         var lease = try state()
-        _ = lease.renewalAnswered(LeaseRecord(holder: "a", epoch: 1), sentAt: .seconds(4), now: .seconds(4))
-        _ = lease.renewalAnswered(LeaseRecord(holder: "a", epoch: 1), sentAt: .seconds(2), now: .seconds(5))
+        _ = lease.renewalAnswered(LeaseRecord(holder: Self.a, epoch: 1), sentAt: .seconds(4), now: .seconds(4))
+        _ = lease.renewalAnswered(LeaseRecord(holder: Self.a, epoch: 1), sentAt: .seconds(2), now: .seconds(5))
         #expect(lease.deadline == .seconds(13))
     }
 

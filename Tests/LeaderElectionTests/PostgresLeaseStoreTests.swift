@@ -11,11 +11,11 @@ struct PostgresLeaseStoreTests {
     @Test func acquireOrRenew_whenFreeThenHeld_grantsFirstAndNamesHolderToOthers() async throws {
         try await PostgresTestDatabase.withStore { (store: PostgresLeaseStore, _: PostgresClient) async throws in
             #expect(try await store.current() == nil)
-            #expect(try await store.acquireOrRenew(replicaID: "a", leaseDuration: .seconds(30))
+            #expect(try await store.acquireOrRenew(holder: "a", leaseDuration: .seconds(30))
                     == LeaseRecord(holder: "a", epoch: 1))
-            #expect(try await store.acquireOrRenew(replicaID: "a", leaseDuration: .seconds(30))
+            #expect(try await store.acquireOrRenew(holder: "a", leaseDuration: .seconds(30))
                     == LeaseRecord(holder: "a", epoch: 1))
-            #expect(try await store.acquireOrRenew(replicaID: "b", leaseDuration: .seconds(30))
+            #expect(try await store.acquireOrRenew(holder: "b", leaseDuration: .seconds(30))
                     == LeaseRecord(holder: "a", epoch: 1))
             #expect(try await store.current() == LeaseRecord(holder: "a", epoch: 1))
         }
@@ -26,16 +26,16 @@ struct PostgresLeaseStoreTests {
     @Test func acquireOrRenew_whenExpired_newHolderGetsNextEpoch() async throws {
         try await PostgresTestDatabase.withStore { (store: PostgresLeaseStore, _: PostgresClient) async throws in
             // Given: a holds a 200 ms lease
-            _ = try await store.acquireOrRenew(replicaID: "a", leaseDuration: .milliseconds(200))
+            _ = try await store.acquireOrRenew(holder: "a", leaseDuration: .milliseconds(200))
             // When: b keeps trying until the lease has expired
             var answer = LeaseRecord(holder: "", epoch: 0)
             let taken = await eventually(timeout: .seconds(30)) {
-                answer = try await store.acquireOrRenew(replicaID: "b", leaseDuration: .seconds(30))
+                answer = try await store.acquireOrRenew(holder: "b", leaseDuration: .seconds(30))
                 return answer.holder == "b"
             }
             // Then
             #expect(taken && answer == LeaseRecord(holder: "b", epoch: 2))
-            #expect(try await store.acquireOrRenew(replicaID: "a", leaseDuration: .seconds(30))
+            #expect(try await store.acquireOrRenew(holder: "a", leaseDuration: .seconds(30))
                     == LeaseRecord(holder: "b", epoch: 2))
         }
     }
@@ -43,9 +43,9 @@ struct PostgresLeaseStoreTests {
     /// A holder that comes back after its lease expired starts a new term: its old epoch is over.
     @Test func acquireOrRenew_whenOwnLeaseExpired_reacquiresInNextEpoch() async throws {
         try await PostgresTestDatabase.withStore { (store: PostgresLeaseStore, client: PostgresClient) async throws in
-            _ = try await store.acquireOrRenew(replicaID: "a", leaseDuration: .seconds(30))
+            _ = try await store.acquireOrRenew(holder: "a", leaseDuration: .seconds(30))
             try await client.query("UPDATE mesh_leader_lease SET expires_at = now() - interval '1 second'")
-            #expect(try await store.acquireOrRenew(replicaID: "a", leaseDuration: .seconds(30))
+            #expect(try await store.acquireOrRenew(holder: "a", leaseDuration: .seconds(30))
                     == LeaseRecord(holder: "a", epoch: 2))
         }
     }
@@ -53,11 +53,11 @@ struct PostgresLeaseStoreTests {
     /// A released lease is free at once for the next candidate; a stale release changes nothing.
     @Test func release_whenHolderReleases_nextCandidateTakesOverWithoutWaiting() async throws {
         try await PostgresTestDatabase.withStore { (store: PostgresLeaseStore, _: PostgresClient) async throws in
-            _ = try await store.acquireOrRenew(replicaID: "a", leaseDuration: .seconds(60))
-            try await store.release(replicaID: "a", epoch: 7)  // not its epoch: ignored
-            #expect(try await store.acquireOrRenew(replicaID: "b", leaseDuration: .seconds(60)).holder == "a")
-            try await store.release(replicaID: "a", epoch: 1)
-            #expect(try await store.acquireOrRenew(replicaID: "b", leaseDuration: .seconds(60))
+            _ = try await store.acquireOrRenew(holder: "a", leaseDuration: .seconds(60))
+            try await store.release(holder: "a", epoch: 7)  // not its epoch: ignored
+            #expect(try await store.acquireOrRenew(holder: "b", leaseDuration: .seconds(60)).holder == "a")
+            try await store.release(holder: "a", epoch: 1)
+            #expect(try await store.acquireOrRenew(holder: "b", leaseDuration: .seconds(60))
                     == LeaseRecord(holder: "b", epoch: 2))
         }
     }
@@ -67,7 +67,7 @@ struct PostgresLeaseStoreTests {
         try await PostgresTestDatabase.withStore { (store: PostgresLeaseStore, _: PostgresClient) async throws in
             let answers = try await withThrowingTaskGroup(of: LeaseRecord.self) { group in
                 for index in 0..<8 {
-                    group.addTask { try await store.acquireOrRenew(replicaID: "r\(index)", leaseDuration: .seconds(60)) }
+                    group.addTask { try await store.acquireOrRenew(holder: "r\(index)", leaseDuration: .seconds(60)) }
                 }
                 return try await group.reduce(into: [LeaseRecord]()) { $0.append($1) }
             }

@@ -24,8 +24,11 @@ import Testing
         }
     }
 
-    private static func lease(_ replica: String = "me") throws -> LeaseState {
-        LeaseState(configuration: try LeaseConfiguration(replicaID: replica))
+    /// This process in the lease row: replica "me", instance …01.
+    private static let me = LeaseHolder.id(replicaID: "me", instanceID: "0000000000000001")
+
+    private static func lease() throws -> LeaseState {
+        LeaseState(configuration: try LeaseConfiguration(replicaID: "me", instanceID: "0000000000000001"))
     }
 
     /// A follower runs no leader work; each term it is granted starts the services, and each end of
@@ -42,7 +45,7 @@ import Testing
         var lease = try Self.lease()
 
         // When: granted epoch 1
-        _ = lease.renewalAnswered(LeaseRecord(holder: "me", epoch: 1), sentAt: .seconds(1_000_000), now: .seconds(1_000_000))
+        _ = lease.renewalAnswered(LeaseRecord(holder: Self.me, epoch: 1), sentAt: .seconds(1_000_000), now: .seconds(1_000_000))
         guardian.update(lease)
         // Then
         #expect(await eventually(timeout: .seconds(30)) { probe.log == ["start 1"] })
@@ -51,7 +54,7 @@ import Testing
         _ = lease.renewalAnswered(LeaseRecord(holder: "other", epoch: 2), sentAt: .seconds(1_000_001), now: .seconds(1_000_001))
         guardian.update(lease)
         #expect(await eventually(timeout: .seconds(30)) { probe.log == ["start 1", "stop 1"] })
-        _ = lease.renewalAnswered(LeaseRecord(holder: "me", epoch: 3), sentAt: .seconds(1_000_002), now: .seconds(1_000_002))
+        _ = lease.renewalAnswered(LeaseRecord(holder: Self.me, epoch: 3), sentAt: .seconds(1_000_002), now: .seconds(1_000_002))
         guardian.update(lease)
         #expect(await eventually(timeout: .seconds(30)) { probe.log == ["start 1", "stop 1", "start 3"] })
 
