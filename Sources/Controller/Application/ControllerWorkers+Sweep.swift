@@ -8,8 +8,13 @@ extension ControllerWorkers {
     /// enqueues every service's token key, so that tokens are verified once per start and grace
     /// periods whose timers died with the last process are re-armed. Task keys need nothing here:
     /// the queue resumes the journal's pending keys itself.
+    ///
+    /// Each term also starts with an empty catalog write log: with replicas, other leaders wrote to
+    /// Consul since this process's previous term, so what it wrote then no longer says what Consul
+    /// holds (an intent equal to it would be skipped, and a check another leader changed would stay).
     /// - Throws: The journal's error.
     func prepare() async throws {
+        catalogWriteLog.forgetAll()
         var keys = Set<String>()
         var latestStop: [MeshServiceRef: Date] = [:]
         var after: String?

@@ -17,6 +17,8 @@ import MeshModel
 struct ControllerWorkers: Sendable {
     let queue: WorkQueue
     let index: ServiceTaskIndex
+    /// What this process last registered per task; emptied at the start of each term (``prepare()``).
+    let catalogWriteLog: CatalogWriteLog
     /// Each task's mesh-config status, for the admin API's task view.
     let meshConfigs: MeshConfigBook
     /// Consul's catalog for the admin API's `explain`, with the workers' Consul client.
@@ -83,7 +85,7 @@ struct ControllerWorkers: Sendable {
                                 index: index, catalogWriteLog: catalogWriteLog, verified: verified,
                                 leadership: leadership, logger: logger)
         resyncSlot.bind(resync)
-        return ControllerWorkers(queue: queue, index: index, meshConfigs: meshConfigs,
+        return ControllerWorkers(queue: queue, index: index, catalogWriteLog: catalogWriteLog, meshConfigs: meshConfigs,
                                  catalog: ConsulAdminCatalog(consul: consul), resync: resync, journal: journal,
                                  clientTokenEnabled: mesh.clientToken,
                                  configurationFingerprint: configuration.workFingerprint, logger: logger)

@@ -43,7 +43,9 @@ struct ReplicasOnOneJournalTests {
         let sfx = uniqueSuffix()
         let service = "rep-\(sfx)"
         let moto = try await MotoECSFixture.run(cluster: "rep-\(sfx)", services: [
-            .init(family: service, ports: [8080], count: 3, tags: ["consul.hashicorp.com/mesh": "true"]),
+            .init(family: service, ports: [8080], count: 3, tags: [
+                "consul.hashicorp.com/mesh": "true", "consul.hashicorp.com/health-sync-containers": "app",
+            ]),
         ])
         let tasks = moto.tasks(of: service)
         let database = try await PostgresTestSchema.makeDatabase()
@@ -56,10 +58,13 @@ struct ReplicasOnOneJournalTests {
                 // Sweeps of a cluster with no task: they prove the resync request arrived, and list nothing.
                 "MESH_RESYNC_CLUSTERS": "arn:aws:ecs:us-east-1:123456789012:cluster/rep-empty-\(sfx)",
                 "MESH_RESYNC_INTERVAL_SECONDS": "0", "MESH_LOG_LEVEL": "debug",
+                // No expiry while the test looks at the steady state of heartbeats.
+                "MESH_HEARTBEAT_TTL_SECONDS": "600",
             ])
         }
         do {
-            try await Self.scenario(replicas: replicas, tasks: tasks, clusterArn: moto.clusterArn, service: service)
+            try await Self.scenario(replicas: replicas, tasks: tasks, clusterArn: moto.clusterArn, service: service,
+                                    secretName: "rep-\(sfx)-\(service)")
         } catch {
             for replica in replicas { replica.terminate() }
             await database.drop()
@@ -70,7 +75,7 @@ struct ReplicasOnOneJournalTests {
     }
 
     private static func scenario(replicas: [ControllerProcess], tasks: [MotoECSFixture.MotoTask], clusterArn: String,
-                                 service: String) async throws {
+                                 service: String, secretName: String) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for replica in replicas { group.addTask { try await replica.start(timeout: .seconds(120)) } }
             try await group.waitForAll()
@@ -86,6 +91,8 @@ struct ReplicasOnOneJournalTests {
         // An event posted to a follower reaches Consul through the leader
         #expect(try await replicas[followers[0]].postEvent(running(tasks[0], clusterArn)).status == 202)
         #expect(await registered(tasks[0], service: service, probe: probe), "a follower's event did not reach Consul")
+        let heartbeats = try await ReplicaHeartbeats(task: tasks[0], service: service, secretName: secretName, probe: probe)
+        try await heartbeatsOnFollowers(replicas, followers: followers, heartbeats: heartbeats)
 
         // A follower accepts a resync for the leader, which runs it
         let resync = try await admin(replicas[followers[1]], .POST, "/v1/resync")
@@ -106,6 +113,9 @@ struct ReplicasOnOneJournalTests {
         let survivor = try #require(followers.first { $0 != second.index })
         #expect(try await replicas[survivor].postEvent(running(tasks[1], clusterArn)).status == 202)
         #expect(await registered(tasks[1], service: service, probe: probe), "a task started after the kill is not registered")
+        // (this leader writes the check critical; the next one passing, and this one must not trust it later)
+        let critical = try await heartbeats.reaches("UNHEALTHY", via: replicas[survivor])
+        #expect(critical == nil, "a follower's heartbeat in the second term did not reach Consul: \(critical ?? "")")
 
         // When that leader is SIGSTOPped past its lease: the last replica leads, and registers a new task
         let paused = replicas[second.index]
@@ -116,6 +126,8 @@ struct ReplicasOnOneJournalTests {
         let pauseFailover = ContinuousClock.now - pausedAt
         #expect(try await replicas[third.index].postEvent(running(tasks[2], clusterArn)).status == 202)
         #expect(await registered(tasks[2], service: service, probe: probe), "a task started during the pause is not registered")
+        let passing = try await heartbeats.reaches("HEALTHY", via: replicas[third.index])
+        #expect(passing == nil, "a heartbeat in the third term did not reach Consul: \(passing ?? "")")
 
         // Then, resumed, it reports follower within seconds, naming the current leader, and wrote nothing
         let resumedLog = paused.logSize
@@ -134,6 +146,36 @@ struct ReplicasOnOneJournalTests {
         #expect(acted.isEmpty, "the resumed old leader acted: \(acted)\n\(sinceResume.suffix(3000))")
         #expect(replicas[third.index].logCount("Registered task in the catalog") >= 1,
                 "the current leader's log shows no registration: the check above would pass vacuously")
+
+        // When the current leader is SIGKILLed, the resumed one leads again; a heartbeat that brings
+        // back the health it wrote in its earlier term reaches Consul (another leader wrote since)
+        replicas[third.index].kill()
+        _ = try #require(await agreedLeader(replicas, among: [second.index], above: third.epoch, timeout: .seconds(30)),
+                         "the resumed replica did not lead after the last leader's kill")
+        let again = try await heartbeats.reaches("UNHEALTHY", via: paused)
+        #expect(again == nil, "a leader in its second term trusted what it wrote in its first: \(again ?? "")")
+    }
+
+    /// Heartbeats that change a task's health on a follower reach Consul through the leader (the
+    /// follower journals the transition; only the journal's NOTIFY wakes the leader): the first one
+    /// (UNHEALTHY), then HEALTHY on the other follower, which had not heard the task. Then identical
+    /// heartbeats on every replica journal no transition and leave every check's ModifyIndex as it was.
+    private static func heartbeatsOnFollowers(_ replicas: [ControllerProcess], followers: [Int],
+                                              heartbeats: ReplicaHeartbeats) async throws {
+        let unhealthy = try await heartbeats.reaches("UNHEALTHY", via: replicas[followers[0]])
+        #expect(unhealthy == nil, "a follower's first heartbeat did not reach Consul: \(unhealthy ?? "")")
+        let healthy = try await heartbeats.reaches("HEALTHY", via: replicas[followers[1]])
+        #expect(healthy == nil, "the other follower's heartbeat did not reach Consul: \(healthy ?? "")")
+
+        let before = try #require(try await heartbeats.instance())
+        for _ in 0..<3 {
+            for replica in replicas {
+                let answer = try await heartbeats.post("HEALTHY", to: replica)
+                #expect(answer.status == 200 && answer.body.contains(#""transitions":0"#), "\(answer.body)")
+            }
+        }
+        let after = try await heartbeats.instance()
+        #expect(after?.checks.map(\.modifyIndex) == before.checks.map(\.modifyIndex), "identical heartbeats wrote to Consul")
     }
 
     /// The leader's index, ID and epoch once exactly one of `candidates` leads in an epoch above

@@ -28,6 +28,12 @@ public final class CatalogWriteLog: Sendable {
         _ = intents.withLock { $0.removeValue(forKey: taskArn) }
     }
 
+    /// Forgets every task (a new leadership term: other leaders may have written since), so the next
+    /// run of each writes in full.
+    func forgetAll() {
+        intents.withLock { $0.removeAll() }
+    }
+
     /// Tasks with a recorded registration (tests, metrics).
     var count: Int { intents.withLock { $0.count } }
 }
