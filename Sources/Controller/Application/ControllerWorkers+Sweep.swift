@@ -9,12 +9,10 @@ extension ControllerWorkers {
     /// periods whose timers died with the last process are re-armed. Task keys need nothing here:
     /// the queue resumes the journal's pending keys itself.
     ///
-    /// Each term also starts with an empty catalog write log: with replicas, other leaders wrote to
-    /// Consul since this process's previous term, so what it wrote then no longer says what Consul
-    /// holds (an intent equal to it would be skipped, and a check another leader changed would stay).
+    /// Each term starts by forgetting what earlier terms left in memory (``forgetEarlierTerms()``).
     /// - Throws: The journal's error.
     func prepare() async throws {
-        catalogWriteLog.forgetAll()
+        forgetEarlierTerms()
         var keys = Set<String>()
         var latestStop: [MeshServiceRef: Date] = [:]
         var after: String?
@@ -48,6 +46,30 @@ extension ControllerWorkers {
             "mesh.index.services": .stringConvertible(index.knownServices().count),
             "mesh.work.parked_woken": .stringConvertible(woken),
         ])
+    }
+
+    /// Empties the caches of the leader's workers that describe Consul, Secrets Manager or ECS as
+    /// this process last saw them: with replicas, other leaders acted since this process's previous
+    /// term, and a stale entry would skip a needed write or check.
+    /// - The catalog write log: an intent equal to what this process wrote then would be skipped,
+    ///   and a check another leader changed would stay.
+    /// - The verified services: another leader may have revoked (grace period over) or replaced a
+    ///   token; a stale name would skip the check that re-creates it.
+    /// - The service index (rebuilt by ``prepare()`` right after): a task purged from the journal
+    ///   meanwhile would stay live and keep its service's token.
+    /// - The resync's absence counts: sweeps either side of another leader's are not consecutive.
+    ///
+    /// The rest is rebuilt or holds only what does not change: the work queue starts each run from
+    /// the journal with an empty schedule; heartbeat expiry on replicas reads the shared sightings
+    /// and the journaled health; an idle token's grace period starts when the rebuilt index says
+    /// its service emptied, else at the journaled `lastTaskSeenAt`; the ECS caches serve only a
+    /// task's tags and definition (fixed at launch); the known Consul nodes fall back to a
+    /// registration when a transaction is refused; the mesh config book only feeds the admin API.
+    func forgetEarlierTerms() {
+        catalogWriteLog.forgetAll()
+        verified.forgetAll()
+        index.forgetTasks()
+        resync?.sweeper.forgetAbsences()
     }
 
     /// The journal setting that holds the configuration fingerprint of the last start.

@@ -19,6 +19,8 @@ struct ControllerWorkers: Sendable {
     let index: ServiceTaskIndex
     /// What this process last registered per task; emptied at the start of each term (``prepare()``).
     let catalogWriteLog: CatalogWriteLog
+    /// The service names whose token this process verified; emptied at the start of each term.
+    let verified: VerifiedServices
     /// Each task's mesh-config status, for the admin API's task view.
     let meshConfigs: MeshConfigBook
     /// Consul's catalog for the admin API's `explain`, with the workers' Consul client.
@@ -85,7 +87,8 @@ struct ControllerWorkers: Sendable {
                                 index: index, catalogWriteLog: catalogWriteLog, verified: verified,
                                 leadership: leadership, logger: logger)
         resyncSlot.bind(resync)
-        return ControllerWorkers(queue: queue, index: index, catalogWriteLog: catalogWriteLog, meshConfigs: meshConfigs,
+        return ControllerWorkers(queue: queue, index: index, catalogWriteLog: catalogWriteLog, verified: verified,
+                                 meshConfigs: meshConfigs,
                                  catalog: ConsulAdminCatalog(consul: consul), resync: resync, journal: journal,
                                  clientTokenEnabled: mesh.clientToken,
                                  configurationFingerprint: configuration.workFingerprint, logger: logger)

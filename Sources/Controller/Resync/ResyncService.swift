@@ -21,7 +21,8 @@ public actor ResyncService: ResyncTriggering, Service {
         public var problems: [String]
     }
 
-    private let sweeper: ResyncSweeper
+    /// Internal, not private: the workers reset its memory at the start of each term.
+    nonisolated let sweeper: ResyncSweeper
     /// `nil`: no periodic sweeps (start and on demand only).
     private let interval: Duration?
     private let logger: Logger

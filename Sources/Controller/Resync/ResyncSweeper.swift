@@ -64,6 +64,7 @@ public final class ResyncSweeper: Sendable {
     let configuration: Configuration
     let now: @Sendable () -> Date
     let pause: @Sendable (Duration) async -> Void
+    /// Consecutive sweeps of this process that found each live journal task absent from ECS.
     let absence = Mutex<[String: Int]>([:])
 
     /// - Parameters:
@@ -83,6 +84,13 @@ public final class ResyncSweeper: Sendable {
         self.verifiedTokens = verifiedTokens
         self.now = now
         self.pause = pause
+    }
+
+    /// Forgets the absence counts (a new leadership term): another leader swept meanwhile, so an
+    /// earlier term's last sweep and this term's first are not consecutive, and a task they both
+    /// missed may have been listed in between; counting them together would drain it too soon.
+    func forgetAbsences() {
+        absence.withLock { $0.removeAll() }
     }
 
     /// Sweeps every configured cluster. Never throws: failures are in the report.

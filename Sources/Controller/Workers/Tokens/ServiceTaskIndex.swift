@@ -127,6 +127,21 @@ public final class ServiceTaskIndex: Sendable {
         state.withLock { Array($0.known) }
     }
 
+    /// Forgets every task and service, before the rebuild from the journal at the start of a
+    /// leadership term: while another replica led, tasks this process saw alive may have stopped
+    /// and been purged from the journal by retention, and such an entry (never overwritten by the
+    /// rebuild) would keep its service live and its token from being revoked. Gateway kinds stay:
+    /// a kind comes with a task definition, and a new one reaches the registration worker with its
+    /// tasks' events (and a kind's policy, once linked, stays linked to the token anyway).
+    public func forgetTasks() {
+        state.withLock { state in
+            state.services = [:]
+            state.liveCount = [:]
+            state.emptySince = [:]
+            state.known = []
+        }
+    }
+
     /// Sets when an empty service lost its last task (used when rebuilding from the journal).
     public func setEmptySince(_ date: Date, for service: MeshServiceRef) {
         state.withLock { state in
