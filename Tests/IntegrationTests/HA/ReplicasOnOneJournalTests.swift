@@ -147,13 +147,33 @@ struct ReplicasOnOneJournalTests {
         #expect(replicas[third.index].logCount("Registered task in the catalog") >= 1,
                 "the current leader's log shows no registration: the check above would pass vacuously")
 
-        // When the current leader is SIGKILLed, the resumed one leads again; a heartbeat that brings
-        // back the health it wrote in its earlier term reaches Consul (another leader wrote since)
+        // When an operator deletes the service's token while the current leader leads (it checked
+        // the token in its term, so it does not look again), and that leader is SIGKILLed: the
+        // resumed one leads again; a heartbeat that brings back the health it wrote in its earlier
+        // term reaches Consul, and it re-creates the token (both changed by others since)
+        let accessor = try await deleteTokenByHand(secretName: secretName, checkedBy: replicas[third.index], probe: probe)
         replicas[third.index].kill()
         _ = try #require(await agreedLeader(replicas, among: [second.index], above: third.epoch, timeout: .seconds(30)),
                          "the resumed replica did not lead after the last leader's kill")
         let again = try await heartbeats.reaches("UNHEALTHY", via: paused)
         #expect(again == nil, "a leader in its second term trusted what it wrote in its first: \(again ?? "")")
+        #expect(await eventually(timeout: .seconds(30)) {
+            try await probe.consul.token(accessorID: accessor, logger: probe.logger) != nil
+        }, "a leader in its second term trusted the token it verified in its first: \(paused.logTail())")
+    }
+
+    /// Deletes the service's token in Consul once `leader` has checked it in its term (later runs
+    /// of the service's key in that term skip the check), and confirms it stays deleted.
+    /// - Returns: The token's accessor ID.
+    private static func deleteTokenByHand(secretName: String, checkedBy leader: ControllerProcess,
+                                          probe: MeshWorldProbe) async throws -> String {
+        #expect(await eventually(timeout: .seconds(30)) { leader.logCount("Service token is in place") >= 1 },
+                "the leader did not check the service's token in its term")
+        let ids = try #require(try await probe.secret(secretName))
+        try await probe.consul.deleteToken(accessorID: ids.accessorID, logger: probe.logger)
+        // The re-creation checked later is the next leader's: this one does not look again.
+        #expect(try await probe.consul.token(accessorID: ids.accessorID, logger: probe.logger) == nil)
+        return ids.accessorID
     }
 
     /// Heartbeats that change a task's health on a follower reach Consul through the leader (the
