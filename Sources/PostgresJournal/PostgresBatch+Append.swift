@@ -8,10 +8,12 @@ extension PostgresBatch {
     /// Journals the events of several appends and folds them into their tasks.
     ///
     /// 1. One transaction-scoped advisory lock per distinct task ARN, taken in sorted order by one
-    ///    statement: a replica folding events of the same task waits until this transaction ends,
-    ///    and none can deadlock on these locks (every one takes them in the same order).
+    ///    statement: another transaction folding events of the same task (this replica's next batch
+    ///    committing beside this one, or another replica's) waits until this transaction ends, and
+    ///    none can deadlock on these locks (every one takes them in the same order).
     /// 2. The tasks, read by one `= ANY` after the locks (a new statement: READ COMMITTED sees what
-    ///    the replica that held a lock committed).
+    ///    the transaction that held a lock committed, so a fold always starts from the task's newest
+    ///    state, and its event rows draw sequence numbers after that transaction's).
     /// 3. ``TaskFold`` in Swift, event by event; then one statement inserts the rows in order (their
     ///    sequence numbers follow the events' order), upserts the changed tasks, marks their work
     ///    keys with the batch's other marks, and notifies them.

@@ -6,8 +6,11 @@ import Synchronization
 
 /// Runs the batches of the ``GroupCommitWriter`` as PostgreSQL transactions.
 ///
-/// The writer's thread blocks in ``commit(_:)`` while the transaction runs on PostgresNIO's event
-/// loop (the writer thread is the journal's own, never a cooperative one). As in the SQLite
+/// A writer thread blocks in ``commit(_:)`` while the transaction runs on PostgresNIO's event
+/// loop (the writer threads are the journal's own, never cooperative ones). Several threads commit
+/// at once (``PostgresJournalConfiguration/concurrentCommits``), each transaction on a pooled
+/// connection of its own: batches of the same task then meet at its advisory lock, as batches of
+/// two replicas do, and fold one after the other (``PostgresBatch/append(_:)``). As in the SQLite
 /// journal: the whole batch in one transaction; if that fails for a reason that is not the
 /// database's own (a constraint, a bug in one operation), every write is retried in a transaction
 /// of its own, so one bad request cannot fail its neighbours; if the database failed, the whole

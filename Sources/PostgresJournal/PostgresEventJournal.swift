@@ -10,7 +10,8 @@ import Synchronization
 /// - A write returns only after its transaction's `COMMIT` returned with `synchronous_commit=on`
 ///   (set for every session of the journal's pool at connect time, and checked when opening).
 /// - Writes of one replica are group-committed by the same ``GroupCommitWriter`` as the SQLite
-///   journal (same budgets and backpressure), one transaction per batch, in a few round trips:
+///   journal (same budgets and backpressure), one transaction per batch, several batches at once
+///   (``PostgresJournalConfiguration/concurrentCommits``), each in a few round trips:
 ///   events are inserted by one `unnest` statement, tasks read by one `= ANY`, upserted by one
 ///   statement, work keys marked by one statement.
 /// - Events fold with ``TaskFold`` in task order by `detail.version`. Replicas folding events of
@@ -91,7 +92,14 @@ public final class PostgresEventJournal: OperationJournal {
             maxBatchWeight: configuration.maxBatchSize, maxBackgroundWeight: JournalConfiguration.maxBackgroundBatchSize,
             maxQueuedWeight: [.ingest: configuration.maxQueuedEvents, .worker: configuration.maxQueuedWorkerWrites,
                               .health: configuration.maxQueuedWorkerWrites],
-            health: health, commit: JournalCommitReport.observed(committer.commit, by: configuration.commitObserver))
+            health: health, committers: Self.committers(configuration),
+            commit: JournalCommitReport.observed(committer.commit, by: configuration.commitObserver))
+    }
+
+    /// Concurrent commits, leaving the pool one connection for `LISTEN` and one for reads.
+    static func committers(_ configuration: PostgresJournalConfiguration) -> Int {
+        let pool = max(3, configuration.client.options.maximumConnections)
+        return max(1, min(configuration.concurrentCommits, pool - 2))
     }
 
     deinit {

@@ -10,6 +10,14 @@ public struct PostgresJournalConfiguration: Sendable {
     public var client: PostgresClient.Configuration
     /// The most events (or work-key writes) committed in one transaction.
     public var maxBatchSize: Int = JournalConfiguration.defaultMaxBatchSize
+    /// How many batches of the writer commit at once, each in its own transaction on its own pooled
+    /// connection. A commit waits on round trips to the server, not on a local disk, so one batch at a
+    /// time left throughput at one batch per transaction latency. Folds of one task stay serialised
+    /// by their advisory lock. At most the pool's size less two (the `LISTEN` connection and one for
+    /// reads); 1 commits one batch at a time.
+    public var concurrentCommits: Int = PostgresJournalConfiguration.defaultConcurrentCommits
+    /// The default of ``concurrentCommits``.
+    public static let defaultConcurrentCommits = 3
     /// Backpressure: once this many events wait for the writer, `append` throws
     /// ``JournalError/overloaded`` at once (the HTTP layer answers 429).
     public var maxQueuedEvents: Int = JournalConfiguration.defaultMaxQueuedEvents

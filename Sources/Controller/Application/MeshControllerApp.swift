@@ -74,6 +74,7 @@ public struct MeshControllerApp: Sendable {
         journalConfiguration.maxBatchSize = configuration.journal.maxBatchSize
         journalConfiguration.maxQueuedEvents = configuration.journal.maxQueuedEvents
         journalConfiguration.maxQueuedWorkerWrites = configuration.journal.maxQueuedWorkerWrites
+        journalConfiguration.concurrentCommits = postgres.concurrentCommits
         journalConfiguration.commitObserver = telemetry.journalObserver
         return try await PostgresEventJournal.open(configuration: journalConfiguration, logger: logger)
     }

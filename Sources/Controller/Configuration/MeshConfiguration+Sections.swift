@@ -54,6 +54,8 @@ extension MeshConfiguration.Journal {
         postgres.password = try own.optionalString("journal.postgres.password")
         postgres.maxConnections = try own.int("journal.postgres.maxConnections",
                                               default: defaults.journal.postgres.maxConnections, in: 1...1000)
+        postgres.concurrentCommits = try own.int("journal.postgres.concurrentCommits",
+                                                 default: defaults.journal.postgres.concurrentCommits, in: 1...64)
     }
 }
 

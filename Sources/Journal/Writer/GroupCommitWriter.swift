@@ -2,8 +2,8 @@ import Dispatch
 import Foundation
 import Synchronization
 
-/// The single writer of the journal: everything that queues up while one batch is committing goes
-/// into the next batch (group commit), so one fsync acknowledges many requests.
+/// The writer of the journal: everything that queues up while a batch is committing goes into the
+/// next batch (group commit), so one fsync acknowledges many requests.
 ///
 /// Callers `submit` an operation and suspend until the batch that carried it has committed. A
 /// dedicated thread takes everything queued (up to `maxBatchWeight`), runs `commit` — one blocking
@@ -21,15 +21,21 @@ import Synchronization
 ///
 /// Once the shared ``JournalWriteHealth`` reports a fatal failure (by this writer's commit or any
 /// other write to the file), the writer stops: what is queued fails with ``JournalError/stopped``
-/// without being committed, later submissions fail at once, and the thread ends.
+/// without being committed, later submissions fail at once, and the threads end.
 /// A thread of its own rather than a task: the commit blocks in `fsync` for about a millisecond,
 /// which must not hold one of the cooperative pool's few threads, and hopping between the pool and
 /// the database queue for every batch left the writer idle a third of the time under load (every
 /// idle moment of the single writer is throughput lost). The writer knows nothing of SQL: `commit`
 /// is injected, which keeps the queueing testable on its own.
 ///
-/// Thread safety: all state sits behind one `Mutex`, never held while committing or resuming; the
-/// thread sleeps on a semaphore that is signalled exactly once per time it declared itself waiting.
+/// `committers` such threads take batches (1 by default): SQLite has one writer, so its journal keeps one;
+/// a server database (PostgreSQL) commits several batches at once, each on a connection of its own,
+/// because one batch's commit then waits on round trips, not on the disk, and throughput would be
+/// one batch per transaction latency. Batches committing at once come from independent callers;
+/// what must stay in order across them (folds of one task) the committer serialises itself.
+///
+/// Thread safety: all state sits behind one `Mutex`, never held while committing or resuming; a
+/// thread sleeps on a semaphore that is signalled exactly once per time one declared itself waiting.
 package final class GroupCommitWriter<Operation: Sendable, Output: Sendable>: Sendable {
     /// Runs one batch, blocking the writer thread, and returns exactly one result per operation, in order.
     package typealias Commit = @Sendable ([Operation]) -> [Result<Output, JournalError>]
@@ -47,14 +53,24 @@ package final class GroupCommitWriter<Operation: Sendable, Output: Sendable>: Se
         /// Queued weight per budget, for backpressure.
         var budgetWeight: [WriteBudget: Int] = [:]
         var closing = false
-        var threadWaiting = false
+        /// Writer threads asleep on the semaphore (each counted once per time it went to sleep).
+        var waitingThreads = 0
+        /// Writer threads that have not ended yet.
+        var runningThreads: Int
         var finished = false
         var closeWaiters: [CheckedContinuation<Void, Never>] = []
 
-        /// Whether the caller must signal the writer thread: true once per time it went to sleep.
+        /// Whether the caller must signal one writer thread: true once per time one went to sleep.
         mutating func takeWaitingThread() -> Bool {
-            defer { threadWaiting = false }
-            return threadWaiting
+            guard waitingThreads > 0 else { return false }
+            waitingThreads -= 1
+            return true
+        }
+
+        /// How many times the caller must signal so that every sleeping writer thread wakes.
+        mutating func takeAllWaitingThreads() -> Int {
+            defer { waitingThreads = 0 }
+            return waitingThreads
         }
     }
 
@@ -68,11 +84,15 @@ package final class GroupCommitWriter<Operation: Sendable, Output: Sendable>: Se
         package var queuedWeight = 0
         /// The largest batch weight seen.
         package var largestBatch = 0
-        /// Weight of the batch being committed right now (0 when idle).
+        /// Weight of the batches being committed right now (0 when idle).
         package var inFlightWeight = 0
+        /// Batches being committed right now.
+        package var inFlightBatches = 0
+        /// The most batches seen committing at once (at most `committers`).
+        package var mostBatchesInFlight = 0
     }
 
-    private let state = Mutex(State())
+    private let state: Mutex<State>
     private let counters = Mutex(Statistics())
     private let wakeup = DispatchSemaphore(value: 0)
     private let maxBatchWeight: Int
@@ -81,8 +101,8 @@ package final class GroupCommitWriter<Operation: Sendable, Output: Sendable>: Se
     private let health: JournalWriteHealth
     private let commit: Commit
 
-    /// Starts the writer thread; it runs until ``close()`` (or ``closeWithoutWaiting()``) and the
-    /// queue is drained, and keeps `self` alive until then.
+    /// Starts the writer threads; they run until ``close()`` (or ``closeWithoutWaiting()``) and the
+    /// queue is drained, and keep `self` alive until then.
     ///
     /// - Parameters:
     ///   - maxBatchWeight: The most weight in one batch (a batch always takes at least one operation).
@@ -91,22 +111,28 @@ package final class GroupCommitWriter<Operation: Sendable, Output: Sendable>: Se
     ///   - maxQueuedWeight: Per budget, submissions beyond this queued weight of their budget fail
     ///     with ``JournalError/overloaded``.
     ///   - health: Where a fatal failure stops the writer (the commit reports to it).
-    ///   - commit: Runs one batch on the writer thread.
+    ///   - committers: How many batches may commit at once, each on a writer thread of its own
+    ///     (`commit` is then called concurrently).
+    ///   - commit: Runs one batch on a writer thread.
     package init(maxBatchWeight: Int, maxBackgroundWeight: Int? = nil, maxQueuedWeight: [WriteBudget: Int],
-         health: JournalWriteHealth, commit: @escaping Commit) {
+         health: JournalWriteHealth, committers: Int = 1, commit: @escaping Commit) {
+        let committers = max(1, committers)
         self.maxBatchWeight = max(1, maxBatchWeight)
         self.maxBackgroundWeight = max(1, min(maxBackgroundWeight ?? maxBatchWeight, maxBatchWeight))
         self.maxQueuedWeight = maxQueuedWeight.mapValues { max(1, $0) }
         self.health = health
         self.commit = commit
-        let thread = Thread { [self] in
-            // Named from the thread itself: only then does Foundation pass it on to the kernel (a Linux
-            // thread otherwise keeps its creator's name, a cooperative pool thread's), so `top -H`
-            // and profilers show it.
-            Thread.current.name = "journal-writer"
-            runLoop()
+        self.state = Mutex(State(runningThreads: committers))
+        for index in 0..<committers {
+            let thread = Thread { [self] in
+                // Named from the thread itself: only then does Foundation pass it on to the kernel (a
+                // Linux thread otherwise keeps its creator's name, a cooperative pool thread's), so
+                // `top -H` and profilers show it.
+                Thread.current.name = index == 0 ? "journal-writer" : "journal-writer-\(index + 1)"
+                runLoop()
+            }
+            thread.start()
         }
-        thread.start()
     }
 
     /// Queues `operation` for the next batch and returns its result once that batch has committed.
@@ -135,28 +161,32 @@ package final class GroupCommitWriter<Operation: Sendable, Output: Sendable>: Se
         }
     }
 
-    /// Stops accepting operations, commits everything already queued, then ends the thread.
+    /// Stops accepting operations, commits everything already queued, then ends the threads.
     package func close() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let (finished, wake) = state.withLock { state -> (Bool, Bool) in
+            let (finished, wakes) = state.withLock { state -> (Bool, Int) in
                 state.closing = true
-                if state.finished { return (true, false) }
+                if state.finished { return (true, 0) }
                 state.closeWaiters.append(continuation)
-                return (false, state.takeWaitingThread())
+                return (false, state.takeAllWaitingThreads())
             }
-            if wake { wakeup.signal() }
+            wake(wakes)
             if finished { continuation.resume() }
         }
     }
 
-    /// Stops accepting operations without waiting; the thread still drains what is queued.
+    /// Stops accepting operations without waiting; the threads still drain what is queued.
     /// For `deinit` of the owner, which cannot await.
     package func closeWithoutWaiting() {
-        let wake = state.withLock { state -> Bool in
+        let wakes = state.withLock { state -> Int in
             state.closing = true
-            return state.takeWaitingThread()
+            return state.takeAllWaitingThreads()
         }
-        if wake { wakeup.signal() }
+        wake(wakes)
+    }
+
+    private func wake(_ threads: Int) {
+        for _ in 0..<threads { wakeup.signal() }
     }
 
     /// A snapshot of the counters.
@@ -176,10 +206,15 @@ package final class GroupCommitWriter<Operation: Sendable, Output: Sendable>: Se
                 fail(stopAccepting(), with: stopReason)
                 break
             }
-            counters.withLock { $0.inFlightWeight = weight }
+            counters.withLock {
+                $0.inFlightWeight += weight
+                $0.inFlightBatches += 1
+                $0.mostBatchesInFlight = max($0.mostBatchesInFlight, $0.inFlightBatches)
+            }
             let results = commit(batch.map(\.operation))
             counters.withLock {
-                $0.inFlightWeight = 0
+                $0.inFlightWeight -= weight
+                $0.inFlightBatches -= 1
                 $0.batches += 1
                 $0.operations += batch.count
                 $0.largestBatch = max($0.largestBatch, weight)
@@ -195,7 +230,10 @@ package final class GroupCommitWriter<Operation: Sendable, Output: Sendable>: Se
                 break
             }
         }
+        // The last thread to end resumes those waiting in close().
         let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.runningThreads -= 1
+            guard state.runningThreads == 0 else { return [] }
             state.finished = true
             defer { state.closeWaiters = [] }
             return state.closeWaiters
@@ -203,17 +241,20 @@ package final class GroupCommitWriter<Operation: Sendable, Output: Sendable>: Se
         for waiter in waiters { waiter.resume() }
     }
 
-    /// After a fatal failure: refuses further submissions and takes everything queued.
+    /// After a fatal failure: refuses further submissions, takes everything queued, and wakes the
+    /// sleeping threads so that they end.
     private func stopAccepting() -> [Pending] {
-        state.withLock { state in
+        let (queued, wakes) = state.withLock { state -> ([Pending], Int) in
             state.closing = true
             defer {
                 state.queue = []
                 state.queuedWeight = 0
                 state.budgetWeight = [:]
             }
-            return state.queue
+            return (state.queue, state.takeAllWaitingThreads())
         }
+        wake(wakes)
+        return queued
     }
 
     private func fail(_ batch: [Pending], with error: JournalError) {
@@ -221,8 +262,8 @@ package final class GroupCommitWriter<Operation: Sendable, Output: Sendable>: Se
         for pending in batch { pending.continuation.resume(returning: .failure(error)) }
     }
 
-    /// The next batch and its weight, or `nil` once closed and drained. Blocks the writer thread
-    /// while the queue is empty.
+    /// The next batch and its weight, or `nil` once closed and drained. Blocks the calling writer
+    /// thread while the queue is empty.
     private func nextBatch() -> (batch: [Pending], weight: Int)? {
         while true {
             let batch = state.withLock { state -> (batch: [Pending], weight: Int)?? in
@@ -230,7 +271,7 @@ package final class GroupCommitWriter<Operation: Sendable, Output: Sendable>: Se
                     return .some(Self.takeBatch(from: &state, limit: maxBatchWeight, backgroundLimit: maxBackgroundWeight))
                 }
                 if state.closing { return .some(nil) }
-                state.threadWaiting = true
+                state.waitingThreads += 1
                 return .none
             }
             if let batch { return batch }
