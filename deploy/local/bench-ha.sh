@@ -3,7 +3,8 @@
 #  1. ingest at 32 connections: wrk POSTs the 1.5 KB ECS event of Tests/Benchmarks/post.lua to
 #     a. the plain C evhttp server that answers 202 and stores nothing (the ceiling of this design),
 #     b. one controller on its SQLite journal (WAL, synchronous=FULL),
-#     c. one controller on PostgreSQL 15 (synchronous_commit on, fsync on),
+#     c. one controller on PostgreSQL 15 (synchronous_commit on, fsync on), first committing one batch
+#        at a time (journal.postgres.concurrentCommits 1), then as configured by default,
 #     d. three controllers on one PostgreSQL database behind haproxy (deploy/local/haproxy-alb.sh, the
 #        ALB stand-in), as deploy/local/run.sh --ha runs them;
 #     req/s, p50/p99, non-2xx and the ratio to the ceiling, as a Markdown table (no Consul or moto:
@@ -17,6 +18,7 @@
 #
 # Usage: deploy/local/bench-ha.sh [seconds per wrk run, default 10] [connections, default 32]
 #        BENCH_HA_SMOKE=1 deploy/local/bench-ha.sh   a few seconds per part, to check that it works
+#        BENCH_HA_PARTS=ingest deploy/local/bench-ha.sh   part 1 only (ha: part 2 only; default both)
 # Env:   MESH_CONTROLLER_BIN (default: a release build), BENCH_HA_SERVICES (20),
 #        BENCH_HA_TASKS_PER_SERVICE (10), BENCH_RATE (events/s, 100), BENCH_HA_KILLS (10),
 #        CONSUL_PORT / MOTO_PORT (the private stack's ports; free ones by default)
@@ -26,6 +28,9 @@ repo="$(cd "$here/../.." && pwd)"
 cd "$repo"
 duration="${1:-10}"
 connections="${2:-32}"
+parts="${BENCH_HA_PARTS:-ingest ha}"
+# part NAME: whether BENCH_HA_PARTS asks for that part.
+part() { [[ " $parts " == *" $1 "* ]]; }
 if [ "${BENCH_HA_SMOKE:-0}" = 1 ]; then
   duration=2
   export BENCH_HA_SERVICES="${BENCH_HA_SERVICES:-2}" BENCH_HA_TASKS_PER_SERVICE="${BENCH_HA_TASKS_PER_SERVICE:-3}"
@@ -84,52 +89,60 @@ measure() {
 
 echo
 echo "HA benchmark (issue #14), $(date -u '+%Y-%m-%d %H:%M UTC'), $(bench_header_machine), $build_label"
-echo
-echo "Ingest by journal back end: ${duration}s per run, $connections connections, 1.5 KB POST"
-echo
-echo "| server | req/s | p50 | p99 | non-2xx | of the ceiling |"
-echo "|---|---:|---:|---:|---:|---:|"
+if part ingest; then
+  echo
+  echo "Ingest by journal back end: ${duration}s per run, $connections connections, 1.5 KB POST"
+  echo
+  echo "| server | req/s | p50 | p99 | non-2xx | of the ceiling |"
+  echo "|---|---:|---:|---:|---:|---:|"
 
-ceiling_port="$(free_port)"
-"$work/evhttp_ceiling" "$ceiling_port" >"$work/ceiling.log" 2>&1 &
-pids+=($!)
-wait_http "http://127.0.0.1:$ceiling_port/"
-ceiling_rps=""
-measure "C evhttp ceiling (stores nothing)" "http://127.0.0.1:$ceiling_port/v1/events"
-ceiling_rps="$last_rps"
-stop_all
+  ceiling_port="$(free_port)"
+  "$work/evhttp_ceiling" "$ceiling_port" >"$work/ceiling.log" 2>&1 &
+  pids+=($!)
+  wait_http "http://127.0.0.1:$ceiling_port/"
+  ceiling_rps=""
+  measure "C evhttp ceiling (stores nothing)" "http://127.0.0.1:$ceiling_port/v1/events"
+  ceiling_rps="$last_rps"
+  stop_all
 
-start_controller sqlite
-measure "controller, SQLite journal" "http://127.0.0.1:$port/v1/events"
-stop_all
+  start_controller sqlite
+  measure "controller, SQLite journal" "http://127.0.0.1:$port/v1/events"
+  stop_all
 
-pg1="bench_pg1_$$" pg3="bench_pg3_$$"
-# shellcheck disable=SC2046
-start_controller pg1 $(postgres_env "$pg1")
-measure "controller, PostgreSQL journal, 1 replica" "http://127.0.0.1:$port/v1/events"
-stop_all
+  pg1="bench_pg1_$$" pg1s="bench_pg1s_$$" pg3="bench_pg3_$$"
+  # shellcheck disable=SC2046
+  start_controller pg1s $(postgres_env "$pg1s") MESH_JOURNAL_POSTGRES_CONCURRENT_COMMITS=1
+  measure "controller, PostgreSQL journal, 1 replica, one commit at a time" "http://127.0.0.1:$port/v1/events"
+  stop_all
 
-replica_ports=()
-# shellcheck disable=SC2207
-settings=($(postgres_env "$pg3"))
-for i in 1 2 3; do
-  start_controller "pg3-$i" "${settings[@]}" MESH_HA_REPLICA_ID="bench-$i"
-  replica_ports+=("$port")
-done
-lb_port="$(free_port)"
-"$here/haproxy-alb.sh" "$lb_port" "${replica_ports[@]}" >"$work/haproxy.cfg"
-haproxy -f "$work/haproxy.cfg" -db >"$work/haproxy.log" 2>&1 &
-pids+=($!)
-# haproxy forwards once a replica passed two health checks in a row (wait_http: 20 s at most).
-wait_http "http://127.0.0.1:$lb_port/readyz"
-measure "3 controllers on one PostgreSQL journal, through haproxy" "http://127.0.0.1:$lb_port/v1/events"
-stop_all
+  # shellcheck disable=SC2046
+  start_controller pg1 $(postgres_env "$pg1")
+  measure "controller, PostgreSQL journal, 1 replica" "http://127.0.0.1:$port/v1/events"
+  stop_all
 
-for database in "$pg1" "$pg3"; do
-  "$here/pg-cluster.sh" "$pg_dir" "$pg_port" dropdb "$database" || true
-done
-echo
-echo "load average after the ingest runs $(cut -d' ' -f1-3 /proc/loadavg)"
+  replica_ports=()
+  # shellcheck disable=SC2207
+  settings=($(postgres_env "$pg3"))
+  for i in 1 2 3; do
+    start_controller "pg3-$i" "${settings[@]}" MESH_HA_REPLICA_ID="bench-$i"
+    replica_ports+=("$port")
+  done
+  lb_port="$(free_port)"
+  "$here/haproxy-alb.sh" "$lb_port" "${replica_ports[@]}" >"$work/haproxy.cfg"
+  haproxy -f "$work/haproxy.cfg" -db >"$work/haproxy.log" 2>&1 &
+  pids+=($!)
+  # haproxy forwards once a replica passed two health checks in a row (wait_http: 20 s at most).
+  wait_http "http://127.0.0.1:$lb_port/readyz"
+  measure "3 controllers on one PostgreSQL journal, through haproxy" "http://127.0.0.1:$lb_port/v1/events"
+  stop_all
+
+  for database in "$pg1s" "$pg1" "$pg3"; do
+    "$here/pg-cluster.sh" "$pg_dir" "$pg_port" dropdb "$database" || true
+  done
+  echo
+  echo "load average after the ingest runs $(cut -d' ' -f1-3 /proc/loadavg)"
+fi
+part ha || exit 0
 
 # Part 2: latency and failovers, three replicas behind haproxy, on a private Consul + moto.
 bench_start_stack
