@@ -7,8 +7,8 @@ import Synchronization
 /// Runs the batches of the ``GroupCommitWriter`` as PostgreSQL transactions.
 ///
 /// A writer thread blocks in ``commit(_:)`` while the transaction runs on PostgresNIO's event
-/// loop (the writer threads are the journal's own, never cooperative ones). Several threads commit
-/// at once (``PostgresJournalConfiguration/concurrentCommits``), each transaction on a pooled
+/// loop (the writer threads are the journal's own, never cooperative ones). Several threads may
+/// commit at once (``PostgresJournalConfiguration/concurrentCommits``), each transaction on a pooled
 /// connection of its own: batches of the same task then meet at its advisory lock, as batches of
 /// two replicas do, and fold one after the other (``PostgresBatch/append(_:)``). As in the SQLite
 /// journal: the whole batch in one transaction; if that fails for a reason that is not the

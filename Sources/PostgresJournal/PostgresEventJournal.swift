@@ -10,8 +10,8 @@ import Synchronization
 /// - A write returns only after its transaction's `COMMIT` returned with `synchronous_commit=on`
 ///   (set for every session of the journal's pool at connect time, and checked when opening).
 /// - Writes of one replica are group-committed by the same ``GroupCommitWriter`` as the SQLite
-///   journal (same budgets and backpressure), one transaction per batch, several batches at once
-///   (``PostgresJournalConfiguration/concurrentCommits``), each in a few round trips:
+///   journal (same budgets and backpressure), one transaction per batch, one or several batches
+///   at once (``PostgresJournalConfiguration/concurrentCommits``), each in a few round trips:
 ///   events are inserted by one `unnest` statement, tasks read by one `= ANY`, upserted by one
 ///   statement, work keys marked by one statement.
 /// - Events fold with ``TaskFold`` in task order by `detail.version`. Replicas folding events of

@@ -46,11 +46,14 @@ public struct JournalBackendUnderTest: Sendable, CustomStringConvertible {
         Opened(journal: try EventJournal.inMemory(logger: silentLogger))
     }
 
-    /// The PostgreSQL journal on the stack's real server, in a fresh schema per test (dropped after).
+    /// The PostgreSQL journal on the stack's real server, in a fresh schema per test (dropped after),
+    /// committing three batches at once (`concurrentCommits`), so that every shared test also covers
+    /// batches that commit side by side.
     public static let postgres = JournalBackendUnderTest(name: "postgres", needsPostgres: true) {
         let configuration = try await PostgresTestSchema.make()
-        let journal = try await PostgresEventJournal.open(configuration: PostgresJournalConfiguration(client: configuration),
-                                                          logger: silentLogger)
+        var journalConfiguration = PostgresJournalConfiguration(client: configuration)
+        journalConfiguration.concurrentCommits = 3
+        let journal = try await PostgresEventJournal.open(configuration: journalConfiguration, logger: silentLogger)
         return Opened(journal: journal) { try? await PostgresTestSchema.drop(configuration) }
     }
 

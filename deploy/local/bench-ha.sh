@@ -3,8 +3,8 @@
 #  1. ingest at 32 connections: wrk POSTs the 1.5 KB ECS event of Tests/Benchmarks/post.lua to
 #     a. the plain C evhttp server that answers 202 and stores nothing (the ceiling of this design),
 #     b. one controller on its SQLite journal (WAL, synchronous=FULL),
-#     c. one controller on PostgreSQL 15 (synchronous_commit on, fsync on), first committing one batch
-#        at a time (journal.postgres.concurrentCommits 1), then as configured by default,
+#     c. one controller on PostgreSQL 15 (synchronous_commit on, fsync on), first committing three
+#        batches at once (journal.postgres.concurrentCommits 3), then as configured (default 1),
 #     d. three controllers on one PostgreSQL database behind haproxy (deploy/local/haproxy-alb.sh, the
 #        ALB stand-in), as deploy/local/run.sh --ha runs them;
 #     req/s, p50/p99, non-2xx and the ratio to the ceiling, as a Markdown table (no Consul or moto:
@@ -111,8 +111,8 @@ if part ingest; then
 
   pg1="bench_pg1_$$" pg1s="bench_pg1s_$$" pg3="bench_pg3_$$"
   # shellcheck disable=SC2046
-  start_controller pg1s $(postgres_env "$pg1s") MESH_JOURNAL_POSTGRES_CONCURRENT_COMMITS=1
-  measure "controller, PostgreSQL journal, 1 replica, one commit at a time" "http://127.0.0.1:$port/v1/events"
+  start_controller pg1s $(postgres_env "$pg1s") MESH_JOURNAL_POSTGRES_CONCURRENT_COMMITS=3
+  measure "controller, PostgreSQL journal, 1 replica, 3 concurrent commits" "http://127.0.0.1:$port/v1/events"
   stop_all
 
   # shellcheck disable=SC2046

@@ -42,7 +42,7 @@ import SystemPackage
 /// | `journal.postgres.url` | libpq-style URL (`postgres://user@host:5432/db?sslmode=verify-full`) | none |
 /// | `journal.postgres.passwordFile` / `journal.postgres.password` | path / secret string | none |
 /// | `journal.postgres.maxConnections` | int | 10 |
-/// | `journal.postgres.concurrentCommits` | int | 3 |
+/// | `journal.postgres.concurrentCommits` | int | 1 |
 /// | `consul.http.addr` / `consul.http.token` / `consul.cacert` | string | `http://127.0.0.1:8500` / none / none |
 /// | `aws.region` / `aws.endpoint.url` | string | none |
 /// | `mesh.secretsPrefix` | string | `ecs-mesh` |

@@ -83,8 +83,8 @@ public struct MeshConfiguration: Sendable, Equatable {
             public var password: String?
             /// The most connections one replica opens to the database.
             public var maxConnections = 10
-            /// How many batches of writes one replica commits at once, each in its own transaction on its own connection (at most `journal.postgres.maxConnections` less two). A commit waits on round trips, so one at a time caps ingest at one batch per transaction latency; folds of one task stay in order whatever this is.
-            public var concurrentCommits = 3
+            /// How many batches of writes one replica commits at once, each in its own transaction on its own connection (at most `journal.postgres.maxConnections` less two). Raise it when the database is far away (a commit then waits on round trips, and one at a time caps ingest at one batch per transaction latency); next to the database on a few cores, 1 did as well. Folds of one task stay in order whatever this is.
+            public var concurrentCommits = 1
             public init() {}
         }
     }

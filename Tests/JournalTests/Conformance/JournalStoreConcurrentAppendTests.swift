@@ -4,9 +4,9 @@ import MeshModel
 import MeshTestSupport
 import Testing
 
-/// The shared journal suite: appends of the same tasks from many callers at once. The PostgreSQL
-/// journal commits several batches at once (`journal.postgres.concurrentCommits`), so batches of
-/// one task meet at its advisory lock; the SQLite journal has one writer. Either way each task's
+/// The shared journal suite: appends of the same tasks from many callers at once. The suite's
+/// PostgreSQL journal commits three batches at once (`concurrentCommits`), so batches of one task
+/// meet at its advisory lock; the SQLite journal has one writer. Either way each task's
 /// rows must read as if folded one after the other in sequence order.
 struct JournalStoreConcurrentAppendTests {
     /// Sixty callers at once, each with an event of two shared tasks (versions 1…30, each twice, the
