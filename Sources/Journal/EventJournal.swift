@@ -69,6 +69,7 @@ public final class EventJournal: OperationJournal {
         try self.init(dbWriter: pool, maxBatchSize: configuration.maxBatchSize,
                       maxQueuedEvents: configuration.maxQueuedEvents,
                       maxQueuedWorkerWrites: configuration.maxQueuedWorkerWrites,
+                      lingerWindow: configuration.attemptLinger,
                       commitObserver: configuration.commitObserver, logger: logger)
         do {
             // Opening and migrating may wait out a previous instance; the single writer from now on may not.
@@ -97,7 +98,7 @@ public final class EventJournal: OperationJournal {
     }
 
     private init(dbWriter: any DatabaseWriter, maxBatchSize: Int, maxQueuedEvents: Int, maxQueuedWorkerWrites: Int,
-                 commitObserver: (@Sendable (JournalCommitReport) -> Void)? = nil,
+                 lingerWindow: Duration? = nil, commitObserver: (@Sendable (JournalCommitReport) -> Void)? = nil,
                  logger: Logger) throws(JournalError) {
         do {
             try JournalSchema.migrator(logger: logger).migrate(dbWriter)
@@ -119,6 +120,7 @@ public final class EventJournal: OperationJournal {
         self.writer = GroupCommitWriter(
             maxBatchWeight: maxBatchSize, maxBackgroundWeight: JournalConfiguration.maxBackgroundBatchSize,
             maxQueuedWeight: [.ingest: maxQueuedEvents, .worker: maxQueuedWorkerWrites, .health: maxQueuedWorkerWrites],
+            lingerWindow: lingerWindow,
             health: health,
             commit: Self.signalling(JournalCommitReport.observed(committer.commit, by: commitObserver), to: signals))
     }
@@ -191,7 +193,8 @@ public final class EventJournal: OperationJournal {
     func perform(_ operation: WriteOperation, budget: WriteBudget?,
                  fence: (any WorkFence)?) async throws(JournalError) -> WriteOutput {
         try Self.check(fence)
-        return try await writer.submit(operation, weight: operation.weight, budget: budget ?? operation.budget).get()
+        return try await writer.submit(operation, weight: operation.weight, budget: budget ?? operation.budget,
+                                       lingers: operation.lingers).get()
     }
 
     /// Asks `fence` whether this process may record work now.

@@ -31,6 +31,13 @@ package enum WriteOperation: Sendable {
         }
     }
 
+    /// Whether the operation may wait a little for company (a worker's attempt outcome), so it
+    /// rides along with the next batch instead of costing an fsync of its own.
+    package var lingers: Bool {
+        if case .recordAttempt = self { return true }
+        return false
+    }
+
     /// Whose backpressure budget the operation counts against: events from outside, or the
     /// controller's own bookkeeping (workers, resync, the admin API, retention, readiness).
     package var budget: WriteBudget {
