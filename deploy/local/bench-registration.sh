@@ -7,7 +7,8 @@
 #
 # Usage: deploy/local/bench-registration.sh
 # Env:   BENCH_SERVICES (50), BENCH_TASKS_PER_SERVICE (20), BENCH_RATE (events/s, 100),
-#        BENCH_CONCURRENCY (the controller's work.concurrency, 64)
+#        BENCH_CONCURRENCY (the controller's work.concurrency, 64), MESH_CONTROLLER_BIN (the
+#        controller to measure; default: this checkout's release build)
 # Stops by itself: the test has a 15-minute limit and this script a 25-minute one.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -29,10 +30,15 @@ STACK_STATE_DIR="$state" CONSUL_PORT="$(free_port)" MOTO_PORT="$(free_port)" "$h
 # shellcheck disable=SC1091
 source "$state/env"
 
-echo "building the controller (release) and the tests..." >&2
-swift build -c release --product ecs-mesh-controller >&2
+# MESH_CONTROLLER_BIN, when set, names the controller to measure (e.g. an A/B pair of release
+# builds measured in one window); otherwise this checkout's release build is made and measured.
+if [[ -z "${MESH_CONTROLLER_BIN:-}" ]]; then
+  echo "building the controller (release)..." >&2
+  swift build -c release --product ecs-mesh-controller >&2
+  MESH_CONTROLLER_BIN="$(swift build -c release --show-bin-path)/ecs-mesh-controller"
+fi
+echo "building the tests..." >&2
 swift build --build-tests >&2
-MESH_CONTROLLER_BIN="$(swift build -c release --show-bin-path)/ecs-mesh-controller"
 export MESH_CONTROLLER_BIN BENCH=1
 
 log="$(mktemp /tmp/mesh-bench-registration.XXXXXX.log)"
@@ -41,7 +47,7 @@ status=0
 timeout 1500 swift test --skip-build --filter WorkerRegistrationBenchmarkTests >"$log" 2>&1 || status=$?
 
 echo
-echo "Registration latency, $(date -u +%Y-%m-%d), $(nproc) cores, $(uname -m), load average $(cut -d' ' -f1-3 /proc/loadavg), Consul 1.8.7 dev agent and moto on loopback"
+echo "Registration latency, $(date -u +%Y-%m-%d), controller $MESH_CONTROLLER_BIN, $(nproc) cores, $(uname -m), load average $(cut -d' ' -f1-3 /proc/loadavg), Consul 1.8.7 dev agent and moto on loopback"
 echo
 sed -n 's/^BENCH| \{0,1\}//p' "$log"
 if ((status != 0)); then

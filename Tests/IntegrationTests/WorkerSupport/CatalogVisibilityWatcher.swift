@@ -11,8 +11,14 @@ import Synchronization
 /// sits on one synthetic node, so many watchers would each wake on every registration and load the
 /// very Consul being measured. So the watcher blocks on `/v1/catalog/service/<name>` (which wakes
 /// only when that service changes), filtered to the one instance, and once the instance is there
-/// confirms it with `/v1/health/service/<name>?passing`; the time taken is that confirmation's
-/// answer, so the figure includes one more round trip than strictly needed.
+/// confirms it with `/v1/health/service/<name>?passing`.
+///
+/// The instant reported is the catalog answer's arrival when the confirmation shows that the
+/// instance was already passing then: every one of its checks last modified at or before the
+/// catalog answer's `X-Consul-Index` (the controller writes a service and its checks in one
+/// transaction, so they share an index). Otherwise (its checks changed later, e.g. critical first)
+/// it is the confirmation's arrival. Reporting the confirmation's arrival always added a second
+/// round trip to a loaded Consul to every sample (p50 6.9 ms, p99 59 ms in a loaded run).
 struct CatalogVisibilityWatcher: Sendable {
     let client: HTTPClient
     let address: String
@@ -27,10 +33,15 @@ struct CatalogVisibilityWatcher: Sendable {
                 try? await Task.sleep(for: .milliseconds(5))
                 continue
             }
+            let catalogAnswered = ContinuousClock.now
             index = next ?? index
             guard catalog.contains(serviceID) else { continue }
             if let (health, _) = await get("/v1/health/service/\(service)", filter: "Service.ID == \"\(serviceID)\"",
                                            index: nil, passing: true), health.contains(serviceID) {
+                if let catalogIndex = next.flatMap(UInt64.init), let newest = Self.newestCheckIndex(health),
+                   newest <= catalogIndex {
+                    return catalogAnswered
+                }
                 return .now
             }
             // Registered but not passing yet: wait for its checks (rare in this benchmark).
@@ -38,6 +49,15 @@ struct CatalogVisibilityWatcher: Sendable {
             index = "0"
         }
         return nil
+    }
+
+    /// The highest `ModifyIndex` of the checks in a `/v1/health/service` answer; `nil` if it has none
+    /// or cannot be read.
+    static func newestCheckIndex(_ health: String) -> UInt64? {
+        guard let entries = try? JSONSerialization.jsonObject(with: Data(health.utf8)) as? [[String: Any]] else { return nil }
+        let indexes = entries.flatMap { ($0["Checks"] as? [[String: Any]]) ?? [] }
+            .compactMap { ($0["ModifyIndex"] as? NSNumber)?.uint64Value }
+        return indexes.max()
     }
 
     /// One GET (blocking when `index` is given); the body as text and `X-Consul-Index`.
