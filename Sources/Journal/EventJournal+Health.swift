@@ -11,10 +11,7 @@ package import MeshModel
 extension EventJournal {
     /// The journaled health of one task, or `nil` if its sidecar never reported.
     public func taskHealth(arn: String) async throws(JournalError) -> TaskHealthRecord? {
-        try await read { db in
-            try Row.fetchOne(db, sql: "SELECT \(Self.healthColumns) FROM task_health WHERE task_arn = ?",
-                             arguments: [arn]).map(Self.healthRecord)
-        }
+        try lookup("SELECT \(Self.healthColumns) FROM task_health WHERE task_arn = ?", arguments: [arn], Self.healthRecord)
     }
 
     /// Every journaled health record (loaded once at start to resume TTL tracking).
@@ -28,10 +25,7 @@ extension EventJournal {
     /// Who may send heartbeats for `taskArn`: the task's service and its token hash; `nil` for a
     /// task the journal does not know.
     public func heartbeatIdentity(taskArn: String) async throws(JournalError) -> HeartbeatIdentity? {
-        try await read { db in
-            try Row.fetchOne(db, sql: Self.identitySQL + " WHERE t.task_arn = ?", arguments: [taskArn])
-                .map(Self.identity)
-        }
+        try lookup(Self.identitySQL + " WHERE t.task_arn = ?", arguments: [taskArn], Self.identity)
     }
 
     /// The identities of every mesh task that has not stopped (loaded once at start).

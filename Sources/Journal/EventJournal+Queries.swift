@@ -2,17 +2,12 @@ import Foundation
 import GRDB
 public import MeshModel
 
-/// Reads of events and folded task state. Each runs on a reader connection while the calling task
-/// suspends.
+/// Reads of events and folded task state. Listings run on a reader connection while the calling
+/// task suspends; the lookup of one task runs on the calling thread (``PointLookups``).
 extension EventJournal {
     /// The folded state of one task, or `nil` if no event for it was applied.
     public func task(arn: String) async throws(JournalError) -> TaskRecord? {
-        try await read { db in
-            let decoder = JSONDecoder()
-            return try Row.fetchOne(db, sql: TaskRecord.selectByArnSQL, arguments: [arn]).map {
-                try TaskRecord(journalRow: $0, decoder: decoder)
-            }
-        }
+        try lookup(TaskRecord.selectByArnSQL, arguments: [arn]) { try TaskRecord(journalRow: $0, decoder: JSONDecoder()) }
     }
 
     /// Tasks ordered by ARN, optionally of one cluster and/or one `lastStatus`.

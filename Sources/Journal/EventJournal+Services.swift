@@ -6,10 +6,8 @@ import GRDB
 extension EventJournal {
     /// The record of one service, or `nil`.
     public func service(name: String) async throws(JournalError) -> ServiceRecord? {
-        try await read { db in
-            try Row.fetchOne(db, sql: "SELECT \(ServiceRecord.journalColumns) FROM services WHERE name = ?",
-                             arguments: [name]).map(ServiceRecord.init(journalRow:))
-        }
+        try lookup("SELECT \(ServiceRecord.journalColumns) FROM services WHERE name = ?", arguments: [name],
+                   ServiceRecord.init(journalRow:))
     }
 
     /// All services, ordered by name.
@@ -22,9 +20,7 @@ extension EventJournal {
 
     /// The cached metadata of one task, or `nil`.
     public func taskMeta(arn: String) async throws(JournalError) -> TaskMeta? {
-        try await read { db in
-            try Row.fetchOne(db, sql: "SELECT \(TaskMeta.journalColumns) FROM task_meta WHERE task_arn = ?",
-                             arguments: [arn]).map(TaskMeta.init(journalRow:))
-        }
+        try lookup("SELECT \(TaskMeta.journalColumns) FROM task_meta WHERE task_arn = ?", arguments: [arn],
+                   TaskMeta.init(journalRow:))
     }
 }

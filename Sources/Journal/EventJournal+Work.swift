@@ -17,10 +17,7 @@ extension EventJournal {
 
     /// One key, or `nil`.
     public func workItem(key: String) async throws(JournalError) -> WorkItem? {
-        try await read { db in
-            try Row.fetchOne(db, sql: "SELECT \(WorkItem.journalColumns) FROM work WHERE key = ?",
-                             arguments: [key]).map(WorkItem.init(journalRow:))
-        }
+        try lookup("SELECT \(WorkItem.journalColumns) FROM work WHERE key = ?", arguments: [key], WorkItem.init(journalRow:))
     }
 
     /// How many keys are in each state (every state present, zero if none).

@@ -8,8 +8,10 @@ import Synchronization
 ///
 /// Writes (``append(_:receivedAt:)``, work keys, services) go through a single writer that commits
 /// whatever queued up during the previous commit in one transaction, so one fsync acknowledges many
-/// requests; each call returns only once its transaction is durable (DESIGN principle 1). Reads run
-/// concurrently on the pool's reader connections; the calling task suspends while they run.
+/// requests; each call returns only once its transaction is durable (DESIGN principle 1). Scans and
+/// listings run concurrently on the pool's reader connections while the calling task suspends; a
+/// lookup of one row by key runs on the calling thread, on a read-only connection of its own
+/// (``PointLookups``).
 ///
 /// A fatal write failure (I/O error, full disk, corruption) stops every write for good
 /// (``writeStatus``, ``writesStopped()``): the application must exit so that the orchestrator
@@ -28,6 +30,8 @@ public final class EventJournal: OperationJournal {
     let health: JournalWriteHealth
     /// Where each commit's marked keys go (``workSignals()``).
     let signals: WorkSignalHub
+    /// The connection of one-row lookups by key (``lookup(_:arguments:_:)``).
+    let lookups: PointLookups
     /// Set by ``close()``: GRDB treats any access to a closed connection as a programmer error and
     /// traps, so reads check this first and throw ``JournalError/closed`` instead.
     private let isClosed = Mutex(false)
@@ -45,8 +49,10 @@ public final class EventJournal: OperationJournal {
         // (a previous instance still closing, an operator's sqlite3 shell running a checkpoint).
         config.busyMode = .timeout(JournalConfiguration.busyTimeout)
         let pool: DatabasePool
+        let lookups: PointLookups
         do {
             pool = try DatabasePool(path: configuration.path, configuration: config)
+            lookups = try PointLookups(path: configuration.path, busyTimeout: JournalConfiguration.busyTimeout)
             // After opening: GRDB's WAL setup sets synchronous=NORMAL on the writer connection, which
             // would make commits durable only at checkpoints. FULL fsyncs the WAL on every commit.
             let maxPageCount = configuration.maxPageCount
@@ -66,7 +72,7 @@ public final class EventJournal: OperationJournal {
             throw JournalError.mapping(error, fallback: .openFailed)
         }
         try Self.verify(pool, logger: logger)
-        try self.init(dbWriter: pool, maxBatchSize: configuration.maxBatchSize,
+        try self.init(dbWriter: pool, lookups: lookups, maxBatchSize: configuration.maxBatchSize,
                       maxQueuedEvents: configuration.maxQueuedEvents,
                       maxQueuedWorkerWrites: configuration.maxQueuedWorkerWrites,
                       lingerWindow: configuration.attemptLinger,
@@ -93,11 +99,11 @@ public final class EventJournal: OperationJournal {
         } catch {
             throw JournalError.mapping(error, fallback: .openFailed)
         }
-        return try EventJournal(dbWriter: queue, maxBatchSize: maxBatchSize, maxQueuedEvents: maxQueuedEvents,
+        return try EventJournal(dbWriter: queue, lookups: PointLookups(sharing: queue), maxBatchSize: maxBatchSize, maxQueuedEvents: maxQueuedEvents,
                                 maxQueuedWorkerWrites: JournalConfiguration.defaultMaxQueuedWorkerWrites, logger: logger)
     }
 
-    private init(dbWriter: any DatabaseWriter, maxBatchSize: Int, maxQueuedEvents: Int, maxQueuedWorkerWrites: Int,
+    private init(dbWriter: any DatabaseWriter, lookups: PointLookups, maxBatchSize: Int, maxQueuedEvents: Int, maxQueuedWorkerWrites: Int,
                  lingerWindow: Duration? = nil, commitObserver: (@Sendable (JournalCommitReport) -> Void)? = nil,
                  logger: Logger) throws(JournalError) {
         do {
@@ -113,6 +119,7 @@ public final class EventJournal: OperationJournal {
         let committer = JournalCommitter(dbWriter: dbWriter, logger: logger, counters: counters,
                                          taskCache: TaskCache(), health: health)
         self.dbWriter = dbWriter
+        self.lookups = lookups
         self.logger = logger
         self.counters = counters
         self.health = health
@@ -138,6 +145,7 @@ public final class EventJournal: OperationJournal {
         signals.finish()
         isClosed.withLock { $0 = true }
         do {
+            try lookups.close()
             try dbWriter.close()
         } catch {
             logger.info("Journal database did not close cleanly", metadata: [
@@ -239,6 +247,14 @@ public final class EventJournal: OperationJournal {
         } catch {
             throw JournalError.mapping(error)
         }
+    }
+
+    /// The one row `sql` selects by an indexed key, decoded, or `nil`: read on the calling thread,
+    /// through a cached statement (``PointLookups`` says why). Scans and listings use ``read(_:)``.
+    func lookup<T: Sendable>(_ sql: String, arguments: StatementArguments,
+                   _ decode: (Row) throws -> T) throws(JournalError) -> T? {
+        try ensureOpen()
+        return try lookups.fetchOne(sql, arguments: arguments, decode)
     }
 }
 
