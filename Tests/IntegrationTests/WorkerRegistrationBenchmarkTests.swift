@@ -95,6 +95,10 @@ struct WorkerRegistrationBenchmarkTests {
             BENCH| | RUNNING after PROVISIONING (warm token, tags cached) | \(warm.count) | \(warmNames.count) | \(rate) | \(row(warm)) | \(ms(warmAck.p50)) / \(ms(warmAck.p99)) | \(warmShare) |
             BENCH| | RUNNING as first event of a new service (cold token, DescribeTasks in path) | \(cold.count) | \(coldNames.count) | \(rate) | \(row(cold)) | \(ms(coldAck.p50)) / \(ms(coldAck.p99)) | \(coldShare) |
             BENCH|
+            BENCH| Where the work time went (calls and seconds summed over concurrent calls), warm: \(warmShare.breakdown)
+            BENCH|
+            BENCH| Cold: \(coldShare.breakdown)
+            BENCH|
             BENCH| consul-ecs's controller polls ECS every 10 s, so it notices a task 0–10 s (plus a reconcile) after it \
             changes; here the p99 from the RUNNING event to a passing instance in Consul is \(ms(warm.p99)) with a warm token, \
             about \(Int((10_000 / warm.p99).rounded()))× below the 10 s poll period.
@@ -124,37 +128,5 @@ struct WorkerRegistrationBenchmarkTests {
     /// p50 | p90 | p99 | p99.9 | max, as table cells.
     private func row(_ summary: LatencySummary) -> String {
         [summary.p50, summary.p90, summary.p99, summary.p999, summary.max].map(ms).joined(separator: " | ")
-    }
-}
-
-/// The controller's time in AWS calls against its work attempts' time, from its `/metrics`
-/// (`mesh_aws_request_duration_seconds_sum` and `mesh_work_attempt_duration_seconds_sum`, summed
-/// over labels): how much of the path is moto's.
-struct WorkTimeShare: CustomStringConvertible {
-    var awsSeconds = 0.0
-    var workSeconds = 0.0
-
-    static func read(_ controller: ControllerProcess, token: String, client: HTTPClient) async throws -> WorkTimeShare {
-        var request = HTTPClientRequest(url: controller.adminURL + "/metrics")
-        request.headers.add(name: "Authorization", value: "Bearer \(token)")
-        let response = try await client.execute(request, timeout: .seconds(30))
-        let text = String(buffer: try await response.body.collect(upTo: 64 << 20))
-        var share = WorkTimeShare()
-        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
-            let name = line.prefix { $0 != "{" && $0 != " " }
-            guard let value = line.split(separator: " ").last.flatMap({ Double($0) }) else { continue }
-            if name == "mesh_aws_request_duration_seconds_sum" { share.awsSeconds += value }
-            if name == "mesh_work_attempt_duration_seconds_sum" { share.workSeconds += value }
-        }
-        return share
-    }
-
-    func since(_ earlier: WorkTimeShare) -> WorkTimeShare {
-        WorkTimeShare(awsSeconds: awsSeconds - earlier.awsSeconds, workSeconds: workSeconds - earlier.workSeconds)
-    }
-
-    var description: String {
-        guard workSeconds > 0 else { return "–" }
-        return String(format: "%.0f %% (%.2f s of %.2f s)", 100 * awsSeconds / workSeconds, awsSeconds, workSeconds)
     }
 }
