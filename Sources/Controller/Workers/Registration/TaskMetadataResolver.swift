@@ -65,9 +65,11 @@ public struct TaskMetadataResolver: Sendable {
         if let known, !known.mesh { return .notMesh }
         var definitionArn = task.taskDefinitionArn
         let tagValues: [String: String]
+        var early: EarlyDefinition?
         if let known {
             tagValues = known.tags
         } else {
+            early = definitionArn.map { EarlyDefinition(arn: $0, definitions: definitions) }
             let described = try await WorkerError.ecs.wrapping("DescribeTasks \(arn)") {
                 try await tasks.task(arn: arn, cluster: task.clusterArn)
             }
@@ -80,7 +82,8 @@ public struct TaskMetadataResolver: Sendable {
             tagValues = values
             definitionArn = definitionArn ?? described.taskDefinitionArn
         }
-        let resolution = try await resolve(task, tags: MeshTags(tagValues), definitionArn: definitionArn, logger: logger)
+        let resolution = try await resolve(task, tags: MeshTags(tagValues), definitionArn: definitionArn, early: early,
+                                           logger: logger)
         switch resolution {
         case .mesh(let meta, _) where known != meta.withDescribedAt(known?.describedAt):
             try await store(meta, logger: logger)
@@ -92,8 +95,8 @@ public struct TaskMetadataResolver: Sendable {
         return resolution
     }
 
-    private func resolve(_ task: TaskRecord, tags: MeshTags, definitionArn: String?, logger: Logger)
-        async throws(WorkerError) -> TaskResolution {
+    private func resolve(_ task: TaskRecord, tags: MeshTags, definitionArn: String?, early: EarlyDefinition?,
+                         logger: Logger) async throws(WorkerError) -> TaskResolution {
         // An explicit mesh tag other than "true" keeps the task out without reading its definition.
         if !tags.isMesh, tags.tags[MeshTags.Key.mesh] != nil {
             book.record(MeshConfigStatus(), taskArn: task.taskArn, definitionArn: nil, logger: logger)
@@ -101,9 +104,7 @@ public struct TaskMetadataResolver: Sendable {
         }
         var definition: ECSTaskDefinition?
         if let definitionArn {
-            definition = try await WorkerError.ecs.wrapping("DescribeTaskDefinition \(definitionArn)") {
-                try await definitions.taskDefinition(arn: definitionArn)
-            }
+            definition = try await self.definition(definitionArn, early: early)
         }
         let located = definition.flatMap(ConsulECSConfigLocator.config(in:))
         var status = MeshConfigStatus(hasConsulECSConfig: located != nil, container: located?.container)
@@ -139,6 +140,17 @@ public struct TaskMetadataResolver: Sendable {
         return .mesh(meta, settings)
     }
 
+    /// The task definition `arn`: the early fetch's when it fetched this ARN and succeeded, else asked
+    /// now, as if there had been no early fetch (a failed speculation fails nothing by itself).
+    private func definition(_ arn: String, early: EarlyDefinition?) async throws(WorkerError) -> ECSTaskDefinition {
+        if let early, early.arn == arn, case .success(let definition) = await early.fetch.result {
+            return definition
+        }
+        return try await WorkerError.ecs.wrapping("DescribeTaskDefinition \(arn)") {
+            try await definitions.taskDefinition(arn: arn)
+        }
+    }
+
     private func store(_ meta: TaskMeta, logger: Logger) async throws(WorkerError) {
         try await WorkerError.journal.wrapping("store task_meta of \(meta.taskArn)") { try await journal.upsertTaskMeta(meta) }
         logger.debug("Described task", metadata: [
@@ -153,5 +165,19 @@ extension TaskMeta {
         var copy = self
         if let date { copy.describedAt = date }
         return copy
+    }
+}
+
+/// A task definition fetched while DescribeTasks is on the wire, on the word of the event (which names
+/// the task's definition ARN): a cold task then waits for the longer of the two calls instead of their
+/// sum. It goes through the cache, so tasks of one revision share it and a later fetch finds it; when
+/// the tags keep the task out of the mesh, the answer is not awaited (it stays in the cache).
+struct EarlyDefinition: Sendable {
+    let arn: String
+    let fetch: Task<ECSTaskDefinition, any Error>
+
+    init(arn: String, definitions: any ECSTaskDefinitionLookup) {
+        self.arn = arn
+        self.fetch = Task { try await definitions.taskDefinition(arn: arn) }
     }
 }
