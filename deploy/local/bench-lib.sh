@@ -2,13 +2,14 @@
 # controller binary, starting and stopping the controller, and reading Consul's indexes.
 #
 # The caller sets `here` (deploy/local) and runs `bench_init PREFIX` first. Stack ports come from
-# CONSUL_PORT / MOTO_PORT when set (a helper's own ports), free ones otherwise.
+# CONSUL_PORT / MOTO_PORT / PG_PORT when set (a helper's own ports), free ones otherwise.
 # shellcheck shell=bash
 
 # Makes the private state directory and the cleanup trap; fetches the dependencies.
 bench_init() {  # prefix
   "$here/deps.sh" >/dev/null
   bench_state="$(mktemp -d "/tmp/$1-stack.XXXXXX")"
+  chmod 755 "$bench_state"  # PostgreSQL's cluster below it is made as the postgres user
   bench_work="$(mktemp -d "/tmp/$1.XXXXXX")"
   controller_pid=""
   trap bench_cleanup EXIT
@@ -34,7 +35,7 @@ wait_http() {  # url
 # the state they leave behind do not share the servers being measured. Exports its env.
 bench_start_stack() {
   STACK_STATE_DIR="$bench_state" CONSUL_PORT="${CONSUL_PORT:-$(free_port)}" MOTO_PORT="${MOTO_PORT:-$(free_port)}" \
-    "$here/stack.sh" start >&2
+    PG_PORT="${PG_PORT:-$(free_port)}" STACK_PG_DIR="${STACK_PG_DIR:-$bench_state/postgres}" "$here/stack.sh" start >&2
   # shellcheck disable=SC1091
   source "$bench_state/env"
 }

@@ -20,13 +20,15 @@ cd "$repo"
 # A private stack (own Consul dev agent and moto on free ports, own state directory), so that other
 # test runs and the state they leave behind do not share the servers being measured.
 state="$(mktemp -d /tmp/mesh-bench-stack.XXXXXX)"
+chmod 755 "$state"  # PostgreSQL's cluster below it is made as the postgres user
 cleanup() {
   STACK_STATE_DIR="$state" "$here/stack.sh" stop >/dev/null 2>&1 || true
   rm -rf "$state"
 }
 trap cleanup EXIT
 free_port() { python3 "$here/free_port.py"; }  # also frees Consul's ports below it
-STACK_STATE_DIR="$state" CONSUL_PORT="$(free_port)" MOTO_PORT="$(free_port)" "$here/stack.sh" start
+STACK_STATE_DIR="$state" CONSUL_PORT="$(free_port)" MOTO_PORT="$(free_port)" PG_PORT="$(free_port)" \
+  STACK_PG_DIR="$state/postgres" "$here/stack.sh" start
 # shellcheck disable=SC1091
 source "$state/env"
 

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Foundation
 import MeshModel
 
 /// Event-to-visible latency: posts each task's event at a steady rate with `post` and, from the
@@ -11,6 +12,8 @@ struct RegistrationLatency {
     let rate: Double
     /// Prints the samples slower than 50 ms (BENCH_VERBOSE=1).
     var verbose = false
+    /// The threshold for ``verbose`` (BENCH_SLOW_MS, default 50).
+    var slowMilliseconds = Int(ProcessInfo.processInfo.environment["BENCH_SLOW_MS"] ?? "") ?? 50
 
     /// Posts each task's event of `version` with `lastStatus` (one per request; tasks of several
     /// services interleaved, as in a deployment wave). Returns the latencies to visible and to the
@@ -35,7 +38,7 @@ struct RegistrationLatency {
                     samples.record(acknowledged: sent.duration(to: .now))
                     if let seen = await seen {
                         samples.record(visible: sent.duration(to: seen))
-                        if verbose, sent.duration(to: seen) > .milliseconds(50) {
+                        if verbose, sent.duration(to: seen) > .milliseconds(slowMilliseconds) {
                             print("BENCH-SLOW at \(start.duration(to: sent)) took \(sent.duration(to: seen)) \(id)")
                         }
                     }
