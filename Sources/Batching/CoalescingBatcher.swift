@@ -35,11 +35,17 @@ public actor CoalescingBatcher<Group: Hashable & Sendable, Item: Sendable, Outco
         public var window: Duration
         /// Most batches (of all groups) on the wire at once.
         public var maxInFlightBatches: Int
+        /// Whether an item that finds no batch on the wire waits ``window`` too. `false` sends it at
+        /// once: when calls are rare a window only adds its length to each of them, and when they
+        /// are frequent the batches already on the wire hold the next items back long enough to
+        /// gather company (the window then applies as before).
+        public var waitsWhenIdle: Bool
 
-        public init(maxBatchWeight: Int, window: Duration, maxInFlightBatches: Int) {
+        public init(maxBatchWeight: Int, window: Duration, maxInFlightBatches: Int, waitsWhenIdle: Bool = true) {
             self.maxBatchWeight = max(1, maxBatchWeight)
             self.window = max(.zero, window)
             self.maxInFlightBatches = max(1, maxInFlightBatches)
+            self.waitsWhenIdle = waitsWhenIdle
         }
     }
 
@@ -127,7 +133,7 @@ public actor CoalescingBatcher<Group: Hashable & Sendable, Item: Sendable, Outco
     }
 
     private func waitForCompany(_ group: Group) async {
-        guard configuration.window > .zero else {
+        guard configuration.window > .zero, configuration.waitsWhenIdle || inFlight > 0 else {
             await Task.yield()  // let submissions already on their way join
             return
         }

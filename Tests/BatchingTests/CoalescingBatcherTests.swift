@@ -91,6 +91,34 @@ struct CoalescingBatcherTests {
         #expect(await batcher.statistics.mostInFlight == 1)
     }
 
+    /// Without waiting when idle, an item that finds nothing on the wire goes at once, and the
+    /// window applies again to items that arrive while that batch is out.
+    @Test func submit_whenIdleAndNotWaitingWhenIdle_sendsAtOnceThenWaitsWhileBusy() async throws {
+        // Given: a window far longer than the test; the first call held at the gate
+        let sender = Sender(gateOpen: false)
+        let batcher = CoalescingBatcher<String, Int, Int>(
+            configuration: .init(maxBatchWeight: 2, window: .seconds(3600), maxInFlightBatches: 2, waitsWhenIdle: false)
+        ) { _, items in await sender.send(items) }
+        let results = try await withThrowingTaskGroup(of: Int.self) { group in
+            // When: one item alone, then one while its batch is on the wire
+            group.addTask { try await batcher.submit(1, in: "a") }
+            let loneSent = await eventually(interval: .milliseconds(1)) { sender.calls.count == 1 }
+            group.addTask { try await batcher.submit(2, in: "a") }
+            let secondWaits = await eventually(interval: .milliseconds(1)) { await batcher.waitingItems == 1 }
+            try? await Task.sleep(for: .milliseconds(20))  // a slot is free: only the window holds it back
+            let heldByWindow = sender.calls.count == 1
+            group.addTask { try await batcher.submit(3, in: "a") }  // fills the batch, ending the window
+            let pairSent = await eventually(interval: .milliseconds(1)) { sender.calls.count == 2 }
+            await sender.gate.open()
+            #expect(loneSent && secondWaits && heldByWindow && pairSent)
+            return try await group.reduce(into: [Int]()) { $0.append($1) }
+        }
+
+        // Then
+        #expect(results.sorted() == [10, 20, 30])
+        #expect(sender.calls.map { $0.sorted() } == [[1], [2, 3]])
+    }
+
     /// Groups never share a batch.
     @Test func submit_whenGroupsDiffer_sendsEachGroupApart() async throws {
         // Given

@@ -14,10 +14,11 @@ public import Logging
 /// try await batcher.apply([.setService(node: node, service), .setCheck(check)])
 /// ```
 public struct CatalogTransactionBatcher: Sendable {
-    /// Default batching: 64 operations per transaction, 2 ms of waiting for company, two
-    /// transactions on the wire at once.
+    /// Default batching: 64 operations per transaction, two transactions on the wire at once, and
+    /// 2 ms of waiting for company while one is (a transaction that finds none on the wire goes at once).
     public static let defaultConfiguration = CoalescingBatcher<Int, [CatalogTransactionOperation], Void>.Configuration(
-        maxBatchWeight: ConsulClient.maxTransactionOperations, window: .milliseconds(2), maxInFlightBatches: 2)
+        maxBatchWeight: ConsulClient.maxTransactionOperations, window: .milliseconds(2), maxInFlightBatches: 2,
+        waitsWhenIdle: false)
 
     private let batcher: CoalescingBatcher<Int, [CatalogTransactionOperation], Void>
 

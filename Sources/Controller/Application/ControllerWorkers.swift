@@ -134,17 +134,21 @@ struct ControllerWorkers: Sendable {
     }
 
     /// The batched fronts of Consul's catalog (transactions) and of ECS's DescribeTasks, each batch
-    /// within its call's own size limit.
+    /// within its call's own size limit. A call that finds none of its kind on the wire goes at
+    /// once: the window only gathers the calls that arrive while another is out (a storm), so a
+    /// lone event's registration does not wait for company that is not coming.
     private static func batchedClients(consul: ConsulClient, ecs: ECSClient, work: MeshConfiguration.Work,
                                        logger: Logger) -> (ConsulMeshCatalog, TaskDescriptionCache) {
         let batching = batchingConfiguration(work)
         let catalog = ConsulMeshCatalog(
             consul: consul, batching: .init(maxBatchWeight: ConsulClient.maxTransactionOperations,
-                                            window: batching.window, maxInFlightBatches: batching.maxInFlight),
+                                            window: batching.window, maxInFlightBatches: batching.maxInFlight,
+                                            waitsWhenIdle: false),
             logger: logger)
         let describer = TaskDescriptionCache(
             describer: ecs, batching: .init(maxBatchWeight: ECSClient.describeTasksBatchSize,
-                                            window: batching.window, maxInFlightBatches: batching.maxInFlight),
+                                            window: batching.window, maxInFlightBatches: batching.maxInFlight,
+                                            waitsWhenIdle: false),
             logger: logger)
         return (catalog, describer)
     }

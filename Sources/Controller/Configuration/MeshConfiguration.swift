@@ -133,7 +133,8 @@ public struct MeshConfiguration: Sendable, Equatable {
         /// How often the journal is rescanned for pending keys the queue does not hold.
         public var rescanSeconds = 60.0
         /// How long a worker's Consul transaction or DescribeTasks lookup waits for those of other
-        /// workers to share one call (0: only what is already waiting).
+        /// workers to share one call, while another call of its kind is on the wire (one that finds
+        /// none goes at once; 0: only what is already waiting).
         public var batchWindowMillis = 2
         /// Batched calls (Consul transactions, DescribeTasks) on the wire at once, per kind: 2 from
         /// measurement (fewer, fuller calls; moto and Consul gain little from more in parallel).
