@@ -260,8 +260,11 @@ public final class EventJournal: OperationJournal {
 
 /// Counters of the journal's writer.
 public struct JournalStatistics: Sendable, Equatable {
-    /// Transactions committed (each is one fsync).
+    /// Transactions committed (each is one fsync, except the ``relaxedCommits``).
     public var commits: Int
+    /// Of ``commits``, those of bookkeeping alone, committed without an fsync of their own
+    /// (``WriteOperation/isRederivable``; SQLite only).
+    public var relaxedCommits: Int
     /// Transactions that failed and were rolled back.
     public var failedCommits: Int
     /// Events in committed transactions.
@@ -275,9 +278,10 @@ public struct JournalStatistics: Sendable, Equatable {
     /// The largest batch so far, in events.
     public var largestBatch: Int
 
-    public init(commits: Int, failedCommits: Int, committedEvents: Int, batches: Int, queuedEvents: Int,
-                inFlightEvents: Int, largestBatch: Int) {
+    public init(commits: Int, relaxedCommits: Int = 0, failedCommits: Int, committedEvents: Int, batches: Int,
+                queuedEvents: Int, inFlightEvents: Int, largestBatch: Int) {
         self.commits = commits
+        self.relaxedCommits = relaxedCommits
         self.failedCommits = failedCommits
         self.committedEvents = committedEvents
         self.batches = batches
@@ -288,8 +292,9 @@ public struct JournalStatistics: Sendable, Equatable {
 
     /// The figures of a journal's writer and of its committed transactions.
     package init<Operation, Output>(writer: GroupCommitWriter<Operation, Output>.Statistics,
-                                    commits: (commits: Int, failedCommits: Int, events: Int)) {
-        self.init(commits: commits.commits, failedCommits: commits.failedCommits, committedEvents: commits.events,
+                                    commits: CommitCounters.Snapshot) {
+        self.init(commits: commits.commits, relaxedCommits: commits.relaxedCommits,
+                  failedCommits: commits.failedCommits, committedEvents: commits.events,
                   batches: writer.batches, queuedEvents: writer.queuedWeight, inFlightEvents: writer.inFlightWeight,
                   largestBatch: writer.largestBatch)
     }

@@ -44,6 +44,31 @@ struct EventJournalAttemptLingerTests {
         await journal.close()
     }
 
+    /// A batch of bookkeeping alone commits without an fsync of its own, and the writer is back to
+    /// FULL for the next event (which makes the outcome durable with it).
+    @Test func recordAttempt_whenItCommitsAlone_skipsItsOwnFsyncAndRestoresFull() async throws {
+        // Given
+        let (journal, path) = try Self.journal(linger: .milliseconds(1))
+        defer { JournalFixtures.removeDatabase(at: path) }
+        let (key, generation) = try await Self.pendingKey(in: journal)
+        let before = journal.statistics
+
+        // When: the outcome commits alone, then an event follows
+        #expect(try await Self.recordSuccess(key: key, generation: generation, in: journal)?.state == .done)
+        let afterOutcome = journal.statistics
+        let settingsBetween = try await journal.databaseSettings()
+        _ = try await journal.append([JournalFixtures.event(arn: JournalFixtures.taskArn("next"), version: 1)],
+                                     receivedAt: Date())
+
+        // Then
+        #expect(afterOutcome.commits == before.commits + 1)
+        #expect(afterOutcome.relaxedCommits == before.relaxedCommits + 1)
+        #expect(settingsBetween.synchronous == 2, "FULL again once the relaxed commit is done")
+        #expect(journal.statistics.relaxedCommits == afterOutcome.relaxedCommits, "an event's commit is durable")
+        #expect(journal.statistics.commits == afterOutcome.commits + 1)
+        await journal.close()
+    }
+
     /// A file journal whose attempt outcomes linger `linger`, and its path.
     private static func journal(linger: Duration) throws -> (EventJournal, String) {
         let path = try JournalFixtures.temporaryDatabasePath()

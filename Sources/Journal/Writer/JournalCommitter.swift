@@ -27,6 +27,8 @@ struct JournalCommitter: Sendable {
     let taskCache: TaskCache
     let checkpointer: WALCheckpointer?
     let health: JournalWriteHealth
+    /// The writer connection's `synchronous` setting, switched per batch (``WriteOperation/isRederivable``).
+    private let synchronous = SynchronousMode()
 
     init(dbWriter: any DatabaseWriter, logger: Logger, counters: CommitCounters, taskCache: TaskCache,
          health: JournalWriteHealth) {
@@ -84,29 +86,24 @@ struct JournalCommitter: Sendable {
     private func transaction(_ operations: [WriteOperation]) throws -> [WriteOutput] {
         do {
             let restartWAL = checkpointer?.takeRestartRequest() ?? false
+            let relaxed = operations.allSatisfy(\.isRederivable)
             let (outputs, committedTasks) = try dbWriter.writeWithoutTransaction { db in
                 if restartWAL {
                     // Copies what the background checkpoint has not, so this transaction restarts the WAL.
                     _ = try? db.checkpoint(.passive)
                 }
-                var outputs: [WriteOutput] = []
-                var committedTasks: [String: TaskRecord] = [:]
-                try db.inTransaction {
-                    var batch = WriteBatch(db: db, cache: taskCache)
-                    outputs.removeAll(keepingCapacity: true)
-                    outputs.reserveCapacity(operations.count)
-                    for operation in operations {
-                        outputs.append(try batch.apply(operation))
-                    }
-                    try batch.flush()
-                    committedTasks = batch.knownTasks
-                    return .commit
+                try synchronous.set(full: !relaxed, on: db)
+                let applied = Result { try Self.apply(operations, db: db, taskCache: taskCache) }
+                if relaxed {
+                    // Back to FULL for whatever uses the connection next; if that fails, the next
+                    // durable batch switches before its transaction.
+                    try? synchronous.set(full: true, on: db)
                 }
-                return (outputs, committedTasks)
+                return try applied.get()
             }
             taskCache.merge(committedTasks)
             health.recordSuccess()
-            counters.recordCommit(operations)
+            counters.recordCommit(operations, relaxed: relaxed)
             checkpointer?.noteCommit()
             return outputs
         } catch {
@@ -114,6 +111,25 @@ struct JournalCommitter: Sendable {
             health.recordFailure(Self.failure(error))
             throw error
         }
+    }
+
+    /// Applies `operations` in one transaction of `db`; returns their outputs and the tasks it wrote.
+    private static func apply(_ operations: [WriteOperation], db: Database, taskCache: TaskCache)
+        throws -> ([WriteOutput], [String: TaskRecord]) {
+        var outputs: [WriteOutput] = []
+        var committedTasks: [String: TaskRecord] = [:]
+        try db.inTransaction {
+            var batch = WriteBatch(db: db, cache: taskCache)
+            outputs.removeAll(keepingCapacity: true)
+            outputs.reserveCapacity(operations.count)
+            for operation in operations {
+                outputs.append(try batch.apply(operation))
+            }
+            try batch.flush()
+            committedTasks = batch.knownTasks
+            return .commit
+        }
+        return (outputs, committedTasks)
     }
 
     /// Database-wide failures become `.unavailable` (503: try again later); the rest keep their code.
@@ -126,27 +142,31 @@ struct JournalCommitter: Sendable {
 
 /// Counts committed and failed transactions, for metrics and for tests that prove batching.
 package final class CommitCounters: Sendable {
-    private struct Counts: Sendable {
-        var commits = 0
-        var failedCommits = 0
-        var events = 0
+    /// The counts so far.
+    package struct Snapshot: Sendable, Equatable {
+        package var commits = 0
+        /// Of ``commits``, those without an fsync of their own (bookkeeping alone).
+        package var relaxedCommits = 0
+        package var failedCommits = 0
+        package var events = 0
     }
 
-    private let counts = Mutex(Counts())
+    private let counts = Mutex(Snapshot())
 
     package init() {}
 
-    func recordCommit(_ operations: [WriteOperation]) {
+    func recordCommit(_ operations: [WriteOperation], relaxed: Bool) {
         var events = 0
         for case .append(let appended, _) in operations { events += appended.count }
-        recordCommit(events: events)
+        recordCommit(events: events, relaxed: relaxed)
     }
 
     /// One committed transaction that carried `events` events.
-    package func recordCommit(events: Int) {
+    package func recordCommit(events: Int, relaxed: Bool = false) {
         counts.withLock {
             $0.commits += 1
             $0.events += events
+            if relaxed { $0.relaxedCommits += 1 }
         }
     }
 
@@ -154,7 +174,20 @@ package final class CommitCounters: Sendable {
         counts.withLock { $0.failedCommits += 1 }
     }
 
-    package var snapshot: (commits: Int, failedCommits: Int, events: Int) {
-        counts.withLock { ($0.commits, $0.failedCommits, $0.events) }
+    package var snapshot: Snapshot { counts.withLock { $0 } }
+}
+
+/// The writer connection's `PRAGMA synchronous`, as last set: FULL (an fsync of the write-ahead log
+/// per commit) for anything acknowledged, NORMAL (no fsync of its own) for a batch of only
+/// bookkeeping the controller can redo. A relaxed batch switches back right after its commit, and
+/// a durable batch checks before its transaction, so a failed switch fails that batch instead of
+/// committing it without its fsync.
+final class SynchronousMode: Sendable {
+    private let isFull = Mutex(true)
+
+    func set(full: Bool, on db: Database) throws {
+        guard isFull.withLock({ $0 != full }) else { return }
+        try db.execute(sql: full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
+        isFull.withLock { $0 = full }
     }
 }

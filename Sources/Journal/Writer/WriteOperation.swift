@@ -38,6 +38,19 @@ package enum WriteOperation: Sendable {
         return false
     }
 
+    /// Whether the operation only records what the controller can work out again, so that losing
+    /// it to a power failure (not to a crash of the process: the OS still writes it) costs a
+    /// repeated idempotent step, never an acknowledged event: a worker's attempt outcome (the key
+    /// stays pending and is worked again) and a task's described metadata (described again). A
+    /// batch of only such operations commits without its own fsync (``JournalCommitter``); the next
+    /// commit of anything else fsyncs the write-ahead log, and them with it.
+    package var isRederivable: Bool {
+        switch self {
+        case .recordAttempt, .upsertTaskMeta: true
+        default: false
+        }
+    }
+
     /// Whose backpressure budget the operation counts against: events from outside, or the
     /// controller's own bookkeeping (workers, resync, the admin API, retention, readiness).
     package var budget: WriteBudget {
