@@ -75,7 +75,6 @@ public final class EventJournal: OperationJournal {
         try self.init(dbWriter: pool, lookups: lookups, maxBatchSize: configuration.maxBatchSize,
                       maxQueuedEvents: configuration.maxQueuedEvents,
                       maxQueuedWorkerWrites: configuration.maxQueuedWorkerWrites,
-                      lingerWindow: configuration.attemptLinger,
                       commitObserver: configuration.commitObserver, logger: logger)
         do {
             // Opening and migrating may wait out a previous instance; the single writer from now on may not.
@@ -104,7 +103,7 @@ public final class EventJournal: OperationJournal {
     }
 
     private init(dbWriter: any DatabaseWriter, lookups: PointLookups, maxBatchSize: Int, maxQueuedEvents: Int, maxQueuedWorkerWrites: Int,
-                 lingerWindow: Duration? = nil, commitObserver: (@Sendable (JournalCommitReport) -> Void)? = nil,
+                 commitObserver: (@Sendable (JournalCommitReport) -> Void)? = nil,
                  logger: Logger) throws(JournalError) {
         do {
             try JournalSchema.migrator(logger: logger).migrate(dbWriter)
@@ -127,7 +126,6 @@ public final class EventJournal: OperationJournal {
         self.writer = GroupCommitWriter(
             maxBatchWeight: maxBatchSize, maxBackgroundWeight: JournalConfiguration.maxBackgroundBatchSize,
             maxQueuedWeight: [.ingest: maxQueuedEvents, .worker: maxQueuedWorkerWrites, .health: maxQueuedWorkerWrites],
-            lingerWindow: lingerWindow,
             health: health,
             commit: Self.signalling(JournalCommitReport.observed(committer.commit, by: commitObserver), to: signals))
     }
@@ -201,8 +199,7 @@ public final class EventJournal: OperationJournal {
     func perform(_ operation: WriteOperation, budget: WriteBudget?,
                  fence: (any WorkFence)?) async throws(JournalError) -> WriteOutput {
         try Self.check(fence)
-        return try await writer.submit(operation, weight: operation.weight, budget: budget ?? operation.budget,
-                                       lingers: operation.lingers).get()
+        return try await writer.submit(operation, weight: operation.weight, budget: budget ?? operation.budget).get()
     }
 
     /// Asks `fence` whether this process may record work now.

@@ -12,8 +12,6 @@ public struct JournalConfiguration: Sendable {
     /// transaction carries: about a millisecond of rows, so an event's 202 never waits behind a long
     /// commit of worker writes, while a backlog of them still drains at thousands per second.
     public static let maxBackgroundBatchSize = 64
-    /// Default for ``attemptLinger``.
-    public static let defaultAttemptLinger: Duration = .milliseconds(10)
 
     /// How long a connection waits for a lock held by another connection to the same file (seconds):
     /// well under EventBridge's 5 s request timeout.
@@ -37,13 +35,6 @@ public struct JournalConfiguration: Sendable {
     /// attempt, service and retention writes wait for the writer, another fails with
     /// ``JournalError/overloaded``. An ingest flood cannot use it up.
     public var maxQueuedWorkerWrites: Int = JournalConfiguration.defaultMaxQueuedWorkerWrites
-    /// How long a worker's attempt outcome may wait for company when nothing else is queued, so it
-    /// rides along with the next event's commit instead of an fsync of its own; `nil` commits it at
-    /// once. At a steady event rate every attempt otherwise costs a commit of its own, and an event
-    /// arriving during that commit waits for two fsyncs before its 202 (issue #16: worker
-    /// bookkeeping must not push ingest's p99 up). Only attempt outcomes wait: the worker has
-    /// already written Consul, and a lost outcome only runs the key again (level-triggered).
-    public var attemptLinger: Duration? = JournalConfiguration.defaultAttemptLinger
     /// Connections for concurrent reads (the admin API, workers).
     public var maxReaderCount: Int = 4
     /// Optional cap on the database size in pages (`PRAGMA max_page_count`; pages are 4 KiB). Beyond

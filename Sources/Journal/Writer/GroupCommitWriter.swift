@@ -19,12 +19,6 @@ import Synchronization
 /// overtake background ones held back this way; each caller still gets its own result, and the
 /// journal's generations keep work keys right whatever order independent callers commit in.
 ///
-/// An operation submitted with `lingers` (a worker's attempt outcome) may wait up to
-/// `lingerWindow` for company while nothing else is queued: at a steady event rate each outcome
-/// otherwise commits alone, an fsync of its own, and an event that arrives meanwhile waits for
-/// that commit and then its own. Lingering, outcomes ride along with the next event's commit. Any
-/// other operation ends the wait at once, and so does a full background batch.
-///
 /// Once the shared ``JournalWriteHealth`` reports a fatal failure (by this writer's commit or any
 /// other write to the file), the writer stops: what is queued fails with ``JournalError/stopped``
 /// without being committed, later submissions fail at once, and the threads end.
@@ -50,7 +44,6 @@ package final class GroupCommitWriter<Operation: Sendable, Output: Sendable>: Se
         let operation: Operation
         let weight: Int
         let budget: WriteBudget
-        let lingers: Bool
         let continuation: CheckedContinuation<Result<Output, JournalError>, Never>
     }
 
@@ -66,10 +59,6 @@ package final class GroupCommitWriter<Operation: Sendable, Output: Sendable>: Se
         var runningThreads: Int
         var finished = false
         var closeWaiters: [CheckedContinuation<Void, Never>] = []
-        /// Queued operations that do not linger.
-        var urgent = 0
-        /// When the queue last went from empty to not empty.
-        var firstQueuedAt = ContinuousClock.now
 
         /// Whether the caller must signal one writer thread: true once per time one went to sleep.
         mutating func takeWaitingThread() -> Bool {
@@ -111,7 +100,6 @@ package final class GroupCommitWriter<Operation: Sendable, Output: Sendable>: Se
     private let maxQueuedWeight: [WriteBudget: Int]
     private let health: JournalWriteHealth
     private let commit: Commit
-    private let lingerWindow: Duration?
 
     /// Starts the writer threads; they run until ``close()`` (or ``closeWithoutWaiting()``) and the
     /// queue is drained, and keep `self` alive until then.
@@ -122,15 +110,12 @@ package final class GroupCommitWriter<Operation: Sendable, Output: Sendable>: Se
     ///     batch (`nil`: no limit beyond `maxBatchWeight`).
     ///   - maxQueuedWeight: Per budget, submissions beyond this queued weight of their budget fail
     ///     with ``JournalError/overloaded``.
-    ///   - lingerWindow: How long operations submitted with `lingers` may wait for company while
-    ///     nothing else is queued (`nil` or zero: never).
     ///   - health: Where a fatal failure stops the writer (the commit reports to it).
     ///   - committers: How many batches may commit at once, each on a writer thread of its own
     ///     (`commit` is then called concurrently).
     ///   - commit: Runs one batch on a writer thread.
     package init(maxBatchWeight: Int, maxBackgroundWeight: Int? = nil, maxQueuedWeight: [WriteBudget: Int],
-         lingerWindow: Duration? = nil, health: JournalWriteHealth, committers: Int = 1, commit: @escaping Commit) {
-        self.lingerWindow = lingerWindow.flatMap { $0 > .zero ? $0 : nil }
+         health: JournalWriteHealth, committers: Int = 1, commit: @escaping Commit) {
         let committers = max(1, committers)
         self.maxBatchWeight = max(1, maxBatchWeight)
         self.maxBackgroundWeight = max(1, min(maxBackgroundWeight ?? maxBatchWeight, maxBatchWeight))
@@ -150,16 +135,14 @@ package final class GroupCommitWriter<Operation: Sendable, Output: Sendable>: Se
         }
     }
 
-    /// Queues `operation` for the next batch and returns its result once that batch has committed;
-    /// with `lingers`, that batch may start up to the linger window later (see the type's notes).
+    /// Queues `operation` for the next batch and returns its result once that batch has committed.
     ///
     /// Fails at once with ``JournalError/overloaded`` when more than the budget's `maxQueuedWeight`
     /// of that budget is waiting (an operation heavier than the limit is still accepted when nothing
     /// of its budget waits, so it can ever succeed), with ``JournalError/stopped`` after a fatal
     /// failure, and with ``JournalError/closed`` after ``close()``. Cancellation is ignored: an
     /// operation that was queued is committed, because its caller may already have been told nothing.
-    package func submit(_ operation: Operation, weight: Int, budget: WriteBudget,
-                        lingers: Bool = false) async -> Result<Output, JournalError> {
+    package func submit(_ operation: Operation, weight: Int, budget: WriteBudget) async -> Result<Output, JournalError> {
         await withCheckedContinuation { continuation in
             let (rejection, wake) = state.withLock { state -> (JournalError?, Bool) in
                 if let stopReason = health.stopReason { return (stopReason, false) }
@@ -168,10 +151,7 @@ package final class GroupCommitWriter<Operation: Sendable, Output: Sendable>: Se
                 if budgetWeight > 0, budgetWeight + weight > maxQueuedWeight[budget, default: 1] {
                     return (.overloaded, false)
                 }
-                if state.queue.isEmpty { state.firstQueuedAt = .now }
-                state.queue.append(Pending(operation: operation, weight: weight, budget: budget, lingers: lingers,
-                                           continuation: continuation))
-                if !lingers { state.urgent += 1 }
+                state.queue.append(Pending(operation: operation, weight: weight, budget: budget, continuation: continuation))
                 state.queuedWeight += weight
                 state.budgetWeight[budget, default: 0] += weight
                 return (nil, state.takeWaitingThread())
@@ -286,14 +266,8 @@ package final class GroupCommitWriter<Operation: Sendable, Output: Sendable>: Se
     /// thread while the queue is empty.
     private func nextBatch() -> (batch: [Pending], weight: Int)? {
         while true {
-            var lingerUntil: ContinuousClock.Instant?
             let batch = state.withLock { state -> (batch: [Pending], weight: Int)?? in
                 if !state.queue.isEmpty {
-                    if let until = lingerDeadline(state) {
-                        lingerUntil = until
-                        state.waitingThreads += 1
-                        return .none
-                    }
                     return .some(Self.takeBatch(from: &state, limit: maxBatchWeight, backgroundLimit: maxBackgroundWeight))
                 }
                 if state.closing { return .some(nil) }
@@ -301,28 +275,8 @@ package final class GroupCommitWriter<Operation: Sendable, Output: Sendable>: Se
                 return .none
             }
             if let batch { return batch }
-            guard let lingerUntil else {
-                wakeup.wait()
-                continue
-            }
-            let (seconds, attoseconds) = ContinuousClock.now.duration(to: lingerUntil).components
-            let nanoseconds = max(0, Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000))
-            if wakeup.wait(timeout: .now() + .nanoseconds(nanoseconds)) == .timedOut {
-                // Unless a submitter counted this thread off already (its signal then wakes a later
-                // wait at once, and the loop looks again).
-                state.withLock { $0.waitingThreads = max(0, $0.waitingThreads - 1) }
-            }
+            wakeup.wait()
         }
-    }
-
-    /// Until when the queue may wait for company: only lingering operations queued, below a full
-    /// background batch, not closing, and the window since the first of them not over yet.
-    private func lingerDeadline(_ state: State) -> ContinuousClock.Instant? {
-        guard let lingerWindow, state.urgent == 0, !state.closing, state.queuedWeight < maxBackgroundWeight else {
-            return nil
-        }
-        let until = state.firstQueuedAt + lingerWindow
-        return ContinuousClock.now < until ? until : nil
     }
 
     private static func takeBatch(
@@ -336,7 +290,6 @@ package final class GroupCommitWriter<Operation: Sendable, Output: Sendable>: Se
             state.queue.reserveCapacity(batch.batch.count)
             state.queuedWeight = 0
             state.budgetWeight = [:]
-            state.urgent = 0
             return batch
         }
         // Walk the queue in order: ingest up to the batch limit, the rest also within its own limit.
@@ -366,8 +319,6 @@ package final class GroupCommitWriter<Operation: Sendable, Output: Sendable>: Se
             }
         }
         state.queue = kept
-        state.urgent = kept.reduce(0) { $0 + ($1.lingers ? 0 : 1) }
-        state.firstQueuedAt = .now
         state.queuedWeight -= weight
         for pending in batch { state.budgetWeight[pending.budget, default: 0] -= pending.weight }
         return (batch, weight)

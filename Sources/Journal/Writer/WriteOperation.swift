@@ -31,13 +31,6 @@ package enum WriteOperation: Sendable {
         }
     }
 
-    /// Whether the operation may wait a little for company (a worker's attempt outcome), so it
-    /// rides along with the next batch instead of costing an fsync of its own.
-    package var lingers: Bool {
-        if case .recordAttempt = self { return true }
-        return false
-    }
-
     /// Whether the operation only records what the controller can work out again, so that losing
     /// it to a power failure (not to a crash of the process: the OS still writes it) costs a
     /// repeated idempotent step, never an acknowledged event: a worker's attempt outcome (the key
