@@ -2,10 +2,10 @@
 # Deployment-storm benchmark (issue #16 item 4): against a private Consul 1.8.7 dev agent and moto
 # and the controller (release build, child process):
 #   - storm: N new tasks of 50 services whose tokens already exist (one task per service is
-#     registered first, and the script waits until it passes) send their RUNNING events at once
-#     (deploy/local/storm.py: one event per request from BENCH_CONNECTIONS threads). Measured from
-#     the last event's 2xx until the last instance passes in Consul (blocking queries on
-#     /v1/health/state/any);
+#     registered first, and the script waits until it passes and the controller's work has
+#     settled) send their RUNNING events at once (deploy/local/storm.py: one event per request
+#     from BENCH_CONNECTIONS threads). Measured from the last event's 2xx until the last
+#     instance passes in Consul (blocking queries on /v1/health/state/any);
 #   - the 10,000-task heartbeat warm-up of bench-heartbeats.sh (BENCH_WARMUP_ONLY=1): every task
 #     registered (checks critical), then every task's first heartbeat journaled and its checks
 #     set passing in Consul; both measured from outside.
@@ -60,7 +60,7 @@ print(f"| storm: {r['tasks']} new tasks, RUNNING at once | {r['converge_seconds'
       f"| {r['raft_after'] - r['raft_before']} ({r['raft_before']} → {r['raft_after']}) "
       f"| {r['aws_seconds']:.2f} s in {r['aws_calls']:.0f} calls | {r['consul_seconds']:.2f} s in {r['consul_calls']:.0f} calls "
       f"| {own:.2f} s of {r['work_seconds']:.2f} s in {r['work_attempts']:.0f} attempts "
-      f"| {' / '.join('%.1f s' % r['cpu_seconds'].get(k, float('nan')) for k in ('controller', 'consul', 'moto'))} |")
+      f"| {' / '.join('%.1f s' % r['cpu_seconds'].get(k, float('nan')) for k in ('controller', 'consul', 'moto', 'driver'))} |")
 PY
 )")
   latency_rows+=("$(python3 - "$result" <<'PY'
@@ -88,11 +88,11 @@ fi
 
 echo "$header"
 echo
-echo "| run | converge (last 2xx → last instance passing) | tasks/s (first POST → last passing) | posting the events | Consul writes (raft index change) | waiting on moto (AWS) | waiting on Consul | controller's own time (work attempts minus calls) | CPU: controller / Consul / moto |"
+echo "| run | converge (last 2xx → last instance passing) | tasks/s (first POST → last passing) | posting the events | Consul writes (raft index change) | waiting on moto (AWS) | waiting on Consul | controller's own time (work attempts minus calls) | CPU: controller / Consul / moto / load generator |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 printf '%s\n' "${rows[@]}"
 echo
-echo "AWS, Consul and work-attempt times are summed over concurrent calls and workers (busy-seconds, not wall time); a worker waiting for a batched call it shares counts the whole call, so the calls' sums are of the batched calls themselves and the own time includes waiting for a batch. The CPU column is each process's user + system CPU seconds across the storm (/proc/PID/stat): on 2 cores, what is ours and what is Consul's and moto's. Load average at end $(cut -d' ' -f1-3 /proc/loadavg)."
+echo "AWS, Consul and work-attempt times are summed over concurrent calls and workers (busy-seconds, not wall time); a worker waiting for a batched call it shares counts the whole call, so the calls' sums are of the batched calls themselves and the own time includes waiting for a batch. The CPU column is each process's user + system CPU seconds across the storm (/proc/PID/stat): on 2 cores, what is ours and what is Consul's, moto's and the load generator's (storm.py: the events' senders and the Consul watcher). Load average at end $(cut -d' ' -f1-3 /proc/loadavg)."
 echo
 echo "Per task: from its own RUNNING event's 2xx to its instance first seen passing in Consul (blocking queries on /v1/health/state/any), and the events' 2xx latency during the storm."
 echo

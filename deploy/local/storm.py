@@ -4,8 +4,11 @@ services, posts every RUNNING event at once and waits until the last instance pa
 
 1. moto: cluster `storm`, SERVICES task definitions `storm-svc-NN` and, per service, one pre-warm
    task plus TASKS/SERVICES storm tasks (RunTask, tagged `consul.hashicorp.com/mesh=true`);
-2. pre-warm: one RUNNING event per service, then wait until those instances pass in Consul (the
-   service's token exists and its tags path is warm);
+2. pre-warm: one RUNNING event per service, then wait until those instances pass in Consul and
+   the controller's work has settled (GET /v1/status: no key pending, running or in flight). An
+   instance passes before its service's token exists (registration does not wait for tokens), so
+   without the second wait the 50 token provisionings (Consul ACL writes, Secrets Manager calls)
+   ran during the storm, which the storm's definition excludes;
 3. storm: every storm task's RUNNING event, one per request, POSTed at once from CONNECTIONS threads
    (each with its own keep-alive connection); t0 = the last event's 2xx;
 4. converge: blocking queries on /v1/health/state/any (25 ms apart, so that the watcher does not
@@ -18,7 +21,7 @@ work attempts). Prints one JSON object on stdout; the shell script turns it into
 Usage: storm.py TASKS SERVICES CONNECTIONS PUBLIC_URL ADMIN_URL
 Env:   AWS_ENDPOINT_URL, CONSUL_HTTP_ADDR, CONSUL_HTTP_TOKEN (the stack's env), BENCH_WEBHOOK_KEY,
        BENCH_ADMIN_TOKEN, BENCH_PIDS ("controller=PID consul=PID moto=PID": their CPU seconds across
-       the storm, from /proc/PID/stat)
+       the storm, from /proc/PID/stat; this script's own, the load generator's, is added as "driver")
 """
 import concurrent.futures
 import http.client
@@ -183,11 +186,28 @@ def wait_none_critical(ids, deadline_seconds, pause=WATCH_PAUSE_SECONDS):
     raise SystemExit("%d of %d instances still critical after %d s" % (left, len(ids), deadline_seconds))
 
 
+def wait_work_idle(admin_url, deadline_seconds):
+    """Blocks until the controller has no work key pending or running and none in flight: after the
+    pre-warm, its services' tokens then exist (ACL token in Consul, secret in Secrets Manager), as
+    the storm's definition asks, rather than being provisioned during the storm."""
+    request = urllib.request.Request(admin_url + "/v1/status",
+                                     headers={"Authorization": "Bearer " + os.environ["BENCH_ADMIN_TOKEN"]})
+    deadline = time.monotonic() + deadline_seconds
+    while time.monotonic() < deadline:
+        work = json.load(urllib.request.urlopen(request, timeout=30))["work"]
+        busy = work["keys"].get("pending", 0) + work["keys"].get("running", 0) + work.get("inFlight", 0)
+        if busy == 0:
+            return work
+        time.sleep(0.05)
+    raise SystemExit("the controller's work did not settle within %d s" % deadline_seconds)
+
+
 def cpu_seconds():
     """{name: user + system CPU seconds} of the processes named in BENCH_PIDS ("name=pid ...")."""
     ticks = os.sysconf("SC_CLK_TCK")
     found = {}
-    for pair in os.environ.get("BENCH_PIDS", "").split():
+    # This script itself is the load generator (the events' senders and the Consul watcher).
+    for pair in (os.environ.get("BENCH_PIDS", "") + " driver=%d" % os.getpid()).split():
         name, _, pid = pair.partition("=")
         try:
             with open("/proc/%s/stat" % pid) as stat:
@@ -234,6 +254,8 @@ def main():
     log("pre-warm: one task per service...")
     post_all(public_url, bodies(prewarm), connections)
     wait_passing({instance_id(f, t) for f, t in prewarm}, 600)
+    log("pre-warm: waiting for the services' tokens (the controller's work to settle)...")
+    log("  work keys: %s" % wait_work_idle(admin_url, 600)["keys"])
 
     storm_bodies, storm_ids = bodies(storm), {instance_id(f, t) for f, t in storm}
     raft_before, metrics_before, cpu_before = raft_index(), metric_sums(admin_url), cpu_seconds()
