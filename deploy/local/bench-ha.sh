@@ -96,6 +96,7 @@ if part ingest; then
   echo "| server | req/s | p50 | p99 | non-2xx | of the ceiling |"
   echo "|---|---:|---:|---:|---:|---:|"
 
+  bench_settle_disk
   ceiling_port="$(free_port)"
   "$work/evhttp_ceiling" "$ceiling_port" >"$work/ceiling.log" 2>&1 &
   pids+=($!)
@@ -148,6 +149,7 @@ part ha || exit 0
 bench_start_stack
 echo "building the tests (debug; the controller under test is $bin)..." >&2
 swift build --build-tests >&2
+bench_settle_disk
 log="$work/ha-bench-test.log"
 status=0
 BENCH=1 MESH_INTEGRATION=1 MESH_CONTROLLER_BIN="$bin" \

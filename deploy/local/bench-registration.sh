@@ -26,7 +26,8 @@ cleanup() {
   rm -rf "$state"
 }
 trap cleanup EXIT
-free_port() { python3 "$here/free_port.py"; }  # also frees Consul's ports below it
+# shellcheck source=deploy/local/bench-lib.sh
+source "$here/bench-lib.sh"  # free_port, bench_settle_disk
 STACK_STATE_DIR="$state" CONSUL_PORT="$(free_port)" MOTO_PORT="$(free_port)" PG_PORT="$(free_port)" \
   STACK_PG_DIR="$state/postgres" "$here/stack.sh" start
 # shellcheck disable=SC1091
@@ -43,6 +44,7 @@ echo "building the tests..." >&2
 swift build --build-tests >&2
 export MESH_CONTROLLER_BIN BENCH=1
 
+bench_settle_disk
 log="$(mktemp /tmp/mesh-bench-registration.XXXXXX.log)"
 echo "running (log: $log)..." >&2
 status=0
