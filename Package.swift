@@ -282,7 +282,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strictSettings),
         .testTarget(name: "LeaderElectionTests", dependencies: [
-            "LeaderElection", "PostgresLeaderElection", "MeshTestSupport",
+            "LeaderElection", "PostgresLeaderElection", "PostgresSupport", "MeshTestSupport",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

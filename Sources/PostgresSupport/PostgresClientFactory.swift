@@ -24,10 +24,23 @@ public enum PostgresClientFactory {
             database: settings.database, tls: try tls(settings))
         configuration.options.connectTimeout = .seconds(settings.connectTimeoutSeconds)
         configuration.options.maximumConnections = max(1, maxConnections)
-        if let applicationName = settings.applicationName {
-            configuration.options.additionalStartupParameters = [("application_name", applicationName)]
-        }
+        configuration.options.additionalStartupParameters = startupParameters(settings)
         return configuration
+    }
+
+    /// The run-time parameters sent at login: `application_name` and
+    /// `idle_in_transaction_session_timeout` (whole milliseconds, at least 1), when the settings
+    /// give them.
+    public static func startupParameters(_ settings: PostgresConnectionSettings) -> [(String, String)] {
+        var parameters: [(String, String)] = []
+        if let applicationName = settings.applicationName {
+            parameters.append(("application_name", applicationName))
+        }
+        if let timeout = settings.idleInTransactionTimeout {
+            let milliseconds = max(1, Int((timeout / .milliseconds(1)).rounded(.up)))
+            parameters.append(("idle_in_transaction_session_timeout", String(milliseconds)))
+        }
+        return parameters
     }
 
     /// A client for `settings` that logs its background work (never the password) to `logger`.
@@ -68,9 +81,7 @@ public enum PostgresClientFactory {
             host: settings.host, port: settings.port, username: settings.username, password: settings.password,
             database: settings.database, tls: tls)
         configuration.options.connectTimeout = .seconds(Int64(settings.connectTimeoutSeconds))
-        if let applicationName = settings.applicationName {
-            configuration.options.additionalStartupParameters = [("application_name", applicationName)]
-        }
+        configuration.options.additionalStartupParameters = startupParameters(settings)
         return try await PostgresConnection.connect(configuration: configuration, id: id, logger: logger)
     }
 

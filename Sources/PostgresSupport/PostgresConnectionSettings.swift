@@ -50,10 +50,19 @@ public struct PostgresConnectionSettings: Sendable, Equatable, CustomStringConve
     public var connectTimeoutSeconds: Int
     /// `application_name`, shown in `pg_stat_activity`.
     public var applicationName: String?
+    /// How long the server lets a session sit idle inside a transaction before it ends the session
+    /// (`idle_in_transaction_session_timeout`, sent at login); `nil` keeps the server's setting.
+    ///
+    /// A process paused or cut off in the middle of a transaction (SIGSTOP, a frozen VM, a network
+    /// partition that leaves the TCP connection open) keeps that transaction's locks until its
+    /// session ends. Not a URL parameter: the controller sets it from its lease
+    /// (``PostgresClientFactory/startupParameters(_:)`` sends it).
+    public var idleInTransactionTimeout: Duration?
 
     public init(host: String, port: Int = Self.defaultPort, username: String, password: String? = nil,
                 database: String? = nil, sslMode: SSLMode = Self.defaultSSLMode, sslRootCertPath: String? = nil,
-                connectTimeoutSeconds: Int = Self.defaultConnectTimeoutSeconds, applicationName: String? = nil) {
+                connectTimeoutSeconds: Int = Self.defaultConnectTimeoutSeconds, applicationName: String? = nil,
+                idleInTransactionTimeout: Duration? = nil) {
         self.host = host
         self.port = port
         self.username = username
@@ -63,6 +72,7 @@ public struct PostgresConnectionSettings: Sendable, Equatable, CustomStringConve
         self.sslRootCertPath = sslRootCertPath
         self.connectTimeoutSeconds = connectTimeoutSeconds
         self.applicationName = applicationName
+        self.idleInTransactionTimeout = idleInTransactionTimeout
     }
 
     /// The settings as a URL with the password replaced by `***` (absent when there is none).

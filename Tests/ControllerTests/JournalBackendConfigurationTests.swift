@@ -41,6 +41,20 @@ struct JournalBackendConfigurationTests {
         #expect(!config.redactedSummary.values.contains { $0.contains("s3cret") })
     }
 
+    /// The controller's sessions end a transaction left idle for half a lease, so a leader paused
+    /// inside a fenced write releases the lease row before its lease runs out.
+    @Test func postgresConnectionSettings_whenLeaseSet_limitIdleTransactionsToHalfOfIt() async throws {
+        // When
+        let config = try await Self.load([
+            "MESH_JOURNAL_BACKEND": "postgres",
+            "MESH_JOURNAL_POSTGRES_URL": "postgres://mesh:pw@db.internal/mesh",
+            "MESH_HA_LEASE_SECONDS": "6",
+        ])
+        // Then
+        #expect(try config.postgresConnectionSettings().idleInTransactionTimeout == .seconds(3))
+        #expect(try config.journal.postgres.connectionSettings().idleInTransactionTimeout == nil)
+    }
+
     /// Each mistake names its key; none of the messages holds the password.
     @Test(arguments: [
         (["MESH_JOURNAL_BACKEND": "mysql"], "journal.backend"),

@@ -1,4 +1,5 @@
 import ErrorClassification
+import PostgresNIO
 import PostgresSupport
 import Testing
 
@@ -70,5 +71,20 @@ struct PostgresConnectionSettingsTests {
         #expect(settings.description == "postgres://mesh:***@db:5432/mesh?sslmode=require")
         #expect(!"\(settings)".contains("hunter2"))
         #expect(!String(reflecting: settings).contains("hunter2"))
+    }
+
+    /// Login parameters: the application name, and the idle-in-transaction limit in whole
+    /// milliseconds (rounded up), each only when set; the client configuration carries the same.
+    @Test func startupParameters_whenSet_sendsNameAndIdleLimitInMilliseconds() throws {
+        // Given
+        var settings = try PostgresConnectionSettings(url: "postgres://mesh@db.internal/mesh?application_name=ctl")
+        #expect(PostgresClientFactory.startupParameters(settings).map { "\($0)=\($1)" } == ["application_name=ctl"])
+        // When
+        settings.idleInTransactionTimeout = .microseconds(2_500_100)
+        // Then
+        let expected = ["application_name=ctl", "idle_in_transaction_session_timeout=2501"]
+        #expect(PostgresClientFactory.startupParameters(settings).map { "\($0)=\($1)" } == expected)
+        let configuration = try PostgresClientFactory.configuration(settings)
+        #expect(configuration.options.additionalStartupParameters.map { "\($0)=\($1)" } == expected)
     }
 }

@@ -70,7 +70,7 @@ public struct MeshControllerApp: Sendable {
     private func openPostgresJournal() async throws -> PostgresEventJournal {
         let postgres = configuration.journal.postgres
         var journalConfiguration = PostgresJournalConfiguration(client: try PostgresClientFactory.configuration(
-            try postgres.connectionSettings(), maxConnections: postgres.maxConnections))
+            try configuration.postgresConnectionSettings(), maxConnections: postgres.maxConnections))
         journalConfiguration.maxBatchSize = configuration.journal.maxBatchSize
         journalConfiguration.maxQueuedEvents = configuration.journal.maxQueuedEvents
         journalConfiguration.maxQueuedWorkerWrites = configuration.journal.maxQueuedWorkerWrites

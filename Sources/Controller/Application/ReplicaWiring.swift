@@ -19,7 +19,7 @@ struct ReplicaWiring: Sendable {
     ///   checked already.
     init(configuration: MeshConfiguration, adminAddress: String, observer: (any LeaderElectionObserver)?,
          logger: Logger) throws {
-        let settings = try configuration.journal.postgres.connectionSettings()
+        let settings = try configuration.postgresConnectionSettings()
         var ha = configuration.ha
         replicaID = ha.replicaId ?? MeshConfiguration.HA.defaultReplicaID()
         ha.replicaId = replicaID

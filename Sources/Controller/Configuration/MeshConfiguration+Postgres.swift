@@ -34,3 +34,20 @@ extension MeshConfiguration.Journal.Postgres {
         }
     }
 }
+
+extension MeshConfiguration {
+    /// The journal's connection settings as this controller uses them: those of `journal.postgres`,
+    /// with the server ending any session left idle inside a transaction for half a lease
+    /// (`ha.leaseSeconds` / 2).
+    ///
+    /// The leader's fenced journal writes hold the lease row `FOR SHARE` until they commit, so that
+    /// no write of an old term commits after a new term begins. A leader paused in the middle of
+    /// one (SIGSTOP, a frozen VM) would otherwise keep that lock, and with it every other
+    /// replica's takeover, for as long as it stays paused. With the limit the server ends its
+    /// session before the lease runs out, and failover waits for the lease alone.
+    public func postgresConnectionSettings() throws(ConfigurationError) -> PostgresConnectionSettings {
+        var settings = try journal.postgres.connectionSettings()
+        settings.idleInTransactionTimeout = .milliseconds(Int64((ha.leaseSeconds * 500).rounded(.up)))
+        return settings
+    }
+}

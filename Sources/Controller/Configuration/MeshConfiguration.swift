@@ -167,7 +167,8 @@ public struct MeshConfiguration: Sendable, Equatable {
     /// SQLite controller is one process that always leads.
     public struct HA: Sendable, Equatable {
         /// How long a granted lease lasts (the database's clock). A dead leader is replaced within
-        /// about this plus ``renewSeconds``.
+        /// about this plus ``renewSeconds``; so is a paused one, as the journal's sessions end a
+        /// transaction left idle for half of it.
         public var leaseSeconds = 10.0
         /// How often the leader renews and followers try to take over; at most half the lease.
         public var renewSeconds = 2.0
