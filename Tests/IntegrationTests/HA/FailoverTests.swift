@@ -17,12 +17,6 @@ import Testing
 @Suite(.enabled(if: integrationEnabled && ControllerProcess.isAvailable,
                 "needs MESH_INTEGRATION=1 and MESH_CONTROLLER_BIN (deploy/local/test.sh)"))
 struct FailoverTests {
-    /// Lines the workers log when they write to Consul or Secrets Manager (at debug level).
-    static let actingMarkers = [
-        "Registered task in the catalog", "Deregistered stopped task from the catalog",
-        "Created Consul token", "Deleted the token", "Created token secret", "Stored new token IDs",
-    ]
-
     @Test(.timeLimit(.minutes(6)))
     func leaderKillPauseAndPostgresRestart_loseNothing_andTheOldLeaderNeverActs() async throws {
         // Given three mesh services in moto, ten tasks each: six for the storm, two that start while
@@ -152,6 +146,10 @@ struct FailoverRun {
         }
         #expect(steppedDown, "the resumed old leader still says it leads: \(paused.logTail())")
         let stepDown = ContinuousClock.now - resumedAt
+        // Read at once, so that a write that left before the freeze can be told from one that started
+        // after the resume (ResumedLeaderLog); what the replica logs later must show no write at all.
+        let early = paused.log(since: resumedLog)
+        let actedEarly = ResumedLeaderLog.actedAfterResume(early, elapsed: ContinuousClock.now - resumedAt)
         var acknowledged = Set<String>()
         for delivery in plan.resumeDeliveries {
             let accepted = await eventually(timeout: .seconds(60), interval: .milliseconds(200)) {
@@ -163,10 +161,10 @@ struct FailoverRun {
         try await expectConverged(registered: plan.stormTasks.filter { $0 != plan.stoppedTask } + plan.pauseTasks + plan.resumeTasks,
                                   phase: "after the resume")
 
-        let sinceResume = paused.log(since: resumedLog).components(separatedBy: "This replica leads")[0]
-        let acted = FailoverTests.actingMarkers.filter { sinceResume.contains($0) }
-        #expect(acted.isEmpty, "the resumed old leader acted: \(acted)\n\(sinceResume.suffix(3000))")
-        #expect(FailoverTests.actingMarkers.contains { cluster.replicas[third.index].logTail(200_000).contains($0) },
+        let later = paused.log(since: resumedLog + early.utf8.count).components(separatedBy: "This replica leads")[0]
+        let acted = actedEarly + ResumedLeaderLog.actingMarkers.filter { later.contains($0) }
+        #expect(acted.isEmpty, "the resumed old leader acted: \(acted)\n\((early + later).suffix(3000))")
+        #expect(ResumedLeaderLog.actingMarkers.contains { cluster.replicas[third.index].logTail(200_000).contains($0) },
                 "the current leader's log shows none of the markers: the check above would pass vacuously")
         let followsTheTerm = await eventually(timeout: .seconds(30), interval: .milliseconds(200)) {
             let current = await cluster.leader(among: all, above: 0, timeout: .seconds(5))
