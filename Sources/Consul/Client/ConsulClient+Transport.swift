@@ -41,6 +41,8 @@ extension ConsulClient {
         let started = ContinuousClock.now
         var metadata: Logger.Metadata = ["consul.method": "\(method.rawValue)", "consul.path": "\(path)"]
 
+        if method != .GET { try passWriteGate(method, path: path, logger: logger) }
+
         let status: Int
         let headers: HTTPHeaders
         let bytes: ByteBuffer
@@ -74,6 +76,22 @@ extension ConsulClient {
         callObserver?.consulCallFinished(method: method.rawValue, path: path, duration: ContinuousClock.now - started,
                                          status: status, errorCode: (200...299).contains(status) ? nil : "answered")
         return ConsulResponse(status: status, body: bytes, index: index)
+    }
+
+    /// Asks ``writeGate`` about a write that is about to go on the wire.
+    /// - Throws: ``ConsulError/Code/fenced`` when the gate refuses; nothing was sent.
+    private func passWriteGate(_ method: HTTPMethod, path: String, logger: Logger) throws(ConsulError) {
+        guard let writeGate else { return }
+        do {
+            try writeGate()
+        } catch {
+            let refused = ConsulError(code: .fenced, status: nil, method: method.rawValue, path: path,
+                                      message: "not sent: \(error)", underlying: error)
+            logger.debug("Consul write not sent: its gate refused it", metadata: [
+                "consul.method": "\(method.rawValue)", "consul.path": "\(path)", "consul.error.code": "\(refused.code)",
+            ])
+            throw refused
+        }
     }
 
     /// GET that decodes a JSON answer and keeps its index.

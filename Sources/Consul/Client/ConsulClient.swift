@@ -23,6 +23,11 @@ public struct ConsulClient: Sendable {
     let tlsConfiguration: TLSConfiguration?
     /// Told about every call when it has finished (metrics); `nil` by default.
     public var callObserver: (any ConsulCallObserver)?
+    /// Asked right before every write (any method but GET) goes on the wire; when it throws, the
+    /// call fails with ``ConsulError/Code/fenced`` and sends nothing. The controller's replicas pass
+    /// their lease check here, so that a leader frozen past its lease and then resumed sends no
+    /// write it had not already sent (docs/leader-election.md, "Fencing"). `nil` by default.
+    public var writeGate: (@Sendable () throws -> Void)?
 
     /// Creates a client; loads the CA of an `https` endpoint now, so a bad file fails at startup.
     /// - Parameters:
@@ -46,6 +51,7 @@ public struct ConsulClient: Sendable {
     public func with(token: ConsulToken?) -> ConsulClient {
         var client = ConsulClient(httpClient: httpClient, configuration: configuration.with(token: token), tls: tlsConfiguration)
         client.callObserver = callObserver
+        client.writeGate = writeGate
         return client
     }
 

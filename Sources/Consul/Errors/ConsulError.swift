@@ -13,7 +13,7 @@ public struct ConsulError: Error, Sendable, CustomStringConvertible, TransientCl
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         fileprivate enum Base: String, Hashable, Sendable {
             case aclNotFound, permissionDenied, notFound, badRequest, tooManyRequests
-            case server, unexpectedStatus, unavailable, invalidResponse, cancelled
+            case server, unexpectedStatus, unavailable, invalidResponse, cancelled, fenced
         }
 
         fileprivate let base: Base
@@ -38,6 +38,9 @@ public struct ConsulError: Error, Sendable, CustomStringConvertible, TransientCl
         public static let invalidResponse = Code(base: .invalidResponse)
         /// The calling task was cancelled before Consul answered.
         public static let cancelled = Code(base: .cancelled)
+        /// Not sent: the client's write gate refused it (``ConsulClient/writeGate``), e.g. a replica
+        /// that no longer leads. Retryable: the write belongs to whoever may write now.
+        public static let fenced = Code(base: .fenced)
 
         public var description: String { base.rawValue }
     }
@@ -73,7 +76,7 @@ public struct ConsulError: Error, Sendable, CustomStringConvertible, TransientCl
     /// True when repeating the same call later may succeed: 5xx, 429 and ``Code/unavailable``.
     public var isRetryable: Bool {
         switch code.base {
-        case .server, .tooManyRequests, .unavailable: true
+        case .server, .tooManyRequests, .unavailable, .fenced: true
         case .aclNotFound, .permissionDenied, .notFound, .badRequest, .unexpectedStatus, .invalidResponse, .cancelled:
             false
         }
@@ -88,7 +91,7 @@ public struct ConsulError: Error, Sendable, CustomStringConvertible, TransientCl
     /// and any other answered status.
     public var isTransient: Bool {
         switch code.base {
-        case .server, .tooManyRequests, .unavailable, .invalidResponse, .cancelled: true
+        case .server, .tooManyRequests, .unavailable, .invalidResponse, .cancelled, .fenced: true
         case .aclNotFound, .permissionDenied, .notFound, .badRequest: false
         case .unexpectedStatus: status == nil || status == 408
         }

@@ -43,8 +43,9 @@ struct ControllerWorkers: Sendable {
                      logger: Logger) throws -> ControllerWorkers {
         // Every work-recording write of the workers carries the fence (see FencedJournal).
         let journal: any JournalStore = leadership.map { FencedJournal(journal, fence: $0) } ?? journal
-        let (consul, ecs, secretsManager) = try clients(configuration: configuration, environment: environment,
-                                                        httpClient: httpClient, telemetry: telemetry, logger: logger)
+        let (unfencedConsul, ecs, secretsManager) = try clients(configuration: configuration, environment: environment,
+                                                                httpClient: httpClient, telemetry: telemetry, logger: logger)
+        let consul = fenced(unfencedConsul, leadership)
         let index = ServiceTaskIndex()
         let secrets = SecretsManagerTokenStore(client: secretsManager)
         let acl = fenced(ConsulTokenACL(consul: consul), leadership)
@@ -110,6 +111,17 @@ struct ControllerWorkers: Sendable {
                                                   region: endpoints.region, credentials: credentials,
                                                   configuration: awsConfiguration, logger: logger)
         return (consul, ecs, secretsManager)
+    }
+
+    /// `consul` with every write passing `leadership`'s local check right before it goes on the wire,
+    /// not only before the effect that sends it (a catalog write is a batched transaction and then the
+    /// sidecar's registration): a leader frozen past its lease sends, once resumed, at most the one
+    /// call it had already handed to the network. Unchanged without `leadership`.
+    static func fenced(_ consul: ConsulClient, _ leadership: LeadershipGuard?) -> ConsulClient {
+        guard let leadership else { return consul }
+        var gated = consul
+        gated.writeGate = { _ = try leadership.ensureLeading() }
+        return gated
     }
 
     /// `base`, fenced by `leadership` when there is one.

@@ -3,6 +3,7 @@ import Consul
 import Logging
 import MeshModel
 import NIOCore
+import Synchronization
 import Testing
 
 @Suite(.enabled(if: ConsulIntegration.enabled, "needs MESH_INTEGRATION=1 and deploy/local/stack.sh start"))
@@ -138,6 +139,42 @@ struct ConsulCatalogIntegrationTests {
             #expect(health.value.isEmpty)
         } cleanup: {
             try? await consul.deregister(.node(task.node), logger: logger)
+        }
+    }
+
+    /// A refusing write gate keeps every write off the wire (registration, transaction, deletion)
+    /// as a retryable `fenced` error, while reads still go out; once it allows, writes go out again.
+    @Test func writeGate_whenRefusing_sendsNoWriteButReads() async throws {
+        // Given
+        struct Refused: Error {}
+        let allowed = Mutex(false)
+        var consul = try ConsulIntegration.managementClient()
+        consul.writeGate = { if !allowed.withLock({ $0 }) { throw Refused() } }
+        let task = MeshTask()
+
+        try await ConsulIntegration.withCleanup {
+            // When
+            let register = await #expect(throws: ConsulError.self) {
+                try await consul.register(task.serviceRegistration, logger: logger)
+            }
+            let transaction = await #expect(throws: ConsulError.self) {
+                try await consul.catalogTransaction([.deleteService(node: task.node, serviceID: task.serviceID)], logger: logger)
+            }
+            let nodeWhileRefused = try await consul.nodeServices(node: task.node, logger: logger)
+            allowed.withLock { $0 = true }
+            try await consul.register(task.serviceRegistration, logger: logger)
+            let nodeWhenAllowed = try await consul.nodeServices(node: task.node, logger: logger)
+
+            // Then
+            for error in [register, transaction] {
+                #expect(error?.code == .fenced)
+                #expect(error?.isRetryable == true && error?.isTransient == true)
+                #expect(error?.status == nil)
+            }
+            #expect(nodeWhileRefused.value == nil, "the refused registration reached Consul")
+            #expect(nodeWhenAllowed.value?.services.map(\.id) == [task.serviceID])
+        } cleanup: {
+            try? await ConsulIntegration.managementClient().deregister(.node(task.node), logger: logger)
         }
     }
 
