@@ -73,7 +73,8 @@ public struct ConsulError: Error, Sendable, CustomStringConvertible, TransientCl
         self.underlying = underlying
     }
 
-    /// True when repeating the same call later may succeed: 5xx, 429 and ``Code/unavailable``.
+    /// True when repeating the same call later may succeed: 5xx, 429, ``Code/unavailable`` and
+    /// ``Code/fenced`` (the leader of the moment makes it).
     public var isRetryable: Bool {
         switch code.base {
         case .server, .tooManyRequests, .unavailable, .fenced: true
@@ -86,7 +87,8 @@ public struct ConsulError: Error, Sendable, CustomStringConvertible, TransientCl
     ///
     /// Transient: 5xx (Consul's "No cluster leader", a failed raft apply), 429, no answer at all
     /// (connection refused or reset, TLS failure, the deadline passed: Consul is down or hung),
-    /// a 2xx whose body was cut off, 408, and a cancelled call. Permanent: 403 "ACL not found" and
+    /// a 2xx whose body was cut off, 408, a cancelled call, and a write this replica's lease
+    /// kept off the wire (``Code/fenced``). Permanent: 403 "ACL not found" and
     /// "Permission denied" (the token or its policy must change), 400 (Consul's validation), 404,
     /// and any other answered status.
     public var isTransient: Bool {
