@@ -68,11 +68,11 @@ struct WorkerRegistrationBenchmarkTests {
 
         // When RUNNING events arrive at a steady rate
         let watcher = CatalogVisibilityWatcher(client: watchClient, address: consulAddress, token: consulToken)
-        let beforeWarm = try await WorkTimeShare.read(controller, token: Self.adminToken, client: postClient)
+        let beforeWarm = try await MetricsText.fetch(controller, token: Self.adminToken, client: postClient)
         let (warm, warmAck) = try await measure(
             tasks: warmTasks, version: 3, clusterArn: cluster, controller: controller, postClient: postClient,
             watcher: watcher)
-        let afterWarm = try await WorkTimeShare.read(controller, token: Self.adminToken, client: postClient)
+        let afterWarm = try await MetricsText.fetch(controller, token: Self.adminToken, client: postClient)
         let coldTasks = coldNames.flatMap { moto.tasks(of: $0) }
         let (cold, coldAck) = try await measure(
             tasks: coldTasks, version: 1, clusterArn: cluster, controller: controller, postClient: postClient,
@@ -85,8 +85,10 @@ struct WorkerRegistrationBenchmarkTests {
         let coldDone = await eventually(timeout: .seconds(60), interval: .milliseconds(100)) {
             try await Self.workDone(controller, atLeast: warmTasks.count + warmNames.count + 2 * coldTasks.count)
         }
-        let afterCold = try await WorkTimeShare.read(controller, token: Self.adminToken, client: postClient)
-        let (warmShare, coldShare) = (afterWarm.since(beforeWarm), afterCold.since(afterWarm))
+        let afterCold = try await MetricsText.fetch(controller, token: Self.adminToken, client: postClient)
+        let (warmShare, coldShare) = (WorkTimeShare.parse(afterWarm).since(WorkTimeShare.parse(beforeWarm)),
+                                      WorkTimeShare.parse(afterCold).since(WorkTimeShare.parse(afterWarm)))
+        let warmView = ControllerLatencyView.parse(afterWarm).since(ControllerLatencyView.parse(beforeWarm))
 
         // Then print the table rows the README quotes
         let rate = String(format: "%.0f events/s, %d workers", Self.rate, Self.concurrency)
@@ -97,6 +99,8 @@ struct WorkerRegistrationBenchmarkTests {
             BENCH| | RUNNING as first event of a new service (cold token, DescribeTasks in path) | \(cold.count) | \(coldNames.count) | \(rate) | \(row(cold)) | \(ms(coldAck.p50)) / \(ms(coldAck.p99)) | \(coldShare) |
             BENCH|
             BENCH| Where the work time went (calls and seconds summed over concurrent calls), warm: \(warmShare.breakdown)
+            BENCH|
+            BENCH| The controller's own view of the warm phase (its histograms' buckets): \(warmView.summary)
             BENCH|
             BENCH| Cold: \(coldShare.breakdown)
             BENCH|

@@ -1,8 +1,4 @@
-import AsyncHTTPClient
 import Foundation
-import MeshTestSupport
-import NIOCore
-import NIOHTTP1
 
 /// Where the controller's work time went, from its `/metrics`: calls and seconds per AWS operation
 /// (`mesh_aws_request_duration_seconds`), per Consul operation (`mesh_consul_request_duration_seconds`)
@@ -27,13 +23,6 @@ struct WorkTimeShare: CustomStringConvertible {
     var consulSeconds: Double { consul.values.reduce(0) { $0 + $1.seconds } }
     var workSeconds: Double { work.values.reduce(0) { $0 + $1.seconds } }
 
-    static func read(_ controller: ControllerProcess, token: String, client: HTTPClient) async throws -> WorkTimeShare {
-        var request = HTTPClientRequest(url: controller.adminURL + "/metrics")
-        request.headers.add(name: "Authorization", value: "Bearer \(token)")
-        let response = try await client.execute(request, timeout: .seconds(30))
-        return parse(String(buffer: try await response.body.collect(upTo: 64 << 20)))
-    }
-
     /// The histograms read: metric, the label that names a tally, where it goes.
     private static var series: [(String, String, WritableKeyPath<WorkTimeShare, [String: Tally]>)] { [
         ("mesh_aws_request_duration_seconds", "operation", \.aws),
@@ -49,7 +38,7 @@ struct WorkTimeShare: CustomStringConvertible {
             guard let value = line.split(separator: " ").last.flatMap({ Double($0) }) else { continue }
             for (metric, label, path) in Self.series {
                 guard name == metric + "_sum" || name == metric + "_count" else { continue }
-                let key = Self.label(label, in: line) ?? "?"
+                let key = MetricsText.label(label, in: line) ?? "?"
                 if name.hasSuffix("_sum") {
                     share[keyPath: path][key, default: Tally()].seconds += value
                 } else {
@@ -58,13 +47,6 @@ struct WorkTimeShare: CustomStringConvertible {
             }
         }
         return share
-    }
-
-    /// The value of `label="…"` in a sample line.
-    private static func label(_ label: String, in line: Substring) -> String? {
-        guard let start = line.range(of: "\(label)=\"") else { return nil }
-        let rest = line[start.upperBound...]
-        return rest.firstIndex(of: "\"").map { String(rest[..<$0]) }
     }
 
     func since(_ earlier: WorkTimeShare) -> WorkTimeShare {
