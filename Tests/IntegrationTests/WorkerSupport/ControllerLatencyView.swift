@@ -27,7 +27,7 @@ struct ControllerLatencyView {
         }
 
         func since(_ earlier: Histogram) -> Histogram {
-            Histogram(buckets: buckets.mapValues { $0 }.merging(earlier.buckets.mapValues { -$0 }, uniquingKeysWith: +))
+            Histogram(buckets: buckets.merging(earlier.buckets.mapValues { -$0 }, uniquingKeysWith: +))
         }
     }
 
@@ -63,7 +63,8 @@ struct ControllerLatencyView {
     var summary: String {
         func ms(_ seconds: Double?) -> String {
             guard let seconds else { return "–" }
-            return seconds.isInfinite ? "over the largest bucket" : "≤ \(Int((seconds * 1000).rounded())) ms"
+            // %g keeps the sub-millisecond bounds (0.25, 0.5 ms) that rounding would turn into 0 or 1.
+            return seconds.isInfinite ? "over the largest bucket" : "≤ " + String(format: "%g", seconds * 1000) + " ms"
         }
         func count(_ value: Double) -> String { String(Int(value.rounded())) }
         return "its `POST /v1/events` handler: \(count(ingest.count)) requests, p99 \(ms(ingest.bound(holding: 0.99))), "

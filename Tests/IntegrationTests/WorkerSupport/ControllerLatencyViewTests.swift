@@ -43,4 +43,12 @@ struct ControllerLatencyViewTests {
         #expect(view.summary.contains("p99 over the largest bucket"))
         #expect(view.summary.contains("journal commits: 0, p99 –"))
     }
+
+    @Test func summary_whenP99IsUnderAMillisecond_printsTheBoundAsIs() {
+        // Given: every commit within 0.5 ms (a bucket the controller has)
+        let text = #"mesh_journal_commit_duration_seconds_bucket{le="0.0005"} 10"# + "\n"
+            + #"mesh_journal_commit_duration_seconds_bucket{le="+Inf"} 10"#
+        // Then
+        #expect(ControllerLatencyView.parse(text).summary.contains("journal commits: 10, p99 ≤ 0.5 ms"))
+    }
 }
