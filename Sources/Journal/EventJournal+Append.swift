@@ -26,9 +26,16 @@ extension EventJournal {
                 fence: (any WorkFence)?) async throws(JournalError) -> [AppendResult] {
         guard !events.isEmpty else { return [] }
         let output = try await perform(.append(events: events, receivedAt: receivedAt), budget: budget, fence: fence)
-        guard case .appended(let results) = output, results.count == events.count else {
-            throw JournalError.failed.with(message: "append produced an unexpected result")
+        return try output.appendResults(count: events.count).get()
+    }
+
+    /// ``append(_:receivedAt:)`` answering through `completion`, on the writer thread that
+    /// committed the events (see ``JournalStore/append(_:receivedAt:completion:)``).
+    public func append(_ events: [DecodedEvent], receivedAt: Date, completion: @escaping AppendCompletion) {
+        guard !events.isEmpty else { return completion(.success([])) }
+        let operation = WriteOperation.append(events: events, receivedAt: receivedAt)
+        writer.submit(operation, weight: operation.weight, budget: .ingest) { result in
+            completion(result.flatMap { $0.appendResults(count: events.count) })
         }
-        return results
     }
 }

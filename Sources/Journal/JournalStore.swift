@@ -2,6 +2,9 @@ public import ErrorClassification
 public import Foundation
 public import MeshModel
 
+/// Receives an append's results (see ``JournalStore/append(_:receivedAt:completion:)``).
+public typealias AppendCompletion = @Sendable (Result<[AppendResult], JournalError>) -> Void
+
 /// Every journal operation the controller uses, whatever holds the journal: ``EventJournal``
 /// (SQLite, one process) or a journal on a shared database (several replicas).
 ///
@@ -39,6 +42,12 @@ public protocol JournalStore: Sendable {
     /// - Throws: ``JournalError/overloaded`` (429), ``JournalError/unavailable`` (503),
     ///   ``JournalError/closed``.
     func append(_ events: [DecodedEvent], receivedAt: Date) async throws(JournalError) -> [AppendResult]
+
+    /// ``append(_:receivedAt:)`` for a caller that answers from the commit itself (ingest's 202):
+    /// `completion` runs exactly once, on the journal's writer thread once the commit is durable,
+    /// or at once on the caller's thread when the write is refused. It must be quick and must not
+    /// block: the other callers of the batch wait behind it.
+    func append(_ events: [DecodedEvent], receivedAt: Date, completion: @escaping AppendCompletion)
 
     /// Journals task states the controller observed itself (resync), folded exactly like events,
     /// their rows labelled with `source`.

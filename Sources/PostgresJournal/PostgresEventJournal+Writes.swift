@@ -18,6 +18,16 @@ extension PostgresEventJournal {
         return try appended(try await perform(.append(events: events, receivedAt: receivedAt), fence: nil), count: events.count)
     }
 
+    /// ``append(_:receivedAt:)`` answering through `completion`, on the writer thread that
+    /// committed the events (see ``JournalStore/append(_:receivedAt:completion:)``).
+    public func append(_ events: [DecodedEvent], receivedAt: Date, completion: @escaping AppendCompletion) {
+        guard !events.isEmpty else { return completion(.success([])) }
+        let write = PostgresWrite(kind: .operation(.append(events: events, receivedAt: receivedAt)), epoch: nil)
+        writer.submit(write, weight: write.weight, budget: write.budget) { result in
+            completion(result.flatMap { $0.appendResults(count: events.count) })
+        }
+    }
+
     /// Journals observed task states (resync), folded like events, their rows labelled with `source`
     /// in the same transaction.
     public func observe(_ changes: [TaskStateChange], source: String, observedAt: Date,
@@ -29,10 +39,7 @@ extension PostgresEventJournal {
     }
 
     private func appended(_ output: WriteOutput, count: Int) throws(JournalError) -> [AppendResult] {
-        guard case .appended(let results) = output, results.count == count else {
-            throw JournalError.failed.with(message: "append produced an unexpected result")
-        }
-        return results
+        try output.appendResults(count: count).get()
     }
 }
 

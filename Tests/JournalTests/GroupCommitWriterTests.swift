@@ -60,6 +60,36 @@ struct GroupCommitWriterTests {
         #expect(writer.statistics.inFlightBatches == 0)
         #expect(writer.statistics.mostBatchesInFlight <= 3)
     }
+
+    /// A completion runs on the writer thread after its batch committed; a refused submission
+    /// (the writer closed) completes at once, on the submitting thread, without a commit.
+    @Test func submitWithCompletion_runsOnTheWriterAfterTheCommitOrAtOnceWhenRefused() async throws {
+        // Given
+        let committed = Mutex(0)
+        let writer = GroupCommitWriter<Int, Int>(
+            maxBatchWeight: 100, maxQueuedWeight: [.ingest: 100], health: JournalWriteHealth(logger: JournalFixtures.logger)
+        ) { operations in
+            committed.withLock { $0 += operations.count }
+            return operations.map { .success($0 + 1) }
+        }
+
+        // When
+        let (result, thread, committedBefore) = await withCheckedContinuation { continuation in
+            writer.submit(41, weight: 1, budget: .ingest) { result in
+                continuation.resume(returning: (result, Thread.current.name, committed.withLock { $0 }))
+            }
+        }
+        await writer.close()
+        let refusal = Mutex<Result<Int, JournalError>?>(nil)
+        writer.submit(1, weight: 1, budget: .ingest) { result in refusal.withLock { $0 = result } }
+
+        // Then
+        #expect(try result.get() == 42)
+        #expect(thread == "journal-writer")
+        #expect(committedBefore == 1)
+        #expect(refusal.withLock { $0 } == .failure(.closed), "the refusal completed before submit returned")
+        #expect(committed.withLock { $0 } == 1)
+    }
 }
 
 /// Holds each commit until `needed` commits have begun, for at most 10 s.

@@ -68,6 +68,10 @@ public struct FencedJournal: JournalStore {
         try await base.append(events, receivedAt: receivedAt)
     }
 
+    public func append(_ events: [DecodedEvent], receivedAt: Date, completion: @escaping AppendCompletion) {
+        base.append(events, receivedAt: receivedAt, completion: completion)
+    }
+
     public func task(arn: String) async throws(JournalError) -> TaskRecord? { try await base.task(arn: arn) }
 
     public func tasks(cluster: String?, status: String?, limit: Int, after: String?) async throws(JournalError) -> [TaskRecord] {

@@ -5,9 +5,10 @@ import Synchronization
 /// The writer of the journal: everything that queues up while a batch is committing goes into the
 /// next batch (group commit), so one fsync acknowledges many requests.
 ///
-/// Callers `submit` an operation and suspend until the batch that carried it has committed. A
-/// dedicated thread takes everything queued (up to `maxBatchWeight`), runs `commit` — one blocking
-/// transaction — and resumes every caller with its own result, then takes the next batch at once.
+/// Callers `submit` an operation and suspend until the batch that carried it has committed (or
+/// pass a completion that the writer calls). A dedicated thread takes everything queued (up to
+/// `maxBatchWeight`), runs `commit` — one blocking transaction — and hands every caller its own
+/// result, then takes the next batch at once.
 ///
 /// Backpressure counts each ``WriteBudget`` apart: a flood of ingest that fills its budget (429s)
 /// leaves the workers' bookkeeping its own room, so their writes never fail for it.
@@ -39,12 +40,16 @@ import Synchronization
 package final class GroupCommitWriter<Operation: Sendable, Output: Sendable>: Sendable {
     /// Runs one batch, blocking the writer thread, and returns exactly one result per operation, in order.
     package typealias Commit = @Sendable ([Operation]) -> [Result<Output, JournalError>]
+    /// Receives one operation's result on the writer thread that committed it: it must be quick
+    /// and must not block, because the rest of the batch's callers wait behind it.
+    package typealias Completion = @Sendable (Result<Output, JournalError>) -> Void
 
     private struct Pending: Sendable {
         let operation: Operation
         let weight: Int
         let budget: WriteBudget
-        let continuation: CheckedContinuation<Result<Output, JournalError>, Never>
+        /// Called once, on a writer thread (or the submitter's, for a refusal), with the result.
+        let complete: Completion
     }
 
     private struct State: Sendable {
@@ -144,21 +149,30 @@ package final class GroupCommitWriter<Operation: Sendable, Output: Sendable>: Se
     /// operation that was queued is committed, because its caller may already have been told nothing.
     package func submit(_ operation: Operation, weight: Int, budget: WriteBudget) async -> Result<Output, JournalError> {
         await withCheckedContinuation { continuation in
-            let (rejection, wake) = state.withLock { state -> (JournalError?, Bool) in
-                if let stopReason = health.stopReason { return (stopReason, false) }
-                if state.closing { return (.closed, false) }
-                let budgetWeight = state.budgetWeight[budget, default: 0]
-                if budgetWeight > 0, budgetWeight + weight > maxQueuedWeight[budget, default: 1] {
-                    return (.overloaded, false)
-                }
-                state.queue.append(Pending(operation: operation, weight: weight, budget: budget, continuation: continuation))
-                state.queuedWeight += weight
-                state.budgetWeight[budget, default: 0] += weight
-                return (nil, state.takeWaitingThread())
-            }
-            if let rejection { continuation.resume(returning: .failure(rejection)) }
-            if wake { wakeup.signal() }
+            submit(operation, weight: weight, budget: budget) { continuation.resume(returning: $0) }
         }
+    }
+
+    /// ``submit(_:weight:budget:)`` without suspending: `completion` gets the result, on the writer
+    /// thread once the batch committed, or at once on the caller's thread when it is refused.
+    ///
+    /// For a caller that answers from the commit itself (ingest's 202): it spares the hop back to a
+    /// task, which on a busy two-core machine was a scheduling wait of its own.
+    package func submit(_ operation: Operation, weight: Int, budget: WriteBudget, completion: @escaping Completion) {
+        let (rejection, wake) = state.withLock { state -> (JournalError?, Bool) in
+            if let stopReason = health.stopReason { return (stopReason, false) }
+            if state.closing { return (.closed, false) }
+            let budgetWeight = state.budgetWeight[budget, default: 0]
+            if budgetWeight > 0, budgetWeight + weight > maxQueuedWeight[budget, default: 1] {
+                return (.overloaded, false)
+            }
+            state.queue.append(Pending(operation: operation, weight: weight, budget: budget, complete: completion))
+            state.queuedWeight += weight
+            state.budgetWeight[budget, default: 0] += weight
+            return (nil, state.takeWaitingThread())
+        }
+        if let rejection { completion(.failure(rejection)) }
+        if wake { wakeup.signal() }
     }
 
     /// Stops accepting operations, commits everything already queued, then ends the threads.
@@ -223,7 +237,7 @@ package final class GroupCommitWriter<Operation: Sendable, Output: Sendable>: Se
                 let result = index < results.count
                     ? results[index]
                     : .failure(JournalError.failed.with(message: "commit returned too few results"))
-                pending.continuation.resume(returning: result)
+                pending.complete(result)
             }
             if let stopReason = health.stopReason {
                 fail(stopAccepting(), with: stopReason)
@@ -259,7 +273,7 @@ package final class GroupCommitWriter<Operation: Sendable, Output: Sendable>: Se
 
     private func fail(_ batch: [Pending], with error: JournalError) {
         counters.withLock { $0.operations += batch.count }
-        for pending in batch { pending.continuation.resume(returning: .failure(error)) }
+        for pending in batch { pending.complete(.failure(error)) }
     }
 
     /// The next batch and its weight, or `nil` once closed and drained. Blocks the calling writer

@@ -129,4 +129,13 @@ package enum WriteOutput: Sendable {
     /// Whether a conditional write changed anything.
     case stored(Bool)
     case done
+
+    /// The results of an append of `count` events; anything else is a bug of the commit, reported
+    /// as ``JournalError/failed`` rather than trusted.
+    package func appendResults(count: Int) -> Result<[AppendResult], JournalError> {
+        guard case .appended(let results) = self, results.count == count else {
+            return .failure(JournalError.failed.with(message: "append produced an unexpected result"))
+        }
+        return .success(results)
+    }
 }

@@ -203,4 +203,27 @@ struct JournalStoreAppendTests {
             #expect(try await journal.source(ofSequence: 999) == nil)
         }
     }
+
+    /// The completion form journals exactly like the awaited one, and hands its results over once,
+    /// after the commit: the task's state is readable when the completion runs.
+    @Test(arguments: JournalBackendUnderTest.all)
+    func appendWithCompletion_whenApplied_completesOnceAfterTheCommit(_ backend: JournalBackendUnderTest) async throws {
+        try await backend.withJournal { journal in
+            // Given
+            let arn = JournalFixtures.taskArn()
+            let events = [JournalFixtures.event(arn: arn, version: 1, status: .pending),
+                          JournalFixtures.event(arn: arn, version: 1, status: .pending)]
+
+            // When
+            let results = try await withCheckedThrowingContinuation { continuation in
+                journal.append(events, receivedAt: Date()) { continuation.resume(with: $0) }
+            }
+
+            // Then
+            #expect(results.map(\.outcome) == [.applied, .duplicate])
+            #expect(results.map(\.taskArn) == [arn, arn])
+            #expect(try await journal.task(arn: arn)?.version == 1)
+            #expect(try await journal.workItem(key: "task:\(arn)")?.state == .pending)
+        }
+    }
 }

@@ -21,6 +21,12 @@ struct JournalStoreLifecycleTests {
                 _ = try await journal.append([JournalFixtures.event(arn: JournalFixtures.taskArn(), version: 1)],
                                              receivedAt: Date())
             }
+            await #expect(throws: JournalError.closed) {
+                _ = try await withCheckedThrowingContinuation { continuation in
+                    journal.append([JournalFixtures.event(arn: JournalFixtures.taskArn(), version: 1)],
+                                   receivedAt: Date()) { continuation.resume(with: $0) }
+                }
+            }
         }
     }
 
