@@ -25,6 +25,8 @@ public struct Router: Sendable {
     /// common case without splitting the path. A full-literal match is always the best match,
     /// so this never changes which handler runs.
     private var literalRoutes: [String: [HTTPMethod: HTTPHandler]] = [:]
+    /// Routes whose handler starts on the loop thread, by canonical path (``addOnLoop(_:_:handler:)``).
+    var loopRoutes: [String: [HTTPMethod: HTTPLoopHandler]] = [:]
     /// Told of every request no route took (its 404 or 405 status), so the app can count them:
     /// scanners and misconfigured clients would otherwise stay invisible in per-route metrics.
     public var onUnmatched: (@Sendable (_ request: HTTPRequest, _ status: Int) -> Void)?
@@ -36,7 +38,10 @@ public struct Router: Sendable {
         let segments = Self.segments(of: pattern)
         root.insert(segments: segments[...], method: method, handler: handler)
         if !segments.contains(where: RouteNode.isParameter) {
-            literalRoutes["/" + segments.joined(separator: "/"), default: [:]][method] = handler
+            let path = "/" + segments.joined(separator: "/")
+            literalRoutes[path, default: [:]][method] = handler
+            // A task handler replaces a loop handler registered for the same pair before it.
+            loopRoutes[path]?[method] = nil
         }
     }
 

@@ -26,11 +26,9 @@ extension EventHTTPServer {
             await loop.stop(final: { core.tearDown() })
             throw HTTPServerError(.libeventFailure, "the loop thread did not run the listener setup")
         }
-        let routers = configuration.listeners.map(\.router)
         let finished = AsyncSignal()
-        let logger = logger
         let task = Task {
-            await Self.dispatch(dispatcher, core: core, routers: routers, logger: logger)
+            await Self.dispatch(dispatcher, core: core)
             finished.signal()
         }
         logger.info("HTTP server started", metadata: ["mesh.http.ports": .string(ports.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","))])
@@ -43,7 +41,8 @@ extension EventHTTPServer {
 
     /// Takes admitted requests in batches and runs each handler in its own child task; the
     /// response goes back to the loop through ``ServerCore/reply(_:isHead:_:)``.
-    private static func dispatch(_ dispatcher: HandlerDispatcher, core: ServerCore, routers: [Router], logger: Logger) async {
+    private static func dispatch(_ dispatcher: HandlerDispatcher, core: ServerCore) async {
+        let routers = core.routers
         await withTaskCancellationHandler {
             await withDiscardingTaskGroup { group in
                 while let jobs = await dispatcher.next() {
@@ -51,13 +50,7 @@ extension EventHTTPServer {
                         let handle: @Sendable () async -> Void = {
                             let response = await routers[job.listener].handle(job.request)
                             core.reply(job.token, isHead: job.request.method == .head, response)
-                            logger.debug("HTTP request handled", metadata: [
-                                "mesh.request.id": .string(job.request.requestID),
-                                "http.method": .string(job.request.method.rawValue),
-                                "http.path": .string(job.request.path),
-                                "http.status": .stringConvertible(response.status),
-                                "mesh.listener": .string(job.request.listenerName),
-                            ])
+                            core.logHandled(job.request, status: response.status)
                         }
                         // An immediate child runs on this thread until its first suspension: a
                         // handler that answers without suspending costs no extra enqueue or

@@ -47,6 +47,10 @@ public struct HTTPServerConfiguration: Sendable {
     public var listenBacklog: Int = 1024
     /// `Retry-After` seconds sent with overload and shutdown 503s.
     public var retryAfterSeconds: Int = 1
+    /// The largest body an ``HTTPLoopHandler`` gets on the loop thread itself; a larger one runs
+    /// that handler on a task, so that decoding it does not hold up the other connections. 16 KiB
+    /// takes an EventBridge event (2–4 KiB as ECS sends them) with room to spare.
+    public var loopHandlerBodyLimit: Int = 16 << 10
 
     public init(listeners: [Listener]) {
         self.listeners = listeners

@@ -73,8 +73,9 @@ extension ServerCore {
         )
     }
 
-    /// Records the admitted request (its reply deadline, the running handler) and queues it for the
-    /// dispatcher: at once when a group is full, else when this loop iteration's I/O is done.
+    /// Records the admitted request (its reply deadline, the running handler) and runs its loop
+    /// handler here, or queues it for the dispatcher: at once when a group is full, else when this
+    /// loop iteration's I/O is done.
     private func handOff(_ copied: HTTPRequest, for request: UnsafeMutablePointer<evhttp_request>, listener: Int) {
         let token = table.insert(
             request, requestID: copied.requestID, isHead: copied.method == .head,
@@ -83,6 +84,10 @@ extension ServerCore {
         statistics.admitted += 1
         runningHandlers += 1
         armDeadlineTimerIfNeeded()
+        if copied.body.count <= loopHandlerBodyLimit, let loopHandler = routers[listener].loopHandler(for: copied) {
+            loopHandler(copied, responder(for: token, request: copied))
+            return
+        }
         admittedJobs.append(HandlerDispatcher.Job(token: token, listener: listener, request: copied))
         if admittedJobs.count >= Self.eagerHandoffCount {
             handOffAdmitted()

@@ -13,6 +13,26 @@ extension ServerCore {
         }
     }
 
+    /// The responder a loop handler answers `request` through: ``reply(_:isHead:_:)`` for `token`.
+    func responder(for token: RequestToken, request: HTTPRequest) -> HTTPResponder {
+        let isHead = request.method == .head
+        return HTTPResponder { [self] response in
+            reply(token, isHead: isHead, response)
+            logHandled(request, status: response.status)
+        }
+    }
+
+    /// The debug line for every handled request, whichever way its handler ran.
+    func logHandled(_ request: HTTPRequest, status: Int) {
+        logger.debug("HTTP request handled", metadata: [
+            "mesh.request.id": .string(request.requestID),
+            "http.method": .string(request.method.rawValue),
+            "http.path": .string(request.path),
+            "http.status": .stringConvertible(status),
+            "mesh.listener": .string(request.listenerName),
+        ])
+    }
+
     private func deliver(_ token: RequestToken, _ response: PreparedResponse) {
         loop.preconditionOnLoop()
         runningHandlers -= 1

@@ -20,6 +20,9 @@ final class ServerCore: @unchecked Sendable {
     let maxPendingRequests: Int
     let maxBodySize: Int
     let replyDeadlineNanoseconds: Int64
+    /// Each listener's router, for its loop handlers (``Router/loopHandler(for:)``).
+    let routers: [Router]
+    let loopHandlerBodyLimit: Int
 
     // MARK: Loop-only state
     var listeners: [ListenerContext] = []
@@ -57,6 +60,8 @@ final class ServerCore: @unchecked Sendable {
         maxPendingRequests = max(1, configuration.maxPendingRequests)
         maxBodySize = max(0, configuration.maxBodySize)
         replyDeadlineNanoseconds = configuration.replyDeadline.nanoseconds
+        routers = configuration.listeners.map(\.router)
+        loopHandlerBodyLimit = max(0, configuration.loopHandlerBodyLimit)
         table = RequestTable(capacity: min(maxPendingRequests, 1024))
     }
 
