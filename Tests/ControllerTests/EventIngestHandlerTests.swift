@@ -213,7 +213,7 @@ struct EventIngestHandlerTests {
 
 private struct FailingSink: EventSink {
     let error: JournalError
-    func append(_ events: [DecodedEvent], receivedAt: Date) async throws(JournalError) -> [AppendResult] {
-        throw error
+    func append(_ events: [DecodedEvent], receivedAt: Date, completion: @escaping AppendCompletion) {
+        completion(.failure(error))
     }
 }

@@ -23,19 +23,30 @@ struct WorkerIngestHookTests {
     }
 
     /// An applied event schedules `task:<arn>`, which the journal already marked; a duplicate does not.
+    /// The keys are scheduled after the answer, so the test waits for them; the second task's key
+    /// coming right after the first shows that the duplicate in between scheduled nothing.
     @Test func handle_whenEventApplied_schedulesMarkedTaskKey() async throws {
         // Given
         let journal = try EventJournal.inMemory(logger: Logger(label: "test"))
         let scheduler = WorkerRecordingEnqueuer()
         let handler = handler(journal: journal, scheduler: scheduler)
+        let key = "task:\(Fixtures.taskArn)"
+        let otherID = "0123456789abcdef0123456789abcdef"
+        let otherArn = "arn:aws:ecs:us-east-1:111122223333:task/apps/\(otherID)"
         // When
         let first = await handler.handle(request(try Fixtures.running))
+        let firstScheduled = await eventually(timeout: .seconds(10), interval: .milliseconds(5)) {
+            await scheduler.scheduled == [[key]]
+        }
         let duplicate = await handler.handle(request(try Fixtures.running))
+        let other = await handler.handle(request(try Fixtures.event(taskID: otherID, version: 1)))
         // Then
         #expect(first.status == 202)
+        #expect(firstScheduled)
         #expect(duplicate.status == 200)
-        let key = "task:\(Fixtures.taskArn)"
-        #expect(await scheduler.scheduled == [[key]])
+        #expect(other.status == 202)
+        #expect(await eventually(timeout: .seconds(10), interval: .milliseconds(5)) { await scheduler.scheduled.count >= 2 })
+        #expect(await scheduler.scheduled == [[key], ["task:\(otherArn)"]])
         #expect(await scheduler.enqueued.isEmpty)
         #expect(try await journal.workItem(key: key)?.state == .pending)
     }

@@ -217,7 +217,7 @@ public struct MeshControllerApp: Sendable {
 
         var publicRouter = router(listener: "public", health: health)
         let ingest = makeIngestHandler(journal: journal, scheduler: scheduler)
-        publicRouter.add(.post, "/v1/events", handler: telemetry.instrument("public", "/v1/events", .post, ingest.handle))
+        publicRouter.addOnLoop(.post, "/v1/events", handler: telemetry.instrument("public", "/v1/events", .post, ingest.handle(_:responder:)))
         if let heartbeats {
             publicRouter.add(.post, "/v1/heartbeats",
                              handler: telemetry.instrument("public", "/v1/heartbeats", .post, heartbeats.handler.handle))

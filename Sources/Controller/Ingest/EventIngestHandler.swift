@@ -7,8 +7,9 @@ public import MeshModel
 
 /// Where acknowledged events go; the journal in production, so the handler can be tested alone.
 public protocol EventSink: Sendable {
-    /// Stores the events durably and returns only after the commit reached the disk.
-    func append(_ events: [DecodedEvent], receivedAt: Date) async throws(JournalError) -> [AppendResult]
+    /// Stores the events durably and calls `completion` only after the commit reached the disk (or
+    /// at once when it refuses them). `completion` must be quick: it may run on the journal's writer.
+    func append(_ events: [DecodedEvent], receivedAt: Date, completion: @escaping AppendCompletion)
 }
 
 extension EventJournal: EventSink {}
@@ -21,17 +22,20 @@ public struct JournalEventSink: EventSink {
         self.journal = journal
     }
 
-    public func append(_ events: [DecodedEvent], receivedAt: Date) async throws(JournalError) -> [AppendResult] {
-        try await journal.append(events, receivedAt: receivedAt)
+    public func append(_ events: [DecodedEvent], receivedAt: Date, completion: @escaping AppendCompletion) {
+        journal.append(events, receivedAt: receivedAt, completion: completion)
     }
 }
 
 /// `POST /v1/events`: the EventBridge API-destination webhook.
 ///
-/// Runs off the libevent loop (the server hands requests to handler tasks), so decoding here does
-/// not stall accepting and parsing. The order of checks is the order a client can fix things in:
-/// credentials, media type, syntax and fields, cluster, then storage. Only a durable journal commit
-/// earns a 2xx: 202 when at least one event changed state, 200 when all were duplicates or stale.
+/// Starts on the libevent loop (an ``HTTPLoopHandler``; a large body runs it on a task instead): it
+/// checks and decodes the request, queues the events for the journal's writer and returns; the
+/// writer answers once the commit is durable. So an event's 202 takes two thread hand-offs (loop to
+/// writer, writer to loop) and never waits for a free thread of the cooperative pool. The order of
+/// checks is the order a client can fix things in: credentials, media type, syntax and fields,
+/// cluster, then storage. Only a durable journal commit earns a 2xx: 202 when at least one event
+/// changed state, 200 when all were duplicates or stale.
 public struct EventIngestHandler: Sendable {
     private let authenticator: WebhookAuthenticator
     private let allowList: ClusterAllowList
@@ -61,23 +65,41 @@ public struct EventIngestHandler: Sendable {
         self.now = now
     }
 
-    public func handle(_ request: HTTPRequest) async -> HTTPResponse {
+    /// Handles one request and answers through `responder`, exactly once: at once for a refusal,
+    /// from the journal's writer after the commit otherwise. Never blocks or suspends.
+    public func handle(_ request: HTTPRequest, responder: HTTPResponder) {
         // The request ID goes into each log call's metadata rather than into a copy of the logger:
         // setting logger metadata re-renders the handler's metadata on every request, logged or not.
         let requestID = Logger.MetadataValue.string(request.requestID)
         // 1. Credentials and media type.
-        if let refusal = refusal(of: request, requestID: requestID) { return refusal }
+        if let refusal = refusal(of: request, requestID: requestID) { return responder.reply(refusal) }
         // 2. Syntax, fields and consistency, then the cluster allow-list.
         let events: [DecodedEvent]
         switch decodeAllowed(request.body, requestID: requestID) {
         case .success(let decoded): events = decoded
-        case .failure(let refusal): return refusal.response
+        case .failure(let refusal): return responder.reply(refusal.response)
         }
         // 3. Storage: a 2xx only after the commit is durable.
+        sink.append(events, receivedAt: now()) { [self] result in
+            responder.reply(answer(result, events: events, requestID: requestID))
+        }
+    }
+
+    /// ``handle(_:responder:)`` as an ``HTTPHandler``, for callers that await the response.
+    public func handle(_ request: HTTPRequest) async -> HTTPResponse {
+        await withCheckedContinuation { continuation in
+            handle(request, responder: HTTPResponder { continuation.resume(returning: $0) })
+        }
+    }
+
+    /// The answer to a journal write: the results (202 or 200) after waking the workers, or the
+    /// journal's problem.
+    private func answer(_ result: Result<[AppendResult], JournalError>, events: [DecodedEvent],
+                        requestID: Logger.MetadataValue) -> HTTPResponse {
         let results: [AppendResult]
-        do {
-            results = try await sink.append(events, receivedAt: now())
-        } catch {
+        switch result {
+        case .success(let appended): results = appended
+        case .failure(let error):
             logger.warning("Could not journal events", metadata: [
                 "mesh.request.id": requestID, "mesh.error": .string(error.description),
                 "mesh.events": .stringConvertible(events.count),
@@ -86,7 +108,7 @@ public struct EventIngestHandler: Sendable {
         }
         // 4. Wake the workers, and answer.
         let applied = results.contains { $0.outcome == .applied }
-        if applied { await wakeWorkers(for: results) }
+        if applied { wakeWorkers(for: results) }
         logger.debug("Journaled events", metadata: [
             "mesh.request.id": requestID, "mesh.events": .stringConvertible(results.count),
             "mesh.journal.sequence": .stringConvertible(results.last?.sequence ?? 0),
@@ -137,15 +159,17 @@ public struct EventIngestHandler: Sendable {
         return .success(events)
     }
 
-    /// Schedules the task keys of the applied events; the journal marked them in the same transaction.
-    private func wakeWorkers(for results: [AppendResult]) async {
+    /// Schedules the task keys of the applied events, on a task of their own: the journal marked
+    /// them pending in the commit that earned the 202, so the answer need not wait for the queue
+    /// (and a process that dies first finds them pending when it starts again).
+    private func wakeWorkers(for results: [AppendResult]) {
         guard let scheduler else { return }
         var seen = Set<String>()
         let keys = results.compactMap { result in
             result.outcome == .applied && seen.insert(result.taskArn).inserted
                 ? WorkKey.task(arn: result.taskArn).rawValue : nil
         }
-        await scheduler.scheduleMarked(keys)
+        Task { await scheduler.scheduleMarked(keys) }
     }
 
     /// EventBridge sends `application/json; charset=utf-8`; parameters are ignored, and so are spaces

@@ -54,4 +54,10 @@ public struct ControllerTelemetry: Sendable {
                     _ handler: @escaping HTTPHandler) -> HTTPHandler {
         RequestMetrics.instrument(handler, metrics: metrics, listener: listener, route: route, method: method)
     }
+
+    /// Wraps a loop handler so that its requests are counted and timed under `route`.
+    func instrument(_ listener: String, _ route: String, _ method: HTTPMethod,
+                    _ handler: @escaping HTTPLoopHandler) -> HTTPLoopHandler {
+        RequestMetrics.instrument(handler, metrics: metrics, listener: listener, route: route, method: method)
+    }
 }

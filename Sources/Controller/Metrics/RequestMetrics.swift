@@ -16,6 +16,21 @@ enum RequestMetrics {
             return response
         }
     }
+
+    /// ``instrument(_:metrics:listener:route:method:)`` for a loop handler: the duration runs from
+    /// its start to its reply, on whatever thread that comes.
+    static func instrument(_ handler: @escaping HTTPLoopHandler, metrics: ControllerMetrics?, listener: String,
+                           route: String, method: HTTPMethod) -> HTTPLoopHandler {
+        guard let metrics else { return handler }
+        let series = metrics.requestSeries(listener: listener, route: route, method: method.rawValue)
+        return { request, responder in
+            let started = ContinuousClock.now
+            handler(request, HTTPResponder { response in
+                series.record(status: response.status, duration: ContinuousClock.now - started)
+                responder.reply(response)
+            })
+        }
+    }
 }
 
 /// One route's request series, made when the route is registered rather than on every request:

@@ -1,5 +1,6 @@
 import ErrorClassification
 import Foundation
+import HTTPServer
 import Testing
 @testable import Controller
 
@@ -37,6 +38,26 @@ struct ControllerMetricsTests {
         // Then
         #expect(text.contains(#"mesh_work_retries_total{kind="task",class="transient"} 2"#))
         #expect(text.contains(#"mesh_work_parked_total{kind="service",class="permanent"} 1"#))
+    }
+
+    /// A loop handler's request is counted by its status when it replies, on whatever thread that
+    /// is, and not before: the duration runs to the reply.
+    @Test func instrumentLoopHandler_whenItRepliesLater_countsTheRequestAtTheReply() async {
+        // Given
+        let metrics = ControllerMetrics()
+        let handler = RequestMetrics.instrument({ (_: HTTPRequest, responder: HTTPResponder) in
+            DispatchQueue.global().async { responder.reply(HTTPResponse(status: 202)) }
+        }, metrics: metrics, listener: "public", route: "/v1/events", method: .post)
+        let requests = #"mesh_http_requests_total{listener="public",route="/v1/events",method="POST",status="202"} 1"#
+        // When
+        let response = await withCheckedContinuation { continuation in
+            handler(HTTPRequest(method: .post, path: "/v1/events"), HTTPResponder { continuation.resume(returning: $0) })
+        }
+        // Then
+        #expect(response.status == 202)
+        let text = String(decoding: metrics.exposition(), as: UTF8.self)
+        #expect(text.contains(requests))
+        #expect(text.contains(#"mesh_http_request_duration_seconds_count{listener="public",route="/v1/events"} 1"#))
     }
 
     /// Two apps' registries never share series (no global state).
