@@ -6,7 +6,10 @@ import Synchronization
 ///
 /// The loop thread only parses (evhttp), admits, copies each request into an ``HTTPRequest``
 /// and writes replies; handlers run concurrently in a task group, and their responses return
-/// to the loop through ``LoopThread``'s coalescing bridge. Every request gets exactly one
+/// to the loop through ``LoopThread``'s coalescing bridge. A loop route
+/// (``Router/addOnLoop(_:_:handler:)``) starts its handler on the loop thread instead, for a hot
+/// path whose work is a short check and a hand-off to a thread of its own; it answers through the
+/// same bridge. Every request gets exactly one
 /// reply: the handler's, or a 503 problem when the handler misses
 /// ``HTTPServerConfiguration/replyDeadline`` (the late reply is then dropped).
 ///
