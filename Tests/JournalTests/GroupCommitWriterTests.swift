@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Glibc
 import Journal
 import MeshTestSupport
 import Synchronization
@@ -61,34 +62,42 @@ struct GroupCommitWriterTests {
         #expect(writer.statistics.mostBatchesInFlight <= 3)
     }
 
-    /// A completion runs on the writer thread after its batch committed; a refused submission
-    /// (the writer closed) completes at once, on the submitting thread, without a commit.
+    /// A completion runs on the thread that committed its batch, after the commit; a refused
+    /// submission (the writer closed) completes at once, on the submitting thread, without a commit.
+    /// (Threads are compared by `pthread_self()`: a thread's name can still be its creator's when
+    /// read early, which made a name check flaky.)
     @Test func submitWithCompletion_runsOnTheWriterAfterTheCommitOrAtOnceWhenRefused() async throws {
         // Given
-        let committed = Mutex(0)
+        let committingThreads = Mutex<[pthread_t]>([])
         let writer = GroupCommitWriter<Int, Int>(
             maxBatchWeight: 100, maxQueuedWeight: [.ingest: 100], health: JournalWriteHealth(logger: JournalFixtures.logger)
         ) { operations in
-            committed.withLock { $0 += operations.count }
+            committingThreads.withLock { $0.append(pthread_self()) }
             return operations.map { .success($0 + 1) }
         }
 
         // When
-        let (result, thread, committedBefore) = await withCheckedContinuation { continuation in
+        let (result, completingThread, commitsBefore) = await withCheckedContinuation { continuation in
             writer.submit(41, weight: 1, budget: .ingest) { result in
-                continuation.resume(returning: (result, Thread.current.name, committed.withLock { $0 }))
+                continuation.resume(returning: (result, pthread_self(), committingThreads.withLock { $0 }))
             }
         }
         await writer.close()
         let refusal = Mutex<Result<Int, JournalError>?>(nil)
-        writer.submit(1, weight: 1, budget: .ingest) { result in refusal.withLock { $0 = result } }
+        let submittingThread = pthread_self()
+        let refusingThread = Mutex<pthread_t?>(nil)
+        writer.submit(1, weight: 1, budget: .ingest) { result in
+            refusal.withLock { $0 = result }
+            refusingThread.withLock { $0 = pthread_self() }
+        }
 
         // Then
         #expect(try result.get() == 42)
-        #expect(thread == "journal-writer")
-        #expect(committedBefore == 1)
+        #expect(commitsBefore == [completingThread], "completed on the committing thread, after its commit")
+        #expect(completingThread != submittingThread)
         #expect(refusal.withLock { $0 } == .failure(.closed), "the refusal completed before submit returned")
-        #expect(committed.withLock { $0 } == 1)
+        #expect(refusingThread.withLock { $0 } == submittingThread)
+        #expect(committingThreads.withLock { $0.count } == 1)
     }
 }
 
