@@ -46,7 +46,7 @@ extension Router {
                 handler(request, HTTPResponder { continuation.resume(returning: $0) })
             }
         }
-        loopRoutes["/" + segments.joined(separator: "/"), default: [:]][method] = handler
+        loopRoutes[Self.canonicalPath(of: segments), default: [:]][method] = handler
     }
 
     /// The loop handler registered for the request's method and exact path, if any.

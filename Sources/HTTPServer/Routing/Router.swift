@@ -38,7 +38,7 @@ public struct Router: Sendable {
         let segments = Self.segments(of: pattern)
         root.insert(segments: segments[...], method: method, handler: handler)
         if !segments.contains(where: RouteNode.isParameter) {
-            let path = "/" + segments.joined(separator: "/")
+            let path = Self.canonicalPath(of: segments)
             literalRoutes[path, default: [:]][method] = handler
             // A task handler replaces a loop handler registered for the same pair before it.
             loopRoutes[path]?[method] = nil
@@ -94,6 +94,12 @@ public struct Router: Sendable {
 
     static func segments(of path: String) -> [Substring] {
         path.split(separator: "/", omittingEmptySubsequences: true)
+    }
+
+    /// The key of a literal route (`/a/b`) in ``literalRoutes`` and ``loopRoutes``: a request's path
+    /// finds its route by hash only if both are spelled this way.
+    static func canonicalPath(of segments: [Substring]) -> String {
+        "/" + segments.joined(separator: "/")
     }
 }
 
