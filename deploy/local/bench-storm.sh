@@ -23,10 +23,13 @@
 # Env:   BENCH_SERVICES (50), BENCH_CONNECTIONS (64), BENCH_WARMUP_TASKS (10000; 0 skips the warm-up),
 #        BENCH_NOTE (appended to the header, e.g. "measured under load"),
 #        MESH_CONTROLLER_BIN (use this binary instead of building the release one),
+#        BENCH_CONSUL_PROFILE (a directory: Consul serves /debug/pprof, storm.py saves its CPU profile
+#        of each storm there, and the script prints where Consul's CPU went; needs `go` to summarise),
 #        CONSUL_PORT / MOTO_PORT (the private stack's ports; free ones by default)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
+[ -n "${BENCH_CONSUL_PROFILE:-}" ] && BENCH_CONSUL_PROFILE="$(realpath -m "$BENCH_CONSUL_PROFILE")"
 cd "$repo"
 sizes=("$@"); [ ${#sizes[@]} -eq 0 ] && sizes=(1000 5000)
 services="${BENCH_SERVICES:-50}"
@@ -42,14 +45,19 @@ header="Deployment storm, $(date -u '+%Y-%m-%d %H:%M UTC'), $(bench_header_machi
 rows=()
 latency_rows=()
 curves=()
+profile_lines=()
 for n in "${sizes[@]}"; do
   # A fresh stack and journal per size, so one storm's catalog does not weigh on the next.
-  bench_start_stack
+  if [ -n "${BENCH_CONSUL_PROFILE:-}" ]; then
+    rm -f "$BENCH_CONSUL_PROFILE"/consul-storm-"$n"-*.pprof  # an earlier run's would be read with these
+  fi
+  STACK_CONSUL_DEBUG="$([ -n "${BENCH_CONSUL_PROFILE:-}" ] && echo 1 || echo 0)" bench_start_stack
   journal="$bench_work/journal-$n.sqlite"
   MESH_RESYNC_ENABLED=false bench_start_controller
   echo "storm of $n tasks (controller log: $bench_work/controller.log)..." >&2
   result="$(BENCH_WEBHOOK_KEY="$bench_webhook_key" BENCH_ADMIN_TOKEN="$bench_admin_token" \
             BENCH_PIDS="controller=$controller_pid consul=${CONSUL_PID:-} moto=${MOTO_PID:-}" \
+            BENCH_CONSUL_PROFILE_DIR="${BENCH_CONSUL_PROFILE:-}" \
             python3 "$here/storm.py" "$n" "$services" "$connections" "http://127.0.0.1:$port" "http://127.0.0.1:$admin_port")"
   rows+=("$(python3 - "$result" <<'PY'
 import json, sys
@@ -72,6 +80,10 @@ print(f"| storm: {r['tasks']} new tasks | {cells} | {a['p50']:.1f} ms / {a['p99'
 PY
 )")
   curves+=("<!-- storm-curve $n $(python3 -c 'import json,sys; print(json.dumps(json.loads(sys.argv[1])["passing_curve"], separators=(",", ":")))' "$result") -->")
+  if [ -n "${BENCH_CONSUL_PROFILE:-}" ]; then
+    profile_lines+=("$(python3 "$here/consul-profile.py" "Consul's CPU in the storm of $n tasks" \
+                       "$BENCH_CONSUL_PROFILE"/consul-storm-"$n"-*.pprof)")
+  fi
   bench_stop_controller
   bench_stop_stack
   port="" admin_port=""
@@ -100,4 +112,7 @@ echo "| run | p50 | p90 | p99 | p99.9 | max | 202 p50 / p99 / max |"
 echo "|---|---:|---:|---:|---:|---:|---:|"
 printf '%s\n' "${latency_rows[@]}"
 echo
+if [ ${#profile_lines[@]} -gt 0 ]; then
+  printf '%s\n\n' "${profile_lines[@]}"
+fi
 printf '%s\n' "${curves[@]}"

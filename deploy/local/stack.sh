@@ -26,6 +26,8 @@
 #   STACK_WAIT_SECONDS   how long `start` waits for health (default 120: moto's Python start-up
 #                        took over 30 s on a loaded machine; only a failing start waits it out).
 #   STACK_STATE_DIR      state dir (default deploy/local/.state): pids, logs, data, env.
+#   STACK_CONSUL_DEBUG   1: Consul serves /debug/pprof (`enable_debug`; a token with operator:read,
+#                        e.g. the master token), for CPU profiles of Consul in benchmarks.
 # The env file exports, besides the Consul and AWS settings, MESH_TEST_POSTGRES_URL (the `mesh`
 # role on the `mesh` database), MESH_TEST_POSTGRES_ADMIN_URL (superuser), MESH_TEST_POSTGRES_PID,
 # PG_PORT and MESH_TEST_STACK_STATE_DIR (for `STACK_STATE_DIR=... stack.sh pg-restart` in tests).
@@ -119,6 +121,7 @@ start_consul() {
   cat >"$state/consul.hcl" <<HCL
 # Written by deploy/local/stack.sh; regenerated on every start.
 node_name   = "mesh-local"
+enable_debug = $([ "${STACK_CONSUL_DEBUG:-0}" = 1 ] && echo true || echo false)
 datacenter  = "dc1"
 bind_addr   = "127.0.0.1"
 client_addr = "127.0.0.1"

@@ -21,7 +21,9 @@ work attempts). Prints one JSON object on stdout; the shell script turns it into
 Usage: storm.py TASKS SERVICES CONNECTIONS PUBLIC_URL ADMIN_URL
 Env:   AWS_ENDPOINT_URL, CONSUL_HTTP_ADDR, CONSUL_HTTP_TOKEN (the stack's env), BENCH_WEBHOOK_KEY,
        BENCH_ADMIN_TOKEN, BENCH_PIDS ("controller=PID consul=PID moto=PID": their CPU seconds across
-       the storm, from /proc/PID/stat; this script's own, the load generator's, is added as "driver")
+       the storm, from /proc/PID/stat; this script's own, the load generator's, is added as "driver"),
+       BENCH_CONSUL_PROFILE_DIR (optional: Consul's CPU profiles of the storm go there, see
+       ConsulProfiler; Consul must serve /debug/pprof)
 """
 import concurrent.futures
 import http.client
@@ -186,6 +188,41 @@ def wait_none_critical(ids, deadline_seconds, pause=WATCH_PAUSE_SECONDS):
     raise SystemExit("%d of %d instances still critical after %d s" % (left, len(ids), deadline_seconds))
 
 
+class ConsulProfiler:
+    """Consecutive one-second CPU profiles of Consul (`/debug/pprof/profile`, which needs the stack's
+    STACK_CONSUL_DEBUG=1) from start() until stop(), saved as DIR/consul-storm-TASKS-NNN.pprof:
+    `go tool pprof` reads them together as one profile of the whole storm, whatever its length."""
+
+    def __init__(self, directory, tasks):
+        self.directory, self.tasks, self.saved = directory, tasks, 0
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+
+    def start(self):
+        os.makedirs(self.directory, exist_ok=True)
+        self.thread.start()
+
+    def run(self):
+        while not self.stopping.is_set():
+            request = urllib.request.Request(CONSUL + "/debug/pprof/profile?seconds=1",
+                                             headers={"X-Consul-Token": CONSUL_TOKEN})
+            try:
+                with urllib.request.urlopen(request, timeout=60) as response:
+                    profile = response.read()
+            except OSError as error:  # e.g. 404: this Consul does not serve /debug/pprof
+                log("  Consul CPU profile not taken: %s" % error)
+                return
+            self.saved += 1
+            path = os.path.join(self.directory, "consul-storm-%d-%03d.pprof" % (self.tasks, self.saved))
+            with open(path, "wb") as out:
+                out.write(profile)
+
+    def stop(self):
+        """Returns after the profile in progress (at most a second more) is saved."""
+        self.stopping.set()
+        self.thread.join()
+
+
 def wait_work_idle(admin_url, deadline_seconds):
     """Blocks until the controller has no work key pending or running and none in flight: after the
     pre-warm, its services' tokens then exist (ACL token in Consul, secret in Secrets Manager), as
@@ -261,9 +298,15 @@ def main():
     raft_before, metrics_before, cpu_before = raft_index(), metric_sums(admin_url), cpu_seconds()
     log("storm: %d RUNNING events from %d connections..." % (len(storm_bodies), connections))
     first_seen = {}
+    profiler = None
+    if os.environ.get("BENCH_CONSUL_PROFILE_DIR"):
+        profiler = ConsulProfiler(os.environ["BENCH_CONSUL_PROFILE_DIR"], len(storm_ids))
+        profiler.start()
     watching = concurrent.futures.ThreadPoolExecutor(1).submit(wait_passing, storm_ids, 1800, first_seen)
     first, last_ack, bad, acked, ack_latencies = post_all(public_url, storm_bodies, connections)
     passed = watching.result()
+    if profiler:
+        profiler.stop()
     # Each task's own latency: its RUNNING event's 2xx to its instance first seen passing.
     latencies = [max(0.0, first_seen[instance_id(f, t)] - acked[i]) for i, (f, t) in enumerate(storm)
                  if i in acked and instance_id(f, t) in first_seen]
