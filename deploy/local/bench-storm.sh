@@ -29,7 +29,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
-[ -n "${BENCH_CONSUL_PROFILE:-}" ] && BENCH_CONSUL_PROFILE="$(realpath -m "$BENCH_CONSUL_PROFILE")"
+profile_dir="${BENCH_CONSUL_PROFILE:+$(realpath -m "$BENCH_CONSUL_PROFILE")}"  # before the cd below
 cd "$repo"
 sizes=("$@"); [ ${#sizes[@]} -eq 0 ] && sizes=(1000 5000)
 services="${BENCH_SERVICES:-50}"
@@ -48,16 +48,16 @@ curves=()
 profile_lines=()
 for n in "${sizes[@]}"; do
   # A fresh stack and journal per size, so one storm's catalog does not weigh on the next.
-  if [ -n "${BENCH_CONSUL_PROFILE:-}" ]; then
-    rm -f "$BENCH_CONSUL_PROFILE"/consul-storm-"$n"-*.pprof  # an earlier run's would be read with these
+  if [ -n "$profile_dir" ]; then
+    rm -f "$profile_dir"/consul-storm-"$n"-*.pprof  # an earlier run's would be read with these
   fi
-  STACK_CONSUL_DEBUG="$([ -n "${BENCH_CONSUL_PROFILE:-}" ] && echo 1 || echo 0)" bench_start_stack
+  STACK_CONSUL_DEBUG="${profile_dir:+1}" bench_start_stack
   journal="$bench_work/journal-$n.sqlite"
   MESH_RESYNC_ENABLED=false bench_start_controller
   echo "storm of $n tasks (controller log: $bench_work/controller.log)..." >&2
   result="$(BENCH_WEBHOOK_KEY="$bench_webhook_key" BENCH_ADMIN_TOKEN="$bench_admin_token" \
             BENCH_PIDS="controller=$controller_pid consul=${CONSUL_PID:-} moto=${MOTO_PID:-}" \
-            BENCH_CONSUL_PROFILE_DIR="${BENCH_CONSUL_PROFILE:-}" \
+            BENCH_CONSUL_PROFILE_DIR="$profile_dir" \
             python3 "$here/storm.py" "$n" "$services" "$connections" "http://127.0.0.1:$port" "http://127.0.0.1:$admin_port")"
   rows+=("$(python3 - "$result" <<'PY'
 import json, sys
@@ -80,9 +80,9 @@ print(f"| storm: {r['tasks']} new tasks | {cells} | {a['p50']:.1f} ms / {a['p99'
 PY
 )")
   curves+=("<!-- storm-curve $n $(python3 -c 'import json,sys; print(json.dumps(json.loads(sys.argv[1])["passing_curve"], separators=(",", ":")))' "$result") -->")
-  if [ -n "${BENCH_CONSUL_PROFILE:-}" ]; then
+  if [ -n "$profile_dir" ]; then
     profile_lines+=("$(python3 "$here/consul-profile.py" "Consul's CPU in the storm of $n tasks" \
-                       "$BENCH_CONSUL_PROFILE"/consul-storm-"$n"-*.pprof)")
+                       "$profile_dir"/consul-storm-"$n"-*.pprof)")
   fi
   bench_stop_controller
   bench_stop_stack

@@ -122,14 +122,19 @@ def percentiles(samples):
     return {"p50": rank(0.5), "p90": rank(0.9), "p99": rank(0.99), "p99.9": rank(0.999), "max": ordered[-1] * 1000}
 
 
+def consul_open(path):
+    """An answered GET of `path` from Consul with the stack's token (the caller closes it)."""
+    request = urllib.request.Request(CONSUL + path, headers={"X-Consul-Token": CONSUL_TOKEN})
+    # Generous: a blocking query waits up to 10 s, and listing tens of thousands of checks from a
+    # Consul that is busy with writes takes seconds more.
+    return urllib.request.urlopen(request, timeout=120)
+
+
 def consul_get(path, index=None):
     """(X-Consul-Index, JSON body) of a Consul GET; a blocking query when `index` is given."""
     if index is not None:
         path += ("&" if "?" in path else "?") + "index=%d&wait=10s" % index
-    request = urllib.request.Request(CONSUL + path, headers={"X-Consul-Token": CONSUL_TOKEN})
-    # Generous: a blocking query waits up to 10 s, and listing tens of thousands of checks from a
-    # Consul that is busy with writes takes seconds more.
-    with urllib.request.urlopen(request, timeout=120) as response:
+    with consul_open(path) as response:
         return int(response.headers.get("X-Consul-Index", "0")), json.load(response)
 
 
@@ -204,10 +209,8 @@ class ConsulProfiler:
 
     def run(self):
         while not self.stopping.is_set():
-            request = urllib.request.Request(CONSUL + "/debug/pprof/profile?seconds=1",
-                                             headers={"X-Consul-Token": CONSUL_TOKEN})
             try:
-                with urllib.request.urlopen(request, timeout=60) as response:
+                with consul_open("/debug/pprof/profile?seconds=1") as response:
                     profile = response.read()
             except OSError as error:  # e.g. 404: this Consul does not serve /debug/pprof
                 log("  Consul CPU profile not taken: %s" % error)
